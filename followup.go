@@ -1,0 +1,368 @@
+// Package followup holds the domain types of the followup product: agents,
+// contacts and their channel identities, conversations, messages, templates,
+// workspace settings, and the error kinds every layer speaks.
+//
+// The root package imports nothing of the product; every other package
+// (window, store, workflows, activities, bot, channels) builds on it.
+package followup
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Channel is a messaging channel a contact can be reached on.
+type Channel string
+
+// The channels of PRODUCT.md §6.
+const (
+	WhatsApp  Channel = "whatsapp"
+	Messenger Channel = "messenger"
+	Instagram Channel = "instagram"
+	Viber     Channel = "viber"
+	WeChat    Channel = "wechat"
+	Telegram  Channel = "telegram"
+	LINE      Channel = "line"
+	Webchat   Channel = "webchat"
+	SMS       Channel = "sms"
+	Email     Channel = "email"
+)
+
+// Channels lists every channel in the order the product shows them.
+var Channels = []Channel{WhatsApp, Messenger, Instagram, Viber, WeChat, Telegram, LINE, Webchat, SMS, Email}
+
+// ParseChannel turns a user-supplied channel name into a Channel.
+func ParseChannel(s string) (Channel, error) {
+	for _, c := range Channels {
+		if string(c) == s {
+			return c, nil
+		}
+	}
+	return "", Errorf(EInvalid, "unknown channel %q (one of: whatsapp, messenger, instagram, viber, wechat, telegram, line, webchat, sms, email)", s)
+}
+
+// Title is the channel's name as agents read it.
+func (c Channel) Title() string {
+	switch c {
+	case WhatsApp:
+		return "WhatsApp"
+	case Messenger:
+		return "Messenger"
+	case Instagram:
+		return "Instagram"
+	case Viber:
+		return "Viber"
+	case WeChat:
+		return "WeChat"
+	case Telegram:
+		return "Telegram"
+	case LINE:
+		return "LINE"
+	case Webchat:
+		return "Website chat"
+	case SMS:
+		return "SMS"
+	case Email:
+		return "Email"
+	}
+	return string(c)
+}
+
+// Role is what an agent may do.
+type Role string
+
+// Roles.
+const (
+	RoleAgent      Role = "agent"
+	RoleSupervisor Role = "supervisor"
+)
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, error) {
+	switch Role(s) {
+	case RoleAgent, RoleSupervisor:
+		return Role(s), nil
+	}
+	return "", Errorf(EInvalid, "unknown role %q (agent or supervisor)", s)
+}
+
+// Agent is a support agent or supervisor, identified by their Slack user.
+type Agent struct {
+	ID          int64     `db:"id" json:"id"`
+	SlackUserID string    `db:"slack_user_id" json:"slack_user_id"`
+	Name        string    `db:"name" json:"name"`
+	Role        Role      `db:"role" json:"role"`
+	CreatedAt   time.Time `db:"created_at" json:"created_at"`
+}
+
+// Contact is a customer. Phone is E.164 ("+14155550142") or empty.
+type Contact struct {
+	ID               int64      `db:"id" json:"id"`
+	FirstName        string     `db:"first_name" json:"first_name"`
+	LastName         string     `db:"last_name" json:"last_name"`
+	Email            string     `db:"email" json:"email"`
+	Phone            string     `db:"phone" json:"phone"`
+	VIP              bool       `db:"vip" json:"vip"`
+	DedicatedAgentID *int64     `db:"dedicated_agent_id" json:"dedicated_agent_id"`
+	Status           ConvStatus `db:"conv_status" json:"conversation_status"`
+	AssigneeID       *int64     `db:"assignee_id" json:"assignee_id"`
+	LastActivityAt   *time.Time `db:"last_activity_at" json:"last_activity_at"`
+	CreatedAt        time.Time  `db:"created_at" json:"created_at"`
+}
+
+// FullName is "First Last", or whichever part exists.
+func (c Contact) FullName() string {
+	switch {
+	case c.FirstName == "":
+		return c.LastName
+	case c.LastName == "":
+		return c.FirstName
+	}
+	return c.FirstName + " " + c.LastName
+}
+
+// Identity is a contact's address on one channel and the time the customer last
+// wrote on it, which is where that channel's window starts.
+type Identity struct {
+	ContactID     int64      `db:"contact_id" json:"contact_id"`
+	Channel       Channel    `db:"channel" json:"channel"`
+	ExternalID    string     `db:"external_id" json:"external_id"`
+	LastInboundAt *time.Time `db:"last_inbound_at" json:"last_inbound_at"`
+}
+
+// ConvStatus is a conversation's state.
+type ConvStatus string
+
+// Conversation states.
+const (
+	Open   ConvStatus = "open"
+	Closed ConvStatus = "closed"
+)
+
+// ClosingLogic says what closing a conversation does to its assignee.
+type ClosingLogic string
+
+// Closing logics.
+const (
+	Unassign ClosingLogic = "unassign"
+	Keep     ClosingLogic = "keep"
+)
+
+// Conversation is one thread with a contact.
+type Conversation struct {
+	ID         int64      `db:"id" json:"id"`
+	ContactID  int64      `db:"contact_id" json:"contact_id"`
+	Status     ConvStatus `db:"status" json:"status"`
+	AssigneeID *int64     `db:"assignee_id" json:"assignee_id"`
+	OpenedAt   time.Time  `db:"opened_at" json:"opened_at"`
+	ClosedAt   *time.Time `db:"closed_at" json:"closed_at"`
+}
+
+// Direction says who wrote a message.
+type Direction string
+
+// Directions.
+const (
+	Inbound  Direction = "inbound"
+	Outbound Direction = "outbound"
+)
+
+// Mode is the form an outbound message takes on its channel.
+type Mode string
+
+// Send modes (PRODUCT.md §2).
+const (
+	// ModeFreeText is plain text inside the window (Messenger RESPONSE/UPDATE).
+	ModeFreeText Mode = "free_text"
+	// ModeHumanAgent is free text a person wrote, sent with Meta's HUMAN_AGENT tag
+	// between 24 h and 7 d after the customer's last message.
+	ModeHumanAgent Mode = "human_agent"
+	// ModeMessageTag is a Messenger message carrying a non-promotional tag.
+	ModeMessageTag Mode = "message_tag"
+	// ModeTemplate is a pre-approved WhatsApp template.
+	ModeTemplate Mode = "template"
+	// ModeChatbot is a Viber chatbot-initiated (billable) message.
+	ModeChatbot Mode = "chatbot"
+)
+
+// Tag is a Meta message tag.
+type Tag string
+
+// Message tags. HumanAgent is applied by the rules, never picked by agents.
+const (
+	TagHumanAgent           Tag = "HUMAN_AGENT"
+	TagAccountUpdate        Tag = "ACCOUNT_UPDATE"
+	TagConfirmedEventUpdate Tag = "CONFIRMED_EVENT_UPDATE"
+	TagPostPurchaseUpdate   Tag = "POST_PURCHASE_UPDATE"
+)
+
+// AgentTags are the tags an agent may pick for Messenger after the window.
+var AgentTags = []Tag{TagAccountUpdate, TagConfirmedEventUpdate, TagPostPurchaseUpdate}
+
+// ParseTag validates an agent-picked tag.
+func ParseTag(s string) (Tag, error) {
+	for _, t := range AgentTags {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	return "", Errorf(EInvalid, "unknown message tag %q (one of: ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", s)
+}
+
+// MessageStatus is where a message is in its life.
+type MessageStatus string
+
+// Message states. Undeliverable messages are never silently dropped: they keep
+// their reason and are shown to the agent.
+const (
+	StatusPending       MessageStatus = "pending"
+	StatusSent          MessageStatus = "sent"
+	StatusDelivered     MessageStatus = "delivered"
+	StatusRead          MessageStatus = "read"
+	StatusFailed        MessageStatus = "failed"
+	StatusUndeliverable MessageStatus = "undeliverable"
+	StatusReceived      MessageStatus = "received"
+)
+
+// Message is one inbound or outbound message.
+type Message struct {
+	ID             int64         `db:"id" json:"id"`
+	ContactID      int64         `db:"contact_id" json:"contact_id"`
+	ConversationID *int64        `db:"conversation_id" json:"conversation_id"`
+	AgentID        *int64        `db:"agent_id" json:"agent_id"`
+	Direction      Direction     `db:"direction" json:"direction"`
+	Channel        Channel       `db:"channel" json:"channel"`
+	Mode           *Mode         `db:"mode" json:"mode"`
+	Tag            *Tag          `db:"tag" json:"tag"`
+	Template       *string       `db:"template" json:"template"`
+	Body           string        `db:"body" json:"body"`
+	Status         MessageStatus `db:"status" json:"status"`
+	Reason         string        `db:"reason" json:"reason"`
+	ProviderID     string        `db:"provider_id" json:"provider_id"`
+	IdempotencyKey *string       `db:"idempotency_key" json:"idempotency_key"`
+	CreatedAt      time.Time     `db:"created_at" json:"created_at"`
+}
+
+// TemplateStatus is a template's approval state at the provider.
+type TemplateStatus string
+
+// Template states.
+const (
+	TemplateApproved TemplateStatus = "approved"
+	TemplatePending  TemplateStatus = "pending"
+	TemplateRejected TemplateStatus = "rejected"
+	TemplatePaused   TemplateStatus = "paused"
+)
+
+// ParseTemplateStatus validates a template status.
+func ParseTemplateStatus(s string) (TemplateStatus, error) {
+	switch TemplateStatus(s) {
+	case TemplateApproved, TemplatePending, TemplateRejected, TemplatePaused:
+		return TemplateStatus(s), nil
+	}
+	return "", Errorf(EInvalid, "unknown template status %q (approved, pending, rejected or paused)", s)
+}
+
+// Template is a provider-approved message template (WhatsApp).
+type Template struct {
+	ID         int64          `db:"id" json:"id"`
+	Channel    Channel        `db:"channel" json:"channel"`
+	Name       string         `db:"name" json:"name"`
+	Language   string         `db:"language" json:"language"`
+	Status     TemplateStatus `db:"status" json:"status"`
+	ParamCount int            `db:"param_count" json:"param_count"`
+	Body       string         `db:"body" json:"body"`
+}
+
+// Settings are the workspace's overridable numbers and switches (PRODUCT.md §2).
+type Settings struct {
+	ClosingLogic         ClosingLogic  `json:"closing_logic"`
+	WeChatMessageLimit   int           `json:"wechat_message_limit"`
+	ViberFreeAllowance   int           `json:"viber_free_allowance"`
+	ViberCommercialTerms bool          `json:"viber_commercial_terms"`
+	ReminderLead         time.Duration `json:"reminder_lead"`
+	MessageTagsEnabled   bool          `json:"message_tags_enabled"`
+	WhatsAppWindow       time.Duration `json:"whatsapp_window"`
+	MessengerWindow      time.Duration `json:"messenger_window"`
+	InstagramWindow      time.Duration `json:"instagram_window"`
+	HumanAgentWindow     time.Duration `json:"human_agent_window"`
+	ViberWindow          time.Duration `json:"viber_window"`
+	WeChatWindow         time.Duration `json:"wechat_window"`
+}
+
+// DefaultSettings are the rules as PRODUCT.md §2 states them.
+func DefaultSettings() Settings {
+	return Settings{
+		ClosingLogic:         Unassign,
+		WeChatMessageLimit:   20,
+		ViberFreeAllowance:   10000,
+		ViberCommercialTerms: false,
+		ReminderLead:         time.Hour,
+		MessageTagsEnabled:   true,
+		WhatsAppWindow:       24 * time.Hour,
+		MessengerWindow:      24 * time.Hour,
+		InstagramWindow:      24 * time.Hour,
+		HumanAgentWindow:     7 * 24 * time.Hour,
+		ViberWindow:          24 * time.Hour,
+		WeChatWindow:         48 * time.Hour,
+	}
+}
+
+// ErrorCode is the kind of an Error.
+type ErrorCode string
+
+// Error kinds.
+const (
+	EInvalid      ErrorCode = "invalid"
+	ENotFound     ErrorCode = "not_found"
+	EConflict     ErrorCode = "conflict"
+	ERefused      ErrorCode = "refused"
+	EUnauthorized ErrorCode = "unauthorized"
+	EInternal     ErrorCode = "internal"
+)
+
+// Error is an error meant for the person using the product: Message is shown
+// as is; the wrapped cause is for the log.
+type Error struct {
+	Code    ErrorCode
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error of the given kind.
+func Errorf(code ErrorCode, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCodeOf returns the kind of the first *Error in err's chain, or EInternal.
+func ErrorCodeOf(err error) ErrorCode {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	if err == nil {
+		return ""
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the message meant for a person: the first *Error's
+// Message, or a generic sentence for internal errors.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Something went wrong on our side; nothing was changed. Please try again."
+}
