@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-dev/followup"
+)
+
+// setting describes one workspace setting: its column and how to read a
+// value a person typed.
+type setting struct {
+	column string
+	parse  func(string) (any, error)
+	show   func(followup.Settings) string
+}
+
+func intSetting(min int) func(string) (any, error) {
+	return func(v string) (any, error) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min {
+			return nil, fmt.Errorf("want a whole number ≥ %d", min)
+		}
+		return n, nil
+	}
+}
+
+func boolSetting(v string) (any, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, fmt.Errorf("want true or false")
+	}
+	return b, nil
+}
+
+func durSetting(positive bool) func(string) (any, error) {
+	return func(v string) (any, error) {
+		d, err := parseDuration(v)
+		if err != nil || d < 0 || (positive && d == 0) {
+			return nil, fmt.Errorf("want a duration like 45m, 24h or 7d")
+		}
+		return fmt.Sprintf("%d microseconds", d.Microseconds()), nil
+	}
+}
+
+// parseDuration is time.ParseDuration plus whole days ("7d").
+func parseDuration(v string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
+}
+
+func showDur(d time.Duration) string {
+	if d%(24*time.Hour) == 0 && d > 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
+}
+
+var settingsTable = map[string]setting{
+	"closing_logic": {"closing_logic", func(v string) (any, error) {
+		if v != string(followup.Unassign) && v != string(followup.Keep) {
+			return nil, fmt.Errorf("want unassign or keep")
+		}
+		return v, nil
+	}, func(s followup.Settings) string { return string(s.ClosingLogic) }},
+	"wechat_message_limit":   {"wechat_message_limit", intSetting(1), func(s followup.Settings) string { return strconv.Itoa(s.WeChatMessageLimit) }},
+	"viber_free_allowance":   {"viber_free_allowance", intSetting(0), func(s followup.Settings) string { return strconv.Itoa(s.ViberFreeAllowance) }},
+	"viber_commercial_terms": {"viber_commercial_terms", boolSetting, func(s followup.Settings) string { return strconv.FormatBool(s.ViberCommercialTerms) }},
+	"reminder_lead":          {"reminder_lead", durSetting(false), func(s followup.Settings) string { return showDur(s.ReminderLead) }},
+	"message_tags_enabled":   {"message_tags_enabled", boolSetting, func(s followup.Settings) string { return strconv.FormatBool(s.MessageTagsEnabled) }},
+	"whatsapp_window":        {"whatsapp_window", durSetting(true), func(s followup.Settings) string { return showDur(s.WhatsAppWindow) }},
+	"messenger_window":       {"messenger_window", durSetting(true), func(s followup.Settings) string { return showDur(s.MessengerWindow) }},
+	"instagram_window":       {"instagram_window", durSetting(true), func(s followup.Settings) string { return showDur(s.InstagramWindow) }},
+	"human_agent_window":     {"human_agent_window", durSetting(true), func(s followup.Settings) string { return showDur(s.HumanAgentWindow) }},
+	"viber_window":           {"viber_window", durSetting(true), func(s followup.Settings) string { return showDur(s.ViberWindow) }},
+	"wechat_window":          {"wechat_window", durSetting(true), func(s followup.Settings) string { return showDur(s.WeChatWindow) }},
+}
+
+// SettingNames lists the settings a workspace can change, sorted.
+func SettingNames() []string {
+	out := make([]string, 0, len(settingsTable))
+	for k := range settingsTable {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ShowSetting formats one setting's value as SetSetting accepts it.
+func ShowSetting(s followup.Settings, name string) string {
+	return settingsTable[name].show(s)
+}
+
+// Settings reads the workspace settings.
+func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
+	var r struct {
+		ClosingLogic         string `db:"closing_logic"`
+		WeChatMessageLimit   int    `db:"wechat_message_limit"`
+		ViberFreeAllowance   int    `db:"viber_free_allowance"`
+		ViberCommercialTerms bool   `db:"viber_commercial_terms"`
+		ReminderLead         int64  `db:"reminder_lead"`
+		MessageTagsEnabled   bool   `db:"message_tags_enabled"`
+		WhatsApp             int64  `db:"whatsapp_window"`
+		Messenger            int64  `db:"messenger_window"`
+		Instagram            int64  `db:"instagram_window"`
+		HumanAgent           int64  `db:"human_agent_window"`
+		Viber                int64  `db:"viber_window"`
+		WeChat               int64  `db:"wechat_window"`
+	}
+	us := func(col string) string { return "(extract(epoch FROM " + col + ") * 1000000)::bigint AS " + col }
+	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, `+
+		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window")}, ", ")+
+		` FROM settings`)
+	if err != nil {
+		return followup.Settings{}, translate(err, "read settings")
+	}
+	d := func(us int64) time.Duration { return time.Duration(us) * time.Microsecond }
+	return followup.Settings{
+		ClosingLogic:         followup.ClosingLogic(r.ClosingLogic),
+		WeChatMessageLimit:   r.WeChatMessageLimit,
+		ViberFreeAllowance:   r.ViberFreeAllowance,
+		ViberCommercialTerms: r.ViberCommercialTerms,
+		ReminderLead:         d(r.ReminderLead),
+		MessageTagsEnabled:   r.MessageTagsEnabled,
+		WhatsAppWindow:       d(r.WhatsApp),
+		MessengerWindow:      d(r.Messenger),
+		InstagramWindow:      d(r.Instagram),
+		HumanAgentWindow:     d(r.HumanAgent),
+		ViberWindow:          d(r.Viber),
+		WeChatWindow:         d(r.WeChat),
+	}, nil
+}
+
+// SetSetting changes one setting from its text form ("reminder_lead", "30m").
+func (s *Store) SetSetting(ctx context.Context, name, value string) error {
+	st, ok := settingsTable[name]
+	if !ok {
+		return followup.Errorf(followup.EInvalid, "unknown setting %q (one of: %s)", name, strings.Join(SettingNames(), ", "))
+	}
+	v, err := st.parse(strings.TrimSpace(value))
+	if err != nil {
+		return followup.Errorf(followup.EInvalid, "setting %s: %q: %v", name, value, err)
+	}
+	// The column name comes from settingsTable, never from input.
+	_, err = s.db.ExecContext(ctx, `UPDATE settings SET `+st.column+` = $1`, v)
+	return translate(err, "set "+name)
+}

@@ -1,0 +1,101 @@
+// Package store is followup's Postgres storage: every query the product runs,
+// over sqlx and pgx. Errors leave the package as *followup.Error where a
+// person can act on them (not found, conflict, invalid).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/schema"
+)
+
+// Store is the product's database.
+type Store struct {
+	db   *sqlx.DB
+	pool *pgxpool.Pool
+}
+
+// Open connects to the database at url (a postgres:// URL or DSN).
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, followup.Errorf(followup.EInvalid, "DATABASE_URL is not a valid Postgres URL: %v", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, &followup.Error{Code: followup.EInternal, Message: fmt.Sprintf("cannot reach Postgres at %s:%d (is it running? scripts/pg-ensure starts a local one)", cfg.ConnConfig.Host, cfg.ConnConfig.Port), Err: err}
+	}
+	return &Store{db: sqlx.NewDb(stdlib.OpenDBFromPool(pool), "pgx"), pool: pool}, nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() {
+	s.db.Close()
+	s.pool.Close()
+}
+
+// DB is the underlying handle, for migrations and bulk loads.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Pool is the pgx pool, for COPY.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Migrate applies the schema migrations.
+func (s *Store) Migrate(ctx context.Context) (schema.Result, error) {
+	return schema.Migrate(ctx, s.db.DB)
+}
+
+// inTx runs f in a transaction, committing if it returns nil.
+func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return translate(err, "commit")
+	}
+	return nil
+}
+
+// translate turns driver errors into the product's error kinds.
+func translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var fe *followup.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &followup.Error{Code: followup.ENotFound, Message: what + ": not found", Err: err}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &followup.Error{Code: followup.EConflict, Message: what + ": already exists (" + pe.ConstraintName + ")", Err: err}
+		case "23503":
+			return &followup.Error{Code: followup.EInvalid, Message: what + ": refers to something that does not exist (" + pe.ConstraintName + ")", Err: err}
+		case "23514", "22P02", "22007", "22008":
+			return &followup.Error{Code: followup.EInvalid, Message: what + ": invalid value (" + pe.Message + ")", Err: err}
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,236 @@
+package store_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/internal/pgtest"
+	"github.com/followup-dev/followup/store"
+)
+
+func open(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func TestAgents(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	a, created, err := s.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann"})
+	if err != nil || !created || a.Role != followup.RoleAgent {
+		t.Fatalf("add: %+v %v %v", a, created, err)
+	}
+	b, created, err := s.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann B", Role: followup.RoleSupervisor})
+	if err != nil || created || b.ID != a.ID || b.Role != followup.RoleSupervisor || b.Name != "Ann B" {
+		t.Fatalf("update: %+v %v %v", b, created, err)
+	}
+	if _, _, err := s.SaveAgent(ctx, followup.Agent{SlackUserID: "U2", Name: "X", Role: "boss"}); followup.ErrorCodeOf(err) != followup.EInvalid {
+		t.Fatalf("bad role: %v", err)
+	}
+	if _, _, err := s.SaveAgent(ctx, followup.Agent{SlackUserID: " ", Name: "X"}); followup.ErrorCodeOf(err) != followup.EInvalid {
+		t.Fatalf("no slack id: %v", err)
+	}
+	list := must[[]followup.Agent](t)(s.Agents(ctx))
+	if len(list) != 1 {
+		t.Fatalf("agents: %+v", list)
+	}
+	if err := s.RemoveAgent(ctx, "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveAgent(ctx, "U1"); followup.ErrorCodeOf(err) != followup.ENotFound {
+		t.Fatalf("remove twice: %v", err)
+	}
+	if _, err := s.AgentBySlackUser(ctx, "U1"); followup.ErrorCodeOf(err) != followup.ENotFound {
+		t.Fatalf("removed agent still found: %v", err)
+	}
+}
+
+func TestSaveContactUpdatesInsteadOfDuplicating(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	id, created, err := s.SaveContact(ctx, store.ContactInput{FirstName: "Zoë", LastName: "Åström", Email: "Zoe@Example.com", Phone: "+46 70 123 45 67"})
+	if err != nil || !created {
+		t.Fatalf("create: %v %v", created, err)
+	}
+	id2, created, err := s.SaveContact(ctx, store.ContactInput{Email: "zoe@example.COM", LastName: "Astrom-Berg", Channel: followup.WhatsApp})
+	if err != nil || created || id2 != id {
+		t.Fatalf("re-save by email: id %d→%d created %v err %v", id, id2, created, err)
+	}
+	c := must[followup.Contact](t)(s.Contact(ctx, id))
+	if c.FirstName != "Zoë" || c.LastName != "Astrom-Berg" || c.Phone != "+46701234567" || c.Email != "zoe@example.COM" {
+		t.Fatalf("contact after update: %+v", c)
+	}
+	ids := must[[]followup.Identity](t)(s.Identities(ctx, id))
+	if len(ids) != 1 || ids[0].ExternalID != "+46701234567" {
+		t.Fatalf("whatsapp identity defaults to the phone: %+v", ids)
+	}
+	// Found by the new name, not the old one.
+	page := must[store.Page](t)(s.Find(ctx, store.Query{Text: "zoe astrom-b"}))
+	if len(page.Results) != 1 {
+		t.Fatalf("keys not refreshed: %+v", page)
+	}
+	for _, bad := range []store.ContactInput{
+		{FirstName: "A", Phone: "415 555 0142"},
+		{FirstName: "A", Email: "not-an-email"},
+		{FirstName: "A", Channel: "fax", ExternalID: "1"},
+		{FirstName: "A", Channel: followup.Telegram},
+		{},
+	} {
+		if _, _, err := s.SaveContact(ctx, bad); followup.ErrorCodeOf(err) != followup.EInvalid {
+			t.Errorf("%+v: want invalid, got %v", bad, err)
+		}
+	}
+}
+
+func TestConversationsClosingLogic(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	a, _, _ := s.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann"})
+	id, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com"})
+	now := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+
+	for _, logic := range []followup.ClosingLogic{followup.Unassign, followup.Keep} {
+		conv := must[followup.Conversation](t)(s.ReopenAndAssign(ctx, id, a.ID, now))
+		if conv.Status != followup.Open || conv.AssigneeID == nil || *conv.AssigneeID != a.ID {
+			t.Fatalf("reopen: %+v", conv)
+		}
+		again := must[followup.Conversation](t)(s.ReopenAndAssign(ctx, id, a.ID, now.Add(time.Minute)))
+		if again.ID != conv.ID {
+			t.Fatalf("reopening an open conversation made a new one")
+		}
+		closed := must[followup.Conversation](t)(s.CloseConversation(ctx, id, logic, now.Add(time.Hour)))
+		c := must[followup.Contact](t)(s.Contact(ctx, id))
+		if c.Status != followup.Closed || closed.ClosedAt == nil {
+			t.Fatalf("%s: contact %+v conv %+v", logic, c, closed)
+		}
+		if (logic == followup.Keep) != (c.AssigneeID != nil) {
+			t.Fatalf("%s: assignee after close %v", logic, c.AssigneeID)
+		}
+		if _, err := s.CloseConversation(ctx, id, logic, now); followup.ErrorCodeOf(err) != followup.EConflict {
+			t.Fatalf("close twice: %v", err)
+		}
+	}
+	convs := must[[]followup.Conversation](t)(s.Conversations(ctx, id))
+	if len(convs) != 2 {
+		t.Fatalf("conversations: %+v", convs)
+	}
+	// The workspace setting applies when no logic is given.
+	if err := s.SetSetting(ctx, "closing_logic", "keep"); err != nil {
+		t.Fatal(err)
+	}
+	s.ReopenAndAssign(ctx, id, a.ID, now)
+	must[followup.Conversation](t)(s.CloseConversation(ctx, id, "", now.Add(time.Hour)))
+	if c := must[followup.Contact](t)(s.Contact(ctx, id)); c.AssigneeID == nil {
+		t.Fatal("closing logic keep from settings not applied")
+	}
+}
+
+func TestSettings(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	got := must[followup.Settings](t)(s.Settings(ctx))
+	if got != followup.DefaultSettings() {
+		t.Fatalf("defaults:\n got %+v\nwant %+v", got, followup.DefaultSettings())
+	}
+	for k, v := range map[string]string{"reminder_lead": "30m", "wechat_message_limit": "5", "viber_free_allowance": "0", "viber_commercial_terms": "true", "human_agent_window": "7d"} {
+		if err := s.SetSetting(ctx, k, v); err != nil {
+			t.Fatalf("%s=%s: %v", k, v, err)
+		}
+	}
+	got = must[followup.Settings](t)(s.Settings(ctx))
+	if got.ReminderLead != 30*time.Minute || got.WeChatMessageLimit != 5 || got.ViberFreeAllowance != 0 || !got.ViberCommercialTerms {
+		t.Fatalf("after set: %+v", got)
+	}
+	if v := store.ShowSetting(got, "human_agent_window"); v != "7d" {
+		t.Fatalf("show: %q", v)
+	}
+	for _, bad := range [][2]string{{"nope", "1"}, {"wechat_message_limit", "0"}, {"reminder_lead", "soon"}, {"closing_logic", "x'; DROP TABLE contacts; --"}, {"viber_commercial_terms", "maybe"}} {
+		if err := s.SetSetting(ctx, bad[0], bad[1]); followup.ErrorCodeOf(err) != followup.EInvalid {
+			t.Errorf("%v: want invalid, got %v", bad, err)
+		}
+	}
+}
+
+func TestTemplates(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	tp := must[followup.Template](t)(s.SaveTemplate(ctx, followup.Template{Channel: followup.WhatsApp, Name: "order_update", ParamCount: 2, Body: "Hi {{1}}, order {{2}}"}))
+	if tp.Status != followup.TemplateApproved || tp.Language != "en" {
+		t.Fatalf("defaults: %+v", tp)
+	}
+	must[followup.Template](t)(s.SaveTemplate(ctx, followup.Template{Channel: followup.WhatsApp, Name: "order_update", Status: followup.TemplatePaused, ParamCount: 2}))
+	got := must[followup.Template](t)(s.Template(ctx, followup.WhatsApp, "order_update", ""))
+	if got.Status != followup.TemplatePaused {
+		t.Fatalf("update: %+v", got)
+	}
+	if _, err := s.Template(ctx, followup.WhatsApp, "nope", ""); followup.ErrorCodeOf(err) != followup.ENotFound {
+		t.Fatalf("missing: %v", err)
+	}
+	if list := must[[]followup.Template](t)(s.Templates(ctx, "")); len(list) != 1 {
+		t.Fatalf("list: %+v", list)
+	}
+	if _, err := s.SaveTemplate(ctx, followup.Template{Channel: followup.WhatsApp, Name: "x", Status: "maybe"}); followup.ErrorCodeOf(err) != followup.EInvalid {
+		t.Fatalf("bad status: %v", err)
+	}
+}
+
+func TestRecordInboundOpensConversation(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	id, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "Li", LastName: "Wei", Channel: followup.WeChat, ExternalID: "oAbc"})
+	at := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	conv := must[followup.Conversation](t)(s.RecordInbound(ctx, id, followup.WeChat, at))
+	if conv.Status != followup.Open || conv.AssigneeID != nil {
+		t.Fatalf("conv: %+v", conv)
+	}
+	// An older inbound (a late webhook) never moves the window back.
+	must[followup.Conversation](t)(s.RecordInbound(ctx, id, followup.WeChat, at.Add(-time.Hour)))
+	ident := must[followup.Identity](t)(s.Identity(ctx, id, followup.WeChat))
+	if !ident.LastInboundAt.Equal(at) {
+		t.Fatalf("last inbound %v", ident.LastInboundAt)
+	}
+	if _, err := s.RecordInbound(ctx, id, followup.LINE, at); followup.ErrorCodeOf(err) != followup.ENotFound {
+		t.Fatalf("inbound on a channel without identity: %v", err)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	jane, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com", Phone: "+14155550142"})
+	s.SaveContact(ctx, store.ContactInput{FirstName: "Janet", LastName: "Doerr", Email: "janet@example.com"})
+	s.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Dough", Email: "dough@example.com"})
+	for _, ref := range []string{"jane doe", "JANE@example.com", "(415) 555-0142", "#" + itoa(jane)} {
+		c, err := s.Resolve(ctx, ref)
+		if err != nil || c.ID != jane {
+			t.Errorf("%q: %v %v", ref, c.ID, err)
+		}
+	}
+	if _, err := s.Resolve(ctx, "jane"); followup.ErrorCodeOf(err) != followup.EConflict || !strings.Contains(err.Error(), "Dough") {
+		t.Errorf("ambiguous: %v", err)
+	}
+	if _, err := s.Resolve(ctx, "nobody"); followup.ErrorCodeOf(err) != followup.ENotFound {
+		t.Errorf("missing: %v", err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
