@@ -1,0 +1,425 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/store"
+)
+
+// app is what every command shares: the environment and, once opened, the store.
+type app struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	cfg    Config
+	st     *store.Store
+}
+
+// usageError marks an error in how a command was called (exit status 2).
+type usageError struct{ error }
+
+// run is the whole program; main only supplies the process's environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	defer func() {
+		if a.st != nil {
+			a.st.Close()
+		}
+	}()
+	root := a.rootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	var ce *ConfigError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "error: %v\n", ue.error)
+		return 2
+	case strings.HasPrefix(err.Error(), "unknown command"):
+		fmt.Fprintf(stderr, "error: %v (see followup --help)\n", err)
+		return 2
+	case errors.As(err, &ce):
+		fmt.Fprintf(stderr, "configuration error: %v\n", ce)
+		return 2
+	}
+	var fe *followup.Error
+	if errors.As(err, &fe) {
+		fmt.Fprintf(stderr, "error: %s\n", fe.Message)
+		if fe.Err != nil && getenv("FOLLOWUP_DEBUG") != "" {
+			fmt.Fprintf(stderr, "cause: %v\n", fe.Err)
+		}
+		return 1
+	}
+	fmt.Fprintf(stderr, "error: %v\n", err)
+	return 1
+}
+
+// store opens the database on first use.
+func (a *app) store() (*store.Store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	if err := a.config(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(a.ctx, a.cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a.st = st
+	return st, nil
+}
+
+func (a *app) config() error {
+	cfg, err := loadConfig(a.getenv)
+	if err != nil {
+		return err
+	}
+	a.cfg = cfg
+	return nil
+}
+
+func (a *app) rootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "followup",
+		Short: "Follow up with customers on every messaging channel, from Slack",
+		Long: `followup finds contacts whose conversations are closed and sends them
+follow-ups in the only form each channel allows.
+
+Configuration is read from environment variables (see the README);
+DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%v (see %s --help)", err, c.CommandPath())}
+	})
+	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
+		a.templatesCmd(), a.settingsCmd(), a.seedCmd())
+	for _, c := range root.Commands() {
+		markUsage(c)
+	}
+	return root
+}
+
+// markUsage makes argument-count errors usage errors, recursively.
+func markUsage(c *cobra.Command) {
+	if c.Args != nil {
+		check := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usageError{fmt.Errorf("%s: %v (see %s --help)", cmd.CommandPath(), err, cmd.CommandPath())}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		markUsage(sub)
+	}
+	if c.RunE == nil && c.HasSubCommands() {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown command %q for %s (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())}
+			}
+			return nil
+		}
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
+}
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (a *app) migrateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database migrations (safe to run again)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			res, err := st.Migrate(a.ctx)
+			if err != nil {
+				return err
+			}
+			if len(res.Applied) == 0 {
+				fmt.Fprintf(a.stdout, "schema is up to date (version %d)\n", res.Version)
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "applied %d migration(s); schema version %d\n", len(res.Applied), res.Version)
+			return nil
+		},
+	}
+}
+
+func (a *app) agentsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "agents", Short: "Register, list and remove the agents who may use followup"}
+	var slackUser, name, role string
+	add := &cobra.Command{
+		Use:   "add --slack-user U… --name NAME [--role agent|supervisor]",
+		Short: "Register an agent (or update their name and role)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			ag, created, err := st.SaveAgent(a.ctx, followup.Agent{SlackUserID: slackUser, Name: name, Role: followup.Role(role)})
+			if err != nil {
+				return err
+			}
+			verb := "updated"
+			if created {
+				verb = "added"
+			}
+			fmt.Fprintf(a.stdout, "%s agent %d: %s (%s, Slack %s)\n", verb, ag.ID, ag.Name, ag.Role, ag.SlackUserID)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&slackUser, "slack-user", "", "the agent's Slack user id (U…)")
+	add.Flags().StringVar(&name, "name", "", "the agent's name")
+	add.Flags().StringVar(&role, "role", "agent", "agent or supervisor")
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "List the registered agents",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			agents, err := st.Agents(a.ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(agents)
+			}
+			tw := newTable(a.stdout, "ID", "SLACK USER", "NAME", "ROLE")
+			for _, ag := range agents {
+				tw.row(ag.ID, ag.SlackUserID, ag.Name, ag.Role)
+			}
+			return tw.flush()
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	remove := &cobra.Command{
+		Use:   "remove SLACK_USER_ID",
+		Short: "Remove an agent; their conversations become unassigned",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if err := st.RemoveAgent(a.ctx, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "removed agent %s\n", args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list, remove)
+	return cmd
+}
+
+// agentRef finds an agent by Slack user id or numeric id.
+func (a *app) agentRef(st *store.Store, ref string) (followup.Agent, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return st.Agent(a.ctx, id)
+	}
+	ag, err := st.AgentBySlackUser(a.ctx, ref)
+	if followup.ErrorCodeOf(err) == followup.ENotFound {
+		return ag, followup.Errorf(followup.ENotFound, "no agent %q (followup agents list)", ref)
+	}
+	return ag, err
+}
+
+func (a *app) conversationsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "conversations", Short: "Work with contacts' conversations"}
+	var logic string
+	closeCmd := &cobra.Command{
+		Use:   "close CONTACT",
+		Short: "Close a contact's open conversation (the workspace's closing logic applies)",
+		Long: `Close a contact's open conversation. CONTACT is an id (#42), an email, a phone
+number in any format, or a name that matches exactly one contact. The
+workspace's closing logic (followup settings show) decides whether the
+assignee is kept; --logic overrides it for this call.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			c, err := st.Resolve(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			var l followup.ClosingLogic
+			switch logic {
+			case "":
+			case "unassign", "keep":
+				l = followup.ClosingLogic(logic)
+			default:
+				return usageError{fmt.Errorf("--logic must be unassign or keep")}
+			}
+			conv, err := st.CloseConversation(a.ctx, c.ID, l, timeNow())
+			if err != nil {
+				return err
+			}
+			who := "unassigned"
+			if conv.AssigneeID != nil {
+				who = fmt.Sprintf("still assigned to agent %d", *conv.AssigneeID)
+			}
+			fmt.Fprintf(a.stdout, "closed conversation %d with %s (#%d), %s\n", conv.ID, c.FullName(), c.ID, who)
+			return nil
+		},
+	}
+	closeCmd.Flags().StringVar(&logic, "logic", "", "unassign or keep (default: the workspace setting)")
+	cmd.AddCommand(closeCmd)
+	return cmd
+}
+
+func (a *app) templatesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "templates", Short: "Manage pre-approved message templates (WhatsApp)"}
+	var t followup.Template
+	var channel, status string
+	add := &cobra.Command{
+		Use:   "add NAME --params N [--language en] [--status approved] [--body TEXT] [--channel whatsapp]",
+		Short: "Add or update a template as the provider approved it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			t.Name, t.Channel, t.Status = args[0], followup.Channel(channel), followup.TemplateStatus(status)
+			saved, err := st.SaveTemplate(a.ctx, t)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "saved %s template %q (%s, %s, %d parameter(s))\n", saved.Channel.Title(), saved.Name, saved.Language, saved.Status, saved.ParamCount)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&channel, "channel", string(followup.WhatsApp), "the channel the template belongs to")
+	add.Flags().StringVar(&t.Language, "language", "en", "the template's language code")
+	add.Flags().StringVar(&status, "status", "approved", "approved, pending, rejected or paused")
+	add.Flags().IntVar(&t.ParamCount, "params", 0, "how many parameters the template takes")
+	add.Flags().StringVar(&t.Body, "body", "", "the template text, with {{1}}-style parameters")
+	var asJSON bool
+	var listChannel string
+	list := &cobra.Command{
+		Use:   "list [--channel CH] [--json]",
+		Short: "List templates",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if listChannel != "" {
+				if _, err := followup.ParseChannel(listChannel); err != nil {
+					return usageError{err}
+				}
+			}
+			ts, err := st.Templates(a.ctx, followup.Channel(listChannel))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(ts)
+			}
+			tw := newTable(a.stdout, "ID", "CHANNEL", "NAME", "LANGUAGE", "STATUS", "PARAMS", "BODY")
+			for _, t := range ts {
+				tw.row(t.ID, t.Channel, t.Name, t.Language, t.Status, t.ParamCount, t.Body)
+			}
+			return tw.flush()
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	list.Flags().StringVar(&listChannel, "channel", "", "only this channel")
+	cmd.AddCommand(add, list)
+	return cmd
+}
+
+func (a *app) settingsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "settings", Short: "Show or change the workspace settings (channel limits, closing logic)"}
+	var asJSON bool
+	show := &cobra.Command{
+		Use:   "show [--json]",
+		Short: "Show the workspace settings",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			s, err := st.Settings(a.ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				m := map[string]string{}
+				for _, n := range store.SettingNames() {
+					m[n] = store.ShowSetting(s, n)
+				}
+				return a.printJSON(m)
+			}
+			tw := newTable(a.stdout, "SETTING", "VALUE")
+			for _, n := range store.SettingNames() {
+				tw.row(n, store.ShowSetting(s, n))
+			}
+			return tw.flush()
+		},
+	}
+	show.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
+	set := &cobra.Command{
+		Use:   "set NAME VALUE",
+		Short: "Change one setting, e.g. `settings set wechat_message_limit 5`",
+		Long: "Change one setting. Names: " + strings.Join(store.SettingNames(), ", ") + `.
+Durations are written like 45m, 24h or 7d; switches as true or false.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if err := st.SetSetting(a.ctx, args[0], args[1]); err != nil {
+				return err
+			}
+			s, err := st.Settings(a.ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s = %s\n", args[0], store.ShowSetting(s, args[0]))
+			return nil
+		},
+	}
+	cmd.AddCommand(show, set)
+	return cmd
+}

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/csvimport"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/window"
+)
+
+// timeNow is the wall clock; commands (never workflows) may read it.
+var timeNow = time.Now
+
+func (a *app) contactsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "contacts", Short: "Import and find contacts"}
+	cmd.AddCommand(a.importCmd(), a.findCmd())
+	return cmd
+}
+
+func (a *app) importCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "Import or update contacts from a CSV file (- reads standard input)",
+		Long: `Import contacts from a CSV file with a header row. Known columns:
+
+  first_name, last_name, email, phone   the contact (phone with country code, any format)
+  vip                                   true or false
+  channel, external_id                  one channel identity (whatsapp, messenger, instagram,
+                                        viber, wechat, telegram, line, webchat, sms, email);
+                                        whatsapp/sms/viber default to the phone, email to the email
+  last_inbound_at                       when the customer last wrote on that channel (RFC 3339)
+  conversation_status                   open or closed
+  assignee                              the assigned agent's Slack user id
+
+A contact that already exists (same email, else same phone, else same channel
+identity) is updated, not duplicated, so importing a file twice is safe. Bad
+rows are reported with their line number and reason; the good rows are kept.
+The exit status is 1 if any row was not imported.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var r io.Reader = a.stdin
+			if args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return followup.Errorf(followup.EInvalid, "cannot open %s: %v", args[0], err)
+				}
+				defer f.Close()
+				r = f
+			}
+			rows, bad, err := csvimport.Parse(r)
+			if err != nil {
+				return err
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			var created, updated int
+			for _, row := range rows {
+				_, isNew, err := st.SaveContact(a.ctx, row.Contact)
+				switch {
+				case err == nil && isNew:
+					created++
+				case err == nil:
+					updated++
+				case followup.ErrorCodeOf(err) == followup.EInternal:
+					return fmt.Errorf("line %d: %w", row.Line, err)
+				default:
+					bad = append(bad, csvimport.RowError{Line: row.Line, Reason: followup.ErrorMessage(err)})
+				}
+			}
+			fmt.Fprintf(a.stdout, "imported %d row(s): %d created, %d updated\n", created+updated, created, updated)
+			if len(bad) == 0 {
+				return nil
+			}
+			sortRowErrors(bad)
+			fmt.Fprintf(a.stderr, "%d row(s) not imported:\n", len(bad))
+			for _, b := range bad {
+				fmt.Fprintf(a.stderr, "  line %d: %s\n", b.Line, b.Reason)
+			}
+			return followup.Errorf(followup.EInvalid, "%d row(s) not imported; fix them and import the file again (imported rows are updated, not duplicated)", len(bad))
+		},
+	}
+}
+
+func sortRowErrors(bad []csvimport.RowError) {
+	for i := 1; i < len(bad); i++ {
+		for j := i; j > 0 && bad[j].Line < bad[j-1].Line; j-- {
+			bad[j], bad[j-1] = bad[j-1], bad[j]
+		}
+	}
+}
+
+func (a *app) findCmd() *cobra.Command {
+	var mine, all, closed, open, anyStatus, asJSON bool
+	var agent string
+	var limit, offset int
+	cmd := &cobra.Command{
+		Use:   "find QUERY [--mine --agent ID | --all] [--closed|--open|--any] [--limit N] [--json]",
+		Short: "Find contacts by name, email or phone (closed conversations by default)",
+		Long: `Find contacts. The query is read by its shape:
+
+  contains @                    email: case-insensitive, exact or prefix
+  digits, + - ( ) . spaces      phone: the full number or its trailing digits
+                                ("555 0142" finds +1 415 555 0142)
+  anything else                 name: case- and accent-insensitive prefix of the
+                                first, last or full name ("jan do" finds Jane Doe),
+                                with a typo-tolerant fallback when nothing matches
+
+Results are ranked exact, prefix, then fuzzy, then by most recent activity.
+Custom fields and message bodies are not searchable.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q := store.Query{Text: strings.Join(args, " "), Limit: limit, Offset: offset, Inbox: store.InboxAll}
+			switch {
+			case mine && all:
+				return usageError{fmt.Errorf("--mine and --all exclude each other")}
+			case mine && agent == "":
+				return usageError{fmt.Errorf("--mine needs --agent (a Slack user id or agent id)")}
+			case !mine && agent != "":
+				return usageError{fmt.Errorf("--agent only makes sense with --mine")}
+			}
+			n := 0
+			for _, f := range []bool{closed, open, anyStatus} {
+				if f {
+					n++
+				}
+			}
+			if n > 1 {
+				return usageError{fmt.Errorf("pick one of --closed, --open, --any")}
+			}
+			switch {
+			case open:
+				q.Status = store.StatusOpen
+			case anyStatus:
+				q.Status = store.StatusAny
+			default:
+				q.Status = store.StatusClosed
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if mine {
+				ag, err := a.agentRef(st, agent)
+				if err != nil {
+					return err
+				}
+				q.Inbox, q.AgentID = store.InboxMine, ag.ID
+			}
+			page, err := st.Find(a.ctx, q)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(page.Results)
+			}
+			if len(page.Results) == 0 {
+				fmt.Fprintf(a.stdout, "no %s contacts match %q (searched by %s)\n", statusWord(q.Status), q.Text, page.Kind)
+				return nil
+			}
+			set, err := st.Settings(a.ctx)
+			if err != nil {
+				return err
+			}
+			now := timeNow()
+			tw := newTable(a.stdout, "ID", "NAME", "VIP", "STATUS", "ASSIGNEE", "LAST ACTIVITY", "CAN SEND NOW", "MATCH")
+			for _, r := range page.Results {
+				tw.row(r.ID, r.FullName(), vip(r.VIP), r.Status, assignee(r.AssigneeID), ago(now, r.LastActivityAt), canSend(r.Identities, now, set), r.Match)
+			}
+			if err := tw.flush(); err != nil {
+				return err
+			}
+			if page.HasMore {
+				fmt.Fprintf(a.stdout, "more results: --offset %d\n", q.Offset+len(page.Results))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&mine, "mine", false, "only contacts assigned to --agent")
+	f.StringVar(&agent, "agent", "", "the agent for --mine (Slack user id or agent id)")
+	f.BoolVar(&all, "all", false, "every agent's contacts (default)")
+	f.BoolVar(&closed, "closed", false, "only contacts whose conversation is closed (default)")
+	f.BoolVar(&open, "open", false, "only contacts with an open conversation")
+	f.BoolVar(&anyStatus, "any", false, "open or closed")
+	f.IntVar(&limit, "limit", store.DefaultLimit, fmt.Sprintf("results per page (at most %d)", store.MaxLimit))
+	f.IntVar(&offset, "offset", 0, "skip this many results (next page)")
+	f.BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func statusWord(s store.StatusFilter) string {
+	if s == store.StatusAny {
+		return ""
+	}
+	return string(s)
+}
+
+func vip(b bool) string {
+	if b {
+		return "VIP"
+	}
+	return ""
+}
+
+func assignee(id *int64) string {
+	if id == nil {
+		return "-"
+	}
+	return fmt.Sprintf("agent %d", *id)
+}
+
+func ago(now time.Time, t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	d := now.Sub(*t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+}
+
+// canSend says, per channel the contact has, what may be sent right now.
+func canSend(ids []followup.Identity, now time.Time, set followup.Settings) string {
+	parts := make([]string, 0, len(ids))
+	for _, id := range ids {
+		in := window.Input{Channel: id.Channel, Now: now, Settings: set}
+		if id.LastInboundAt != nil {
+			in.LastInbound = *id.LastInboundAt
+		}
+		parts = append(parts, id.Channel.Title()+": "+window.Window(in).Allowance.Label())
+	}
+	if len(parts) == 0 {
+		return "no channels"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// table prints aligned columns.
+type table struct{ tw *tabwriter.Writer }
+
+func newTable(w io.Writer, header ...string) *table {
+	t := &table{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)}
+	fmt.Fprintln(t.tw, strings.Join(header, "\t"))
+	return t
+}
+
+func (t *table) row(cells ...any) {
+	s := make([]string, len(cells))
+	for i, c := range cells {
+		s[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(fmt.Sprint(c))
+	}
+	fmt.Fprintln(t.tw, strings.Join(s, "\t"))
+}
+
+func (t *table) flush() error { return t.tw.Flush() }
