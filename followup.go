@@ -366,3 +366,31 @@ func ErrorMessage(err error) string {
 	}
 	return "Something went wrong on our side; nothing was changed. Please try again."
 }
+
+// SendErrorClass is how a provider's refusal of a message is handled.
+type SendErrorClass string
+
+// Send error classes (what the workflow does with them).
+const (
+	// Retryable: 429, 5xx, timeouts. Retried with backoff.
+	Retryable SendErrorClass = "retryable"
+	// WindowClosed: the provider says the window is closed (WhatsApp
+	// 131047, Messenger 10/2018278, …). Never retried as free text.
+	WindowClosed SendErrorClass = "window_closed"
+	// RecipientGone: blocked, unsubscribed, deleted. The follow-up stops.
+	RecipientGone SendErrorClass = "recipient_gone"
+	// Permanent: bad template, invalid recipient. Not retried.
+	Permanent SendErrorClass = "permanent"
+)
+
+// SendError is a provider's refusal of one message, classified.
+type SendError struct {
+	Class      SendErrorClass
+	Code       string        // the provider's code, e.g. "131047"
+	Message    string        // the provider's words, for the log and the agent
+	RetryAfter time.Duration // from Retry-After, when the provider gave one
+}
+
+func (e *SendError) Error() string {
+	return fmt.Sprintf("%s (%s %s)", e.Message, e.Class, e.Code)
+}

@@ -113,7 +113,7 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 		return usageError{fmt.Errorf("%v (see %s --help)", err, c.CommandPath())}
 	})
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
-		a.templatesCmd(), a.settingsCmd(), a.seedCmd())
+		a.templatesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)
 	}

@@ -1,0 +1,437 @@
+// Package devserver runs a complete Temporal server inside the followup
+// process for `followup dev`, persisted to one SQLite file so that follow-up
+// workflows survive restarts.
+//
+// It does what the Temporal CLI's `temporal server start-dev --db-filename`
+// does: all four services (frontend, history, matching, worker) in one
+// process, one history shard, SQLite for both persistence and visibility.
+// There is no web UI.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	"go.temporal.io/server/common/searchattribute/sadefs"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// DatabaseFile is the name of the SQLite file inside Config.DataDir.
+const DatabaseFile = "temporal.db"
+
+const (
+	defaultNamespace = "default"
+	defaultHost      = "127.0.0.1"
+	clusterName      = "active"
+	// readyTimeout bounds how long Start waits for the frontend to answer
+	// when the caller's context has no deadline.
+	readyTimeout = 30 * time.Second
+	// namespaceRefresh is how often each service rereads namespaces from
+	// SQLite, which has no change notifications: a search attribute added
+	// through the API is unknown to the history service until then (the
+	// server default is 2 s).
+	namespaceRefresh = time.Second
+)
+
+// Config says where the dev server keeps its data and how it is reached.
+// The zero value of every field except DataDir is usable.
+type Config struct {
+	// DataDir holds the SQLite database (DataDir/temporal.db) and its lock
+	// file. It is created if missing. Required.
+	DataDir string
+	// Namespace is registered on first start and reused afterwards.
+	// Default "default".
+	Namespace string
+	// Host is the IP the frontend listens on. Default 127.0.0.1. The
+	// history, matching and worker services always listen on 127.0.0.1.
+	Host string
+	// FrontendPort is the frontend's gRPC port; 0 picks a free port.
+	FrontendPort int
+	// SearchAttributes are custom search attributes the namespace must have.
+	// Missing ones are added at every start; existing ones are left alone,
+	// and one that exists with a different type makes Start fail. SQLite
+	// visibility allows 10 Keyword attributes and 3 of each other type.
+	SearchAttributes map[string]enumspb.IndexedValueType
+	// Logger receives the server's logs. Default slog.Default().
+	Logger *slog.Logger
+	// LogLevel is the least severe server log level passed to Logger.
+	// Default slog.LevelWarn: the server is chatty at info.
+	LogLevel slog.Leveler
+}
+
+// Server is a running embedded Temporal server. Stop it to release its
+// ports and the lock on its data directory.
+type Server struct {
+	srv       temporal.Server
+	quiet     *atomic.Bool
+	lock      *os.File
+	hostPort  string
+	namespace string
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start starts a Temporal server on cfg.DataDir and returns once its frontend
+// answers and the namespace has cfg.SearchAttributes. ctx bounds that wait;
+// it does not stop the server when cancelled later.
+//
+// Only one Server may use a data directory at a time, across processes.
+func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("devserver: DataDir is required")
+	}
+	for name := range cfg.SearchAttributes {
+		// Checked here because the first start registers them without
+		// going through the server's API, which would check.
+		if sadefs.IsReserved(name) {
+			return nil, fmt.Errorf("devserver: search attribute name %q is reserved by Temporal", name)
+		}
+	}
+	if cfg.Namespace == "" {
+		cfg.Namespace = defaultNamespace
+	}
+	if cfg.Host == "" {
+		cfg.Host = defaultHost
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.LogLevel == nil {
+		cfg.LogLevel = slog.LevelWarn
+	}
+	quiet := new(atomic.Bool)
+	logger := slog.New(levelHandler{min: cfg.LogLevel, quiet: quiet, next: cfg.Logger.Handler()})
+
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: data dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devserver: create data dir: %w", err)
+	}
+	lock, err := lockFile(filepath.Join(dir, DatabaseFile+".lock"))
+	if err != nil {
+		return nil, fmt.Errorf("devserver: data dir %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = unlockFile(lock)
+		}
+	}()
+
+	sqlCfg, err := openDatabase(filepath.Join(dir, DatabaseFile), cfg.Namespace, cfg.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: %w", err)
+	}
+
+	serverCfg, hosts, err := serverConfig(cfg, sqlCfg)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: %w", err)
+	}
+	srvLogger := slogLogger{log: logger}
+	authorizer, err := authorization.GetAuthorizerFromConfig(&serverCfg.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&serverCfg.Global.Authorization, srvLogger)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: claim mapper: %w", err)
+	}
+	srv, err := newServer(
+		temporal.WithConfig(serverCfg),
+		temporal.ForServices(temporal.DefaultServices),
+		// Static membership instead of ringpop: nothing to gossip with in one
+		// process, and ringpop adds start-up delay.
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(srvLogger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// The Temporal CLI's dev server settings.
+			dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+			dynamicconfig.NamespaceCacheRefreshInterval.Key():                namespaceRefresh,
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("devserver: create server: %w", err)
+	}
+	if err := startServer(srv); err != nil {
+		// fx has already stopped whatever had started.
+		return nil, fmt.Errorf("devserver: start server: %w", err)
+	}
+
+	s := &Server{
+		srv:       srv,
+		quiet:     quiet,
+		lock:      lock,
+		hostPort:  serverCfg.PublicClient.HostPort,
+		namespace: cfg.Namespace,
+	}
+	if err := s.ready(ctx, logger, cfg.SearchAttributes); err != nil {
+		return nil, errors.Join(err, s.Stop())
+	}
+	return s, nil
+}
+
+// FrontendHostPort is the address clients and workers dial.
+func (s *Server) FrontendHostPort() string { return s.hostPort }
+
+// Namespace is the namespace Start registered.
+func (s *Server) Namespace() string { return s.namespace }
+
+// Stop shuts the server down and releases the data directory; it takes
+// about a second, as the frontend gives open calls that long to finish.
+// Stop workers first. Server logs are dropped from here on: while its
+// services stop one by one, the server logs dozens of warnings and errors
+// about failed polls and refused connections. Calling Stop more than once
+// is safe.
+//
+// The SQLite connection stays open until the process exits: the server's
+// SQLite driver keeps one connection per file for the life of the process
+// and reuses it if the same file is opened again.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		s.quiet.Store(true)
+		s.stopErr = errors.Join(s.srv.Stop(), unlockFile(s.lock))
+	})
+	return s.stopErr
+}
+
+// newServer is temporal.NewServer, with fatal log calls turned into errors.
+func newServer(opts ...temporal.ServerOption) (_ temporal.Server, err error) {
+	defer recoverFatal(&err)
+	return temporal.NewServer(opts...)
+}
+
+// startServer is srv.Start, with fatal log calls turned into errors.
+func startServer(srv temporal.Server) (err error) {
+	defer recoverFatal(&err)
+	return srv.Start()
+}
+
+// openDatabase creates the SQLite file and its schema if the file is
+// missing, and registers the namespace if it is not registered yet.
+func openDatabase(path, namespace string, attrs map[string]enumspb.IndexedValueType) (*config.SQL, error) {
+	sqlCfg := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: path,
+		// rwc: a file, opened read-write and created if missing. (The
+		// in-memory alternative is mode=memory.)
+		ConnectAttributes: map[string]string{"mode": "rwc"},
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
+			// A half-built schema would fail every later start; let the
+			// next start try again from nothing.
+			_ = os.Remove(path)
+			return nil, fmt.Errorf("create schema in %s: %w", path, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("database file: %w", err)
+	}
+	// Search attributes given here take effect on first registration only;
+	// ready adds the ones a later start asks for.
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, attrs)
+	if err != nil {
+		return nil, fmt.Errorf("namespace %q: %w", namespace, err)
+	}
+	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
+		return nil, fmt.Errorf("register namespace %q: %w", namespace, err)
+	}
+	return sqlCfg, nil
+}
+
+// serverConfig builds the static configuration the Temporal CLI's dev
+// server uses, and the address of every service for static membership.
+func serverConfig(cfg Config, sqlCfg *config.SQL) (*config.Config, map[primitives.ServiceName]static.Hosts, error) {
+	frontendPort := cfg.FrontendPort
+	if frontendPort == 0 {
+		p, err := freePort(cfg.Host)
+		if err != nil {
+			return nil, nil, err
+		}
+		frontendPort = p
+	} else {
+		// Fail with a plain message rather than the server's own.
+		l, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(frontendPort)))
+		if err != nil {
+			return nil, nil, fmt.Errorf("frontend port: %w", err)
+		}
+		_ = l.Close()
+	}
+	frontendHostPort := net.JoinHostPort(dialHost(cfg.Host), strconv.Itoa(frontendPort))
+	// The frontend's HTTP API is not used, but without it the server warns
+	// at every start that Nexus is unavailable.
+	httpPort, err := freePort(cfg.Host)
+	if err != nil {
+		return nil, nil, err
+	}
+	httpHostPort := net.JoinHostPort(dialHost(cfg.Host), strconv.Itoa(httpPort))
+
+	services := map[string]config.Service{
+		string(primitives.FrontendService): {RPC: config.RPC{GRPCPort: frontendPort, HTTPPort: httpPort, BindOnIP: cfg.Host}},
+	}
+	hosts := map[primitives.ServiceName]static.Hosts{
+		primitives.FrontendService: static.SingleLocalHost(frontendHostPort),
+	}
+	for _, name := range []primitives.ServiceName{primitives.HistoryService, primitives.MatchingService, primitives.WorkerService} {
+		p, err := freePort(defaultHost)
+		if err != nil {
+			return nil, nil, err
+		}
+		services[string(name)] = config.Service{RPC: config.RPC{GRPCPort: p, BindOnIP: defaultHost}}
+		hosts[name] = static.SingleLocalHost(net.JoinHostPort(defaultHost, strconv.Itoa(p)))
+	}
+
+	c := &config.Config{}
+	c.Global.Membership.MaxJoinDuration = 30 * time.Second
+	c.Global.Membership.BroadcastAddress = defaultHost
+	c.Persistence = config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
+	}
+	c.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontendHostPort, HTTPAddress: httpHostPort},
+		},
+	}
+	c.DCRedirectionPolicy.Policy = "noop"
+	c.Services = services
+	c.Archival.History.State = "disabled"
+	c.Archival.Visibility.State = "disabled"
+	c.NamespaceDefaults.Archival.History.State = "disabled"
+	c.NamespaceDefaults.Archival.Visibility.State = "disabled"
+	// The server's own worker service dials the frontend here.
+	c.PublicClient.HostPort = frontendHostPort
+	return c, hosts, nil
+}
+
+// ready waits for the frontend to answer, then makes sure the namespace has
+// every wanted search attribute.
+func (s *Server) ready(ctx context.Context, logger *slog.Logger, attrs map[string]enumspb.IndexedValueType) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, readyTimeout)
+		defer cancel()
+	}
+	var c client.Client
+	for {
+		var err error
+		c, err = client.DialContext(ctx, client.Options{
+			HostPort:  s.hostPort,
+			Namespace: s.namespace,
+			Logger:    sdklog.NewStructuredLogger(logger),
+		})
+		if err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devserver: frontend %s not ready: %w", s.hostPort, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	defer c.Close()
+	if err := addSearchAttributes(ctx, c.OperatorService(), s.namespace, attrs); err != nil {
+		return fmt.Errorf("devserver: %w", err)
+	}
+	return nil
+}
+
+// addSearchAttributes adds the attributes the namespace lacks. Asking the
+// server to add an existing one would work too, but logs a warning each time.
+func addSearchAttributes(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string, want map[string]enumspb.IndexedValueType) error {
+	if len(want) == 0 {
+		return nil
+	}
+	have, err := listSearchAttributes(ctx, op, namespace)
+	if err != nil {
+		return err
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, typ := range want {
+		got, ok := have[name]
+		switch {
+		case !ok:
+			missing[name] = typ
+		case got != typ:
+			return fmt.Errorf("search attribute %s is %s in namespace %q, not %s (a SQLite attribute cannot change type; use a new name or delete the database)", name, got, namespace, typ)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace:        namespace,
+		SearchAttributes: missing,
+	}); err != nil {
+		return fmt.Errorf("add search attributes to namespace %q: %w", namespace, err)
+	}
+	// The frontend lists them at once, but every service keeps its own copy
+	// of the namespace: until the history service rereads it, a workflow
+	// task that sets a new attribute fails, and is retried only after the
+	// 10 s workflow task timeout. Wait out one refresh.
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("wait for search attributes in namespace %q: %w", namespace, ctx.Err())
+	case <-time.After(namespaceRefresh + namespaceRefresh/2):
+		return nil
+	}
+}
+
+func listSearchAttributes(ctx context.Context, op operatorservice.OperatorServiceClient, namespace string) (map[string]enumspb.IndexedValueType, error) {
+	resp, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return nil, fmt.Errorf("list search attributes of namespace %q: %w", namespace, err)
+	}
+	return resp.GetCustomAttributes(), nil
+}
+
+// dialHost is the address a local client uses to reach a listener bound to
+// host: a wildcard bind is reached through loopback.
+func dialHost(host string) string {
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return defaultHost
+	}
+	return host
+}
+
+// freePort asks the kernel for a free TCP port on host. Another process may
+// take it before the server binds it; that is rare enough for a dev server.
+func freePort(host string) (int, error) {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("find a free port on %s: %w", host, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

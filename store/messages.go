@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/followup-dev/followup"
+)
+
+// Outbound is a message a follow-up is about to send.
+type Outbound struct {
+	ContactID      int64
+	ConversationID *int64
+	AgentID        *int64
+	Channel        followup.Channel
+	Mode           followup.Mode
+	Tag            followup.Tag
+	Template       string
+	Body           string
+	IdempotencyKey string
+}
+
+const messageCols = `id, contact_id, conversation_id, agent_id, direction, channel, mode, tag, template, body, status, reason, provider_id, idempotency_key, created_at`
+
+// BeginOutbound records a message as pending before the provider is called.
+// If a message with the same idempotency key exists it is returned instead
+// (existing is true): the caller must not send it again unless it is still
+// pending, and then only with the same key.
+func (s *Store) BeginOutbound(ctx context.Context, o Outbound) (m followup.Message, existing bool, err error) {
+	var tag, tmpl *string
+	if o.Tag != "" {
+		t := string(o.Tag)
+		tag = &t
+	}
+	if o.Template != "" {
+		tmpl = &o.Template
+	}
+	err = s.db.GetContext(ctx, &m, `
+		INSERT INTO messages (contact_id, conversation_id, agent_id, direction, channel, mode, tag, template, body, status, idempotency_key)
+		VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, 'pending', $9)
+		ON CONFLICT (idempotency_key) DO NOTHING
+		RETURNING `+messageCols,
+		o.ContactID, o.ConversationID, o.AgentID, o.Channel, o.Mode, tag, tmpl, o.Body, o.IdempotencyKey)
+	if err == nil {
+		return m, false, nil
+	}
+	if !isNoRows(err) {
+		return m, false, translate(err, "record outbound message")
+	}
+	err = s.db.GetContext(ctx, &m, `SELECT `+messageCols+` FROM messages WHERE idempotency_key = $1`, o.IdempotencyKey)
+	return m, true, translate(err, "read outbound message")
+}
+
+// FinishOutbound sets a message's outcome: sent with the provider's id, or
+// failed/undeliverable with the reason.
+func (s *Store) FinishOutbound(ctx context.Context, id int64, status followup.MessageStatus, providerID, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE messages SET status = $2, provider_id = $3, reason = $4, updated_at = now() WHERE id = $1`, id, status, providerID, reason)
+	if err != nil {
+		return translate(err, "update message")
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE contacts SET last_activity_at = GREATEST(last_activity_at, now()) FROM messages m WHERE m.id = $1 AND contacts.id = m.contact_id AND $2 = 'sent'`, id, status)
+	return translate(err, "touch contact")
+}
+
+// Messages lists a contact's messages, newest first.
+func (s *Store) Messages(ctx context.Context, contactID int64, limit int) ([]followup.Message, error) {
+	out := []followup.Message{}
+	err := s.db.SelectContext(ctx, &out, `SELECT `+messageCols+` FROM messages WHERE contact_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, contactID, limit)
+	return out, translate(err, "list messages")
+}
+
+// OutboundSince counts outbound messages on a channel since a time (the
+// WeChat per-window count); failed and undeliverable ones do not count.
+func (s *Store) OutboundSince(ctx context.Context, contactID int64, ch followup.Channel, since time.Time) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE contact_id = $1 AND channel = $2 AND direction = 'outbound'
+		AND created_at >= $3 AND status NOT IN ('failed', 'undeliverable')`, contactID, ch, since)
+	return n, translate(err, "count outbound messages")
+}
+
+// ChatbotMessagesInMonth counts Viber chatbot-initiated messages of the
+// whole account in the calendar month (UTC) containing t.
+func (s *Store) ChatbotMessagesInMonth(ctx context.Context, t time.Time) (int, error) {
+	t = t.UTC()
+	start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE channel = 'viber' AND mode = 'chatbot'
+		AND created_at >= $1 AND created_at < $2 AND status NOT IN ('failed', 'undeliverable')`, start, start.AddDate(0, 1, 0))
+	return n, translate(err, "count chatbot messages")
+}
+
+// Notification is something a follow-up told an agent.
+type Notification struct {
+	ID             int64            `db:"id" json:"id"`
+	AgentID        *int64           `db:"agent_id" json:"agent_id"`
+	ContactID      *int64           `db:"contact_id" json:"contact_id"`
+	Channel        followup.Channel `db:"channel" json:"channel"`
+	Kind           string           `db:"kind" json:"kind"`
+	Text           string           `db:"text" json:"text"`
+	IdempotencyKey *string          `db:"idempotency_key" json:"-"`
+	CreatedAt      time.Time        `db:"created_at" json:"created_at"`
+}
+
+// AddNotification records a notification once per idempotency key; added
+// is false when the key was seen before.
+func (s *Store) AddNotification(ctx context.Context, n Notification) (added bool, err error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO notifications (agent_id, contact_id, channel, kind, text, idempotency_key)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING`,
+		n.AgentID, n.ContactID, n.Channel, n.Kind, n.Text, n.IdempotencyKey)
+	if err != nil {
+		return false, translate(err, "record notification")
+	}
+	k, _ := res.RowsAffected()
+	return k == 1, nil
+}
+
+// Notifications lists notifications of a contact (contactID > 0) or all, newest first.
+func (s *Store) Notifications(ctx context.Context, contactID int64, limit int) ([]Notification, error) {
+	out := []Notification{}
+	err := s.db.SelectContext(ctx, &out, `SELECT id, agent_id, contact_id, channel, kind, text, idempotency_key, created_at FROM notifications
+		WHERE $1 = 0 OR contact_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, contactID, limit)
+	return out, translate(err, "list notifications")
+}

@@ -1,0 +1,190 @@
+// Package workflows holds the FollowUp workflow: one per contact and
+// channel, it sends in the only form the channel allows, tracks the
+// channel's window, reminds the agent before it closes, and reacts to the
+// customer's replies. Callers use the names and types declared here.
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/window"
+)
+
+// Names Temporal records. Renaming one breaks running follow-ups.
+const (
+	// FollowUpName is the workflow type.
+	FollowUpName = "FollowUp"
+	// SignalReply carries a customer's inbound message (Reply).
+	SignalReply = "customer-reply"
+	// UpdateSend asks for a send, now or scheduled (SendRequest → SendOutcome).
+	UpdateSend = "send"
+	// UpdateCancel cancels the follow-up and its scheduled sends.
+	UpdateCancel = "cancel"
+	// UpdateClose closes the conversation with the workspace's closing logic
+	// and ends the follow-up.
+	UpdateClose = "close"
+	// QueryState returns State.
+	QueryState = "state"
+	// DefaultTaskQueue is the task queue workers listen on.
+	DefaultTaskQueue = "followup"
+)
+
+// Typed search attributes: ids only, never names or phones (visibility
+// stores them unencrypted).
+var (
+	AttrContactID       = temporal.NewSearchAttributeKeyKeyword("FollowupContactID")
+	AttrChannel         = temporal.NewSearchAttributeKeyKeyword("FollowupChannel")
+	AttrAgent           = temporal.NewSearchAttributeKeyKeyword("FollowupAgent")
+	AttrVIP             = temporal.NewSearchAttributeKeyBool("FollowupVIP")
+	AttrStatus          = temporal.NewSearchAttributeKeyKeyword("FollowupStatus")
+	AttrWindowClosesAt  = temporal.NewSearchAttributeKeyTime("FollowupWindowClosesAt")
+	SearchAttributeKeys = []temporal.SearchAttributeKey{AttrContactID, AttrChannel, AttrAgent, AttrVIP, AttrStatus, AttrWindowClosesAt}
+)
+
+// WorkflowID is the follow-up's id: one per contact and channel, so a
+// second request for the same pair reaches the running one.
+func WorkflowID(contactID int64, ch followup.Channel) string {
+	return fmt.Sprintf("followup-%d-%s", contactID, ch)
+}
+
+// Input starts a follow-up. Carry is set only by continue-as-new.
+type Input struct {
+	ContactID  int64
+	Channel    followup.Channel
+	AgentID    int64
+	AgentSlack string
+	VIP        bool
+	Carry      *State
+	// HistoryLimit overrides the history length at which the follow-up
+	// continues as new (tests use a small one).
+	HistoryLimit int
+}
+
+// SendRequest is what an agent asks to send.
+type SendRequest struct {
+	AgentID    int64
+	AgentSlack string
+	Text       string
+	Template   *TemplateRequest
+	Tag        followup.Tag
+	// At schedules the send ("later"); zero sends now.
+	At time.Time
+}
+
+// TemplateRequest names a template and its parameters.
+type TemplateRequest struct {
+	Name     string
+	Language string
+	Params   []string
+}
+
+// Outcome is what became of a send request.
+type Outcome string
+
+// Outcomes.
+const (
+	OutcomeSent          Outcome = "sent"
+	OutcomeRefused       Outcome = "refused"
+	OutcomeScheduled     Outcome = "scheduled"
+	OutcomeUndeliverable Outcome = "undeliverable"
+	OutcomeCancelled     Outcome = "cancelled"
+)
+
+// SendOutcome answers a send request.
+type SendOutcome struct {
+	Outcome    Outcome
+	Mode       followup.Mode
+	Tag        followup.Tag
+	Reason     string // machine-readable (window.Reason or the provider's error type)
+	Message    string // for the agent: what happened and what to do next
+	MessageID  int64
+	ProviderID string
+	ScheduleID int
+	At         time.Time
+}
+
+// Reply is a customer's inbound message, signalled by the inbound webhook.
+type Reply struct {
+	At      time.Time // the provider's timestamp
+	Preview string
+}
+
+// Status is where a follow-up is.
+type Status string
+
+// Follow-up states.
+const (
+	StatusScheduled Status = "scheduled" // waiting for a scheduled send
+	StatusWaiting   Status = "waiting"   // sent; tracking the window
+	StatusDone      Status = "done"      // nothing more can be sent
+	StatusCancelled Status = "cancelled"
+	StatusClosed    Status = "closed"
+)
+
+// Scheduled is a send waiting for its time.
+type Scheduled struct {
+	ID      int
+	At      time.Time
+	Request SendRequest
+}
+
+// Attempt is one send the follow-up tried.
+type Attempt struct {
+	At         time.Time
+	Outcome    Outcome
+	Mode       followup.Mode
+	Reason     string
+	MessageID  int64
+	ProviderID string
+}
+
+// WindowView is the window as the state query shows it.
+type WindowView struct {
+	Allowance   window.Allowance // what may be sent now
+	OpenUntil   time.Time        // when that changes (zero: it does not)
+	Next        window.Allowance // what is allowed after OpenUntil
+	ClosedSince time.Time        // when the free-text window closed (zero: open or never)
+	Remaining   int              // WeChat messages left / Viber free messages left; -1 unlimited
+	Reason      window.Reason    // why nothing (or less) may be sent, when so
+}
+
+// State is the follow-up's state and what the state query returns.
+type State struct {
+	ContactID        int64
+	Channel          followup.Channel
+	AgentID          int64
+	AgentSlack       string
+	VIP              bool
+	ContactName      string
+	Status           Status
+	LastInbound      time.Time
+	SentInWindow     int
+	ChatbotThisMonth int
+	ProviderClosed   bool // the provider said the window is closed
+	Settings         followup.Settings
+	Loaded           bool
+	Window           WindowView
+	Scheduled        []Scheduled
+	Attempts         []Attempt
+	NextScheduleID   int
+	Seq              int       // numbers messages for their idempotency keys
+	NotifySeq        int       // numbers notifications for theirs
+	RemindedFor      time.Time // the window end already reminded about
+	AnnouncedFor     time.Time // the window end already announced
+	LastEventAt      time.Time
+	Result           string
+}
+
+// maxAttemptsKept bounds the attempts carried in state and across
+// continue-as-new.
+const maxAttemptsKept = 50
+
+// RegisterOptions registers FollowUp under its recorded name.
+func RegisterOptions() workflow.RegisterOptions {
+	return workflow.RegisterOptions{Name: FollowUpName}
+}

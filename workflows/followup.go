@@ -1,0 +1,626 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/window"
+)
+
+// Limits of one follow-up.
+const (
+	// IdleTimeout ends a follow-up that has nothing left to track: no
+	// scheduled send and no window that will change.
+	IdleTimeout = 14 * 24 * time.Hour
+	// MaxScheduleAhead bounds `later`.
+	MaxScheduleAhead = 90 * 24 * time.Hour
+	// MaxTextLen bounds a message's text (Messenger's limit is 2,000,
+	// WhatsApp's 4,096; the provider has the final word).
+	MaxTextLen = 4096
+	// defaultHistoryLimit is where a follow-up continues as new, well
+	// below Temporal's advice of ~4,096 events.
+	defaultHistoryLimit = 2000
+)
+
+// a names activity methods; it is never dereferenced.
+var a *activities.Activities
+
+// followUp is the workflow's private state and its steps.
+type followUp struct {
+	State
+	finished     bool
+	kick         workflow.Channel
+	mu           workflow.Mutex
+	key          string // idempotency prefix: workflow id and first run id
+	historyLimit int
+	// Read by the latest load, for the send that follows it.
+	externalID   string
+	other        []followup.Channel
+	template     *window.Template
+	templateLang string
+}
+
+// FollowUp is the follow-up workflow of PRODUCT.md §4.
+func FollowUp(ctx workflow.Context, in Input) (State, error) {
+	info := workflow.GetInfo(ctx)
+	f := &followUp{
+		kick:         workflow.NewBufferedChannel(ctx, 1),
+		mu:           workflow.NewMutex(ctx),
+		key:          info.WorkflowExecution.ID + "/" + info.FirstRunID,
+		historyLimit: defaultHistoryLimit,
+	}
+	if in.Carry != nil {
+		f.State = *in.Carry
+	} else {
+		f.State = State{ContactID: in.ContactID, Channel: in.Channel, AgentID: in.AgentID, AgentSlack: in.AgentSlack,
+			VIP: in.VIP, Status: StatusWaiting, LastEventAt: workflow.Now(ctx)}
+	}
+	if in.HistoryLimit > 0 {
+		f.historyLimit = in.HistoryLimit
+	}
+	if err := f.register(ctx); err != nil {
+		return f.State, err
+	}
+	return f.run(ctx, in)
+}
+
+func (f *followUp) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (State, error) { return f.State, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSend, f.handleSend,
+		workflow.UpdateHandlerOptions{Validator: f.validateSend}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel, f.handleCancel,
+		workflow.UpdateHandlerOptions{Validator: f.validateOpen}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateClose, f.handleClose,
+		workflow.UpdateHandlerOptions{Validator: f.validateOpen})
+}
+
+func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
+	replies := workflow.GetSignalChannel(ctx, SignalReply)
+	if !f.Loaded {
+		if err := f.load(ctx, nil); err != nil {
+			f.finish(ctx, StatusDone, "cannot follow up: "+errorText(err))
+		}
+	}
+	f.refreshWindow(ctx, false)
+	for !f.finished {
+		now := workflow.Now(ctx)
+		f.runDue(ctx, now)
+		if f.finished {
+			break
+		}
+		f.refreshWindow(ctx, true)
+		f.remind(ctx, now)
+		w := f.Window
+		switch {
+		case w.Allowance == window.Nothing && w.Reason != window.ReasonViberQuota && len(f.Scheduled) == 0:
+			// Nothing is possible until the customer writes (Instagram after
+			// 7 days, WeChat after 48 hours or the count). A Viber quota can
+			// change (next month, commercial terms), so that one waits.
+			f.notify(ctx, "finished", f.Channel.Title()+" allows no further outbound message to "+f.name()+" until they write again. The follow-up has ended.")
+			f.finish(ctx, StatusDone, "no further outbound possible")
+			continue
+		case len(f.Scheduled) == 0 && w.OpenUntil.IsZero() && !now.Before(f.LastEventAt.Add(IdleTimeout)):
+			f.finish(ctx, StatusDone, "idle")
+			continue
+		}
+		info := workflow.GetInfo(ctx)
+		if (info.GetCurrentHistoryLength() > f.historyLimit || info.GetContinueAsNewSuggested()) && workflow.AllHandlersFinished(ctx) {
+			for {
+				var r Reply
+				if !replies.ReceiveAsync(&r) {
+					break
+				}
+				f.onReply(ctx, r)
+			}
+			carry := f.State
+			return f.State, workflow.NewContinueAsNewError(ctx, FollowUpName, Input{
+				ContactID: f.ContactID, Channel: f.Channel, AgentID: f.AgentID, AgentSlack: f.AgentSlack,
+				VIP: f.VIP, Carry: &carry, HistoryLimit: in.HistoryLimit,
+			})
+		}
+		f.wait(ctx, now, replies)
+	}
+	// Let in-flight updates answer their callers before the run ends.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return f.State, err
+	}
+	return f.State, nil
+}
+
+// wait sleeps until the next thing the follow-up must do, a reply, or an
+// update that changed the plan: the updatable-timer pattern.
+func (f *followUp) wait(ctx workflow.Context, now time.Time, replies workflow.ReceiveChannel) {
+	next := f.nextWake(now)
+	timerCtx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	sel := workflow.NewSelector(ctx)
+	if !next.IsZero() {
+		sel.AddFuture(workflow.NewTimer(timerCtx, next.Sub(now)), func(workflow.Future) {})
+	}
+	sel.AddReceive(replies, func(c workflow.ReceiveChannel, _ bool) {
+		var r Reply
+		c.Receive(ctx, &r)
+		f.onReply(ctx, r)
+	})
+	sel.AddReceive(f.kick, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	sel.Select(ctx)
+}
+
+func (f *followUp) nextWake(now time.Time) time.Time {
+	var next time.Time
+	consider := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, s := range f.Scheduled {
+		consider(s.At)
+	}
+	if w := f.Window; !w.OpenUntil.IsZero() {
+		consider(w.OpenUntil)
+		if lead := f.Settings.ReminderLead; lead > 0 && !f.RemindedFor.Equal(w.OpenUntil) && f.hasSent() {
+			consider(w.OpenUntil.Add(-lead))
+		}
+	} else if len(f.Scheduled) == 0 {
+		consider(f.LastEventAt.Add(IdleTimeout))
+	}
+	return next
+}
+
+// runDue performs scheduled sends whose time has come.
+func (f *followUp) runDue(ctx workflow.Context, now time.Time) {
+	for {
+		i := -1
+		for j, s := range f.Scheduled {
+			if !s.At.After(now) && (i < 0 || s.At.Before(f.Scheduled[i].At)) {
+				i = j
+			}
+		}
+		if i < 0 {
+			return
+		}
+		s := f.Scheduled[i]
+		f.Scheduled = append(f.Scheduled[:i:i], f.Scheduled[i+1:]...)
+		f.send(ctx, s.Request)
+		if f.finished {
+			return
+		}
+	}
+}
+
+// remind tells the agent once per window end that it is near.
+func (f *followUp) remind(ctx workflow.Context, now time.Time) {
+	w := f.Window
+	lead := f.Settings.ReminderLead
+	if w.OpenUntil.IsZero() || lead <= 0 || f.RemindedFor.Equal(w.OpenUntil) || !f.hasSent() {
+		return
+	}
+	if now.Before(w.OpenUntil.Add(-lead)) || !now.Before(w.OpenUntil) {
+		return
+	}
+	f.RemindedFor = w.OpenUntil
+	left := w.OpenUntil.Sub(now).Round(time.Minute)
+	f.notify(ctx, "window_closing", fmt.Sprintf("%s window with %s closes in %s (at %s); after that: %s.",
+		f.Channel.Title(), f.name(), left, w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label()))
+}
+
+// refreshWindow recomputes what may be sent now; announce tells the agent
+// when that changed because time passed.
+func (f *followUp) refreshWindow(ctx workflow.Context, announce bool) {
+	now := workflow.Now(ctx)
+	prev := f.Window
+	st := window.Window(f.input(now, SendRequest{}))
+	f.Window = WindowView{Allowance: st.Allowance, OpenUntil: st.OpenUntil, Next: st.Next, Remaining: st.Remaining, ClosedSince: prev.ClosedSince, Reason: st.Reason}
+	free := st.Allowance == window.FreeText || st.Allowance == window.HumanAgent
+	switch {
+	case free:
+		f.Window.ClosedSince = time.Time{}
+	case f.Window.ClosedSince.IsZero() && !prev.OpenUntil.IsZero():
+		f.Window.ClosedSince = prev.OpenUntil
+	}
+	if announce && prev.Allowance != "" && prev.Allowance != st.Allowance && st.Allowance != window.Nothing && f.hasSent() &&
+		!f.AnnouncedFor.Equal(prev.OpenUntil) {
+		f.AnnouncedFor = prev.OpenUntil
+		f.notify(ctx, "window_closed", fmt.Sprintf("%s with %s: %s is no longer possible; now: %s.",
+			f.Channel.Title(), f.name(), prev.Allowance.Label(), st.Allowance.Label()))
+	}
+	if prev != f.Window {
+		f.upsertAttrs(ctx)
+	}
+}
+
+func (f *followUp) input(now time.Time, req SendRequest) window.Input {
+	in := window.Input{
+		Channel: f.Channel, Now: now, LastInbound: f.LastInbound, SentInWindow: f.SentInWindow,
+		ChatbotThisMonth: f.ChatbotThisMonth, Settings: f.Settings, Text: req.Text != "", Tag: req.Tag,
+		WindowClosed: f.ProviderClosed,
+	}
+	return in
+}
+
+// validateSend rejects, before anything enters history, a request the
+// rules refuse given what the follow-up knows now.
+func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
+	if err := f.validateOpen(ctx); err != nil {
+		return err
+	}
+	now := workflow.Now(ctx)
+	switch {
+	case req.AgentID == 0:
+		return errors.New("a send needs the sending agent")
+	case strings.TrimSpace(req.Text) == "" && req.Template == nil:
+		return errors.New("nothing to send: give a text or a template")
+	case len(req.Text) > MaxTextLen:
+		return fmt.Errorf("the text is %d bytes; the limit is %d", len(req.Text), MaxTextLen)
+	case req.At.After(now.Add(MaxScheduleAhead)):
+		return fmt.Errorf("a follow-up can be scheduled at most %d days ahead", int(MaxScheduleAhead.Hours()/24))
+	case req.At.After(now):
+		return nil // decided when it is due
+	}
+	if req.Template != nil || !f.Loaded {
+		return nil // the template's approval is read at send time
+	}
+	if d := window.Decide(f.input(now, req)); !d.Allowed {
+		return errors.New(d.Message)
+	}
+	return nil
+}
+
+func (f *followUp) validateOpen(workflow.Context) error {
+	if f.finished {
+		return fmt.Errorf("this follow-up has ended (%s); start a new one", f.Result)
+	}
+	return nil
+}
+
+func (f *followUp) handleSend(ctx workflow.Context, req SendRequest) (SendOutcome, error) {
+	defer f.wake()
+	now := workflow.Now(ctx)
+	if req.At.After(now) {
+		f.NextScheduleID++
+		s := Scheduled{ID: f.NextScheduleID, At: req.At, Request: req}
+		f.Scheduled = append(f.Scheduled, s)
+		f.Status = StatusScheduled
+		f.adopt(req)
+		f.upsertAttrs(ctx)
+		return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: s.ID, At: s.At,
+			Message: fmt.Sprintf("Scheduled for %s. A reply from the customer before then cancels it.", s.At.UTC().Format("Jan 2 15:04 UTC"))}, nil
+	}
+	return f.send(ctx, req), nil
+}
+
+// CancelResult answers a cancel.
+type CancelResult struct {
+	CancelledScheduled int
+}
+
+func (f *followUp) handleCancel(ctx workflow.Context) (CancelResult, error) {
+	defer f.wake()
+	n := len(f.Scheduled)
+	f.Scheduled = nil
+	f.notify(ctx, "cancelled", fmt.Sprintf("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", f.name(), f.Channel.Title(), n))
+	f.finish(ctx, StatusCancelled, "cancelled by agent")
+	return CancelResult{CancelledScheduled: n}, nil
+}
+
+// CloseResult answers a close.
+type CloseResult struct {
+	WasOpen  bool
+	Unassign bool
+}
+
+func (f *followUp) handleClose(ctx workflow.Context) (CloseResult, error) {
+	defer f.wake()
+	var res activities.CloseResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions), a.Close, activities.CloseInput{ContactID: f.ContactID}).Get(ctx, &res); err != nil {
+		return CloseResult{}, fmt.Errorf("close the conversation: %s", errorText(err))
+	}
+	f.Scheduled = nil
+	f.notify(ctx, "closed", fmt.Sprintf("Conversation with %s closed; the follow-up on %s has ended.", f.name(), f.Channel.Title()))
+	f.finish(ctx, StatusClosed, "conversation closed")
+	return CloseResult(res), nil
+}
+
+func (f *followUp) onReply(ctx workflow.Context, r Reply) {
+	if r.At.IsZero() {
+		r.At = workflow.Now(ctx)
+	}
+	if r.At.After(f.LastInbound) {
+		f.LastInbound = r.At
+		f.SentInWindow = 0
+		f.ProviderClosed = false
+		f.RemindedFor = time.Time{}
+	}
+	f.LastEventAt = workflow.Now(ctx)
+	dropped := len(f.Scheduled)
+	f.Scheduled = nil
+	f.refreshWindow(ctx, false)
+	msg := fmt.Sprintf("%s replied on %s", f.name(), f.Channel.Title())
+	if p := strings.TrimSpace(r.Preview); p != "" {
+		if len([]rune(p)) > 140 {
+			p = string([]rune(p)[:140]) + "…"
+		}
+		msg += ": “" + p + "”"
+	}
+	msg += ". Now: " + f.Window.Allowance.Label()
+	if !f.Window.OpenUntil.IsZero() {
+		msg += " until " + f.Window.OpenUntil.UTC().Format("Jan 2 15:04 UTC")
+	}
+	msg += "."
+	if dropped > 0 {
+		msg += fmt.Sprintf(" Your %d scheduled follow-up(s) were cancelled; send again if still needed.", dropped)
+	}
+	if f.Status == StatusScheduled {
+		f.Status = StatusWaiting
+	}
+	f.notify(ctx, "replied", msg)
+	f.upsertAttrs(ctx)
+}
+
+// send decides, and sends or refuses, one request. Sends are serialised so
+// that counts (WeChat, Viber) stay exact.
+func (f *followUp) send(ctx workflow.Context, req SendRequest) SendOutcome {
+	if err := f.mu.Lock(ctx); err != nil {
+		return SendOutcome{Outcome: OutcomeRefused, Reason: "cancelled", Message: "the follow-up is ending"}
+	}
+	defer f.mu.Unlock()
+	f.adopt(req)
+	f.LastEventAt = workflow.Now(ctx)
+	if err := f.load(ctx, req.Template); err != nil {
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, "refused")
+	}
+	now := workflow.Now(ctx)
+	in := f.input(now, req)
+	if req.Template != nil && f.template != nil {
+		t := *f.template
+		t.ParamsGiven = len(req.Template.Params)
+		in.Template = &t
+	}
+	d := window.Decide(in)
+	if !d.Allowed {
+		msg := d.Message
+		if len(f.other) > 0 {
+			names := make([]string, len(f.other))
+			for i, c := range f.other {
+				names[i] = c.Title()
+			}
+			msg += " " + f.name() + " can also be reached on " + strings.Join(names, ", ") + "."
+		}
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason), Message: msg}, "refused")
+	}
+	var conv activities.ReopenResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions), a.Reopen,
+		activities.ReopenInput{ContactID: f.ContactID, AgentID: req.AgentID}).Get(ctx, &conv); err != nil {
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, "refused")
+	}
+	f.Seq++
+	msg := activities.Outbound{
+		Channel: f.Channel, To: f.externalID, Mode: d.Mode, Tag: d.Tag, Text: req.Text,
+		IdempotencyKey: fmt.Sprintf("%s/%d", f.key, f.Seq),
+	}
+	if d.Mode == followup.ModeTemplate && req.Template != nil {
+		lang := req.Template.Language
+		if lang == "" {
+			lang = f.templateLang
+		}
+		msg.Template = &activities.TemplateRef{Name: req.Template.Name, Language: lang, Params: req.Template.Params}
+		msg.Text = ""
+	}
+	var res activities.SendResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), a.Send, activities.SendInput{
+		ContactID: f.ContactID, ConversationID: conv.ConversationID, AgentID: req.AgentID, Message: msg,
+	}).Get(ctx, &res)
+	if err != nil {
+		return f.providerRefused(ctx, err, res)
+	}
+	f.SentInWindow++
+	if d.Mode == followup.ModeChatbot {
+		f.ChatbotThisMonth++
+	}
+	f.Status = StatusWaiting
+	f.refreshWindow(ctx, false)
+	out := SendOutcome{Outcome: OutcomeSent, Mode: d.Mode, Tag: d.Tag, MessageID: res.MessageID, ProviderID: res.ProviderID,
+		Message: fmt.Sprintf("Sent to %s on %s as %s.", f.name(), f.Channel.Title(), modeLabel(d.Mode, d.Tag))}
+	if !f.Window.OpenUntil.IsZero() {
+		out.Message += fmt.Sprintf(" %s until %s, then %s.", capitalize(f.Window.Allowance.Label()), f.Window.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), f.Window.Next.Label())
+	}
+	return f.record(ctx, out, "sent")
+}
+
+// providerRefused handles a send the provider refused: the provider has
+// the final word, and a window error is never retried as free text.
+func (f *followUp) providerRefused(ctx workflow.Context, err error, res activities.SendResult) SendOutcome {
+	var ae *temporal.ApplicationError
+	typ := ""
+	if errors.As(err, &ae) {
+		typ = ae.Type()
+	}
+	out := SendOutcome{Outcome: OutcomeUndeliverable, Reason: typ, MessageID: res.MessageID}
+	switch typ {
+	case activities.ErrWindowClosed:
+		f.ProviderClosed = true
+		f.refreshWindow(ctx, false)
+		out.Message = fmt.Sprintf("%s refused the message: the window is closed (%s). Now: %s.", f.Channel.Title(), errorText(err), f.Window.Allowance.Label())
+		return f.record(ctx, out, "delivery_failed")
+	case activities.ErrRecipientGone:
+		out.Message = fmt.Sprintf("%s cannot be reached on %s any more (%s). The follow-up has ended; try another channel.", f.name(), f.Channel.Title(), errorText(err))
+		out = f.record(ctx, out, "delivery_failed")
+		f.finish(ctx, StatusDone, "recipient gone")
+		return out
+	case activities.ErrPermanent:
+		out.Message = fmt.Sprintf("%s did not accept the message: %s.", f.Channel.Title(), errorText(err))
+	default:
+		out.Reason = "send_failed"
+		out.Message = fmt.Sprintf("The message to %s on %s could not be sent after retrying (%s). Nothing was sent; try again later.", f.name(), f.Channel.Title(), errorText(err))
+	}
+	return f.record(ctx, out, "delivery_failed")
+}
+
+// record keeps the attempt, tells the agent, and returns the outcome.
+func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind string) SendOutcome {
+	f.Attempts = append(f.Attempts, Attempt{At: workflow.Now(ctx), Outcome: out.Outcome, Mode: out.Mode, Reason: out.Reason,
+		MessageID: out.MessageID, ProviderID: out.ProviderID})
+	if n := len(f.Attempts); n > maxAttemptsKept {
+		f.Attempts = append([]Attempt(nil), f.Attempts[n-maxAttemptsKept:]...)
+	}
+	f.notify(ctx, kind, out.Message)
+	f.upsertAttrs(ctx)
+	return out
+}
+
+// load reads the contact's channel state (and a template's approval).
+func (f *followUp) load(ctx workflow.Context, t *TemplateRequest) error {
+	in := activities.LoadInput{ContactID: f.ContactID, Channel: f.Channel, Since: f.LastInbound}
+	if t != nil {
+		in.TemplateName, in.TemplateLanguage = t.Name, t.Language
+	}
+	var r activities.LoadResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions), a.Load, in).Get(ctx, &r); err != nil {
+		return err
+	}
+	if r.LastInbound.After(f.LastInbound) {
+		f.LastInbound = r.LastInbound
+		f.ProviderClosed = false
+	}
+	// The database counts what was sent since the last inbound message
+	// (the later of its own and this run's); never fewer than this run
+	// knows it sent since then.
+	f.SentInWindow = max(f.SentInWindow, r.SentInWindow)
+	f.ChatbotThisMonth = max(r.ChatbotThisMonth, f.ChatbotThisMonth*boolInt(sameMonth(f.LastEventAt, workflow.Now(ctx))))
+	f.Settings, f.VIP, f.Loaded = r.Settings, r.VIP, true
+	f.externalID, f.ContactName, f.other = r.ExternalID, r.ContactName, r.OtherChannels
+	f.template, f.templateLang = r.Template, r.TemplateLanguage
+	return nil
+}
+
+func (f *followUp) adopt(req SendRequest) {
+	if req.AgentID != 0 {
+		f.AgentID = req.AgentID
+	}
+	if req.AgentSlack != "" {
+		f.AgentSlack = req.AgentSlack
+	}
+}
+
+func (f *followUp) notify(ctx workflow.Context, kind, text string) {
+	f.NotifySeq++
+	in := activities.NotifyInput{AgentID: f.AgentID, ContactID: f.ContactID, Channel: f.Channel, Kind: kind, Text: text,
+		Key: fmt.Sprintf("%s/n%d", f.key, f.NotifySeq)}
+	// A notification that cannot be delivered must not stop the follow-up.
+	_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions), a.Notify, in).Get(ctx, nil)
+}
+
+func (f *followUp) finish(ctx workflow.Context, s Status, result string) {
+	if f.finished {
+		return
+	}
+	f.finished, f.Status, f.Result = true, s, result
+	f.upsertAttrs(ctx)
+	f.wake()
+}
+
+func (f *followUp) wake() { f.kick.SendAsync(struct{}{}) }
+
+func (f *followUp) hasSent() bool {
+	for _, at := range f.Attempts {
+		if at.Outcome == OutcomeSent {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *followUp) name() string {
+	if f.ContactName != "" {
+		return f.ContactName
+	}
+	return fmt.Sprintf("contact %d", f.ContactID)
+}
+
+func (f *followUp) upsertAttrs(ctx workflow.Context) {
+	closes := AttrWindowClosesAt.ValueUnset()
+	if !f.Window.OpenUntil.IsZero() {
+		closes = AttrWindowClosesAt.ValueSet(f.Window.OpenUntil)
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx,
+		AttrStatus.ValueSet(string(f.Status)), AttrAgent.ValueSet(f.AgentSlack), AttrVIP.ValueSet(f.VIP), closes)
+}
+
+func modeLabel(m followup.Mode, t followup.Tag) string {
+	switch m {
+	case followup.ModeFreeText:
+		return "free text"
+	case followup.ModeHumanAgent:
+		return "free text with the HUMAN_AGENT tag"
+	case followup.ModeMessageTag:
+		return "a message with the " + string(t) + " tag"
+	case followup.ModeTemplate:
+		return "an approved template"
+	case followup.ModeChatbot:
+		return "a chatbot-initiated (billable) message"
+	}
+	return string(m)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func errorText(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		return ae.Message()
+	}
+	return err.Error()
+}
+
+func sameMonth(a, b time.Time) bool {
+	a, b = a.UTC(), b.UTC()
+	return a.Year() == b.Year() && a.Month() == b.Month()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Activity options. Store activities retry until Postgres is back; sends
+// retry provider hiccups (429, 5xx) with backoff but never errors a retry
+// cannot fix.
+var (
+	storeOptions = workflow.ActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+			NonRetryableErrorTypes: []string{string(followup.ENotFound), string(followup.EInvalid), string(followup.ERefused)}},
+	}
+	sendOptions = workflow.ActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 30 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
+			NonRetryableErrorTypes: []string{activities.ErrWindowClosed, activities.ErrRecipientGone, activities.ErrPermanent}},
+	}
+	notifyOptions = workflow.ActivityOptions{
+		StartToCloseTimeout:    10 * time.Second,
+		ScheduleToCloseTimeout: time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	}
+)
