@@ -6,6 +6,7 @@ package workflows
 
 import (
 	"fmt"
+	enumspb "go.temporal.io/api/enums/v1"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -187,4 +188,14 @@ const maxAttemptsKept = 50
 // RegisterOptions registers FollowUp under its recorded name.
 func RegisterOptions() workflow.RegisterOptions {
 	return workflow.RegisterOptions{Name: FollowUpName}
+}
+
+// SearchAttributeTypes is what a namespace must register for follow-ups
+// (`followup dev` does it; for a cluster, see the README).
+func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
+	out := make(map[string]enumspb.IndexedValueType, len(SearchAttributeKeys))
+	for _, k := range SearchAttributeKeys {
+		out[k.GetName()] = k.GetValueType()
+	}
+	return out
 }

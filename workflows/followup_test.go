@@ -550,3 +550,7 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 		t.Fatalf("outbox %d", len(h.outbox()))
 	}
 }
+
+func quietLogger() log.Logger {
+	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+}

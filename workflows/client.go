@@ -1,0 +1,138 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/followup-dev/followup"
+)
+
+// Client drives follow-ups through a Temporal client: what the CLI, the
+// Slack bot and the webhooks use.
+type Client struct {
+	c         client.Client
+	taskQueue string
+}
+
+// NewClient wraps a Temporal client for the task queue the workers serve.
+func NewClient(c client.Client, taskQueue string) *Client {
+	return &Client{c: c, taskQueue: taskQueue}
+}
+
+// Send asks the contact's follow-up on a channel to send, starting it when
+// none runs (update-with-start: a second request for the same pair reaches
+// the running one). requestID deduplicates a retried request. A request the
+// running follow-up's rules refuse comes back as a followup.ERefused error
+// and never enters its history.
+func (c *Client) Send(ctx context.Context, in Input, req SendRequest, requestID string) (SendOutcome, error) {
+	var out SendOutcome
+	start := c.c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       WorkflowID(in.ContactID, in.Channel),
+		TaskQueue:                c.taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			AttrContactID.ValueSet(strconv.FormatInt(in.ContactID, 10)), AttrChannel.ValueSet(string(in.Channel)),
+			AttrAgent.ValueSet(in.AgentSlack), AttrVIP.ValueSet(in.VIP), AttrStatus.ValueSet(string(StatusWaiting))),
+	}, FollowUpName, in)
+	h, err := c.c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: requestID, UpdateName: UpdateSend, Args: []any{req},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return out, c.translate(err, "send")
+	}
+	if err := h.Get(ctx, &out); err != nil {
+		return out, c.translate(err, "send")
+	}
+	return out, nil
+}
+
+// Reply tells the contact's running follow-up on a channel that the
+// customer wrote. running is false when there is none (nothing to reset).
+func (c *Client) Reply(ctx context.Context, contactID int64, ch followup.Channel, r Reply) (running bool, err error) {
+	err = c.c.SignalWorkflow(ctx, WorkflowID(contactID, ch), "", SignalReply, r)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, c.translate(err, "signal reply")
+	}
+	return true, nil
+}
+
+// State queries a follow-up; ENotFound when the pair has none.
+func (c *Client) State(ctx context.Context, contactID int64, ch followup.Channel) (State, error) {
+	var s State
+	v, err := c.c.QueryWorkflow(ctx, WorkflowID(contactID, ch), "", QueryState)
+	if err != nil {
+		return s, c.translate(err, "state")
+	}
+	return s, v.Get(&s)
+}
+
+// Running says whether the pair has a running follow-up.
+func (c *Client) Running(ctx context.Context, contactID int64, ch followup.Channel) (bool, error) {
+	d, err := c.c.DescribeWorkflowExecution(ctx, WorkflowID(contactID, ch), "")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, c.translate(err, "describe")
+	}
+	return d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+}
+
+// Cancel cancels a running follow-up and its scheduled sends.
+func (c *Client) Cancel(ctx context.Context, contactID int64, ch followup.Channel) (CancelResult, error) {
+	var r CancelResult
+	return r, c.update(ctx, contactID, ch, UpdateCancel, &r)
+}
+
+// Close closes the conversation (closing logic applied) and ends the follow-up.
+func (c *Client) Close(ctx context.Context, contactID int64, ch followup.Channel) (CloseResult, error) {
+	var r CloseResult
+	return r, c.update(ctx, contactID, ch, UpdateClose, &r)
+}
+
+func (c *Client) update(ctx context.Context, contactID int64, ch followup.Channel, name string, out any) error {
+	h, err := c.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: WorkflowID(contactID, ch), UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return c.translate(err, name)
+	}
+	return c.translate(h.Get(ctx, out), name)
+}
+
+// translate turns Temporal errors into the product's error kinds.
+func (c *Client) translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return &followup.Error{Code: followup.ENotFound, Message: "no follow-up is running for this contact on that channel", Err: err}
+	}
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) {
+		// A validator's rejection: the rules refused the request.
+		return &followup.Error{Code: followup.ERefused, Message: ae.Message(), Err: err}
+	}
+	var unavailable *serviceerror.Unavailable
+	if errors.As(err, &unavailable) || errors.Is(err, context.DeadlineExceeded) {
+		return &followup.Error{Code: followup.EInternal, Message: "Temporal is not reachable right now; nothing was sent. Try again in a moment.", Err: err}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
