@@ -10,9 +10,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/workflows"
 )
 
 // app is what every command shares: the environment and, once opened, the store.
@@ -24,6 +26,8 @@ type app struct {
 	stderr io.Writer
 	cfg    Config
 	st     *store.Store
+	tc     client.Client
+	fc     *workflows.Client
 }
 
 // usageError marks an error in how a command was called (exit status 2).
@@ -35,6 +39,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer func() {
 		if a.st != nil {
 			a.st.Close()
+		}
+		if a.tc != nil {
+			a.tc.Close()
 		}
 	}()
 	root := a.rootCmd()
@@ -113,7 +120,9 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 		return usageError{fmt.Errorf("%v (see %s --help)", err, c.CommandPath())}
 	})
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
-		a.templatesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd())
+		a.templatesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
+		a.devCmd(), a.workerCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.statusCmd(),
+		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)
 	}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/demo"
+	"github.com/followup-dev/followup/devserver"
+	"github.com/followup-dev/followup/sandbox"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/worker"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// senders returns the channel senders: for now every channel uses the
+// sandbox (real adapters replace it per channel when credentials are set).
+func senders(st *store.Store) map[followup.Channel]activities.Sender {
+	out := make(map[followup.Channel]activities.Sender, len(followup.Channels))
+	sb := sandbox.New(st.DB())
+	for _, ch := range followup.Channels {
+		out[ch] = sb
+	}
+	return out
+}
+
+func (a *app) devCmd() *cobra.Command {
+	var noDemo bool
+	var port int
+	c := &cobra.Command{
+		Use:   "dev [--no-demo] [--temporal-port 7233]",
+		Short: "Run everything in one process: Temporal (embedded, persisted), migrations, demo data, worker, HTTP",
+		Long: `Run followup for development in one process: an embedded Temporal server
+persisted to $FOLLOWUP_DATA_DIR/temporal.db (follow-ups survive a restart), the
+database migrations, a demo workspace (agents, templates and contacts on every
+channel), the worker, and the HTTP server. Channels without credentials use the
+sandbox: outbound messages are stored (followup outbox) instead of sent.
+With TEMPORAL_ADDRESS set, the external server is used instead of the embedded one.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if _, err := st.Migrate(a.ctx); err != nil {
+				return err
+			}
+			if !noDemo {
+				loaded, err := demo.Load(a.ctx, st, timeNow())
+				if err != nil {
+					return err
+				}
+				if loaded {
+					fmt.Fprintln(a.stdout, "loaded the demo workspace (agents U0DEMOANN and U0DEMOSAM, contacts @demo.followup.dev)")
+				}
+			}
+			hostPort := a.cfg.TemporalAddress
+			if hostPort == "" {
+				if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
+					return followup.Errorf(followup.EInvalid, "FOLLOWUP_DATA_DIR %s: %v", a.cfg.DataDir, err)
+				}
+				srv, err := devserver.Start(a.ctx, devserver.Config{
+					DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace, FrontendPort: port,
+					SearchAttributes: workflows.SearchAttributeTypes(),
+					Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
+				})
+				if err != nil {
+					return &followup.Error{Code: followup.EInternal, Message: "cannot start the embedded Temporal server", Err: err}
+				}
+				defer srv.Stop()
+				hostPort = srv.FrontendHostPort()
+			}
+			return a.serveWorker(hostPort, true, noDemo)
+		},
+	}
+	c.Flags().BoolVar(&noDemo, "no-demo", false, "do not load the demo workspace")
+	c.Flags().IntVar(&port, "temporal-port", 7233, "the embedded Temporal server's gRPC port")
+	return c
+}
+
+func (a *app) workerCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "worker",
+		Short: "Run a worker against TEMPORAL_ADDRESS (production; run several to scale out)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.config(); err != nil {
+				return err
+			}
+			if a.cfg.TemporalAddress == "" {
+				return &ConfigError{"TEMPORAL_ADDRESS", "required for `followup worker` (host:port of the Temporal frontend)"}
+			}
+			if _, err := a.store(); err != nil {
+				return err
+			}
+			return a.serveWorker(a.cfg.TemporalAddress, false, true)
+		},
+	}
+}
+
+// serveWorker runs the worker (and in dev the HTTP server) until the
+// context ends.
+func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
+	o, err := temporalOptions(a.cfg, hostPort)
+	if err != nil {
+		return err
+	}
+	c, err := client.DialContext(a.ctx, o)
+	if err != nil {
+		return &followup.Error{Code: followup.EInternal, Message: "cannot reach Temporal at " + hostPort, Err: err}
+	}
+	defer c.Close()
+	acts := activities.New(a.st, senders(a.st), activities.NewRecorder(a.st))
+	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, sdkworker.Options{})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+	if !dev {
+		fmt.Fprintf(a.stdout, "worker polling task queue %q on %s (namespace %s)\n", a.cfg.TemporalTaskQueue, hostPort, a.cfg.TemporalNamespace)
+		<-a.ctx.Done()
+		return nil
+	}
+	srv, ln, err := a.httpServer()
+	if err != nil {
+		return err
+	}
+	go srv.Serve(ln) //nolint:errcheck // Serve returns on Shutdown
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}()
+	a.banner(hostPort, ln.Addr().String(), noDemo)
+	<-a.ctx.Done()
+	fmt.Fprintln(a.stdout, "\nstopping…")
+	return nil
+}
+
+func (a *app) httpServer() (*http.Server, net.Listener, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.st.DB().PingContext(ctx); err != nil {
+			http.Error(w, "postgres: unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return nil, nil, &ConfigError{"HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}
+	}
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, nil
+}
+
+func (a *app) banner(temporalAddr, httpAddr string, noDemo bool) {
+	fmt.Fprintf(a.stdout, `
+followup dev is running.
+  Temporal   %s (namespace %s; data in %s)
+  HTTP       http://%s/healthz
+  Postgres   %s
+  Channels   sandbox for all ten (outbound messages are stored: followup outbox)
+
+Try it from another terminal:
+`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), httpAddr, redactURL(a.cfg.DatabaseURL))
+	if !noDemo {
+		fmt.Fprint(a.stdout, `  followup contacts find jane                      closed contacts named Jane
+  followup send jane.doe@demo.followup.dev "Your refund has landed"          WhatsApp, free text
+  followup send carlos.ruiz@demo.followup.dev --via whatsapp "Hi"            refused: template only
+  followup template carlos.ruiz@demo.followup.dev order_update 1=Carlos 2=A-17
+  followup send tom.becker@demo.followup.dev --tag POST_PURCHASE_UPDATE "Shipped"
+  followup later "Liam Murphy" 2m "Checking in"    then: followup reply "Liam Murphy" webchat "solved"
+  followup status jane.doe@demo.followup.dev
+  followup outbox; followup notifications
+`)
+	}
+	fmt.Fprintln(a.stdout, "\nCtrl-C stops it; follow-ups resume at the next start.")
+}
+
+func (a *app) replayCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "replay HISTORY.json…",
+		Short: "Replay exported workflow histories against this build's workflow code",
+		Long: `Replay histories exported from a running system (temporal workflow show -w ID
+--output json > h.json) against this build's FollowUp workflow. A history that
+no longer replays means the change would break running follow-ups: put it
+behind workflow.GetVersion.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			failed := 0
+			for _, f := range args {
+				r := sdkworker.NewWorkflowReplayer()
+				r.RegisterWorkflowWithOptions(workflows.FollowUp, workflows.RegisterOptions())
+				o, _ := temporalOptions(Config{}, "x:1")
+				if err := r.ReplayWorkflowHistoryFromJSONFile(o.Logger, f); err != nil {
+					failed++
+					fmt.Fprintf(a.stdout, "FAIL %s: %v\n", f, err)
+					continue
+				}
+				fmt.Fprintf(a.stdout, "ok   %s\n", f)
+			}
+			if failed > 0 {
+				return errors.New(fmt.Sprint(failed, " of ", len(args), " histories do not replay"))
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the dev command's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestMain lets a test start the real program as a child process: the
+// test binary re-executes itself with FOLLOWUP_TEST_MAIN set.
+func TestMain(m *testing.M) {
+	if os.Getenv("FOLLOWUP_TEST_MAIN") == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// startDev runs `followup dev` as its own process (as a user would) and
+// waits until it is ready; stop interrupts it like Ctrl-C.
+func startDev(t *testing.T, c *cli, port int) (stop func()) {
+	t.Helper()
+	var out syncBuffer
+	cmd := exec.Command(os.Args[0], "dev", "--temporal-port", strconv.Itoa(port))
+	cmd.Env = []string{"FOLLOWUP_TEST_MAIN=1", "HTTP_ADDR=127.0.0.1:0", "FOLLOWUP_DEBUG=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range c.env {
+		if k != "TEMPORAL_ADDRESS" { // dev embeds its own
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(out.String(), "followup dev is running") {
+		select {
+		case err := <-done:
+			t.Fatalf("followup dev exited (%v):\n%s", err, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("followup dev not ready:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("followup dev exited with %v:\n%s", err, out.String())
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("followup dev did not stop on interrupt")
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestDevEndToEnd runs `followup dev` and drives the demo workspace from the
+// CLI as a newcomer would: every channel shows the right mode or refusal,
+// and a restart of dev loses nothing.
+func TestDevEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Temporal")
+	}
+	c := newCLI(t)
+	port := freePort(t)
+	stop := startDev(t, c, port)
+	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
+
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"send", "jane.doe@demo.followup.dev", "Your refund has landed"}, 0, "WhatsApp as free text"},
+		{[]string{"send", "carlos.ruiz@demo.followup.dev", "--via", "whatsapp", "Hi"}, 1, "approved template"},
+		{[]string{"template", "carlos.ruiz@demo.followup.dev", "order_update", "1=Carlos"}, 1, "parameter"},
+		{[]string{"template", "carlos.ruiz@demo.followup.dev", "spring_promo"}, 1, "approval"},
+		{[]string{"template", "carlos.ruiz@demo.followup.dev", "order_update", "2=A-17", "1=Carlos"}, 0, "approved template"},
+		{[]string{"send", "mia.chen@demo.followup.dev", "--via", "messenger", "A person wrote this"}, 0, "HUMAN_AGENT"},
+		{[]string{"send", "tom.becker@demo.followup.dev", "No tag"}, 1, "tag"},
+		{[]string{"send", "tom.becker@demo.followup.dev", "--tag", "POST_PURCHASE_UPDATE", "Shipped"}, 0, "POST_PURCHASE_UPDATE"},
+		{[]string{"send", "Aiko Sato", "--via", "instagram", "hi"}, 1, "LINE"},
+		{[]string{"send", "Aiko Sato", "--via", "line", "hi"}, 0, "LINE as free text"},
+		{[]string{"send", "olga.petrova@demo.followup.dev", "Hello"}, 0, "chatbot-initiated"},
+		{[]string{"send", "wei.zhang@demo.followup.dev", "Hello"}, 0, "WeChat as free text"},
+		{[]string{"send", "lukas.mueller@demo.followup.dev", "--via", "wechat", "Hello"}, 1, "WeChat"},
+		{[]string{"send", "zoe.martin@demo.followup.dev", "--via", "email", "Hello"}, 0, "Email as free text"},
+		{[]string{"send", "zoe.martin@demo.followup.dev", "--via", "sms", "Hello"}, 0, "SMS as free text"},
+		{[]string{"later", "Liam Murphy", "--via", "telegram", "1h", "Checking in"}, 0, "Scheduled"},
+		{[]string{"send", "jane.doe@demo.followup.dev", "--tag", "BOGUS", "x"}, 2, "unknown message tag"},
+		{[]string{"later", "Liam Murphy", "yesterday", "x"}, 2, "when"},
+		{[]string{"send", "nobody@nowhere.example", "x"}, 1, "no contact matches"},
+	}
+	for _, tc := range cases {
+		code, out, errs := c.run("", tc.args...)
+		if code != tc.code || !strings.Contains(out+errs, tc.want) {
+			t.Errorf("followup %s: exit %d %q; want exit %d and %q", strings.Join(tc.args, " "), code, out+errs, tc.code, tc.want)
+		}
+	}
+	var box []map[string]any
+	if err := json.Unmarshal([]byte(c.ok("outbox", "--json", "--limit", "100")), &box); err != nil {
+		t.Fatal(err)
+	}
+	if len(box) != 9 {
+		t.Errorf("outbox has %d messages, want 9", len(box))
+	}
+	// Jane's conversation is open and assigned to the sender.
+	if out := c.ok("contacts", "find", "jane doe", "--open"); !strings.Contains(out, "Jane Doe") {
+		t.Errorf("jane not open: %s", out)
+	}
+
+	// Restart: the scheduled follow-up survives.
+	stop()
+	startDev(t, c, port)
+	out := c.ok("status", "Liam Murphy", "--json")
+	var states []map[string]any
+	if err := json.Unmarshal([]byte(out), &states); err != nil || len(states) != 1 {
+		t.Fatalf("status after restart: %s %v", out, err)
+	}
+	if sch, _ := states[0]["Scheduled"].([]any); len(sch) != 1 {
+		t.Fatalf("scheduled send lost across a restart: %s", out)
+	}
+	if out := c.ok("reply", "Liam Murphy", "telegram", "solved, thanks"); !strings.Contains(out, "running follow-up was told") {
+		t.Fatalf("reply: %s", out)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := c.ok("notifications", "--contact", "Liam Murphy")
+		if strings.Contains(out, "scheduled follow-up(s) were cancelled") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no reply notification: %s", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out := c.ok("cancel", "Liam Murphy"); !strings.Contains(out, "cancelled the Telegram follow-up") {
+		t.Fatalf("cancel: %s", out)
+	}
+	if out := c.ok("close", "jane.doe@demo.followup.dev"); !strings.Contains(out, "closed the conversation") {
+		t.Fatalf("close: %s", out)
+	}
+}

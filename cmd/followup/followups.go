@@ -1,0 +1,582 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/sandbox"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/window"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// sendFlags are shared by send, template and later.
+type sendFlags struct {
+	via, tag, as, language string
+}
+
+func (f *sendFlags) bind(c *cobra.Command, withTag bool) {
+	c.Flags().StringVar(&f.via, "via", "", "the channel (default: the contact's channel where most may be sent now)")
+	c.Flags().StringVar(&f.as, "as", "", "the sending agent's Slack user id or id (default: $FOLLOWUP_AGENT, else the first agent)")
+	if withTag {
+		c.Flags().StringVar(&f.tag, "tag", "", "a Messenger message tag: ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE or POST_PURCHASE_UPDATE")
+	}
+}
+
+// target is a resolved contact, channel and agent.
+type target struct {
+	contact followup.Contact
+	channel followup.Channel
+	agent   followup.Agent
+}
+
+func (a *app) resolveTarget(ref string, f sendFlags, preferTemplate bool) (target, error) {
+	var t target
+	st, err := a.store()
+	if err != nil {
+		return t, err
+	}
+	if t.contact, err = st.Resolve(a.ctx, ref); err != nil {
+		return t, err
+	}
+	ids, err := st.Identities(a.ctx, t.contact.ID)
+	if err != nil {
+		return t, err
+	}
+	if len(ids) == 0 {
+		return t, followup.Errorf(followup.EInvalid, "%s has no channel to write on", t.contact.FullName())
+	}
+	if f.via != "" {
+		ch, err := followup.ParseChannel(f.via)
+		if err != nil {
+			return t, usageError{err}
+		}
+		found := false
+		for _, id := range ids {
+			found = found || id.Channel == ch
+		}
+		if !found {
+			return t, followup.Errorf(followup.EInvalid, "%s has no %s address (channels: %s)", t.contact.FullName(), ch.Title(), channelList(ids))
+		}
+		t.channel = ch
+	} else if preferTemplate {
+		t.channel = followup.WhatsApp
+	} else {
+		t.channel = bestChannel(ids, st, a)
+	}
+	agentRef := f.as
+	if agentRef == "" {
+		agentRef = a.getenv("FOLLOWUP_AGENT")
+	}
+	if agentRef != "" {
+		t.agent, err = a.agentRef(st, agentRef)
+		return t, err
+	}
+	agents, err := st.Agents(a.ctx)
+	if err != nil {
+		return t, err
+	}
+	if len(agents) == 0 {
+		return t, followup.Errorf(followup.EUnauthorized, "no agents are registered: followup agents add --slack-user U… --name …")
+	}
+	sort.Slice(agents, func(i, j int) bool { return agents[i].ID < agents[j].ID })
+	t.agent = agents[0]
+	return t, nil
+}
+
+// bestChannel picks the channel where the most may be sent now: free text
+// first, then the channel the customer used most recently.
+func bestChannel(ids []followup.Identity, st *store.Store, a *app) followup.Channel {
+	set, err := st.Settings(a.ctx)
+	if err != nil {
+		return ids[0].Channel
+	}
+	now := timeNow()
+	rank := func(id followup.Identity) int {
+		in := window.Input{Channel: id.Channel, Now: now, Settings: set}
+		if id.LastInboundAt != nil {
+			in.LastInbound = *id.LastInboundAt
+		}
+		switch window.Window(in).Allowance {
+		case window.FreeText:
+			return 0
+		case window.HumanAgent:
+			return 1
+		case window.Nothing:
+			return 3
+		}
+		return 2
+	}
+	best := ids[0]
+	for _, id := range ids[1:] {
+		rb, ri := rank(best), rank(id)
+		if ri < rb || (ri == rb && id.LastInboundAt != nil && (best.LastInboundAt == nil || id.LastInboundAt.After(*best.LastInboundAt))) {
+			best = id
+		}
+	}
+	return best.Channel
+}
+
+func channelList(ids []followup.Identity) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = string(id.Channel)
+	}
+	return strings.Join(names, ", ")
+}
+
+func requestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "cli-" + hex.EncodeToString(b)
+}
+
+// doSend sends through the contact's follow-up and prints the outcome.
+func (a *app) doSend(t target, req workflows.SendRequest) error {
+	fc, err := a.temporal()
+	if err != nil {
+		return err
+	}
+	req.AgentID, req.AgentSlack = t.agent.ID, t.agent.SlackUserID
+	in := workflows.Input{ContactID: t.contact.ID, Channel: t.channel, AgentID: t.agent.ID, AgentSlack: t.agent.SlackUserID, VIP: t.contact.VIP}
+	out, err := fc.Send(a.ctx, in, req, requestID())
+	if err != nil {
+		if followup.ErrorCodeOf(err) == followup.ERefused {
+			return followup.Errorf(followup.ERefused, "%s: refused: %s", t.channel.Title(), followup.ErrorMessage(err))
+		}
+		return err
+	}
+	switch out.Outcome {
+	case workflows.OutcomeSent, workflows.OutcomeScheduled:
+		fmt.Fprintf(a.stdout, "%s (as %s)\n", out.Message, t.agent.Name)
+		return nil
+	}
+	return followup.Errorf(followup.ERefused, "%s: %s: %s", t.channel.Title(), out.Outcome, out.Message)
+}
+
+func (a *app) sendCmd() *cobra.Command {
+	var f sendFlags
+	c := &cobra.Command{
+		Use:   "send CONTACT [--via CH] [--tag TAG] [--as AGENT] TEXT…",
+		Short: "Send a follow-up now, in the form the channel allows (or get the reason it refuses)",
+		Long: `Send a follow-up now. CONTACT is an id (#42), an email, a phone number in any
+format, or a name that matches exactly one contact. The channel's rules decide
+the form (free text, HUMAN_AGENT, message tag, chatbot message) or refuse with
+the reason and what to do instead. Needs a running Temporal (followup dev).`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := a.resolveTarget(args[0], f, false)
+			if err != nil {
+				return err
+			}
+			req := workflows.SendRequest{Text: strings.Join(args[1:], " ")}
+			if f.tag != "" {
+				if req.Tag, err = followup.ParseTag(strings.ToUpper(f.tag)); err != nil {
+					return usageError{err}
+				}
+			}
+			return a.doSend(t, req)
+		},
+	}
+	f.bind(c, true)
+	return c
+}
+
+func (a *app) templateSendCmd() *cobra.Command {
+	var f sendFlags
+	c := &cobra.Command{
+		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en]",
+		Short: "Send an approved template (what WhatsApp allows after its 24-hour window)",
+		Long: `Send a pre-approved template. Parameters are given as number=value in the
+template's order ({{1}}, {{2}} …); the count is checked before sending.`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := a.resolveTarget(args[0], f, true)
+			if err != nil {
+				return err
+			}
+			params, err := templateParams(args[2:])
+			if err != nil {
+				return usageError{err}
+			}
+			return a.doSend(t, workflows.SendRequest{Template: &workflows.TemplateRequest{Name: args[1], Language: f.language, Params: params}})
+		},
+	}
+	f.bind(c, false)
+	c.Flags().StringVar(&f.language, "language", "", "the template's language (default: the one registered)")
+	return c
+}
+
+// templateParams orders "2=b 1=a" (or "name=value" in the given order).
+func templateParams(args []string) ([]string, error) {
+	type kv struct {
+		k   string
+		n   int
+		v   string
+		pos int
+	}
+	var kvs []kv
+	numbered := true
+	for i, arg := range args {
+		k, v, ok := strings.Cut(arg, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("template parameter %q: write it as 1=value", arg)
+		}
+		n, err := strconv.Atoi(k)
+		numbered = numbered && err == nil
+		kvs = append(kvs, kv{k, n, v, i})
+	}
+	if numbered {
+		sort.Slice(kvs, func(i, j int) bool { return kvs[i].n < kvs[j].n })
+		for i, p := range kvs {
+			if p.n != i+1 {
+				return nil, fmt.Errorf("template parameters must be numbered 1, 2, 3 … without gaps")
+			}
+		}
+	}
+	out := make([]string, len(kvs))
+	for i, p := range kvs {
+		out[i] = p.v
+	}
+	return out, nil
+}
+
+// parseWhen reads "30m", "4h", "3d" or an RFC 3339 time.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		if !t.After(now) {
+			return t, fmt.Errorf("%s is in the past", s)
+		}
+		return t, nil
+	}
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d <= 0 {
+			return time.Time{}, fmt.Errorf("when %q: write 30m, 4h, 3d or an RFC 3339 time", s)
+		}
+		return now.Add(time.Duration(d) * 24 * time.Hour), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return time.Time{}, fmt.Errorf("when %q: write 30m, 4h, 3d or an RFC 3339 time", s)
+	}
+	return now.Add(d), nil
+}
+
+func (a *app) laterCmd() *cobra.Command {
+	var f sendFlags
+	c := &cobra.Command{
+		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG]",
+		Short: "Schedule a follow-up (WHEN: 30m, 4h, 3d or an RFC 3339 time); a reply before then cancels it",
+		Args:  cobra.MinimumNArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			at, err := parseWhen(args[1], timeNow())
+			if err != nil {
+				return usageError{err}
+			}
+			t, err := a.resolveTarget(args[0], f, false)
+			if err != nil {
+				return err
+			}
+			req := workflows.SendRequest{Text: strings.Join(args[2:], " "), At: at}
+			if f.tag != "" {
+				if req.Tag, err = followup.ParseTag(strings.ToUpper(f.tag)); err != nil {
+					return usageError{err}
+				}
+			}
+			return a.doSend(t, req)
+		},
+	}
+	f.bind(c, true)
+	return c
+}
+
+func (a *app) statusCmd() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "status CONTACT [--json]",
+		Short: "Show a contact's running follow-ups: window, counts, scheduled sends, attempts",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			c, err := st.Resolve(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			ids, err := st.Identities(a.ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			fc, err := a.temporal()
+			if err != nil {
+				return err
+			}
+			states := []workflows.State{}
+			for _, id := range ids {
+				running, err := fc.Running(a.ctx, c.ID, id.Channel)
+				if err != nil {
+					return err
+				}
+				if !running {
+					continue
+				}
+				s, err := fc.State(a.ctx, c.ID, id.Channel)
+				if err != nil {
+					return err
+				}
+				states = append(states, s)
+			}
+			if asJSON {
+				return a.printJSON(states)
+			}
+			fmt.Fprintf(a.stdout, "%s (#%d), conversation %s\n", c.FullName(), c.ID, c.Status)
+			if len(states) == 0 {
+				fmt.Fprintln(a.stdout, "no follow-up is running")
+			}
+			for _, s := range states {
+				fmt.Fprintf(a.stdout, "\n%s follow-up: %s, agent %s\n", s.Channel.Title(), s.Status, s.AgentSlack)
+				w := s.Window
+				line := "  now: " + w.Allowance.Label()
+				if !w.OpenUntil.IsZero() {
+					line += fmt.Sprintf(" until %s, then %s", w.OpenUntil.UTC().Format(time.RFC3339), w.Next.Label())
+				}
+				if !w.ClosedSince.IsZero() {
+					line += fmt.Sprintf(" (window closed since %s)", w.ClosedSince.UTC().Format(time.RFC3339))
+				}
+				fmt.Fprintln(a.stdout, line)
+				if w.Remaining >= 0 {
+					fmt.Fprintf(a.stdout, "  left: %d message(s)\n", w.Remaining)
+				}
+				fmt.Fprintf(a.stdout, "  sent since the customer's last message: %d\n", s.SentInWindow)
+				for _, sc := range s.Scheduled {
+					fmt.Fprintf(a.stdout, "  scheduled #%d at %s: %q\n", sc.ID, sc.At.UTC().Format(time.RFC3339), sc.Request.Text)
+				}
+				for _, at := range s.Attempts {
+					fmt.Fprintf(a.stdout, "  %s %s %s %s\n", at.At.UTC().Format(time.RFC3339), at.Outcome, at.Mode, at.Reason)
+				}
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of follow-up states")
+	return c
+}
+
+// eachRunning applies f to the contact's running follow-ups (one channel with --via).
+func (a *app) eachRunning(ref, via string, f func(c followup.Contact, ch followup.Channel) error) error {
+	st, err := a.store()
+	if err != nil {
+		return err
+	}
+	c, err := st.Resolve(a.ctx, ref)
+	if err != nil {
+		return err
+	}
+	fc, err := a.temporal()
+	if err != nil {
+		return err
+	}
+	ids, err := st.Identities(a.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, id := range ids {
+		if via != "" && string(id.Channel) != via {
+			continue
+		}
+		running, err := fc.Running(a.ctx, c.ID, id.Channel)
+		if err != nil {
+			return err
+		}
+		if running {
+			n++
+			if err := f(c, id.Channel); err != nil {
+				return err
+			}
+		}
+	}
+	if n == 0 {
+		return followup.Errorf(followup.ENotFound, "no follow-up is running for %s", c.FullName())
+	}
+	return nil
+}
+
+func (a *app) cancelCmd() *cobra.Command {
+	var via string
+	c := &cobra.Command{
+		Use:   "cancel CONTACT [--via CH]",
+		Short: "Cancel a contact's running follow-ups and their scheduled sends",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.eachRunning(args[0], via, func(c followup.Contact, ch followup.Channel) error {
+				r, err := a.fc.Cancel(a.ctx, c.ID, ch)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "cancelled the %s follow-up with %s (%d scheduled send(s) dropped)\n", ch.Title(), c.FullName(), r.CancelledScheduled)
+				return nil
+			})
+		},
+	}
+	c.Flags().StringVar(&via, "via", "", "only this channel")
+	return c
+}
+
+func (a *app) closeCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "close CONTACT",
+		Short: "Close the contact's conversation (closing logic applied) and end its follow-ups",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			err := a.eachRunning(args[0], "", func(c followup.Contact, ch followup.Channel) error {
+				if _, err := a.fc.Close(a.ctx, c.ID, ch); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", c.FullName(), ch.Title())
+				return nil
+			})
+			if followup.ErrorCodeOf(err) != followup.ENotFound {
+				return err
+			}
+			// No follow-up runs: close the conversation directly.
+			c, err := a.st.Resolve(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if _, err := a.st.CloseConversation(a.ctx, c.ID, "", timeNow()); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "closed the conversation with %s\n", c.FullName())
+			return nil
+		},
+	}
+	return c
+}
+
+func (a *app) replyCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "reply CONTACT CHANNEL TEXT…",
+		Short: "Simulate a customer's reply (dev): the window restarts and a running follow-up is told",
+		Args:  cobra.MinimumNArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ch, err := followup.ParseChannel(args[1])
+			if err != nil {
+				return usageError{err}
+			}
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			c, err := st.Resolve(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			now := timeNow().UTC()
+			text := strings.Join(args[2:], " ")
+			if _, err := st.RecordInbound(a.ctx, c.ID, ch, now); err != nil {
+				return err
+			}
+			if err := st.AddInbound(a.ctx, c.ID, ch, text, now); err != nil {
+				return err
+			}
+			fc, err := a.temporal()
+			if err != nil {
+				return err
+			}
+			running, err := fc.Reply(a.ctx, c.ID, ch, workflows.Reply{At: now, Preview: text})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s wrote on %s; the window restarts now", c.FullName(), ch.Title())
+			if running {
+				fmt.Fprint(a.stdout, " and the running follow-up was told")
+			}
+			fmt.Fprintln(a.stdout)
+			return nil
+		},
+	}
+}
+
+func (a *app) outboxCmd() *cobra.Command {
+	var limit int
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "outbox [--limit N] [--json]",
+		Short: "List what the dev sandbox 'sent' (channels without credentials)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			ms, err := sandbox.New(st.DB()).Outbox(a.ctx, limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(ms)
+			}
+			tw := newTable(a.stdout, "ID", "CHANNEL", "TO", "MODE", "TAG", "TEMPLATE", "TEXT")
+			for _, m := range ms {
+				tw.row(m.ID, m.Channel, m.Recipient, m.Mode, m.Tag, m.Template, m.Body)
+			}
+			return tw.flush()
+		},
+	}
+	c.Flags().IntVar(&limit, "limit", 20, "how many")
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return c
+}
+
+func (a *app) notificationsCmd() *cobra.Command {
+	var limit int
+	var asJSON bool
+	var contact string
+	c := &cobra.Command{
+		Use:   "notifications [--contact C] [--limit N] [--json]",
+		Short: "List what follow-ups told agents (sent, refused, replied, window closing …)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			var id int64
+			if contact != "" {
+				c, err := st.Resolve(a.ctx, contact)
+				if err != nil {
+					return err
+				}
+				id = c.ID
+			}
+			ns, err := st.Notifications(a.ctx, id, limit)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(ns)
+			}
+			tw := newTable(a.stdout, "TIME", "KIND", "CHANNEL", "TEXT")
+			for _, n := range ns {
+				tw.row(n.CreatedAt.UTC().Format("15:04:05"), n.Kind, n.Channel, n.Text)
+			}
+			return tw.flush()
+		},
+	}
+	c.Flags().IntVar(&limit, "limit", 20, "how many")
+	c.Flags().StringVar(&contact, "contact", "", "only this contact")
+	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return c
+}

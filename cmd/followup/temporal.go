@@ -1,0 +1,66 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// DefaultTemporalAddress is where commands look for Temporal when
+// TEMPORAL_ADDRESS is unset: the server `followup dev` embeds.
+const DefaultTemporalAddress = "127.0.0.1:7233"
+
+// temporalOptions builds client options from the configuration.
+func temporalOptions(cfg Config, hostPort string) (client.Options, error) {
+	if hostPort == "" {
+		hostPort = cfg.TemporalAddress
+	}
+	if hostPort == "" {
+		hostPort = DefaultTemporalAddress
+	}
+	o := client.Options{HostPort: hostPort, Namespace: cfg.TemporalNamespace,
+		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	if cfg.TemporalTLSCert != "" {
+		kp, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
+		if err != nil {
+			return o, &ConfigError{"TEMPORAL_TLS_CERT", fmt.Sprintf("cannot load the key pair: %v", err)}
+		}
+		o.ConnectionOptions.TLS = &tls.Config{Certificates: []tls.Certificate{kp}, MinVersion: tls.VersionTLS12}
+	}
+	if cfg.TemporalAPIKey != "" {
+		o.Credentials = client.NewAPIKeyStaticCredentials(cfg.TemporalAPIKey)
+		if o.ConnectionOptions.TLS == nil {
+			o.ConnectionOptions.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+	}
+	return o, nil
+}
+
+// temporal connects to Temporal on first use.
+func (a *app) temporal() (*workflows.Client, error) {
+	if a.fc != nil {
+		return a.fc, nil
+	}
+	if err := a.config(); err != nil {
+		return nil, err
+	}
+	o, err := temporalOptions(a.cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.DialContext(a.ctx, o)
+	if err != nil {
+		return nil, &followup.Error{Code: followup.EInternal, Err: err,
+			Message: fmt.Sprintf("cannot reach Temporal at %s (is `followup dev` running, or TEMPORAL_ADDRESS set?)", o.HostPort)}
+	}
+	a.tc = c
+	a.fc = workflows.NewClient(c, a.cfg.TemporalTaskQueue)
+	return a.fc, nil
+}

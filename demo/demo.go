@@ -1,0 +1,115 @@
+// Package demo loads the demo workspace of `followup dev`: two agents,
+// WhatsApp templates, and contacts on every channel whose last inbound
+// messages put their windows in every interesting state.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/store"
+)
+
+// Agents of the demo workspace.
+var (
+	Agent      = followup.Agent{SlackUserID: "U0DEMOANN", Name: "Ann (demo agent)", Role: followup.RoleAgent}
+	Supervisor = followup.Agent{SlackUserID: "U0DEMOSAM", Name: "Sam (demo supervisor)", Role: followup.RoleSupervisor}
+)
+
+// Contact is one demo contact: its identities and how long ago the customer
+// last wrote on each (negative: never).
+type Contact struct {
+	First, Last, Email, Phone string
+	VIP                       bool
+	Channels                  map[followup.Channel]time.Duration
+	KeepAssignee              bool
+}
+
+// Contacts are the demo contacts; the comment says what each shows.
+var Contacts = []Contact{
+	// WhatsApp inside the window: free text.
+	{First: "Jane", Last: "Doe", Email: "jane.doe@demo.followup.dev", Phone: "+14155550142", Channels: map[followup.Channel]time.Duration{followup.WhatsApp: 2 * time.Hour, followup.Email: 5 * 24 * time.Hour}},
+	// WhatsApp after the window: template only.
+	{First: "Carlos", Last: "Ruiz", Email: "carlos.ruiz@demo.followup.dev", Phone: "+34612345678", Channels: map[followup.Channel]time.Duration{followup.WhatsApp: 30 * time.Hour, followup.SMS: -1}},
+	// Messenger 24 h–7 d: HUMAN_AGENT; Instagram inside the window.
+	{First: "Mia", Last: "Chen", Email: "mia.chen@demo.followup.dev", Channels: map[followup.Channel]time.Duration{followup.Messenger: 30 * time.Hour, followup.Instagram: 3 * time.Hour}, KeepAssignee: true},
+	// Messenger after 7 days: a message tag only.
+	{First: "Tom", Last: "Becker", Email: "tom.becker@demo.followup.dev", Channels: map[followup.Channel]time.Duration{followup.Messenger: 9 * 24 * time.Hour}},
+	// Instagram after 7 days: nothing; LINE: free text any time.
+	{First: "Aiko", Last: "Sato", Email: "aiko.sato@demo.followup.dev", Channels: map[followup.Channel]time.Duration{followup.Instagram: 9 * 24 * time.Hour, followup.LINE: 20 * 24 * time.Hour}},
+	// Viber after the window: a chatbot-initiated (billable) message.
+	{First: "Olga", Last: "Petrova", Email: "olga.petrova@demo.followup.dev", Phone: "+79123456789", Channels: map[followup.Channel]time.Duration{followup.Viber: 3 * 24 * time.Hour}},
+	// WeChat inside the 48 h window: free text, counted against 20.
+	{First: "Wei", Last: "Zhang", Email: "wei.zhang@demo.followup.dev", Channels: map[followup.Channel]time.Duration{followup.WeChat: 10 * time.Hour}, VIP: true},
+	// WeChat after 48 h: nothing until the customer writes.
+	{First: "Lukas", Last: "Müller", Email: "lukas.mueller@demo.followup.dev", Channels: map[followup.Channel]time.Duration{followup.WeChat: 50 * time.Hour, followup.Telegram: -1}, VIP: true},
+	// Channels without a window.
+	{First: "Liam", Last: "Murphy", Email: "liam.murphy@demo.followup.dev", Channels: map[followup.Channel]time.Duration{followup.Telegram: -1, followup.Webchat: 2 * time.Hour}},
+	{First: "Zoë", Last: "Martin", Email: "zoe.martin@demo.followup.dev", Phone: "+33612345678", VIP: true, Channels: map[followup.Channel]time.Duration{followup.SMS: 4 * 24 * time.Hour, followup.Email: -1}},
+}
+
+// Templates are the demo WhatsApp templates.
+var Templates = []followup.Template{
+	{Channel: followup.WhatsApp, Name: "order_update", Language: "en", Status: followup.TemplateApproved, ParamCount: 2, Body: "Hi {{1}}, your order {{2}} has shipped."},
+	{Channel: followup.WhatsApp, Name: "refund_landed", Language: "en", Status: followup.TemplateApproved, ParamCount: 1, Body: "Hi {{1}}, your refund has landed."},
+	{Channel: followup.WhatsApp, Name: "spring_promo", Language: "en", Status: followup.TemplatePending, ParamCount: 0, Body: "Spring sale!"},
+}
+
+// Load writes the demo workspace once; loaded is false when it was already
+// there (a restart of `followup dev` keeps what happened since).
+func Load(ctx context.Context, st *store.Store, now time.Time) (loaded bool, err error) {
+	if _, err := st.AgentBySlackUser(ctx, Agent.SlackUserID); err == nil {
+		return false, nil
+	}
+	return true, load(ctx, st, now)
+}
+
+func load(ctx context.Context, st *store.Store, now time.Time) error {
+	ann, _, err := st.SaveAgent(ctx, Agent)
+	if err != nil {
+		return fmt.Errorf("demo agent: %w", err)
+	}
+	if _, _, err := st.SaveAgent(ctx, Supervisor); err != nil {
+		return fmt.Errorf("demo supervisor: %w", err)
+	}
+	for _, t := range Templates {
+		if _, err := st.SaveTemplate(ctx, t); err != nil {
+			return fmt.Errorf("demo template %s: %w", t.Name, err)
+		}
+	}
+	for _, c := range Contacts {
+		vip := c.VIP
+		var id int64
+		for _, ch := range followup.Channels {
+			ago, ok := c.Channels[ch]
+			if !ok {
+				continue
+			}
+			in := store.ContactInput{FirstName: c.First, LastName: c.Last, Email: c.Email, Phone: c.Phone, VIP: &vip, Channel: ch}
+			if ch != followup.Email && ch != followup.SMS && ch != followup.WhatsApp && ch != followup.Viber {
+				in.ExternalID = fmt.Sprintf("demo-%s-%s", ch, c.First)
+			}
+			if ago >= 0 {
+				t := now.Add(-ago)
+				in.LastInboundAt = &t
+			}
+			if id, _, err = st.SaveContact(ctx, in); err != nil {
+				return fmt.Errorf("demo contact %s %s: %w", c.First, c.Last, err)
+			}
+		}
+		// Every demo conversation starts closed: they are follow-up candidates.
+		if _, err := st.ReopenAndAssign(ctx, id, ann.ID, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		logic := followup.Unassign
+		if c.KeepAssignee {
+			logic = followup.Keep
+		}
+		if _, err := st.CloseConversation(ctx, id, logic, now.Add(-23*time.Hour)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
