@@ -60,6 +60,16 @@ const (
 	ErrPermanent     = "Permanent"
 )
 
+// Names the activities are registered under (their method names); the
+// workflow runs the store activities as local activities by name.
+const (
+	NameLoad   = "Load"
+	NameReopen = "Reopen"
+	NameClose  = "Close"
+	NameNotify = "Notify"
+	NameSend   = "Send"
+)
+
 // Activities carries the dependencies.
 type Activities struct {
 	store    *store.Store

@@ -179,6 +179,7 @@ type State struct {
 	AnnouncedFor     time.Time // the window end already announced
 	LastEventAt      time.Time
 	Result           string
+	Attrs            AttrValues // search attributes as last upserted
 }
 
 // maxAttemptsKept bounds the attempts carried in state and across

@@ -325,7 +325,7 @@ type CloseResult struct {
 func (f *followUp) handleClose(ctx workflow.Context) (CloseResult, error) {
 	defer f.wake()
 	var res activities.CloseResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions), a.Close, activities.CloseInput{ContactID: f.ContactID}).Get(ctx, &res); err != nil {
+	if err := local(ctx, activities.NameClose, activities.CloseInput{ContactID: f.ContactID}, &res); err != nil {
 		return CloseResult{}, fmt.Errorf("close the conversation: %s", errorText(err))
 	}
 	f.Scheduled = nil
@@ -402,8 +402,8 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest) SendOutcome {
 		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason), Message: msg}, "refused")
 	}
 	var conv activities.ReopenResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions), a.Reopen,
-		activities.ReopenInput{ContactID: f.ContactID, AgentID: req.AgentID}).Get(ctx, &conv); err != nil {
+	if err := local(ctx, activities.NameReopen,
+		activities.ReopenInput{ContactID: f.ContactID, AgentID: req.AgentID}, &conv); err != nil {
 		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, "refused")
 	}
 	f.Seq++
@@ -488,7 +488,7 @@ func (f *followUp) load(ctx workflow.Context, t *TemplateRequest) error {
 		in.TemplateName, in.TemplateLanguage = t.Name, t.Language
 	}
 	var r activities.LoadResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, storeOptions), a.Load, in).Get(ctx, &r); err != nil {
+	if err := local(ctx, activities.NameLoad, in, &r); err != nil {
 		return err
 	}
 	if r.LastInbound.After(f.LastInbound) {
@@ -550,13 +550,35 @@ func (f *followUp) name() string {
 	return fmt.Sprintf("contact %d", f.ContactID)
 }
 
+// upsertAttrs updates the search attributes when they changed: each
+// upsert is an event and a visibility write.
 func (f *followUp) upsertAttrs(ctx workflow.Context) {
+	now := AttrValues{Status: f.Status, Agent: f.AgentSlack, VIP: f.VIP, ClosesAt: f.Window.OpenUntil}
+	if now == f.Attrs {
+		return
+	}
+	f.Attrs = now
 	closes := AttrWindowClosesAt.ValueUnset()
-	if !f.Window.OpenUntil.IsZero() {
-		closes = AttrWindowClosesAt.ValueSet(f.Window.OpenUntil)
+	if !now.ClosesAt.IsZero() {
+		closes = AttrWindowClosesAt.ValueSet(now.ClosesAt)
 	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx,
-		AttrStatus.ValueSet(string(f.Status)), AttrAgent.ValueSet(f.AgentSlack), AttrVIP.ValueSet(f.VIP), closes)
+		AttrStatus.ValueSet(string(now.Status)), AttrAgent.ValueSet(now.Agent), AttrVIP.ValueSet(now.VIP), closes)
+}
+
+// AttrValues are the search attribute values a follow-up last upserted.
+type AttrValues struct {
+	Status   Status
+	Agent    string
+	VIP      bool
+	ClosesAt time.Time
+}
+
+// local runs a store activity as a local activity: no round trip through
+// the server, recorded as a marker in history. Sends stay regular
+// activities, whose retries can back off for minutes.
+func local(ctx workflow.Context, name string, in, out any) error {
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), name, in).Get(ctx, out)
 }
 
 func modeLabel(m followup.Mode, t followup.Tag) string {
@@ -606,7 +628,7 @@ func boolInt(b bool) int {
 // retry provider hiccups (429, 5xx) with backoff but never errors a retry
 // cannot fix.
 var (
-	storeOptions = workflow.ActivityOptions{
+	localOptions = workflow.LocalActivityOptions{
 		StartToCloseTimeout:    15 * time.Second,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,

@@ -37,7 +37,7 @@ Seed a large workspace first: followup seed --contacts 1000000.`,
 	search.Flags().IntVar(&runs, "runs", 200, "queries per kind through the product's search")
 	search.Flags().IntVar(&naiveRuns, "naive-runs", 10, "queries per kind through the naive scan (each is slow)")
 	search.Flags().Int64Var(&seed, "seed", 1, "picks the sample contacts")
-	cmd.AddCommand(search)
+	cmd.AddCommand(search, a.benchFollowupsCmd())
 	return cmd
 }
 

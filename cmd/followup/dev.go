@@ -123,7 +123,7 @@ func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
 	}
 	defer c.Close()
 	acts := activities.New(a.st, senders(a.st), activities.NewRecorder(a.st))
-	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, sdkworker.Options{})
+	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/devserver"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/workflows"
+)
+
+func (a *app) benchFollowupsCmd() *cobra.Command {
+	var n, conc, replies int
+	c := &cobra.Command{
+		Use:   "followups [--n 10000] [--concurrency 16] [--replies 200]",
+		Short: "Follow-ups started and first message sent per second, worker memory, reply-to-state latency",
+		Long: `Starts an embedded Temporal server (file-backed SQLite, as followup dev) and a
+worker in a child process (followup worker), creates N WhatsApp contacts whose
+window is open, starts N follow-ups that each send their first message, and
+reports throughput and latency. The follow-ups then wait on their window timers:
+the worker's memory (RSS) is read with all N waiting. Finally it signals replies
+and measures how long until the state query shows them.
+Run it against a scratch database: it adds N contacts.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			if _, err := st.Migrate(a.ctx); err != nil {
+				return err
+			}
+			return a.benchFollowups(st, n, conc, replies)
+		},
+	}
+	c.Flags().IntVar(&n, "n", 10000, "follow-ups to start")
+	c.Flags().IntVar(&conc, "concurrency", 16, "concurrent starters")
+	c.Flags().IntVar(&replies, "replies", 200, "replies to time through the state query")
+	return c
+}
+
+func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
+	ctx := a.ctx
+	fmt.Fprintf(a.stdout, "creating %d contacts…\n", n)
+	agent, _, err := st.SaveAgent(ctx, followup.Agent{SlackUserID: "UBENCH", Name: "Bench"})
+	if err != nil {
+		return err
+	}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var first int64
+	err = st.DB().GetContext(ctx, &first, `
+		WITH c AS (
+			INSERT INTO contacts (first_name, last_name, email, email_key, first_key, last_key, full_key)
+			SELECT 'Bench', 'Contact ' || i, 'bench-' || $2 || '-' || i || '@example.com', 'bench-' || $2 || '-' || i || '@example.com', 'bench', 'contact ' || i, 'bench contact ' || i
+			FROM generate_series(1, $1) i RETURNING id),
+		ids AS (INSERT INTO identities (contact_id, channel, external_id, last_inbound_at)
+			SELECT id, 'whatsapp', 'bench-' || $2 || '-' || id, now() - interval '1 hour' FROM c RETURNING contact_id)
+		SELECT min(contact_id) FROM ids`, n, run)
+	if err != nil {
+		return fmt.Errorf("create contacts: %w", err)
+	}
+
+	dir, err := os.MkdirTemp("", "followup-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	hostPort := a.cfg.TemporalAddress
+	if hostPort == "" {
+		srv, err := devserver.Start(ctx, devserver.Config{DataDir: dir, SearchAttributes: workflows.SearchAttributeTypes(),
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		hostPort = srv.FrontendHostPort()
+	}
+	queue := "bench-" + run
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	wcmd := exec.CommandContext(ctx, self, "worker")
+	wcmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+hostPort, "TEMPORAL_TASK_QUEUE="+queue, "DATABASE_URL="+a.cfg.DatabaseURL)
+	wlog, _ := os.Create(filepath.Join(dir, "worker.log"))
+	wcmd.Stdout, wcmd.Stderr = wlog, wlog
+	if err := wcmd.Start(); err != nil {
+		return fmt.Errorf("start the worker process: %w", err)
+	}
+	defer func() { _ = wcmd.Process.Signal(os.Interrupt); _ = wcmd.Wait() }()
+
+	o, _ := temporalOptions(a.cfg, hostPort)
+	c, err := client.DialContext(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	fc := workflows.NewClient(c, queue)
+
+	fmt.Fprintf(a.stdout, "starting %d follow-ups with %d concurrent starters (worker pid %d)…\n", n, conc, wcmd.Process.Pid)
+	lat := make([]time.Duration, n)
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(n) {
+					return
+				}
+				id := first + i
+				s := time.Now()
+				out, err := fc.Send(ctx, workflows.Input{ContactID: id, Channel: followup.WhatsApp, AgentID: agent.ID, AgentSlack: "UBENCH"},
+					workflows.SendRequest{AgentID: agent.ID, Text: "Your refund has landed."}, "bench-"+strconv.FormatInt(id, 10))
+				lat[i] = time.Since(s)
+				if err != nil || out.Outcome != workflows.OutcomeSent {
+					if failed.Add(1) <= 3 {
+						fmt.Fprintf(a.stderr, "follow-up %d: %+v %v\n", id, out, err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	fmt.Fprintf(a.stdout, "\nstarted and sent: %d in %s = %.0f follow-ups/s (failed %d); per follow-up p50 %s p95 %s p99 %s\n",
+		n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), failed.Load(), ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)))
+
+	time.Sleep(5 * time.Second) // let the worker settle with everything waiting
+	rss, hwm := procMem(wcmd.Process.Pid)
+	fmt.Fprintf(a.stdout, "worker with %d follow-ups waiting on timers: RSS %s (peak %s)\n", n, rss, hwm)
+
+	if replies > n {
+		replies = n
+	}
+	rl := make([]time.Duration, 0, replies)
+	for i := 0; i < replies; i++ {
+		id := first + int64(i)*int64(n/replies)
+		at := time.Now().UTC()
+		s := time.Now()
+		if _, err := fc.Reply(ctx, id, followup.WhatsApp, workflows.Reply{At: at, Preview: "thanks"}); err != nil {
+			return err
+		}
+		for {
+			stt, err := fc.State(ctx, id, followup.WhatsApp)
+			if err != nil {
+				return err
+			}
+			if !stt.LastInbound.Before(at) {
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		rl = append(rl, time.Since(s))
+	}
+	fmt.Fprintf(a.stdout, "reply signal → visible in the state query (%d replies): p50 %s p95 %s p99 %s\n",
+		len(rl), ms(percentile(rl, 50)), ms(percentile(rl, 95)), ms(percentile(rl, 99)))
+	return nil
+}
+
+// procMem reads a process's resident set size and its peak from /proc.
+func procMem(pid int) (rss, peak string) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?", "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.Atoi(f[1])
+		switch f[0] {
+		case "VmRSS:":
+			rss = fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+		case "VmHWM:":
+			peak = fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+		}
+	}
+	return rss, peak
+}
