@@ -160,6 +160,7 @@ func (a *app) httpServer() (*http.Server, net.Listener, error) {
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	mux.Handle("GET /metrics", metricsHandler())
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return nil, nil, &ConfigError{"HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"encoding/json"
 	"net"
 	"os"
@@ -192,5 +194,47 @@ func TestDevEndToEnd(t *testing.T) {
 	}
 	if out := c.ok("close", "jane.doe@demo.followup.dev"); !strings.Contains(out, "closed the conversation") {
 		t.Fatalf("close: %s", out)
+	}
+}
+
+func TestServeHealthAndMetrics(t *testing.T) {
+	c := newCLI(t)
+	port := freePort(t)
+	env := map[string]string{"DATABASE_URL": c.env["DATABASE_URL"], "HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(port)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out syncBuffer
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &out)
+	}()
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve not up: %v\n%s", err, out.String())
+		}
+	}
+	if body != "ok\n" {
+		t.Fatalf("healthz: %q", body)
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "go_goroutines") {
+		t.Fatalf("metrics: %.200s", b)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, out.String())
 	}
 }
