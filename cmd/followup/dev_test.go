@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"encoding/json"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
