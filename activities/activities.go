@@ -217,14 +217,19 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	if m.Template != nil {
 		tmpl = m.Template.Name
 	}
-	agent := in.AgentID
-	conv := in.ConversationID
+	var agent, conv *int64
+	if in.AgentID != 0 {
+		agent = &in.AgentID
+	}
+	if in.ConversationID != 0 {
+		conv = &in.ConversationID
+	}
 	msg, existing, err := a.store.BeginOutbound(ctx, store.Outbound{
-		ContactID: in.ContactID, ConversationID: &conv, AgentID: &agent, Channel: m.Channel,
+		ContactID: in.ContactID, ConversationID: conv, AgentID: agent, Channel: m.Channel,
 		Mode: m.Mode, Tag: m.Tag, Template: tmpl, Body: m.Text, IdempotencyKey: m.IdempotencyKey,
 	})
 	if err != nil {
-		return SendResult{}, err
+		return SendResult{}, nonRetryable(err)
 	}
 	if existing && msg.Status != followup.StatusPending {
 		if msg.Status == followup.StatusUndeliverable || msg.Status == followup.StatusFailed {

@@ -37,6 +37,12 @@ type harness struct {
 
 func newHarness(t *testing.T, ch followup.Channel, lastInboundAgo time.Duration, settings map[string]string) *harness {
 	t.Helper()
+	return newHarnessWith(t, ch, lastInboundAgo, settings, nil)
+}
+
+// newHarnessWith wraps the sandbox sender (to make the provider refuse).
+func newHarnessWith(t *testing.T, ch followup.Channel, lastInboundAgo time.Duration, settings map[string]string, wrap func(activities.Sender) activities.Sender) *harness {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.New(t))
 	if err != nil {
@@ -79,6 +85,9 @@ func newHarness(t *testing.T, ch followup.Channel, lastInboundAgo time.Duration,
 	senders := map[followup.Channel]activities.Sender{}
 	for _, c := range followup.Channels {
 		senders[c] = sandbox.New(st.DB())
+		if wrap != nil {
+			senders[c] = wrap(senders[c])
+		}
 	}
 	env.RegisterActivity(activities.New(st, senders, activities.NewRecorder(st)))
 	return &harness{t: t, ctx: ctx, st: st, env: env, agent: agent, start: start, contact: id, ch: ch}
@@ -553,4 +562,70 @@ func TestContinueAsNewCarriesState(t *testing.T) {
 
 func quietLogger() log.Logger {
 	return log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// refusing is a provider that refuses every message with err.
+type refusing struct{ err error }
+
+func (r refusing) Send(context.Context, activities.Outbound) (activities.Sent, error) {
+	return activities.Sent{}, r.err
+}
+
+func TestProviderWindowErrorIsFinalAndNeverRetriedAsFreeText(t *testing.T) {
+	calls := 0
+	h := newHarnessWith(t, followup.WhatsApp, time.Hour, nil, func(activities.Sender) activities.Sender {
+		return countingRefuser{&calls, &followup.SendError{Class: followup.WindowClosed, Code: "131047", Message: "Re-engagement message"}}
+	})
+	h.run(func() {
+		h.send(text("hi"), func(out workflows.SendOutcome, rej error) {
+			if rej != nil || out.Outcome != workflows.OutcomeUndeliverable || out.Reason != "WindowClosed" {
+				t.Errorf("provider window error: %+v %v", out, rej)
+			}
+			if s := h.state(); !s.ProviderClosed || s.Window.Allowance != "template_only" {
+				t.Errorf("after the provider's window error: %+v", s.Window)
+			}
+			// Our clock says the window is open; the provider's word wins.
+			h.send(text("again"), func(out workflows.SendOutcome, rej error) {
+				if rej == nil {
+					t.Errorf("free text accepted after the provider closed the window: %+v", out)
+				}
+			})
+		})
+	})
+	if calls != 1 {
+		t.Fatalf("the provider was called %d times; a window error must not be retried", calls)
+	}
+	msgs, _ := h.st.Messages(h.ctx, h.contact, 10)
+	if len(msgs) != 1 || msgs[0].Status != followup.StatusUndeliverable || msgs[0].Reason == "" {
+		t.Fatalf("the refused message must be recorded as undeliverable with its reason: %+v", msgs)
+	}
+	if n := h.notifications("delivery_failed"); len(n) != 1 || !strings.Contains(n[0].Text, "template only") {
+		t.Fatalf("agent not told what may be sent now: %+v", n)
+	}
+}
+
+type countingRefuser struct {
+	calls *int
+	err   error
+}
+
+func (c countingRefuser) Send(context.Context, activities.Outbound) (activities.Sent, error) {
+	*c.calls++
+	return activities.Sent{}, c.err
+}
+
+func TestRecipientGoneEndsTheFollowUp(t *testing.T) {
+	h := newHarnessWith(t, followup.Telegram, -1, nil, func(activities.Sender) activities.Sender {
+		return refusing{&followup.SendError{Class: followup.RecipientGone, Code: "403", Message: "Forbidden: bot was blocked by the user"}}
+	})
+	st := h.run(func() {
+		h.send(text("hi"), func(out workflows.SendOutcome, rej error) {
+			if out.Outcome != workflows.OutcomeUndeliverable || out.Reason != "RecipientGone" {
+				t.Errorf("recipient gone: %+v %v", out, rej)
+			}
+		})
+	})
+	if st.Status != workflows.StatusDone || st.Result != "recipient gone" {
+		t.Fatalf("state: %s %q", st.Status, st.Result)
+	}
 }

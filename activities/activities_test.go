@@ -1,0 +1,172 @@
+package activities_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/internal/pgtest"
+	"github.com/followup-dev/followup/sandbox"
+	"github.com/followup-dev/followup/store"
+)
+
+// scripted answers each send with the next error (nil: pass to the sandbox).
+type scripted struct {
+	errs  []error
+	calls int
+	next  activities.Sender
+}
+
+func (s *scripted) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+	s.calls++
+	if len(s.errs) > 0 {
+		err := s.errs[0]
+		s.errs = s.errs[1:]
+		if err != nil {
+			return activities.Sent{}, err
+		}
+	}
+	return s.next.Send(ctx, m)
+}
+
+func setup(t *testing.T, sender *scripted) (*store.Store, *testsuite.TestActivityEnvironment, int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	sender.next = sandbox.New(st.DB())
+	agent, _, _ := st.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann"})
+	id, _, err := st.SaveContact(ctx, store.ContactInput{FirstName: "Jane", Phone: "+14155550142", Channel: followup.WhatsApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(activities.New(st, map[followup.Channel]activities.Sender{followup.WhatsApp: sender}, activities.NewRecorder(st)))
+	return st, env, id, agent.ID
+}
+
+func sendInput(id, agent int64, key string) activities.SendInput {
+	return activities.SendInput{ContactID: id, AgentID: agent, Message: activities.Outbound{
+		Channel: followup.WhatsApp, To: "+14155550142", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: key}}
+}
+
+func TestSendIsIdempotent(t *testing.T) {
+	s := &scripted{}
+	st, env, id, agent := setup(t, s)
+	var first, second activities.SendResult
+	v, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Get(&first)
+	v, err = env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Get(&second)
+	if !second.Duplicate || second.MessageID != first.MessageID || s.calls != 1 {
+		t.Fatalf("second send of the same key: %+v (provider called %d times)", second, s.calls)
+	}
+	msgs, _ := st.Messages(context.Background(), id, 10)
+	if len(msgs) != 1 || msgs[0].Status != followup.StatusSent {
+		t.Fatalf("messages: %+v", msgs)
+	}
+}
+
+func TestSendRetriesAPendingMessageWithTheSameKey(t *testing.T) {
+	// The first attempt fails after the provider may have accepted it: the
+	// retry calls the provider again with the same key, which it deduplicates.
+	s := &scripted{errs: []error{errors.New("connection reset")}}
+	st, env, id, agent := setup(t, s)
+	if _, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k2")); err == nil {
+		t.Fatal("a transport error must fail the attempt so Temporal retries it")
+	}
+	v, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r activities.SendResult
+	v.Get(&r)
+	msgs, _ := st.Messages(context.Background(), id, 10)
+	box, _ := sandbox.New(st.DB()).Outbox(context.Background(), 10)
+	if len(msgs) != 1 || msgs[0].Status != followup.StatusSent || len(box) != 1 || s.calls != 2 {
+		t.Fatalf("messages %+v outbox %d calls %d", msgs, len(box), s.calls)
+	}
+}
+
+func TestSendErrorClasses(t *testing.T) {
+	cases := []struct {
+		err       error
+		typ       string
+		retryable bool
+		status    followup.MessageStatus
+	}{
+		{&followup.SendError{Class: followup.WindowClosed, Code: "131047", Message: "Re-engagement message"}, activities.ErrWindowClosed, false, followup.StatusUndeliverable},
+		{&followup.SendError{Class: followup.RecipientGone, Code: "403", Message: "bot was blocked by the user"}, activities.ErrRecipientGone, false, followup.StatusUndeliverable},
+		{&followup.SendError{Class: followup.Permanent, Code: "132001", Message: "Template name does not exist"}, activities.ErrPermanent, false, followup.StatusUndeliverable},
+		{&followup.SendError{Class: followup.Retryable, Code: "429", Message: "rate limited", RetryAfter: 7 * time.Second}, "Retryable", true, followup.StatusPending},
+	}
+	for _, tc := range cases {
+		t.Run(tc.typ, func(t *testing.T) {
+			s := &scripted{errs: []error{tc.err}}
+			st, env, id, agent := setup(t, s)
+			_, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k"))
+			var ae *temporal.ApplicationError
+			if !errors.As(err, &ae) || ae.Type() != tc.typ || ae.NonRetryable() == tc.retryable {
+				t.Fatalf("error %v (type %v)", err, ae)
+			}
+			if tc.retryable && ae.NextRetryDelay() != 7*time.Second {
+				t.Errorf("Retry-After not honoured: %v", ae.NextRetryDelay())
+			}
+			msgs, _ := st.Messages(context.Background(), id, 10)
+			if len(msgs) != 1 || msgs[0].Status != tc.status {
+				t.Fatalf("message: %+v", msgs)
+			}
+			if tc.status == followup.StatusUndeliverable && msgs[0].Reason == "" {
+				t.Error("an undeliverable message must keep its reason")
+			}
+		})
+	}
+}
+
+func TestLoadCountsSinceTheLaterInbound(t *testing.T) {
+	s := &scripted{}
+	st, env, id, agent := setup(t, s)
+	ctx := context.Background()
+	old := time.Now().Add(-2 * time.Hour)
+	st.RecordInbound(ctx, id, followup.WhatsApp, old)
+	if _, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "a")); err != nil {
+		t.Fatal(err)
+	}
+	var r activities.LoadResult
+	v, err := env.ExecuteActivity(activities.NameLoad, activities.LoadInput{ContactID: id, Channel: followup.WhatsApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Get(&r)
+	if r.SentInWindow != 1 || r.ExternalID != "+14155550142" || r.Settings.WeChatMessageLimit != 20 {
+		t.Fatalf("load: %+v", r)
+	}
+	// A reply the workflow knows of (signal) that the database has not seen yet.
+	v, _ = env.ExecuteActivity(activities.NameLoad, activities.LoadInput{ContactID: id, Channel: followup.WhatsApp, Since: time.Now().Add(time.Minute)})
+	v.Get(&r)
+	if r.SentInWindow != 0 {
+		t.Fatalf("count since a newer reply: %d", r.SentInWindow)
+	}
+	if _, err := env.ExecuteActivity(activities.NameLoad, activities.LoadInput{ContactID: id, Channel: followup.LINE}); err == nil {
+		t.Fatal("load on a channel the contact lacks must fail")
+	}
+	if _, err := env.ExecuteActivity(activities.NameLoad, activities.LoadInput{ContactID: id, Channel: followup.WhatsApp, TemplateName: "nope"}); err == nil {
+		t.Fatal("load of a missing template must fail")
+	}
+}
