@@ -519,8 +519,9 @@ func (f *followUp) notify(ctx workflow.Context, kind, text string) {
 	f.NotifySeq++
 	in := activities.NotifyInput{AgentID: f.AgentID, ContactID: f.ContactID, Channel: f.Channel, Kind: kind, Text: text,
 		Key: fmt.Sprintf("%s/n%d", f.key, f.NotifySeq)}
-	// A notification that cannot be delivered must not stop the follow-up.
-	_ = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, notifyOptions), a.Notify, in).Get(ctx, nil)
+	// A local activity: telling the agent costs no extra round trip through
+	// the server. One that cannot be delivered must not stop the follow-up.
+	_ = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, notifyOptions), activities.NameNotify, in).Get(ctx, nil)
 }
 
 func (f *followUp) finish(ctx workflow.Context, s Status, result string) {
@@ -640,7 +641,7 @@ var (
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
 			NonRetryableErrorTypes: []string{activities.ErrWindowClosed, activities.ErrRecipientGone, activities.ErrPermanent}},
 	}
-	notifyOptions = workflow.ActivityOptions{
+	notifyOptions = workflow.LocalActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: time.Hour,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
