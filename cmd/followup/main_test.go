@@ -208,9 +208,28 @@ func TestSettingsAndTemplates(t *testing.T) {
 
 func TestHelpEverywhere(t *testing.T) {
 	c := newCLI(t)
-	for _, args := range [][]string{{"--help"}, {"migrate", "--help"}, {"agents", "add", "--help"}, {"contacts", "import", "--help"}, {"contacts", "find", "--help"}, {"conversations", "close", "--help"}, {"templates", "list", "--help"}, {"settings", "set", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"migrate", "--help"}, {"agents", "add", "--help"}, {"contacts", "import", "--help"}, {"contacts", "find", "--help"}, {"conversations", "close", "--help"}, {"templates", "list", "--help"}, {"settings", "set", "--help"}, {"seed", "--help"}} {
 		if out := c.ok(args...); !strings.Contains(out, "Usage:") {
 			t.Errorf("%v: no usage: %q", args, out)
 		}
+	}
+}
+
+func TestSeedCommand(t *testing.T) {
+	c := newCLI(t)
+	c.ok("agents", "add", "--slack-user", "U1", "--name", "Ann")
+	if out := c.ok("seed", "--contacts", "2000"); !strings.Contains(out, "seeded 2000 contacts") {
+		t.Fatalf("seed: %s", out)
+	}
+	if code, _, errs := c.run("", "seed", "--contacts", "0"); code != 2 || !strings.Contains(errs, "positive") {
+		t.Fatalf("seed 0: %d %s", code, errs)
+	}
+	var found []map[string]any
+	if err := json.Unmarshal([]byte(c.ok("contacts", "find", "a", "--any", "--json", "--limit", "5")), &found); err != nil || len(found) != 5 {
+		t.Fatalf("find in seeded data: %v %d", err, len(found))
+	}
+	var mine []map[string]any
+	if err := json.Unmarshal([]byte(c.ok("contacts", "find", "a", "--mine", "--agent", "U1", "--any", "--json")), &mine); err != nil || len(mine) == 0 {
+		t.Fatalf("the seed assigns conversations to registered agents: %v %d", err, len(mine))
 	}
 }
