@@ -69,7 +69,7 @@ type Stats struct {
 	LastID        int64 // id of the last contact written (ids are consecutive)
 	// Duration is the whole run, including Maintenance.
 	Duration time.Duration
-	// Maintenance is the ANALYZE and VACUUM after loading.
+	// Maintenance is the name dictionary, ANALYZE and VACUUM after loading.
 	Maintenance time.Duration
 	// TriggersSkipped says the foreign-key triggers were skipped (see Run).
 	TriggersSkipped bool
@@ -154,6 +154,12 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Stats, error) {
 	st.FirstID, st.LastID = base+1, base+n
 
 	m := time.Now()
+	// The dictionary the search's typo tolerance corrects against.
+	if _, err := pool.Exec(ctx, `INSERT INTO name_words (word)
+		SELECT DISTINCT w FROM contacts, unnest(string_to_array(full_key, ' ')) AS w
+		WHERE id BETWEEN $1 AND $2 AND w <> '' ON CONFLICT DO NOTHING`, st.FirstID, st.LastID); err != nil {
+		return st, fmt.Errorf("seed: name words: %w", err)
+	}
 	if _, err := pool.Exec(ctx, "ANALYZE identities, conversations"); err != nil {
 		return st, fmt.Errorf("seed: analyze: %w", err)
 	}

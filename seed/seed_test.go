@@ -471,3 +471,23 @@ func BenchmarkSeed(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "contacts/s")
 }
+
+func TestSeedFillsTheNameDictionary(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := Run(ctx, st.Pool(), Options{Contacts: 300, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var missing int
+	if err := st.DB().GetContext(ctx, &missing, `SELECT count(*) FROM contacts, unnest(string_to_array(full_key, ' ')) w
+		WHERE w <> '' AND NOT EXISTS (SELECT 1 FROM name_words WHERE word = w)`); err != nil {
+		t.Fatal(err)
+	}
+	if missing != 0 {
+		t.Fatalf("%d name words missing from the dictionary", missing)
+	}
+}

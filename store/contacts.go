@@ -163,6 +163,9 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 				VALUES ($1, $2, nullif($3, ''), nullif($4, ''), coalesce($5, false), $6, $7, $8, nullif($9, ''), nullif($10, ''))
 				RETURNING id`,
 				first, last, in.Email, phone, in.VIP, NameKey(first), NameKey(last), FullKey(first, last), EmailKey(in.Email), PhoneRev(phone))
+			if err == nil {
+				err = addWords(ctx, tx, FullKey(first, last))
+			}
 		} else {
 			// Empty fields in the input leave the stored value as it is.
 			_, err = tx.ExecContext(ctx, `
@@ -241,6 +244,19 @@ func refreshKeys(ctx context.Context, tx *sqlx.Tx, id int64) error {
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE contacts SET first_key = $2, last_key = $3, full_key = $4, email_key = nullif($5, ''), phone_rev = nullif($6, '') WHERE id = $1`,
 		id, NameKey(r.First), NameKey(r.Last), FullKey(r.First, r.Last), EmailKey(r.Email), PhoneRev(r.Phone))
+	if err != nil {
+		return err
+	}
+	return addWords(ctx, tx, FullKey(r.First, r.Last))
+}
+
+// addWords adds a name's words to the dictionary typo tolerance corrects
+// against.
+func addWords(ctx context.Context, tx *sqlx.Tx, fullKey string) error {
+	if fullKey == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO name_words (word) SELECT DISTINCT w FROM unnest(string_to_array($1, ' ')) AS w WHERE w <> '' ON CONFLICT DO NOTHING`, fullKey)
 	return err
 }
 

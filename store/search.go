@@ -3,11 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/followup-dev/followup"
 )
@@ -250,20 +249,39 @@ func nameBranches(c *candidates, key string, q Query) {
 	}
 	k := c.arg(key)
 	p := c.arg(likePrefix(key))
+	type branch struct{ where, exact string }
 	// The whole query as a prefix of the first or the last name ("mary
 	// ann" for Mary Ann Smith, "van der" for van der Berg).
-	c.branch("CASE WHEN first_key = "+k+" THEN 0 ELSE 1 END", "first_key LIKE "+p, q)
-	c.branch("CASE WHEN last_key = "+k+" THEN 0 ELSE 1 END", "last_key LIKE "+p, q)
+	bs := []branch{
+		{"first_key LIKE " + p, "first_key = " + k},
+		{"last_key LIKE " + p, "last_key = " + k},
+	}
 	// Split into a first-name part and a last-name part, in both orders:
 	// "jan do" finds Jane Doe, "doe jan" too.
 	for i := 1; i < len(tokens); i++ {
 		head, tail := strings.Join(tokens[:i], " "), strings.Join(tokens[i:], " ")
 		h, t := c.arg(head), c.arg(tail)
 		hp, tp := c.arg(likePrefix(head)), c.arg(likePrefix(tail))
-		c.branch("CASE WHEN first_key = "+h+" AND last_key = "+t+" THEN 0 ELSE 1 END",
-			"first_key LIKE "+hp+" AND last_key LIKE "+tp, q)
-		c.branch("CASE WHEN last_key = "+h+" AND first_key = "+t+" THEN 0 ELSE 1 END",
-			"last_key LIKE "+hp+" AND first_key LIKE "+tp, q)
+		bs = append(bs,
+			branch{"first_key LIKE " + hp + " AND last_key LIKE " + tp, "first_key = " + h + " AND last_key = " + t},
+			branch{"last_key LIKE " + hp + " AND first_key LIKE " + tp, "last_key = " + h + " AND first_key = " + t})
+	}
+	exact := make([]string, len(bs))
+	for i, b := range bs {
+		exact[i] = "(" + b.exact + ")"
+	}
+	rank := "CASE WHEN " + strings.Join(exact, " OR ") + " THEN 0 ELSE 1 END"
+	// Each branch excludes the rows of the branches before it, so no
+	// contact appears twice and the merge needs no GROUP BY: a top-N sort
+	// over index-only scans.
+	var prev []string
+	for _, b := range bs {
+		where := "(" + b.where + ")"
+		if len(prev) > 0 {
+			where += " AND NOT (" + strings.Join(prev, " OR ") + ")"
+		}
+		c.branch(rank, where, q)
+		prev = append(prev, "("+b.where+")")
 	}
 }
 
@@ -277,8 +295,8 @@ type ranked struct {
 // tell whether there is more).
 func (s *Store) rank(ctx context.Context, c candidates, q Query) ([]ranked, error) {
 	lim, off := c.arg(q.Limit+1), c.arg(q.Offset)
-	sql := `SELECT id, min(rank) AS rank, 0::float8 AS score FROM (` + strings.Join(c.sql, " UNION ALL ") + `) m
-		GROUP BY id ORDER BY min(rank), max(last_activity_at) DESC NULLS LAST, id
+	sql := `SELECT id, rank, 0::float8 AS score FROM (` + strings.Join(c.sql, " UNION ALL ") + `) m
+		ORDER BY rank, last_activity_at DESC NULLS LAST, id
 		LIMIT ` + lim + ` OFFSET ` + off
 	var out []ranked
 	if err := s.db.SelectContext(ctx, &out, sql, c.args...); err != nil {
@@ -287,33 +305,119 @@ func (s *Store) rank(ctx context.Context, c candidates, q Query) ([]ranked, erro
 	return out, nil
 }
 
-// fuzzy finds names similar to key (pg_trgm word similarity over the full
-// name), most similar first, then most recent activity.
+// fuzzy finds contacts whose name words are a few typos away from the
+// query's words: each word of the query is corrected against the
+// dictionary of name words (edit distance, or trigram similarity for a
+// wrong first letter), and contacts are found by the corrected words.
+// Results are ranked by the total edit distance, then most recent activity.
 func (s *Store) fuzzy(ctx context.Context, key string, q Query) ([]ranked, error) {
+	tokens := strings.Fields(key)
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	first, last := tokens[0], tokens[len(tokens)-1]
+	fw, fd, err := s.similarWords(ctx, first)
+	if err != nil || len(fw) == 0 {
+		return nil, err
+	}
 	var c candidates
-	k := c.arg(key)
-	f := c.filters(q)
-	lim, off := c.arg(q.Limit+1), c.arg(q.Offset)
-	sql := `SELECT id, 2 AS rank, word_similarity(` + k + `, full_key)::float8 AS score FROM contacts
-		WHERE ` + k + ` <% full_key` + f + `
-		ORDER BY score DESC, last_activity_at DESC NULLS LAST, id LIMIT ` + lim + ` OFFSET ` + off
-	var out []ranked
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// The operator <% reads its threshold from this setting; 0.4 finds
-		// one or two swapped or missing letters ("jnae doe", "kierkegard")
-		// without flooding the page.
-		if _, err := tx.ExecContext(ctx, "SET LOCAL pg_trgm.word_similarity_threshold = "+fuzzyThreshold); err != nil {
-			return err
+	a1, a2 := c.arg(fw), c.arg(fd)
+	var parts []string
+	if len(tokens) == 1 {
+		parts = append(parts,
+			`SELECT c.id, w.d AS score, c.last_activity_at FROM unnest(`+a1+`::text[], `+a2+`::int[]) w(word, d)
+				JOIN contacts c ON c.first_key = w.word WHERE true`+c.filters(q),
+			`SELECT c.id, w.d AS score, c.last_activity_at FROM unnest(`+a1+`::text[], `+a2+`::int[]) w(word, d)
+				JOIN contacts c ON c.last_key = w.word WHERE c.first_key <> ALL(`+a1+`::text[])`+c.filters(q))
+	} else {
+		lw, ld, err := s.similarWords(ctx, last)
+		if err != nil || len(lw) == 0 {
+			return nil, err
 		}
-		return tx.SelectContext(ctx, &out, sql, c.args...)
-	})
-	if err != nil {
+		b1, b2 := c.arg(lw), c.arg(ld)
+		parts = append(parts,
+			`SELECT c.id, a.d + b.d AS score, c.last_activity_at FROM unnest(`+a1+`::text[], `+a2+`::int[]) a(word, d)
+				JOIN contacts c ON c.first_key = a.word JOIN unnest(`+b1+`::text[], `+b2+`::int[]) b(word, d) ON c.last_key = b.word WHERE true`+c.filters(q),
+			`SELECT c.id, a.d + b.d AS score, c.last_activity_at FROM unnest(`+a1+`::text[], `+a2+`::int[]) a(word, d)
+				JOIN contacts c ON c.last_key = a.word JOIN unnest(`+b1+`::text[], `+b2+`::int[]) b(word, d) ON c.first_key = b.word
+				WHERE NOT (c.first_key = ANY(`+a1+`::text[]) AND c.last_key = ANY(`+b1+`::text[]))`+c.filters(q))
+	}
+	lim, off := c.arg(q.Limit+1), c.arg(q.Offset)
+	sql := `SELECT id, 2 AS rank, score::float8 AS score FROM (` + strings.Join(parts, " UNION ALL ") + `) m
+		ORDER BY score, last_activity_at DESC NULLS LAST, id LIMIT ` + lim + ` OFFSET ` + off
+	var out []ranked
+	if err := s.db.SelectContext(ctx, &out, sql, c.args...); err != nil {
 		return nil, translate(err, "fuzzy search")
 	}
 	return out, nil
 }
 
-const fuzzyThreshold = "0.4"
+// similarWords returns the dictionary words within a small edit distance of
+// word (one edit up to 4 letters, two beyond; none under 3 letters), plus
+// longer words with a similar trigram profile, closest first.
+func (s *Store) similarWords(ctx context.Context, word string) ([]string, []int, error) {
+	n := utf8.RuneCountInString(word)
+	if n < 3 {
+		return nil, nil, nil
+	}
+	maxd := 1
+	if n >= 4 {
+		maxd = 2
+	}
+	var rows []struct {
+		Word string `db:"word"`
+		D    int    `db:"d"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+		SELECT word, d FROM (
+			SELECT word, levenshtein_less_equal(word, $1, $2) AS d FROM name_words
+			WHERE (first_char = left($1, 1) AND len BETWEEN $3 - $2 AND $3 + $2) OR word % $1
+		) w WHERE d <= $2 ORDER BY d, word LIMIT 24`, word, maxd, n)
+	if err != nil {
+		return nil, nil, translate(err, "fuzzy search")
+	}
+	// Re-rank with transpositions counting as one edit ("jsoe" is one
+	// typo from "jose", two from "jane").
+	for i := range rows {
+		rows[i].D = osaDistance(word, rows[i].Word)
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].D < rows[j].D })
+	words, dists := make([]string, 0, len(rows)), make([]int, 0, len(rows))
+	for _, r := range rows {
+		if len(words) == 12 {
+			break
+		}
+		words, dists = append(words, r.Word), append(dists, r.D)
+	}
+	return words, dists, nil
+}
+
+// osaDistance is the optimal string alignment distance: Levenshtein plus
+// the transposition of two adjacent letters as one edit.
+func osaDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
+}
 
 // fill loads the page's contacts and identities, keeping the rank order.
 func (s *Store) fill(ctx context.Context, page *Page, rows []ranked) error {
