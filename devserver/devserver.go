@@ -239,8 +239,13 @@ func openDatabase(path, namespace string, attrs map[string]enumspb.IndexedValueT
 		PluginName:   sqliteplugin.PluginName,
 		DatabaseName: path,
 		// rwc: a file, opened read-write and created if missing. (The
-		// in-memory alternative is mode=memory.)
-		ConnectAttributes: map[string]string{"mode": "rwc"},
+		// in-memory alternative is mode=memory.) WAL lets readers run beside
+		// the one writer, and synchronous=normal syncs at checkpoints rather
+		// than every commit: a crash of the process loses nothing; a crash
+		// of the machine may lose the last moments, acceptable for `dev`.
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"},
+		MaxConns:          4,
+		MaxIdleConns:      4,
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {

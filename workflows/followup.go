@@ -29,9 +29,6 @@ const (
 	defaultHistoryLimit = 2000
 )
 
-// a names activity methods; it is never dereferenced.
-var a *activities.Activities
-
 // followUp is the workflow's private state and its steps.
 type followUp struct {
 	State
@@ -420,7 +417,11 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest) SendOutcome {
 		msg.Text = ""
 	}
 	var res activities.SendResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), a.Send, activities.SendInput{
+	// A local activity too: the first send completes in the workflow task
+	// that received the request. Retries still back off (timers past the
+	// local retry threshold); the idempotency key covers a crash before
+	// the task completes, as it does for a regular activity.
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendOptions), activities.NameSend, activities.SendInput{
 		ContactID: f.ContactID, ConversationID: conv.ConversationID, AgentID: req.AgentID, Message: msg,
 	}).Get(ctx, &res)
 	if err != nil {
@@ -635,7 +636,7 @@ var (
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
 			NonRetryableErrorTypes: []string{string(followup.ENotFound), string(followup.EInvalid), string(followup.ERefused)}},
 	}
-	sendOptions = workflow.ActivityOptions{
+	sendOptions = workflow.LocalActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 30 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,

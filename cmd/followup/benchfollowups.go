@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -110,6 +111,17 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 	defer c.Close()
 	fc := workflows.NewClient(c, queue)
 
+	if path := a.getenv("FOLLOWUP_BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Fprintf(a.stdout, "starting %d follow-ups with %d concurrent starters (worker pid %d)…\n", n, conc, wcmd.Process.Pid)
 	lat := make([]time.Duration, n)
 	var next, failed atomic.Int64

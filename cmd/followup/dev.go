@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -122,8 +123,20 @@ func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
 		return &followup.Error{Code: followup.EInternal, Message: "cannot reach Temporal at " + hostPort, Err: err}
 	}
 	defer c.Close()
+	// Cached workflows cost the worker ~50 KB each (measured); follow-ups
+	// mostly sleep on timers for hours, so keep the busy ones and replay
+	// the rest (a few dozen events) when their timer fires.
+	cache := 1000
+	if v := a.getenv("FOLLOWUP_WORKFLOW_CACHE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return &ConfigError{"FOLLOWUP_WORKFLOW_CACHE", fmt.Sprintf("%q is not a number of workflows", v)}
+		}
+		cache = n
+	}
+	sdkworker.SetStickyWorkflowCacheSize(cache)
 	acts := activities.New(a.st, senders(a.st), activities.NewRecorder(a.st))
-	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 4, MaxConcurrentActivityTaskPollers: 4})
+	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, workerOptions())
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
@@ -219,5 +232,15 @@ behind workflow.GetVersion.`,
 			}
 			return nil
 		},
+	}
+}
+
+// workerOptions: enough pollers that a busy worker is not waiting on long
+// polls (a follow-up's first send is two workflow tasks and one activity
+// task), measured in docs/BENCHMARKS.md.
+func workerOptions() sdkworker.Options {
+	return sdkworker.Options{
+		MaxConcurrentWorkflowTaskPollers: 16,
+		MaxConcurrentActivityTaskPollers: 16,
 	}
 }
