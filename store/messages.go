@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/followup-dev/followup"
 )
@@ -128,4 +131,61 @@ func (s *Store) AddInbound(ctx context.Context, contactID int64, ch followup.Cha
 		VALUES ($1, (SELECT id FROM conversations WHERE contact_id = $1 AND status = 'open'), 'inbound', $2, $3, 'received', $4)`,
 		contactID, ch, body, at)
 	return translate(err, "record inbound message")
+}
+
+// ContactByIdentity finds the contact with an external id on a channel.
+func (s *Store) ContactByIdentity(ctx context.Context, ch followup.Channel, externalID string) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT contact_id FROM identities WHERE channel = $1 AND external_id = $2`, ch, externalID)
+	return id, translate(err, fmt.Sprintf("%s identity %q", ch.Title(), externalID))
+}
+
+// RecordInboundMessage stores a customer's message once per dedupKey (a
+// redelivered webhook changes nothing) and restarts the window. added is
+// false for a duplicate.
+func (s *Store) RecordInboundMessage(ctx context.Context, contactID int64, ch followup.Channel, body string, at time.Time, dedupKey string) (added bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		key := "in:" + string(ch) + ":" + dedupKey
+		res, err := tx.ExecContext(ctx, `INSERT INTO messages (contact_id, direction, channel, body, status, idempotency_key, created_at)
+			VALUES ($1, 'inbound', $2, $3, 'received', $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`, contactID, ch, body, key, at)
+		if err != nil {
+			return translate(err, "record inbound message")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		added = true
+		if _, err := tx.ExecContext(ctx, `UPDATE identities SET last_inbound_at = GREATEST(last_inbound_at, $3) WHERE contact_id = $1 AND channel = $2`, contactID, ch, at); err != nil {
+			return translate(err, "record inbound")
+		}
+		conv, err := openConversation(ctx, tx, contactID, nil, false, at)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE messages SET conversation_id = $2 WHERE idempotency_key = $1`, key, conv.ID)
+		return translate(err, "record inbound message")
+	})
+	return added, err
+}
+
+// UpdateStatus applies a delivery status to our message with that provider
+// id. A status never moves a message backwards (read stays read when a
+// late "delivered" arrives); failed and undeliverable keep their reason.
+// It returns the message's contact, or ENotFound.
+func (s *Store) UpdateStatus(ctx context.Context, ch followup.Channel, providerID string, status followup.MessageStatus, reason string) (contactID int64, err error) {
+	err = s.db.GetContext(ctx, &contactID, `
+		UPDATE messages SET status = $3, reason = CASE WHEN $4 = '' THEN reason ELSE $4 END, updated_at = now()
+		WHERE channel = $1 AND provider_id = $2 AND direction = 'outbound'
+		  AND (CASE status WHEN 'pending' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
+		    < (CASE $3 WHEN 'pending' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
+		RETURNING contact_id`, ch, providerID, status, reason)
+	if isNoRows(err) {
+		// Unknown id, or a status older than the one we have: both are
+		// nothing to do; tell them apart for the caller's log.
+		var id int64
+		if e := s.db.GetContext(ctx, &id, `SELECT contact_id FROM messages WHERE channel = $1 AND provider_id = $2`, ch, providerID); e == nil {
+			return id, nil
+		}
+	}
+	return contactID, translate(err, fmt.Sprintf("%s message %q", ch.Title(), providerID))
 }

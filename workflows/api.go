@@ -22,6 +22,9 @@ const (
 	FollowUpName = "FollowUp"
 	// SignalReply carries a customer's inbound message (Reply).
 	SignalReply = "customer-reply"
+	// SignalDeliveryFailed carries a provider's asynchronous failure of one
+	// of our messages (DeliveryFailure), e.g. WhatsApp's failed status 131047.
+	SignalDeliveryFailed = "delivery-failed"
 	// UpdateSend asks for a send, now or scheduled (SendRequest → SendOutcome).
 	UpdateSend = "send"
 	// UpdateCancel cancels the follow-up and its scheduled sends.
@@ -113,6 +116,14 @@ type SendOutcome struct {
 type Reply struct {
 	At      time.Time // the provider's timestamp
 	Preview string
+}
+
+// DeliveryFailure is a provider's late refusal of a message it had accepted.
+type DeliveryFailure struct {
+	ProviderMessageID string
+	Class             followup.SendErrorClass
+	Code              string
+	Message           string
 }
 
 // Status is where a follow-up is.

@@ -71,6 +71,21 @@ func (c *Client) Reply(ctx context.Context, contactID int64, ch followup.Channel
 	return true, nil
 }
 
+// DeliveryFailed tells the contact's running follow-up on a channel that
+// the provider failed a message after accepting it. running is false when
+// none runs.
+func (c *Client) DeliveryFailed(ctx context.Context, contactID int64, ch followup.Channel, d DeliveryFailure) (running bool, err error) {
+	err = c.c.SignalWorkflow(ctx, WorkflowID(contactID, ch), "", SignalDeliveryFailed, d)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, c.translate(err, "signal delivery failure")
+	}
+	return true, nil
+}
+
 // State queries a follow-up; ENotFound when the pair has none.
 func (c *Client) State(ctx context.Context, contactID int64, ch followup.Channel) (State, error) {
 	var s State

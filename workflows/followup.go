@@ -86,6 +86,7 @@ func (f *followUp) register(ctx workflow.Context) error {
 
 func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 	replies := workflow.GetSignalChannel(ctx, SignalReply)
+	failures := workflow.GetSignalChannel(ctx, SignalDeliveryFailed)
 	if !f.Loaded {
 		if err := f.load(ctx, nil); err != nil {
 			f.finish(ctx, StatusDone, "cannot follow up: "+errorText(err))
@@ -128,7 +129,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 				VIP: f.VIP, Carry: &carry, HistoryLimit: in.HistoryLimit,
 			})
 		}
-		f.wait(ctx, now, replies)
+		f.wait(ctx, now, replies, failures)
 	}
 	// Let in-flight updates answer their callers before the run ends.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -139,7 +140,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 
 // wait sleeps until the next thing the follow-up must do, a reply, or an
 // update that changed the plan: the updatable-timer pattern.
-func (f *followUp) wait(ctx workflow.Context, now time.Time, replies workflow.ReceiveChannel) {
+func (f *followUp) wait(ctx workflow.Context, now time.Time, replies, failures workflow.ReceiveChannel) {
 	next := f.nextWake(now)
 	timerCtx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
@@ -151,6 +152,11 @@ func (f *followUp) wait(ctx workflow.Context, now time.Time, replies workflow.Re
 		var r Reply
 		c.Receive(ctx, &r)
 		f.onReply(ctx, r)
+	})
+	sel.AddReceive(failures, func(c workflow.ReceiveChannel, _ bool) {
+		var d DeliveryFailure
+		c.Receive(ctx, &d)
+		f.onDeliveryFailed(ctx, d)
 	})
 	sel.AddReceive(f.kick, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
 	sel.Select(ctx)
@@ -365,6 +371,25 @@ func (f *followUp) onReply(ctx workflow.Context, r Reply) {
 	}
 	f.notify(ctx, "replied", msg)
 	f.upsertAttrs(ctx)
+}
+
+// onDeliveryFailed handles a provider's late refusal like the synchronous
+// one: the provider has the final word.
+func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
+	f.LastEventAt = workflow.Now(ctx)
+	switch d.Class {
+	case followup.WindowClosed:
+		f.ProviderClosed = true
+		f.refreshWindow(ctx, false)
+		f.notify(ctx, "delivery_failed", fmt.Sprintf("%s could not deliver your message to %s: the window is closed (%s %s). Now: %s.",
+			f.Channel.Title(), f.name(), d.Code, d.Message, f.Window.Allowance.Label()))
+	case followup.RecipientGone:
+		f.notify(ctx, "delivery_failed", fmt.Sprintf("%s cannot be reached on %s any more (%s %s). The follow-up has ended; try another channel.",
+			f.name(), f.Channel.Title(), d.Code, d.Message))
+		f.finish(ctx, StatusDone, "recipient gone")
+	default:
+		f.notify(ctx, "delivery_failed", fmt.Sprintf("%s could not deliver your message to %s (%s %s).", f.Channel.Title(), f.name(), d.Code, d.Message))
+	}
 }
 
 // send decides, and sends or refuses, one request. Sends are serialised so

@@ -629,3 +629,30 @@ func TestRecipientGoneEndsTheFollowUp(t *testing.T) {
 		t.Fatalf("state: %s %q", st.Status, st.Result)
 	}
 }
+
+func TestAsyncWindowFailureClosesTheWindow(t *testing.T) {
+	h := newHarness(t, followup.WhatsApp, time.Hour, nil)
+	h.at(time.Second, func() {
+		h.send(text("hi"), func(out workflows.SendOutcome, rej error) {
+			expect(t, out, rej, workflows.OutcomeSent, followup.ModeFreeText)
+		})
+	})
+	// WhatsApp accepted it (200), then reported 131047 in a failed status.
+	h.at(time.Minute, func() {
+		h.env.SignalWorkflow(workflows.SignalDeliveryFailed, workflows.DeliveryFailure{Class: followup.WindowClosed, Code: "131047", Message: "Re-engagement message"})
+	})
+	h.at(2*time.Minute, func() {
+		if s := h.state(); !s.ProviderClosed || s.Window.Allowance != "template_only" {
+			t.Errorf("after the async failure: %+v", s.Window)
+		}
+		h.send(text("again"), func(out workflows.SendOutcome, rej error) {
+			if rej == nil {
+				t.Error("free text accepted after the provider closed the window")
+			}
+		})
+	})
+	h.run(func() {})
+	if n := h.notifications("delivery_failed"); len(n) != 1 || !strings.Contains(n[0].Text, "131047") {
+		t.Fatalf("agent not told: %+v", n)
+	}
+}
