@@ -1,0 +1,175 @@
+// Package webhooks receives the channels' webhooks at /webhooks/{channel}:
+// the provider's signature is verified on the raw, size-limited body before
+// anything is parsed; inbound messages restart the window (creating unknown
+// contacts) and reach the running follow-up; delivery statuses update our
+// messages, and a late failure is handled like the provider's synchronous
+// refusal. Redelivered webhooks change nothing.
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// Followups is what the webhooks tell running follow-ups.
+type Followups interface {
+	Reply(ctx context.Context, contactID int64, ch followup.Channel, r workflows.Reply) (running bool, err error)
+	DeliveryFailed(ctx context.Context, contactID int64, ch followup.Channel, d workflows.DeliveryFailure) (running bool, err error)
+}
+
+// Handler serves /webhooks/{channel}.
+type Handler struct {
+	store     *store.Store
+	followups Followups
+	hooks     map[followup.Channel]channels.Webhook
+	log       *slog.Logger
+	now       func() time.Time // stamps events whose provider gave no time
+}
+
+// New returns the handler for the channels in hooks; others get 404.
+func New(st *store.Store, f Followups, hooks map[followup.Channel]channels.Webhook, log *slog.Logger) *Handler {
+	return &Handler{store: st, followups: f, hooks: hooks, log: log, now: time.Now}
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.Handle("/webhooks/{channel}", h)
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ch, err := followup.ParseChannel(r.PathValue("channel"))
+	hook, ok := h.hooks[ch]
+	if err != nil || !ok {
+		http.Error(w, "unknown channel", http.StatusNotFound)
+		return
+	}
+	if hook.Handshake(w, r) {
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, channels.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return
+	}
+	if err := hook.Verify(r, body); err != nil {
+		h.log.Warn("webhook refused: bad signature", "channel", ch, "remote", r.RemoteAddr, "err", err)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return
+	}
+	events, err := hook.Parse(r, body)
+	if err != nil {
+		h.log.Warn("webhook refused: unreadable body", "channel", ch, "err", err)
+		http.Error(w, "cannot parse body", http.StatusBadRequest)
+		return
+	}
+	for _, e := range events {
+		e.Channel = ch
+		if err := h.handle(r.Context(), e); err != nil {
+			// The provider retries; every step is idempotent.
+			h.log.Error("webhook event failed", "channel", ch, "kind", e.Kind, "err", err)
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "ok")
+}
+
+func (h *Handler) handle(ctx context.Context, e channels.Event) error {
+	switch e.Kind {
+	case channels.Message:
+		return h.message(ctx, e)
+	case channels.Status:
+		return h.status(ctx, e)
+	}
+	return nil
+}
+
+func (h *Handler) message(ctx context.Context, e channels.Event) error {
+	if e.ExternalID == "" {
+		return nil
+	}
+	id, err := h.store.ContactByIdentity(ctx, e.Channel, e.ExternalID)
+	if followup.ErrorCodeOf(err) == followup.ENotFound {
+		// A first message creates the contact.
+		first, last, _ := strings.Cut(strings.TrimSpace(e.Name), " ")
+		in := store.ContactInput{FirstName: first, LastName: last, Channel: e.Channel, ExternalID: e.ExternalID}
+		switch e.Channel {
+		case followup.SMS, followup.WhatsApp:
+			in.Phone = "+" + strings.TrimPrefix(e.ExternalID, "+")
+			if _, perr := store.NormalizePhone(in.Phone); perr != nil {
+				in.Phone = ""
+			}
+		case followup.Email:
+			in.Email = e.ExternalID
+		}
+		if in.FirstName == "" && in.LastName == "" && in.Phone == "" && in.Email == "" {
+			in.FirstName = e.Channel.Title() + " customer"
+		}
+		id, _, err = h.store.SaveContact(ctx, in)
+	}
+	if err != nil {
+		return err
+	}
+	at := e.At
+	if at.IsZero() {
+		at = h.now()
+	}
+	key := e.DedupKey
+	if key == "" {
+		key = e.ProviderMessageID
+	}
+	if _, err := h.store.RecordInboundMessage(ctx, id, e.Channel, e.Text, at.UTC(), key); err != nil {
+		return err
+	}
+	// Signalled even for a redelivery: the signal is idempotent (the window
+	// only moves forward), and an earlier attempt may have failed here.
+	_, err = h.followups.Reply(ctx, id, e.Channel, workflows.Reply{At: at.UTC(), Preview: e.Text})
+	return err
+}
+
+func (h *Handler) status(ctx context.Context, e channels.Event) error {
+	if e.ProviderMessageID == "" {
+		return nil
+	}
+	status, reason := e.Status, ""
+	if e.Err != nil {
+		reason = e.Err.Message
+		if e.Err.Code != "" {
+			reason = e.Err.Code + ": " + e.Err.Message
+		}
+		if e.Err.Class != followup.Retryable {
+			status = followup.StatusUndeliverable
+		}
+	}
+	contactID, err := h.store.UpdateStatus(ctx, e.Channel, e.ProviderMessageID, status, reason)
+	if followup.ErrorCodeOf(err) == followup.ENotFound {
+		return nil // not one of ours (or sent before this database)
+	}
+	if err != nil || e.Err == nil || e.Err.Class == followup.Retryable {
+		return err
+	}
+	_, err = h.followups.DeliveryFailed(ctx, contactID, e.Channel, workflows.DeliveryFailure{
+		ProviderMessageID: e.ProviderMessageID, Class: e.Err.Class, Code: e.Err.Code, Message: e.Err.Message})
+	return err
+}
