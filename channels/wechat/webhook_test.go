@@ -1,0 +1,182 @@
+package wechat
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/wechat/wechattest"
+)
+
+const target = "http://followup.test/webhooks/wechat"
+
+func readBody(t *testing.T, r *http.Request) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSignatureKnownValue(t *testing.T) {
+	// sha1 of the three values sorted and joined: "1409304348" + "nonce" + "token".
+	const want = "c21d07973d69a8327f8346d879d072ef58bd3a9a"
+	if got := Signature("token", "1409304348", "nonce"); got != want {
+		t.Errorf("Signature = %s, want %s", got, want)
+	}
+	if got := wechattest.Signature("token", "1409304348", "nonce"); got != want {
+		t.Errorf("wechattest.Signature = %s, want %s", got, want)
+	}
+}
+
+func TestWebhookTextMessage(t *testing.T) {
+	hook := NewWebhook(wechattest.Token)
+	at := time.Unix(1348831860, 0).UTC()
+	r := wechattest.SignedMessage(target, "oUser1_openid", "还是不行 <still broken> & more", 1234567890123456, at)
+	b := readBody(t, r)
+	if err := hook.Verify(r, b); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	evs, err := hook.Parse(r, b)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Parse = %v, %v", evs, err)
+	}
+	want := channels.Event{Channel: followup.WeChat, Kind: channels.Message, ExternalID: "oUser1_openid",
+		Text: "还是不行 <still broken> & more", At: at, ProviderMessageID: "1234567890123456",
+		DedupKey: "wechat:" + wechattest.Account + ":1234567890123456"}
+	if evs[0] != want {
+		t.Errorf("event = %+v\nwant    %+v", evs[0], want)
+	}
+}
+
+func TestWebhookPlainXMLAndOtherTypes(t *testing.T) {
+	hook := NewWebhook(wechattest.Token)
+	// The documented example, without CDATA.
+	b := []byte(`<xml><ToUserName>gh_1</ToUserName><FromUserName>oX</FromUserName><CreateTime>1348831860</CreateTime><MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl><MediaId>m</MediaId><MsgId>42</MsgId></xml>`)
+	evs, err := hook.Parse(nil, b)
+	if err != nil || len(evs) != 1 || evs[0].Kind != channels.Message || evs[0].ExternalID != "oX" || evs[0].Text != "" {
+		t.Errorf("image: %+v, %v (an image reopens the window too)", evs, err)
+	}
+	for _, skip := range []string{
+		`<xml><ToUserName>gh_1</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>`,
+		`<xml><ToUserName>gh_1</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>CLICK</Event><EventKey>K</EventKey></xml>`,
+	} {
+		if evs, err := hook.Parse(nil, []byte(skip)); err != nil || len(evs) != 0 {
+			t.Errorf("Parse(%s) = %v, %v; want skipped", skip, evs, err)
+		}
+	}
+}
+
+func TestWebhookMalformed(t *testing.T) {
+	hook := NewWebhook(wechattest.Token)
+	for _, b := range []string{
+		``, `not xml`, `<xml><FromUserName>oX</FromUserName>`, `<other><FromUserName>oX</FromUserName></other>`,
+		`<xml><ToUserName>gh</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>`,
+		`<xml><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content></xml>`,
+		`<xml><FromUserName>oX</FromUserName><CreateTime>soon</CreateTime><MsgType>text</MsgType><MsgId>1</MsgId></xml>`,
+		`<xml><ToUserName>gh</ToUserName><Encrypt>c2VjcmV0</Encrypt></xml>`,
+	} {
+		if _, err := hook.Parse(nil, []byte(b)); err == nil {
+			t.Errorf("Parse(%q) succeeded, want error", b)
+		}
+	}
+}
+
+func TestWebhookDuplicateDeliverySameKey(t *testing.T) {
+	hook := NewWebhook(wechattest.Token)
+	b := wechattest.TextBody("oX", "hi", 99, time.Unix(1700000000, 0))
+	a1, _ := hook.Parse(nil, b)
+	a2, _ := hook.Parse(nil, b)
+	c, _ := hook.Parse(nil, wechattest.TextBody("oX", "hi", 100, time.Unix(1700000000, 0)))
+	if len(a1) != 1 || len(a2) != 1 || len(c) != 1 || a1[0].DedupKey != a2[0].DedupKey || a1[0].DedupKey == c[0].DedupKey {
+		t.Errorf("keys %v %v %v", a1, a2, c)
+	}
+}
+
+func TestWebhookSignature(t *testing.T) {
+	hook := NewWebhook(wechattest.Token)
+	body := wechattest.TextBody("oX", "hi", 1, time.Now())
+	mod := func(f func(q url.Values)) *http.Request {
+		r := wechattest.SignedPush(target, body)
+		q := r.URL.Query()
+		f(q)
+		r.URL.RawQuery = q.Encode()
+		return r
+	}
+	cases := map[string]*http.Request{
+		"forged":            mod(func(q url.Values) { q.Set("signature", strings.Repeat("0", 40)) }),
+		"missing signature": mod(func(q url.Values) { q.Del("signature") }),
+		"missing timestamp": mod(func(q url.Values) { q.Del("timestamp") }),
+		"tampered nonce":    mod(func(q url.Values) { q.Set("nonce", "123") }),
+		"no query":          httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body)),
+	}
+	old := time.Now().Add(-MaxSkew - time.Minute)
+	stale, _ := http.NewRequest(http.MethodPost, wechattest.SignedQuery(target, old, "n"), bytes.NewReader(body))
+	cases["replayed (stale timestamp)"] = stale
+	for name, r := range cases {
+		if err := hook.Verify(r, body); !errors.Is(err, channels.ErrSignature) {
+			t.Errorf("%s: Verify = %v, want ErrSignature", name, err)
+		}
+	}
+	if err := NewWebhook("other-token").Verify(wechattest.SignedPush(target, body), body); !errors.Is(err, channels.ErrSignature) {
+		t.Errorf("other token: %v", err)
+	}
+	// Plaintext mode signs no body: a changed body with a fresh valid query
+	// passes Verify. Only the timestamp bound limits replays (see Verify).
+	if err := hook.Verify(wechattest.SignedPush(target, body), []byte("<xml/>")); err != nil {
+		t.Errorf("valid query: %v", err)
+	}
+}
+
+func TestHandshake(t *testing.T) {
+	hook := NewWebhook(wechattest.Token)
+	w := httptest.NewRecorder()
+	if !hook.Handshake(w, wechattest.Handshake(target, "5838479218127813673")) {
+		t.Fatal("handshake not handled")
+	}
+	if w.Code != http.StatusOK || w.Body.String() != "5838479218127813673" {
+		t.Errorf("handshake answered %d %q", w.Code, w.Body.String())
+	}
+
+	r := wechattest.Handshake(target, "5838479218127813673")
+	q := r.URL.Query()
+	q.Set("signature", strings.Repeat("a", 40))
+	r.URL.RawQuery = q.Encode()
+	w = httptest.NewRecorder()
+	if !hook.Handshake(w, r) || w.Code != http.StatusForbidden || strings.Contains(w.Body.String(), "5838479218127813673") {
+		t.Errorf("forged handshake answered %d %q", w.Code, w.Body.String())
+	}
+
+	w = httptest.NewRecorder()
+	if NewWebhook("other").Handshake(w, wechattest.Handshake(target, "e")); w.Code != http.StatusForbidden {
+		t.Errorf("handshake for another token answered %d", w.Code)
+	}
+
+	if hook.Handshake(httptest.NewRecorder(), wechattest.SignedPush(target, nil)) {
+		t.Error("a POST was taken for a handshake")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(wechattest.TextBody("oX", "hi", 1, time.Unix(1, 0)))
+	f.Add([]byte(`<xml><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType></xml>`))
+	f.Add([]byte(`<xml><Encrypt>x</Encrypt></xml>`))
+	hook := NewWebhook(wechattest.Token)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		evs, err := hook.Parse(nil, b)
+		for _, e := range evs {
+			if err != nil || e.ExternalID == "" || e.DedupKey == "" || e.At.IsZero() {
+				t.Fatalf("event %+v with err %v", e, err)
+			}
+		}
+	})
+}
