@@ -1,0 +1,183 @@
+// Package messenger sends follow-ups through the Messenger Send API and
+// reads Messenger Platform webhooks (messages, deliveries, reads).
+package messenger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels/meta"
+)
+
+// Messaging types of the Send API.
+const (
+	// Response is a reply to a user's message inside the 24 h window.
+	Response = "RESPONSE"
+	// Update is a proactive message inside the 24 h window.
+	Update = "UPDATE"
+	// MessageTag is a message outside the window; it needs a tag.
+	MessageTag = "MESSAGE_TAG"
+)
+
+// Config names the Page messages are sent from.
+type Config struct {
+	// BaseURL is the Graph API host; empty means https://graph.facebook.com.
+	BaseURL string
+	// APIVersion is the Graph version path segment; empty means meta.DefaultVersion.
+	APIVersion string
+	// PageID is the Page's id; empty means /me/messages, which the Page
+	// access token identifies.
+	PageID string
+	// PageToken is a Page access token with pages_messaging.
+	PageToken string
+	// FreeText is the messaging_type of free text inside the window:
+	// Update (the default: a follow-up after a closed conversation is
+	// proactive, "not a direct reply") or Response.
+	FreeText string
+}
+
+// Client sends messages as one Page.
+type Client struct {
+	endpoint string
+	token    string
+	freeText string
+	hc       *http.Client
+}
+
+// New checks cfg and returns a client; hc nil means a client with a 30 s
+// timeout.
+func New(cfg Config, hc *http.Client) (*Client, error) {
+	if cfg.PageToken == "" {
+		return nil, errors.New("messenger: missing page access token")
+	}
+	switch cfg.FreeText {
+	case "":
+		cfg.FreeText = Update
+	case Update, Response:
+	default:
+		return nil, fmt.Errorf("messenger: free-text messaging type %q is not RESPONSE or UPDATE", cfg.FreeText)
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = meta.DefaultBaseURL
+	}
+	version := cfg.APIVersion
+	if version == "" {
+		version = meta.DefaultVersion
+	}
+	page := cfg.PageID
+	if page == "" {
+		page = "me"
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Client{
+		endpoint: base + "/" + version + "/" + url.PathEscape(page) + "/messages",
+		token:    cfg.PageToken, freeText: cfg.FreeText, hc: hc,
+	}, nil
+}
+
+type recipient struct {
+	ID string `json:"id"`
+}
+
+type message struct {
+	Text string `json:"text"`
+	// Metadata is echoed in message_echoes; the Send API has no
+	// idempotency key, so ours travels here to trace retries.
+	Metadata string `json:"metadata,omitempty"`
+}
+
+type request struct {
+	Recipient     recipient `json:"recipient"`
+	MessagingType string    `json:"messaging_type"`
+	Tag           string    `json:"tag,omitempty"`
+	Message       message   `json:"message"`
+}
+
+type response struct {
+	RecipientID string `json:"recipient_id"`
+	MessageID   string `json:"message_id"`
+}
+
+// Send sends free text inside the 24 h standard window (RESPONSE or
+// UPDATE), a person's text with the HUMAN_AGENT tag up to 7 days after the
+// customer's last message, or text with a non-promotional tag the agent
+// picked (MESSAGE_TAG). The id returned is the message_id.
+func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+	if m.To == "" {
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Messenger id"}
+	}
+	req := request{Recipient: recipient{ID: m.To}, Message: message{Text: m.Text, Metadata: m.IdempotencyKey}}
+	switch m.Mode {
+	case followup.ModeFreeText:
+		req.MessagingType = c.freeText
+	case followup.ModeHumanAgent:
+		// Messenger policy: HUMAN_AGENT is for a person's reply within 7
+		// days of the user's message, whatever tag the caller carried.
+		req.MessagingType, req.Tag = MessageTag, string(followup.TagHumanAgent)
+	case followup.ModeMessageTag:
+		switch m.Tag {
+		case followup.TagAccountUpdate, followup.TagConfirmedEventUpdate, followup.TagPostPurchaseUpdate, followup.TagHumanAgent:
+		default:
+			return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_tag", Message: fmt.Sprintf("Messenger has no message tag %q", m.Tag)}
+		}
+		req.MessagingType, req.Tag = MessageTag, string(m.Tag)
+	default:
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("Messenger cannot send a %s message", m.Mode)}
+	}
+	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
+	if err != nil {
+		return activities.Sent{}, fmt.Errorf("messenger: %w", err)
+	}
+	if resp.Status/100 != 2 {
+		own := classify
+		if req.Tag != "" && req.Tag != string(followup.TagHumanAgent) {
+			own = classifyTagged
+		}
+		return activities.Sent{}, meta.SendError(resp, own)
+	}
+	var out response
+	if err := json.Unmarshal(resp.Body, &out); err != nil || out.MessageID == "" {
+		return activities.Sent{}, fmt.Errorf("messenger: accepted without a message id: %.200s", resp.Body)
+	}
+	return activities.Sent{ProviderID: out.MessageID}, nil
+}
+
+// classify owns the Messenger codes (Messenger Platform error codes).
+func classify(e *meta.Error) (followup.SendErrorClass, bool) {
+	switch {
+	case e.Code == 10 && (e.Subcode == 2018278 || e.Subcode == 2018065):
+		// "(#10) This message is sent outside of allowed window": 24 h,
+		// or 7 days with HUMAN_AGENT. 2018065 is the pre-2020 variant.
+		return followup.WindowClosed, true
+	case e.Code == 551:
+		// 551/1545041 "This person isn't available right now": blocked
+		// the Page or deactivated.
+		return followup.RecipientGone, true
+	}
+	return "", false
+}
+
+// classifyTagged is classify for a message with an agent-picked tag. Meta
+// has been reported to reject ACCOUNT_UPDATE-style tags with "(#100)
+// Invalid parameter"; the product treats that like a closed window
+// (PRODUCT.md §2), except for a PSID that matches no user (100/2018001).
+func classifyTagged(e *meta.Error) (followup.SendErrorClass, bool) {
+	if c, ok := classify(e); ok {
+		return c, true
+	}
+	if e.Code == 100 && e.Subcode != 2018001 {
+		return followup.WindowClosed, true
+	}
+	return "", false
+}

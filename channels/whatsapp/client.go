@@ -1,0 +1,168 @@
+// Package whatsapp sends follow-ups through the WhatsApp Business Cloud API
+// and reads its webhooks (inbound messages and delivery statuses).
+package whatsapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels/meta"
+)
+
+// Config names the Cloud API account messages are sent from.
+type Config struct {
+	// BaseURL is the Graph API host; empty means https://graph.facebook.com.
+	BaseURL string
+	// APIVersion is the Graph version path segment; empty means meta.DefaultVersion.
+	APIVersion string
+	// PhoneNumberID is the business phone number's id (not the number).
+	PhoneNumberID string
+	// Token is a system-user or business access token.
+	Token string
+}
+
+// Client sends messages from one business phone number.
+type Client struct {
+	endpoint string
+	token    string
+	hc       *http.Client
+}
+
+// New checks cfg and returns a client; hc nil means a client with a 30 s
+// timeout.
+func New(cfg Config, hc *http.Client) (*Client, error) {
+	switch {
+	case cfg.PhoneNumberID == "":
+		return nil, errors.New("whatsapp: missing phone number id")
+	case cfg.Token == "":
+		return nil, errors.New("whatsapp: missing access token")
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = meta.DefaultBaseURL
+	}
+	version := cfg.APIVersion
+	if version == "" {
+		version = meta.DefaultVersion
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Client{
+		endpoint: base + "/" + version + "/" + url.PathEscape(cfg.PhoneNumberID) + "/messages",
+		token:    cfg.Token,
+		hc:       hc,
+	}, nil
+}
+
+type textBody struct {
+	PreviewURL bool   `json:"preview_url"`
+	Body       string `json:"body"`
+}
+
+type language struct {
+	Code string `json:"code"`
+}
+
+type parameter struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+type component struct {
+	Type       string      `json:"type"`
+	Parameters []parameter `json:"parameters"`
+}
+
+type template struct {
+	Name       string      `json:"name"`
+	Language   language    `json:"language"`
+	Components []component `json:"components,omitempty"`
+}
+
+type request struct {
+	MessagingProduct string    `json:"messaging_product"`
+	RecipientType    string    `json:"recipient_type"`
+	To               string    `json:"to"`
+	Type             string    `json:"type"`
+	Text             *textBody `json:"text,omitempty"`
+	Template         *template `json:"template,omitempty"`
+	// BizOpaqueCallbackData is echoed back in status webhooks; the Cloud
+	// API has no idempotency key, so we carry ours here to trace retries.
+	BizOpaqueCallbackData string `json:"biz_opaque_callback_data,omitempty"`
+}
+
+type response struct {
+	Messages []struct {
+		ID string `json:"id"`
+	} `json:"messages"`
+}
+
+// Send sends free text (only inside the 24 h customer service window) or
+// an approved template (any time: "Template messages are the only type of
+// message that can be sent to WhatsApp users outside of a customer service
+// window"). The id returned is the wamid that status webhooks refer to;
+// success means accepted, and a 131047 may still arrive as a failed status.
+func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+	req := request{MessagingProduct: "whatsapp", RecipientType: "individual", To: m.To, BizOpaqueCallbackData: m.IdempotencyKey}
+	if m.To == "" {
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WhatsApp number"}
+	}
+	switch m.Mode {
+	case followup.ModeFreeText:
+		req.Type = "text"
+		req.Text = &textBody{Body: m.Text}
+	case followup.ModeTemplate:
+		if m.Template == nil || m.Template.Name == "" || m.Template.Language == "" {
+			return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_template", Message: "a WhatsApp template needs a name and a language"}
+		}
+		t := &template{Name: m.Template.Name, Language: language{Code: m.Template.Language}}
+		if len(m.Template.Params) > 0 {
+			// Positional body parameters fill {{1}}, {{2}}, … in order.
+			body := component{Type: "body"}
+			for _, p := range m.Template.Params {
+				body.Parameters = append(body.Parameters, parameter{Type: "text", Text: p})
+			}
+			t.Components = []component{body}
+		}
+		req.Type = "template"
+		req.Template = t
+	default:
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("WhatsApp cannot send a %s message", m.Mode)}
+	}
+	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
+	if err != nil {
+		return activities.Sent{}, fmt.Errorf("whatsapp: %w", err)
+	}
+	if resp.Status/100 != 2 {
+		return activities.Sent{}, meta.SendError(resp, classify)
+	}
+	var out response
+	if err := json.Unmarshal(resp.Body, &out); err != nil || len(out.Messages) == 0 || out.Messages[0].ID == "" {
+		return activities.Sent{}, fmt.Errorf("whatsapp: accepted without a message id: %.200s", resp.Body)
+	}
+	return activities.Sent{ProviderID: out.Messages[0].ID}, nil
+}
+
+// classify owns the WhatsApp codes (Cloud API error-codes page); the Graph
+// rate-limit and service codes are left to meta.Classify.
+func classify(e *meta.Error) (followup.SendErrorClass, bool) {
+	switch e.Code {
+	case 131047:
+		// Re-engagement message: 24 h since the customer last replied;
+		// only a template can be sent now.
+		return followup.WindowClosed, true
+	case 131026:
+		// Message undeliverable: not on WhatsApp, or the user blocked us.
+		return followup.RecipientGone, true
+	}
+	return "", false
+}

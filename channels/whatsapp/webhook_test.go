@@ -1,0 +1,285 @@
+package whatsapp_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/meta"
+	"github.com/followup-dev/followup/channels/whatsapp"
+	"github.com/followup-dev/followup/channels/whatsapp/whatsapptest"
+)
+
+const target = "https://followup.example/webhooks/whatsapp"
+
+func newWebhook(t testing.TB) *whatsapp.Webhook {
+	t.Helper()
+	h, err := whatsapp.NewWebhook(whatsapptest.AppSecret, whatsapptest.VerifyToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func readBody(t *testing.T, r *http.Request) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// receive verifies and parses r the way the webhook server does.
+func receive(t *testing.T, h *whatsapp.Webhook, r *http.Request) []channels.Event {
+	t.Helper()
+	body := readBody(t, r)
+	if err := h.Verify(r, body); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	events, err := h.Parse(r, body)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return events
+}
+
+func TestNewWebhookNamesMissingSecret(t *testing.T) {
+	if _, err := whatsapp.NewWebhook("", "v"); err == nil || !strings.Contains(err.Error(), "app secret") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := whatsapp.NewWebhook("s", ""); err == nil || !strings.Contains(err.Error(), "verify token") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestParseMessage(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	events := receive(t, newWebhook(t), fake.SignedMessage(target, whatsapptest.Inbound{
+		From: "16505551234", Name: "Ada Lovelace", ID: "wamid.IN1", Text: "hello", At: at,
+	}))
+	want := channels.Event{Channel: followup.WhatsApp, Kind: channels.Message, ExternalID: "16505551234",
+		Name: "Ada Lovelace", Text: "hello", At: at, ProviderMessageID: "wamid.IN1", DedupKey: "whatsapp:message:wamid.IN1"}
+	if len(events) != 1 || events[0] != want {
+		t.Errorf("events = %+v\nwant %+v", events, want)
+	}
+}
+
+func TestParseStatuses(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	h := newWebhook(t)
+	at := time.Unix(1750857384, 0).UTC()
+	keys := map[string]bool{}
+	for _, st := range []struct {
+		raw  string
+		want followup.MessageStatus
+	}{{"sent", followup.StatusSent}, {"delivered", followup.StatusDelivered}, {"read", followup.StatusRead}} {
+		events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OUT", Recipient: "16505551234", Status: st.raw, At: at}))
+		if len(events) != 1 {
+			t.Fatalf("%s: %d events", st.raw, len(events))
+		}
+		e := events[0]
+		if e.Kind != channels.Status || e.Status != st.want || e.ProviderMessageID != "wamid.OUT" || e.ExternalID != "16505551234" || !e.At.Equal(at) || e.Err != nil {
+			t.Errorf("%s: %+v", st.raw, e)
+		}
+		keys[e.DedupKey] = true
+	}
+	if len(keys) != 3 {
+		t.Errorf("sent, delivered and read share dedup keys: %v", keys)
+	}
+}
+
+// WhatsApp accepts free text with 200 and reports 131047 later in a failed
+// status: the adapter must classify it like the synchronous error.
+func TestAsyncWindowClosed(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	fake.FailFor("16505551234", whatsapptest.WindowClosedAsync)
+	sent, err := newClient(t, fake).Send(context.Background(), activities.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "late"})
+	if err != nil {
+		t.Fatalf("the async path must accept first: %v", err)
+	}
+	acc := fake.Accepted()[0]
+	if acc.AsyncError != 131047 {
+		t.Fatalf("accepted = %+v", acc)
+	}
+	events := receive(t, newWebhook(t), fake.SignedStatus(target, whatsapptest.Status{
+		ID: sent.ProviderID, Recipient: acc.To, Status: "failed", At: time.Now(), ErrorCode: acc.AsyncError,
+	}))
+	if len(events) != 1 {
+		t.Fatalf("events = %+v", events)
+	}
+	e := events[0]
+	if e.Status != followup.StatusFailed || e.ProviderMessageID != sent.ProviderID || e.Err == nil {
+		t.Fatalf("event = %+v", e)
+	}
+	if e.Err.Class != followup.WindowClosed || e.Err.Code != "131047" || !strings.Contains(e.Err.Message, "24 hours") {
+		t.Errorf("Err = %+v", e.Err)
+	}
+}
+
+func TestFailedStatusClasses(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	h := newWebhook(t)
+	for code, want := range map[int]followup.SendErrorClass{
+		131026: followup.RecipientGone, 130429: followup.Retryable, 132001: followup.Permanent,
+	} {
+		events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.X", Recipient: "1", Status: "failed", At: time.Now(), ErrorCode: code}))
+		if events[0].Err == nil || events[0].Err.Class != want {
+			t.Errorf("code %d: Err = %+v, want %s", code, events[0].Err, want)
+		}
+	}
+}
+
+func TestDuplicateDeliverySameKey(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	h := newWebhook(t)
+	in := whatsapptest.Inbound{From: "1", ID: "wamid.DUP", Text: "hi", At: time.Now()}
+	a := receive(t, h, fake.SignedMessage(target, in))
+	b := receive(t, h, fake.SignedMessage(target, in))
+	if a[0].DedupKey == "" || a[0].DedupKey != b[0].DedupKey {
+		t.Errorf("keys %q and %q", a[0].DedupKey, b[0].DedupKey)
+	}
+	other := receive(t, h, fake.SignedMessage(target, whatsapptest.Inbound{From: "1", ID: "wamid.OTHER", Text: "hi", At: time.Now()}))
+	if other[0].DedupKey == a[0].DedupKey {
+		t.Error("different messages share a dedup key")
+	}
+}
+
+func TestVerifyRefuses(t *testing.T) {
+	h := newWebhook(t)
+	body := []byte(`{"object":"whatsapp_business_account","entry":[]}`)
+	tests := []struct {
+		name   string
+		header string
+		body   []byte
+	}{
+		{"missing header", "", body},
+		{"forged (wrong secret)", meta.Sign("someone-else", body), body},
+		{"tampered body", meta.Sign(whatsapptest.AppSecret, body), []byte(`{"object":"whatsapp_business_account","entry":[{}]}`)},
+		{"no sha256= prefix", strings.TrimPrefix(meta.Sign(whatsapptest.AppSecret, body), "sha256="), body},
+		{"sha1 scheme", "sha1=" + strings.TrimPrefix(meta.Sign(whatsapptest.AppSecret, body), "sha256="), body},
+		{"not hex", "sha256=zz", body},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodPost, target, nil)
+		if tt.header != "" {
+			r.Header.Set(meta.SignatureHeader, tt.header)
+		}
+		if err := h.Verify(r, tt.body); !errors.Is(err, channels.ErrSignature) {
+			t.Errorf("%s: err = %v", tt.name, err)
+		}
+	}
+	r := httptest.NewRequest(http.MethodPost, target, nil)
+	r.Header.Set(meta.SignatureHeader, meta.Sign(whatsapptest.AppSecret, body))
+	if err := h.Verify(r, body); err != nil {
+		t.Errorf("valid signature: %v", err)
+	}
+}
+
+func TestHandshake(t *testing.T) {
+	h := newWebhook(t)
+	tests := []struct {
+		name    string
+		method  string
+		query   string
+		handled bool
+		status  int
+		body    string
+	}{
+		{"ok", http.MethodGet, "hub.mode=subscribe&hub.verify_token=" + whatsapptest.VerifyToken + "&hub.challenge=1158201444", true, 200, "1158201444"},
+		{"wrong token", http.MethodGet, "hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1", true, 403, ""},
+		{"wrong mode", http.MethodGet, "hub.mode=unsubscribe&hub.verify_token=" + whatsapptest.VerifyToken + "&hub.challenge=1", true, 403, ""},
+		{"no challenge", http.MethodGet, "hub.mode=subscribe&hub.verify_token=" + whatsapptest.VerifyToken, true, 403, ""},
+		{"not a handshake", http.MethodGet, "", false, 0, ""},
+		{"event POST", http.MethodPost, "hub.mode=subscribe", false, 0, ""},
+	}
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		handled := h.Handshake(w, httptest.NewRequest(tt.method, target+"?"+tt.query, nil))
+		if handled != tt.handled {
+			t.Errorf("%s: handled = %v", tt.name, handled)
+			continue
+		}
+		if !handled {
+			continue
+		}
+		if w.Code != tt.status || (tt.status == 200 && w.Body.String() != tt.body) {
+			t.Errorf("%s: %d %q", tt.name, w.Code, w.Body.String())
+		}
+	}
+}
+
+func TestParseSkipsAndRefuses(t *testing.T) {
+	h := newWebhook(t)
+	skipped := []string{
+		`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"message_template_status_update","value":{"event":"APPROVED"}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"statuses":[{"id":"wamid.X","status":"deleted","timestamp":"1"}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[]}`,
+	}
+	for _, body := range skipped {
+		events, err := h.Parse(nil, []byte(body))
+		if err != nil || len(events) != 0 {
+			t.Errorf("%s: events %v err %v", body, events, err)
+		}
+	}
+	malformed := []string{
+		``, `{`, `[]`, `{"object":"page","entry":[]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"1","id":"w","timestamp":"soon","type":"text"}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"1","timestamp":"1","type":"text"}]}}]}]}`,
+	}
+	for _, body := range malformed {
+		if _, err := h.Parse(nil, []byte(body)); err == nil {
+			t.Errorf("%q: no error", body)
+		}
+	}
+}
+
+func TestParseMediaMessageRestartsWindow(t *testing.T) {
+	body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"1","id":"wamid.IMG","timestamp":"1750857384","type":"image","image":{"id":"m"}}]}}]}]}`
+	events, err := newWebhook(t).Parse(nil, []byte(body))
+	if err != nil || len(events) != 1 || events[0].Kind != channels.Message || events[0].Text != "[image]" {
+		t.Errorf("events %+v err %v", events, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	for _, r := range []*http.Request{
+		fake.SignedMessage(target, whatsapptest.Inbound{From: "1", Name: "A", ID: "w1", Text: "hi", At: time.Unix(1, 0)}),
+		fake.SignedStatus(target, whatsapptest.Status{ID: "w1", Recipient: "1", Status: "failed", At: time.Unix(1, 0), ErrorCode: 131047}),
+	} {
+		b, _ := io.ReadAll(r.Body)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"failed","timestamp":"1","errors":[]}]}}]}]}`))
+	h := newWebhook(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		events, err := h.Parse(nil, body)
+		if err != nil && events != nil {
+			t.Errorf("events with an error")
+		}
+		for _, e := range events {
+			if e.DedupKey == "" || e.Channel != followup.WhatsApp {
+				t.Errorf("event %+v", e)
+			}
+			if e.Status == followup.StatusFailed && e.Err == nil {
+				t.Errorf("failed without Err")
+			}
+		}
+	})
+}

@@ -1,0 +1,430 @@
+// Package whatsapptest is a fake WhatsApp Cloud API for tests and the dev
+// sandbox: it checks send requests the way the Cloud API does, answers
+// with its success and error shapes, lets a test choose per-recipient
+// outcomes, and builds correctly signed webhook requests.
+package whatsapptest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/followup-dev/followup/channels/meta"
+)
+
+// Credentials the fake accepts; configure the client and webhook with them.
+const (
+	Token         = "whatsapptest-token"
+	PhoneNumberID = "106540352242922"
+	WABAID        = "102290129340398"
+	AppSecret     = "whatsapptest-app-secret"
+	VerifyToken   = "whatsapptest-verify-token"
+	// RetryAfterSeconds is the Retry-After the fake sends with HTTP 429.
+	RetryAfterSeconds = 7
+)
+
+// Outcome is what the fake answers for one recipient.
+type Outcome int
+
+// Outcomes, each with the Cloud API's real code and HTTP status.
+const (
+	// OK accepts the message (200 with a wamid).
+	OK Outcome = iota
+	// WindowClosed answers 400 131047 synchronously.
+	WindowClosed
+	// WindowClosedAsync accepts with 200, and the message then fails with
+	// 131047 in a status webhook, as Meta most often reports it.
+	WindowClosedAsync
+	// Undeliverable answers 400 131026 (not on WhatsApp, or blocked us).
+	Undeliverable
+	// Throughput answers 400 130429 (Cloud API throughput limit).
+	Throughput
+	// TooManyRequests answers HTTP 429 code 4 with Retry-After.
+	TooManyRequests
+	// ServerError answers 500 131000 ("Something went wrong").
+	ServerError
+	// Unavailable answers 503 code 2 (service temporarily unavailable).
+	Unavailable
+	// TokenExpired answers 401 190.
+	TokenExpired
+	// TemplatePaused answers 400 132015.
+	TemplatePaused
+)
+
+// Request is one request the fake received.
+type Request struct {
+	Method string
+	Path   string
+	Header http.Header
+	Raw    []byte
+	// Body is the JSON body decoded into maps, for assertions.
+	Body map[string]any
+}
+
+// Accepted is a message the fake accepted.
+type Accepted struct {
+	ID   string
+	To   string
+	Type string
+	// AsyncError is the code the message will fail with by webhook
+	// (131047 for WindowClosedAsync), 0 when it does not fail.
+	AsyncError int
+}
+
+// Server is the fake Cloud API.
+type Server struct {
+	srv *httptest.Server
+
+	mu          sync.Mutex
+	requests    []Request
+	accepted    []Accepted
+	outcomes    map[string]Outcome
+	templates   map[string]int
+	lastInbound map[string]time.Time
+	now         func() time.Time
+}
+
+// New starts a fake with one approved template, ticket_followup (en_US,
+// two body parameters).
+func New() *Server {
+	s := &Server{
+		outcomes:    map[string]Outcome{},
+		templates:   map[string]int{"ticket_followup/en_US": 2},
+		lastInbound: map[string]time.Time{},
+		now:         time.Now,
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the fake's base URL (Config.BaseURL).
+func (s *Server) URL() string { return s.srv.URL }
+
+// Close shuts the fake down.
+func (s *Server) Close() { s.srv.Close() }
+
+// FailFor makes every send to recipient answer with o (OK clears it).
+func (s *Server) FailFor(recipient string, o Outcome) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outcomes[recipient] = o
+}
+
+// Template approves a template in one language with n body parameters.
+func (s *Server) Template(name, language string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.templates[name+"/"+language] = n
+}
+
+// LastInbound records when recipient last wrote; free text more than 24 h
+// later is refused with 131047, as the customer service window rule says.
+func (s *Server) LastInbound(recipient string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastInbound[recipient] = at
+}
+
+// SetNow replaces the fake's clock.
+func (s *Server) SetNow(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// Requests returns every request received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Accepted returns the messages accepted, in order.
+func (s *Server) Accepted() []Accepted {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Accepted(nil), s.accepted...)
+}
+
+var pathRE = regexp.MustCompile(`^/v[0-9]+\.[0-9]+/([^/]+)/messages$`)
+
+// errorTitles are the Cloud API's messages for the codes the fake sends.
+var errorTitles = map[int]string{
+	2:      "Service temporarily unavailable",
+	4:      "Application request limit reached",
+	100:    "Invalid parameter",
+	131000: "Something went wrong",
+	131008: "Required parameter is missing",
+	131009: "Parameter value is not valid",
+	131026: "Message undeliverable",
+	131047: "Re-engagement message",
+	130429: "Rate limit hit",
+	132000: "Number of parameters does not match the expected number of params",
+	132001: "Template name does not exist in the translation",
+	132015: "Template is Paused",
+	190:    "Invalid OAuth access token - Cannot parse access token",
+}
+
+var errorDetails = map[int]string{
+	131047: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+	131026: "Message Undeliverable.",
+}
+
+func graphError(w http.ResponseWriter, status, code int, extra string) {
+	e := meta.Error{
+		Message:   "(#" + strconv.Itoa(code) + ") " + errorTitles[code],
+		Type:      "OAuthException",
+		Code:      code,
+		FBTraceID: "AbCfake" + strconv.Itoa(code),
+		Data:      &meta.ErrorData{MessagingProduct: "whatsapp", Details: errorDetails[code]},
+	}
+	if code == 190 {
+		e.Message = errorTitles[code]
+	}
+	if extra != "" {
+		e.Data.Details = extra
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(meta.Envelope{Error: &e})
+}
+
+type sendRequest struct {
+	MessagingProduct string `json:"messaging_product"`
+	RecipientType    string `json:"recipient_type"`
+	To               string `json:"to"`
+	Type             string `json:"type"`
+	Text             *struct {
+		Body string `json:"body"`
+	} `json:"text"`
+	Template *struct {
+		Name     string `json:"name"`
+		Language struct {
+			Code string `json:"code"`
+		} `json:"language"`
+		Components []struct {
+			Type       string `json:"type"`
+			Parameters []struct {
+				Type string `json:"type"`
+				Text string `json:"text"`
+			} `json:"parameters"`
+		} `json:"components"`
+	} `json:"template"`
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
+	_ = json.Unmarshal(raw, &rec.Body)
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	s.mu.Unlock()
+
+	m := pathRE.FindStringSubmatch(r.URL.Path)
+	switch {
+	case r.Method != http.MethodPost || m == nil:
+		graphError(w, http.StatusBadRequest, 100, "Unsupported "+strings.ToLower(r.Method)+" request.")
+		return
+	case r.Header.Get("Authorization") != "Bearer "+Token:
+		graphError(w, http.StatusUnauthorized, 190, "")
+		return
+	case m[1] != PhoneNumberID:
+		graphError(w, http.StatusBadRequest, 100, "Object with ID '"+m[1]+"' does not exist")
+		return
+	case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json"):
+		graphError(w, http.StatusBadRequest, 100, "the body must be JSON")
+		return
+	}
+	var req sendRequest
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&req); err != nil {
+		graphError(w, http.StatusBadRequest, 100, "Invalid JSON: "+err.Error())
+		return
+	}
+	if req.MessagingProduct != "whatsapp" {
+		graphError(w, http.StatusBadRequest, 100, "The parameter messaging_product is required and must be whatsapp.")
+		return
+	}
+	if req.To == "" {
+		graphError(w, http.StatusBadRequest, 131008, "The parameter to is required.")
+		return
+	}
+	switch req.Type {
+	case "text":
+		if req.Text == nil || req.Text.Body == "" {
+			graphError(w, http.StatusBadRequest, 131008, "The parameter text['body'] is required.")
+			return
+		}
+		if len([]rune(req.Text.Body)) > 4096 {
+			graphError(w, http.StatusBadRequest, 100, "text['body'] is longer than 4096 characters.")
+			return
+		}
+	case "template":
+		t := req.Template
+		if t == nil || t.Name == "" || t.Language.Code == "" {
+			graphError(w, http.StatusBadRequest, 131008, "The parameters template['name'] and template['language']['code'] are required.")
+			return
+		}
+		s.mu.Lock()
+		want, ok := s.templates[t.Name+"/"+t.Language.Code]
+		s.mu.Unlock()
+		if !ok {
+			graphError(w, http.StatusNotFound, 132001, "template name ("+t.Name+") does not exist in "+t.Language.Code)
+			return
+		}
+		got := 0
+		for _, c := range t.Components {
+			if c.Type == "body" {
+				for _, p := range c.Parameters {
+					if p.Type != "text" || p.Text == "" {
+						graphError(w, http.StatusBadRequest, 131009, "body parameters must be non-empty text")
+						return
+					}
+				}
+				got += len(c.Parameters)
+			}
+		}
+		if got != want {
+			graphError(w, http.StatusBadRequest, 132000, fmt.Sprintf("body: number of localizable_params (%d) does not match the expected number of params (%d)", got, want))
+			return
+		}
+	default:
+		graphError(w, http.StatusBadRequest, 131009, "type must be text or template for this fake")
+		return
+	}
+
+	s.mu.Lock()
+	outcome := s.outcomes[req.To]
+	last, known := s.lastInbound[req.To]
+	now := s.now()
+	s.mu.Unlock()
+	if outcome == OK && req.Type == "text" && known && now.Sub(last) > 24*time.Hour {
+		outcome = WindowClosed
+	}
+	switch outcome {
+	case WindowClosed:
+		graphError(w, http.StatusBadRequest, 131047, "")
+		return
+	case Undeliverable:
+		graphError(w, http.StatusBadRequest, 131026, "")
+		return
+	case Throughput:
+		graphError(w, http.StatusBadRequest, 130429, "")
+		return
+	case TooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		graphError(w, http.StatusTooManyRequests, 4, "")
+		return
+	case ServerError:
+		graphError(w, http.StatusInternalServerError, 131000, "")
+		return
+	case Unavailable:
+		graphError(w, http.StatusServiceUnavailable, 2, "")
+		return
+	case TokenExpired:
+		graphError(w, http.StatusUnauthorized, 190, "")
+		return
+	case TemplatePaused:
+		graphError(w, http.StatusBadRequest, 132015, "")
+		return
+	}
+	s.mu.Lock()
+	a := Accepted{ID: fmt.Sprintf("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI%04X", len(s.accepted)+1), To: req.To, Type: req.Type}
+	if outcome == WindowClosedAsync {
+		a.AsyncError = 131047
+	}
+	s.accepted = append(s.accepted, a)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"messaging_product": "whatsapp",
+		"contacts":          []map[string]string{{"input": req.To, "wa_id": req.To}},
+		"messages":          []map[string]string{{"id": a.ID}},
+	})
+}
+
+// Inbound is a customer's message for SignedMessage.
+type Inbound struct {
+	From, Name, ID, Text string
+	At                   time.Time
+}
+
+// Status is a status update for SignedStatus; ErrorCode is set for failed.
+type Status struct {
+	ID, Recipient, Status string
+	At                    time.Time
+	ErrorCode             int
+}
+
+func (s *Server) envelope(value map[string]any) map[string]any {
+	value["messaging_product"] = "whatsapp"
+	value["metadata"] = map[string]string{"display_phone_number": "15550783881", "phone_number_id": PhoneNumberID}
+	return map[string]any{
+		"object": "whatsapp_business_account",
+		"entry": []any{map[string]any{
+			"id":      WABAID,
+			"changes": []any{map[string]any{"field": "messages", "value": value}},
+		}},
+	}
+}
+
+// SignedMessage builds the webhook POST to target that Meta sends when a
+// customer writes, signed with AppSecret.
+func (s *Server) SignedMessage(target string, m Inbound) *http.Request {
+	return Signed(target, s.envelope(map[string]any{
+		"contacts": []any{map[string]any{"profile": map[string]string{"name": m.Name}, "wa_id": m.From}},
+		"messages": []any{map[string]any{
+			"from": m.From, "id": m.ID, "timestamp": strconv.FormatInt(m.At.Unix(), 10),
+			"type": "text", "text": map[string]string{"body": m.Text},
+		}},
+	}))
+}
+
+// SignedStatus builds the status webhook POST to target, signed with
+// AppSecret; a failed status carries ErrorCode in errors[] the way the
+// Cloud API reports asynchronous failures.
+func (s *Server) SignedStatus(target string, st Status) *http.Request {
+	status := map[string]any{
+		"id": st.ID, "status": st.Status, "timestamp": strconv.FormatInt(st.At.Unix(), 10), "recipient_id": st.Recipient,
+	}
+	if st.Status == "failed" {
+		title := errorTitles[st.ErrorCode]
+		status["errors"] = []any{map[string]any{
+			"code": st.ErrorCode, "title": title, "message": title,
+			"error_data": map[string]string{"details": errorDetails[st.ErrorCode]},
+			"href":       "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/",
+		}}
+	} else {
+		status["pricing"] = map[string]any{"billable": true, "pricing_model": "PMP", "category": "utility"}
+	}
+	return Signed(target, s.envelope(map[string]any{"statuses": []any{status}}))
+}
+
+// Signed encodes payload and builds a POST to target signed with
+// AppSecret, as Meta signs every webhook.
+func Signed(target string, payload any) *http.Request {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		panic(err) // maps of strings and numbers always encode; anything else is a test bug
+	}
+	return SignedRaw(target, body)
+}
+
+// SignedRaw builds a POST of body to target signed with AppSecret.
+func SignedRaw(target string, body []byte) *http.Request {
+	r, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		panic(err) // only a malformed target URL, a test bug
+	}
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(meta.SignatureHeader, meta.Sign(AppSecret, body))
+	return r
+}
