@@ -1,0 +1,199 @@
+package email
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+)
+
+// Headers of the inbound-email webhook. The relay in front of the
+// inbound-email provider signs each POST with the shared secret:
+// SignatureHeader is "sha256=" + hex HMAC-SHA256(secret, timestamp + "." +
+// raw body) and TimestampHeader the Unix time in seconds. The timestamp is
+// inside the MAC so a captured request cannot be replayed with a fresh
+// timestamp.
+const (
+	SignatureHeader = "X-Followup-Signature"
+	TimestampHeader = "X-Followup-Timestamp"
+)
+
+// MaxSkew is how far a webhook's timestamp may be from our clock; older
+// requests are refused as replays.
+const MaxSkew = 5 * time.Minute
+
+// Webhook verifies and parses inbound email forwarded as JSON or a form.
+type Webhook struct {
+	secret string
+	now    func() time.Time
+}
+
+// NewWebhook returns the webhook whose requests are signed with secret.
+func NewWebhook(secret string) *Webhook { return &Webhook{secret: secret, now: time.Now} }
+
+var _ channels.Webhook = (*Webhook)(nil)
+
+// Handshake reports false: the inbound-email webhook has no subscription
+// check.
+func (*Webhook) Handshake(http.ResponseWriter, *http.Request) bool { return false }
+
+// Verify checks the signature over the timestamp and raw body and that the
+// timestamp is within MaxSkew of now.
+func (w *Webhook) Verify(r *http.Request, body []byte) error {
+	return verify(w.secret, r.Header, body, w.now())
+}
+
+func verify(secret string, h http.Header, body []byte, now time.Time) error {
+	if secret == "" {
+		return channels.ErrSignature
+	}
+	hexSig, ok := strings.CutPrefix(strings.TrimSpace(h.Get(SignatureHeader)), "sha256=")
+	if !ok {
+		return channels.ErrSignature
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return channels.ErrSignature
+	}
+	ts := strings.TrimSpace(h.Get(TimestampHeader))
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return channels.ErrSignature
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > MaxSkew || d < -MaxSkew {
+		return fmt.Errorf("%w: timestamp %s is more than %s from now", channels.ErrSignature, ts, MaxSkew)
+	}
+	if !hmac.Equal(got, Sign(secret, ts, body)) {
+		return channels.ErrSignature
+	}
+	return nil
+}
+
+// Sign is the MAC that goes, hex-encoded after "sha256=", in
+// SignatureHeader: HMAC-SHA256(secret, timestamp + "." + body).
+func Sign(secret, timestamp string, body []byte) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(timestamp))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// Parse reads one inbound email. JSON bodies and forms
+// (application/x-www-form-urlencoded or multipart/form-data) are accepted
+// with the field names inbound-email providers use: from, subject, text
+// (or body-plain / TextBody), message_id (or Message-Id), date.
+func (w *Webhook) Parse(r *http.Request, body []byte) ([]channels.Event, error) {
+	f, err := fields(r.Header.Get("Content-Type"), body)
+	if err != nil {
+		return nil, fmt.Errorf("email: parse inbound: %w", err)
+	}
+	if t := f.get("type", "event"); t != "" && t != "inbound" && t != "message" {
+		return nil, nil // not an inbound message (e.g. a provider test ping)
+	}
+	rawFrom := f.get("from", "From", "sender")
+	if rawFrom == "" {
+		return nil, errors.New("email: parse inbound: no from")
+	}
+	from, err := mail.ParseAddress(rawFrom)
+	if err != nil {
+		return nil, fmt.Errorf("email: parse inbound: from %q: %w", rawFrom, err)
+	}
+	e := channels.Event{
+		Channel:    followup.Email,
+		Kind:       channels.Message,
+		ExternalID: strings.ToLower(from.Address),
+		Name:       from.Name,
+		Text:       strings.TrimSpace(f.get("text", "body-plain", "TextBody", "stripped-text")),
+	}
+	if s := f.get("subject", "Subject"); s != "" && e.Text == "" {
+		e.Text = s
+	}
+	if d := f.get("date", "Date"); d != "" {
+		if t, err := mail.ParseDate(d); err == nil {
+			e.At = t.UTC()
+		} else if t, err := time.Parse(time.RFC3339, d); err == nil {
+			e.At = t.UTC()
+		}
+	}
+	e.ProviderMessageID = strings.TrimSpace(f.get("message_id", "message-id", "Message-Id", "Message-ID", "MessageID"))
+	if e.ProviderMessageID != "" {
+		e.DedupKey = "email:" + e.ProviderMessageID
+	} else {
+		// Without a Message-ID the same forwarded content is still one
+		// message: hash what identifies it.
+		sum := sha256.Sum256([]byte(e.ExternalID + "\x00" + f.get("date", "Date") + "\x00" + e.Text))
+		e.DedupKey = "email:sha256:" + hex.EncodeToString(sum[:16])
+	}
+	return []channels.Event{e}, nil
+}
+
+type form map[string]string
+
+func (f form) get(keys ...string) string {
+	for _, k := range keys {
+		if v := f[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// fields flattens the body to its string fields, whatever the encoding.
+func fields(contentType string, body []byte) (form, error) {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt = "" // sniff below
+	}
+	out := form{}
+	switch {
+	case mt == "application/x-www-form-urlencoded":
+		v, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, err
+		}
+		for k := range v {
+			out[k] = v.Get(k)
+		}
+	case mt == "multipart/form-data":
+		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+		mf, err := mr.ReadForm(channels.MaxBody)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = mf.RemoveAll() }()
+		for k, v := range mf.Value {
+			if len(v) > 0 {
+				out[k] = v[0]
+			}
+		}
+	default: // JSON, the default for a relay that sets no type
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, err
+		}
+		if m == nil {
+			return nil, errors.New("body is not a JSON object")
+		}
+		for k, v := range m {
+			if s, ok := v.(string); ok {
+				out[k] = s
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,223 @@
+package webchat_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels/webchat"
+	"github.com/followup-dev/followup/channels/webchat/webchattest"
+)
+
+const visitor = "v_Q2hhdFZpc2l0b3IxMjM0"
+
+func client(t *testing.T, srv *webchattest.Server) *webchat.Client {
+	t.Helper()
+	c, err := webchat.New(webchat.Config{BaseURL: srv.URL(), Token: webchattest.DefaultToken}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func msg(to, text, key string) activities.Outbound {
+	return activities.Outbound{Channel: followup.Webchat, To: to, Mode: followup.ModeFreeText, Text: text, IdempotencyKey: key}
+}
+
+func TestNewNamesMissingConfig(t *testing.T) {
+	if _, err := webchat.New(webchat.Config{Token: "t"}, nil); err == nil || !strings.Contains(err.Error(), "BaseURL") {
+		t.Errorf("no BaseURL: %v", err)
+	}
+	if _, err := webchat.New(webchat.Config{BaseURL: "http://x"}, nil); err == nil || !strings.Contains(err.Error(), "Token") {
+		t.Errorf("no Token: %v", err)
+	}
+}
+
+func TestSendRequestShape(t *testing.T) {
+	srv := webchattest.New()
+	defer srv.Close()
+	sent, err := client(t, srv).Send(context.Background(), msg(visitor, "Your refund is on its way 💸", "fu-7-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("requests = %d", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != http.MethodPost || r.Path != "/v1/messages" {
+		t.Errorf("%s %s", r.Method, r.Path)
+	}
+	if r.Header.Get("Authorization") != "Bearer "+webchattest.DefaultToken || r.Header.Get("Idempotency-Key") != "fu-7-1" {
+		t.Errorf("headers = %v", r.Header)
+	}
+	if r.Body != (webchat.OutboundMessage{VisitorID: visitor, Text: "Your refund is on its way 💸"}) {
+		t.Errorf("body = %+v", r.Body)
+	}
+	d := srv.Deliveries()
+	if len(d) != 1 || d[0].ID != sent.ProviderID {
+		t.Errorf("deliveries = %+v, ProviderID %q", d, sent.ProviderID)
+	}
+}
+
+func TestSendIdempotent(t *testing.T) {
+	srv := webchattest.New()
+	defer srv.Close()
+	c := client(t, srv)
+	a, err := c.Send(context.Background(), msg(visitor, "hi", "k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.Send(context.Background(), msg(visitor, "hi", "k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b || len(srv.Deliveries()) != 1 {
+		t.Errorf("retry: %q vs %q, %d deliveries", a.ProviderID, b.ProviderID, len(srv.Deliveries()))
+	}
+	_, err = c.Send(context.Background(), msg(visitor, "different text", "k1"))
+	var se *followup.SendError
+	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "idempotency_conflict" {
+		t.Errorf("reused key: %v", err)
+	}
+}
+
+func TestSendErrorClasses(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*webchattest.Server)
+		token string
+		to    string
+		class followup.SendErrorClass
+		code  string
+		after time.Duration
+	}{
+		{name: "visitor gone", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Gone) }, class: followup.RecipientGone, code: "visitor_gone"},
+		{name: "down for visitor", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Down) }, class: followup.Retryable, code: "unavailable"},
+		{name: "whole service down", setup: func(s *webchattest.Server) { s.SetDown(true) }, class: followup.Retryable, code: "unavailable"},
+		{name: "rate limited", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.RateLimited) }, class: followup.Retryable, code: "rate_limited",
+			after: webchattest.RetryAfterSeconds * time.Second},
+		{name: "unknown visitor", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Invalid) }, class: followup.Permanent, code: "invalid_visitor"},
+		{name: "bad token", token: "wrong", class: followup.Permanent, code: "unauthorized"},
+		{name: "bad visitor id", to: "bad id\r\n", class: followup.Permanent, code: "invalid_recipient"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := webchattest.New()
+			defer srv.Close()
+			if tc.setup != nil {
+				tc.setup(srv)
+			}
+			tok := webchattest.DefaultToken
+			if tc.token != "" {
+				tok = tc.token
+			}
+			to := visitor
+			if tc.to != "" {
+				to = tc.to
+			}
+			c, err := webchat.New(webchat.Config{BaseURL: srv.URL(), Token: tok}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Send(context.Background(), msg(to, "hello", "k"))
+			var se *followup.SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want *SendError", err)
+			}
+			if se.Class != tc.class || se.Code != tc.code || se.RetryAfter != tc.after {
+				t.Errorf("got %s %s after %s (%s), want %s %s after %s", se.Class, se.Code, se.RetryAfter, se.Message, tc.class, tc.code, tc.after)
+			}
+			if len(srv.Deliveries()) != 0 {
+				t.Error("refused message stored")
+			}
+		})
+	}
+}
+
+func TestSendRetryAfterDateAndBareStatus(t *testing.T) {
+	// A proxy in front of the service answers without our envelope.
+	when := time.Now().Add(90 * time.Second).UTC().Format(http.TimeFormat)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", when)
+		http.Error(w, "upstream busy", http.StatusBadGateway)
+	}))
+	defer hs.Close()
+	c, _ := webchat.New(webchat.Config{BaseURL: hs.URL, Token: "t"}, nil)
+	_, err := c.Send(context.Background(), msg(visitor, "hi", "k"))
+	var se *followup.SendError
+	if !errors.As(err, &se) || se.Class != followup.Retryable || se.Code != "502" {
+		t.Fatalf("err = %v", err)
+	}
+	if se.RetryAfter < 80*time.Second || se.RetryAfter > 91*time.Second {
+		t.Errorf("RetryAfter = %s, want ~90s", se.RetryAfter)
+	}
+}
+
+func TestSendTransportErrorIsRetried(t *testing.T) {
+	srv := webchattest.New()
+	c := client(t, srv)
+	srv.Close()
+	_, err := c.Send(context.Background(), msg(visitor, "hi", "k"))
+	var se *followup.SendError
+	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
+		t.Fatalf("err = %v, want a plain error", err)
+	}
+}
+
+func TestSendRefusesOtherModes(t *testing.T) {
+	srv := webchattest.New()
+	defer srv.Close()
+	m := msg(visitor, "hi", "k")
+	m.Mode = followup.ModeTemplate
+	_, err := client(t, srv).Send(context.Background(), m)
+	var se *followup.SendError
+	if !errors.As(err, &se) || se.Class != followup.Permanent || len(srv.Requests()) != 0 {
+		t.Fatalf("err = %v, requests %d", err, len(srv.Requests()))
+	}
+}
+
+func TestWidgetHandler(t *testing.T) {
+	h := webchat.Handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/webchat/widget.html", nil))
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("widget.html: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	page := rec.Body.String()
+	if !strings.Contains(page, `<script src="widget.js">`) || strings.Contains(page, "<script>") {
+		t.Error("widget.html must load its script from widget.js, no inline script (CSP script-src 'self')")
+	}
+	if !strings.Contains(rec.Header().Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Errorf("CSP = %q", rec.Header().Get("Content-Security-Policy"))
+	}
+
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/webchat/widget.js", nil))
+	js, _ := io.ReadAll(rec.Body)
+	for _, want := range []string{"/webhooks/webchat", webchat.SignatureHeader, webchat.TimestampHeader, webchat.VisitorHeader, "textContent"} {
+		if !strings.Contains(string(js), want) {
+			t.Errorf("widget.js lacks %q", want)
+		}
+	}
+	if strings.Contains(string(js), "innerHTML") {
+		t.Error("widget.js uses innerHTML")
+	}
+
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/webchat/widget.html", nil))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST widget: %d", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/webchat/../go.mod", nil))
+	if rec.Code == http.StatusOK {
+		t.Error("served a file outside the widget")
+	}
+}

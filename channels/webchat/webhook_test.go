@@ -1,0 +1,222 @@
+package webchat_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/webchat"
+	"github.com/followup-dev/followup/channels/webchat/webchattest"
+)
+
+const target = "https://followup.test/webhooks/webchat"
+
+func body(t *testing.T, r *http.Request) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestNewVisitor(t *testing.T) {
+	id, key, err := webchat.NewVisitor("site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, _, _ := webchat.NewVisitor("site")
+	if !webchat.ValidVisitorID(id) || id == id2 || key != webchat.VisitorKey("site", id) || key == webchat.VisitorKey("other site", id) {
+		t.Errorf("id %q key %q", id, key)
+	}
+}
+
+func TestWebhookParsesSignedMessage(t *testing.T) {
+	srv := webchattest.New()
+	defer srv.Close()
+	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
+	sent := time.Now().Add(-30 * time.Second).UTC().Truncate(time.Second)
+	in := webchat.InboundMessage{VisitorID: visitor, Text: "  Is my order shipped?  ", SentAt: sent.Format(time.RFC3339), MessageID: "b7c1e2", Name: "Ana"}
+	r := srv.SignedMessageAt(target, in, time.Now())
+	b := body(t, r)
+	if err := hook.Verify(r, b); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := hook.Parse(r, b)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Parse = %+v, %v", evs, err)
+	}
+	want := channels.Event{Channel: followup.Webchat, Kind: channels.Message, ExternalID: visitor, Name: "Ana",
+		Text: "Is my order shipped?", At: sent, ProviderMessageID: "b7c1e2", DedupKey: "webchat:" + visitor + ":b7c1e2"}
+	if evs[0] != want {
+		t.Errorf("event =\n %+v\nwant\n %+v", evs[0], want)
+	}
+}
+
+func TestWebhookDistrustsSkewedBrowserClock(t *testing.T) {
+	srv := webchattest.New()
+	defer srv.Close()
+	now := time.Now().UTC().Truncate(time.Second)
+	in := webchat.InboundMessage{VisitorID: visitor, Text: "hi", SentAt: "2001-01-01T00:00:00Z"}
+	r := srv.SignedMessageAt(target, in, now)
+	evs, err := webchat.NewWebhook(webchattest.DefaultSiteToken).Parse(r, body(t, r))
+	if err != nil || len(evs) != 1 || !evs[0].At.Equal(now) {
+		t.Fatalf("At = %v (%v), want the signed timestamp %v", evs, err, now)
+	}
+}
+
+func TestWebhookRefusesBadSignatures(t *testing.T) {
+	srv := webchattest.New()
+	defer srv.Close()
+	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
+	other := "v_T3RoZXJWaXNpdG9yNTY3"
+	for _, tc := range []struct {
+		name string
+		req  func() (*http.Request, []byte)
+	}{
+		{"forged with another site's token", func() (*http.Request, []byte) {
+			b := []byte(`{"visitor_id":"` + visitor + `","text":"hi"}`)
+			r := webchattest.SignedRequest(webchat.VisitorKey("attacker-site", visitor), visitor, target, b, time.Now())
+			return r, b
+		}},
+		{"visitor signs as another visitor", func() (*http.Request, []byte) {
+			// other's own key, but claiming to be visitor in the header.
+			b := []byte(`{"visitor_id":"` + visitor + `","text":"hi"}`)
+			r := webchattest.SignedRequest(webchat.VisitorKey(webchattest.DefaultSiteToken, other), visitor, target, b, time.Now())
+			return r, b
+		}},
+		{"site token used as key", func() (*http.Request, []byte) {
+			b := []byte(`{"visitor_id":"` + visitor + `","text":"hi"}`)
+			r := webchattest.SignedRequest(webchattest.DefaultSiteToken, visitor, target, b, time.Now())
+			return r, b
+		}},
+		{"missing signature", func() (*http.Request, []byte) {
+			r := srv.SignedMessage(target, visitor, "hi")
+			r.Header.Del(webchat.SignatureHeader)
+			return r, body(t, r)
+		}},
+		{"missing visitor header", func() (*http.Request, []byte) {
+			r := srv.SignedMessage(target, visitor, "hi")
+			r.Header.Del(webchat.VisitorHeader)
+			return r, body(t, r)
+		}},
+		{"missing timestamp", func() (*http.Request, []byte) {
+			r := srv.SignedMessage(target, visitor, "hi")
+			r.Header.Del(webchat.TimestampHeader)
+			return r, body(t, r)
+		}},
+		{"tampered body", func() (*http.Request, []byte) {
+			r := srv.SignedMessage(target, visitor, "hi")
+			return r, []byte(strings.Replace(string(body(t, r)), "hi", "HI", 1))
+		}},
+		{"timestamp moved", func() (*http.Request, []byte) {
+			r := srv.SignedMessage(target, visitor, "hi")
+			r.Header.Set(webchat.TimestampHeader, strconv.FormatInt(time.Now().Unix()-1, 10))
+			return r, body(t, r)
+		}},
+		{"stale", func() (*http.Request, []byte) {
+			r := srv.SignedMessageAt(target, webchat.InboundMessage{VisitorID: visitor, Text: "hi"}, time.Now().Add(-6*time.Minute))
+			return r, body(t, r)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, b := tc.req()
+			if err := hook.Verify(r, b); !errors.Is(err, channels.ErrSignature) {
+				t.Errorf("Verify = %v, want ErrSignature", err)
+			}
+		})
+	}
+	r := srv.SignedMessage(target, visitor, "hi")
+	if err := webchat.NewWebhook("").Verify(r, body(t, r)); !errors.Is(err, channels.ErrSignature) {
+		t.Errorf("empty site token: %v", err)
+	}
+}
+
+func TestWebhookBodyVisitorMustBeSigner(t *testing.T) {
+	// A visitor correctly signs a body that names someone else.
+	b := []byte(`{"visitor_id":"v_T3RoZXJWaXNpdG9yNTY3","text":"hi"}`)
+	r := webchattest.SignedRequest(webchat.VisitorKey(webchattest.DefaultSiteToken, visitor), visitor, target, b, time.Now())
+	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
+	if err := hook.Verify(r, b); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := hook.Parse(r, b); err == nil {
+		t.Errorf("Parse = %+v, want error", evs)
+	}
+}
+
+func TestWebhookHandshake(t *testing.T) {
+	r, _ := http.NewRequest(http.MethodGet, target, nil)
+	if webchat.NewWebhook("s").Handshake(nil, r) {
+		t.Error("webchat has no handshake")
+	}
+}
+
+func TestWebhookRedeliverySameDedupKey(t *testing.T) {
+	srv := webchattest.New()
+	defer srv.Close()
+	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
+	in := webchat.InboundMessage{VisitorID: visitor, Text: "hi", SentAt: time.Now().UTC().Format(time.RFC3339)}
+	key := func(in webchat.InboundMessage) string {
+		r := srv.SignedMessageAt(target, in, time.Now())
+		evs, err := hook.Parse(r, body(t, r))
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("Parse = %v, %v", evs, err)
+		}
+		return evs[0].DedupKey
+	}
+	if a, b := key(in), key(in); a != b {
+		t.Errorf("no message_id: %q != %q", a, b)
+	}
+	in.MessageID = "m-1"
+	a := key(in)
+	in.SentAt = time.Now().Add(time.Second).UTC().Format(time.RFC3339) // re-sent by the widget
+	if b := key(in); a != b {
+		t.Errorf("same message_id: %q != %q", a, b)
+	}
+	in.MessageID = "m-2"
+	if b := key(in); a == b {
+		t.Error("different messages share a dedup key")
+	}
+}
+
+func TestWebhookMalformed(t *testing.T) {
+	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
+	for _, b := range []string{`{`, `[]`, `{"visitor_id":"` + visitor + `"}`, `{"visitor_id":"` + visitor + `","text":"   "}`,
+		`{"visitor_id":"` + visitor + `","text":"` + strings.Repeat("x", webchat.MaxText+1) + `"}`, `{"text":"hi"}`} {
+		r := webchattest.SignedRequest(webchat.VisitorKey(webchattest.DefaultSiteToken, visitor), visitor, target, []byte(b), time.Now())
+		if evs, err := hook.Parse(r, []byte(b)); err == nil {
+			t.Errorf("Parse(%.60s) = %+v, want error", b, evs)
+		}
+	}
+	r := webchattest.SignedRequest("k", visitor, target, nil, time.Now())
+	if evs, err := hook.Parse(r, []byte(`{"type":"typing","visitor_id":"`+visitor+`"}`)); err != nil || len(evs) != 0 {
+		t.Errorf("typing event: %v %v, want skipped", evs, err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(visitor, []byte(`{"visitor_id":"`+visitor+`","text":"hi","sent_at":"2026-01-02T03:04:05Z"}`))
+	f.Add(visitor, []byte(`{"type":"typing"}`))
+	f.Add("", []byte(`null`))
+	hook := webchat.NewWebhook("s")
+	f.Fuzz(func(t *testing.T, v string, b []byte) {
+		r, _ := http.NewRequest(http.MethodPost, target, nil)
+		r.Header.Set(webchat.VisitorHeader, v)
+		r.Header.Set(webchat.TimestampHeader, "1767225600")
+		evs, err := hook.Parse(r, b)
+		if err == nil {
+			for _, e := range evs {
+				if e.ExternalID != v || e.DedupKey == "" || e.Text == "" {
+					t.Errorf("bad event %+v", e)
+				}
+			}
+		}
+	})
+}
