@@ -1,0 +1,153 @@
+package line_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/line"
+	"github.com/followup-dev/followup/channels/line/linetest"
+)
+
+const target = "https://followup.example/webhooks/line"
+
+func newWebhook(t *testing.T) *line.Webhook {
+	t.Helper()
+	w, err := line.NewWebhook(linetest.ChannelSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestNewWebhookNeedsSecret(t *testing.T) {
+	if _, err := line.NewWebhook(""); err == nil {
+		t.Fatal("NewWebhook without secret succeeded")
+	}
+}
+
+func TestWebhookParsesSignedMessage(t *testing.T) {
+	fake := linetest.New()
+	defer fake.Close()
+	hook := newWebhook(t)
+	at := time.Date(2026, 3, 1, 9, 30, 0, 123e6, time.UTC)
+	r := fake.SignedMessage(target, linetest.Inbound{UserID: ada, Text: "hello?", MessageID: "468789577898262530", WebhookEventID: "01H810YECXQQZ37VAXPF6H9E6T", Timestamp: at})
+	body := readBody(t, r)
+	if err := hook.Verify(r, body); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	events, err := hook.Parse(r, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := channels.Event{Channel: followup.LINE, Kind: channels.Message, ExternalID: ada, Text: "hello?", At: at,
+		ProviderMessageID: "468789577898262530", DedupKey: "01H810YECXQQZ37VAXPF6H9E6T"}
+	if len(events) != 1 || events[0] != want {
+		t.Fatalf("events = %+v, want %+v", events, want)
+	}
+}
+
+func TestWebhookSignatureRefused(t *testing.T) {
+	fake := linetest.New()
+	defer fake.Close()
+	hook := newWebhook(t)
+	body := fake.Payload(linetest.Inbound{UserID: ada, Text: "x"})
+	cases := map[string]struct {
+		r    *http.Request
+		body []byte
+	}{
+		"forged":   {linetest.SignedRequest(target, "another-secret", body), body},
+		"tampered": {linetest.SignedRequest(target, linetest.ChannelSecret, body), append(append([]byte{}, body...), ' ')},
+		"missing":  {withoutHeader(linetest.SignedRequest(target, linetest.ChannelSecret, body), line.SignatureHeader), body},
+		"garbage":  {withHeader(linetest.SignedRequest(target, linetest.ChannelSecret, body), line.SignatureHeader, "%%%"), body},
+	}
+	for name, c := range cases {
+		if err := hook.Verify(c.r, c.body); !errors.Is(err, channels.ErrSignature) {
+			t.Errorf("%s: Verify = %v, want ErrSignature", name, err)
+		}
+	}
+}
+
+func TestWebhookHandshakeNotHandled(t *testing.T) {
+	if newWebhook(t).Handshake(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, target, nil)) {
+		t.Fatal("LINE has no handshake, but Handshake handled the request")
+	}
+}
+
+func TestWebhookRedeliverySameDedupKey(t *testing.T) {
+	fake := linetest.New()
+	defer fake.Close()
+	hook := newWebhook(t)
+	first, _ := hook.Parse(nil, fake.Payload(linetest.Inbound{UserID: ada, Text: "again", MessageID: "1", WebhookEventID: "01EVT"}))
+	redelivered, _ := hook.Parse(nil, fake.Payload(linetest.Inbound{UserID: ada, Text: "again", MessageID: "1", WebhookEventID: "01EVT", Redelivery: true}))
+	other, _ := hook.Parse(nil, fake.Payload(linetest.Inbound{UserID: ada, Text: "again"}))
+	if len(first) != 1 || len(redelivered) != 1 || first[0].DedupKey != redelivered[0].DedupKey {
+		t.Fatalf("redelivery keys %v / %v", first, redelivered)
+	}
+	if other[0].DedupKey == first[0].DedupKey {
+		t.Fatal("a new event reused the dedup key")
+	}
+}
+
+func TestWebhookSkipsAndRejects(t *testing.T) {
+	hook := newWebhook(t)
+	// The console's "Verify" request: no events, nothing to do.
+	if ev, err := hook.Parse(nil, []byte(`{"destination":"U1","events":[]}`)); err != nil || len(ev) != 0 {
+		t.Errorf("verify request = %v, %v", ev, err)
+	}
+	body := []byte(`{"destination":"U1","events":[
+	 {"type":"follow","timestamp":1,"webhookEventId":"a","source":{"type":"user","userId":"U1"}},
+	 {"type":"message","timestamp":1,"webhookEventId":"b","source":{"type":"group","groupId":"C1","userId":"U1"},"message":{"id":"1","type":"text","text":"in a group"}},
+	 {"type":"message","mode":"standby","timestamp":1,"webhookEventId":"c","source":{"type":"user","userId":"U1"},"message":{"id":"2","type":"text","text":"standby"}},
+	 {"type":"somethingNew","timestamp":1,"webhookEventId":"d"},
+	 {"type":"message","timestamp":1700000000000,"webhookEventId":"e","source":{"type":"user","userId":"U2"},"message":{"id":"3","type":"sticker","packageId":"1","stickerId":"1"}}]}`)
+	ev, err := hook.Parse(nil, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev) != 1 || ev[0].ExternalID != "U2" || ev[0].Text != "[sticker]" || ev[0].DedupKey != "e" || !ev[0].At.Equal(time.UnixMilli(1700000000000)) {
+		t.Fatalf("events = %+v, want only U2's sticker", ev)
+	}
+	for _, b := range []string{``, `{`, `[]`, `{"destination":"U1"}`, `{"events":[1]}`, `{"events":{}}`} {
+		if _, err := hook.Parse(nil, []byte(b)); err == nil {
+			t.Errorf("Parse(%q) succeeded, want an error", b)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	fake := linetest.New()
+	defer fake.Close()
+	f.Add(fake.Payload(linetest.Inbound{UserID: ada, Text: "hello"}))
+	f.Add([]byte(`{"events":[{"type":"message","source":{"type":"user","userId":"U"},"message":{}}]}`))
+	f.Add([]byte(`{"events":[null]}`))
+	hook, _ := line.NewWebhook("s")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		events, err := hook.Parse(nil, body)
+		if err == nil {
+			for _, e := range events {
+				if e.ExternalID == "" || e.DedupKey == "" {
+					t.Fatalf("event without id or key: %+v", e)
+				}
+			}
+		}
+	})
+}
+
+func readBody(t *testing.T, r *http.Request) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func withoutHeader(r *http.Request, h string) *http.Request { r.Header.Del(h); return r }
+
+func withHeader(r *http.Request, h, v string) *http.Request { r.Header.Set(h, v); return r }

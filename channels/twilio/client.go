@@ -1,0 +1,206 @@
+// Package twilio sends follow-ups as SMS through Twilio Programmable
+// Messaging and reads its status callbacks and inbound-message webhooks
+// (channels.md §6.3).
+package twilio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+)
+
+// DefaultBaseURL is Twilio's REST API; the client posts to
+// {BaseURL}/2010-04-01/Accounts/{AccountSID}/Messages.json.
+const DefaultBaseURL = "https://api.twilio.com"
+
+// maxResponse bounds how much of an answer the client reads: a Message
+// resource is a couple of kilobytes.
+const maxResponse = 64 << 10
+
+// Config is what the client needs to send as one Twilio account.
+type Config struct {
+	// BaseURL is the API root; empty means DefaultBaseURL.
+	BaseURL string
+	// AccountSID ("AC…") and AuthToken authenticate with HTTP Basic auth.
+	AccountSID string
+	AuthToken  string
+	// From is the sending number (E.164); MessagingServiceSID ("MG…")
+	// sends from a Messaging Service instead. One of them is required.
+	From                string
+	MessagingServiceSID string
+	// StatusCallback is the public URL Twilio posts delivery statuses to
+	// (the product's /webhooks/sms); empty sends none.
+	StatusCallback string
+}
+
+// Client sends SMS through one Twilio account.
+type Client struct {
+	cfg Config
+	hc  *http.Client
+}
+
+// New checks cfg and returns a client using hc (http.DefaultClient when nil).
+func New(cfg Config, hc *http.Client) (*Client, error) {
+	switch {
+	case cfg.AccountSID == "":
+		return nil, errors.New("twilio: missing account SID")
+	case cfg.AuthToken == "":
+		return nil, errors.New("twilio: missing auth token")
+	case cfg.From == "" && cfg.MessagingServiceSID == "":
+		return nil, errors.New("twilio: missing From number or messaging service SID")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	return &Client{cfg: cfg, hc: hc}, nil
+}
+
+// APIError is Twilio's REST error body.
+type APIError struct {
+	Code     int    `json:"code"`
+	Message  string `json:"message"`
+	MoreInfo string `json:"more_info"`
+	Status   int    `json:"status"`
+}
+
+// Send posts m as an SMS. SMS has no messaging window (consent and STOP
+// instead) and no templates here, so only free text is accepted. Twilio's
+// Messages API takes no idempotency key, so a retry after a lost answer
+// can send twice; the activity's own idempotency record keeps that to the
+// rare lost-response case.
+func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+	switch {
+	case m.To == "":
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no phone number"}
+	case m.Mode != followup.ModeFreeText && m.Mode != "":
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("SMS sends free text only, not %s", m.Mode)}
+	case m.Text == "":
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "an SMS needs a body"}
+	}
+	form := url.Values{"To": {m.To}, "Body": {m.Text}}
+	if c.cfg.MessagingServiceSID != "" {
+		form.Set("MessagingServiceSid", c.cfg.MessagingServiceSID)
+	} else {
+		form.Set("From", c.cfg.From)
+	}
+	if c.cfg.StatusCallback != "" {
+		form.Set("StatusCallback", c.cfg.StatusCallback)
+	}
+	endpoint := c.cfg.BaseURL + "/2010-04-01/Accounts/" + url.PathEscape(c.cfg.AccountSID) + "/Messages.json"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return activities.Sent{}, fmt.Errorf("twilio: build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth(c.cfg.AccountSID, c.cfg.AuthToken)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return activities.Sent{}, fmt.Errorf("twilio: create message: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return activities.Sent{}, fmt.Errorf("twilio: read create-message answer: %w", err)
+	}
+	if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
+		var msg struct {
+			SID    string `json:"sid"`
+			Status string `json:"status"`
+		}
+		if err := json.Unmarshal(raw, &msg); err != nil || msg.SID == "" {
+			return activities.Sent{}, fmt.Errorf("twilio: create message answered %d without a sid: %.200s", resp.StatusCode, raw)
+		}
+		return activities.Sent{ProviderID: msg.SID}, nil
+	}
+	var e APIError
+	if json.Unmarshal(raw, &e) != nil || e.Code == 0 {
+		e = APIError{Message: "Twilio answered " + resp.Status}
+	}
+	se := Classify(e.Code, e.Message, resp.StatusCode)
+	if se.Class == followup.Retryable {
+		se.RetryAfter = retryAfter(resp.Header)
+	}
+	return activities.Sent{}, se
+}
+
+// Classify maps a Twilio error code (0 when there was none) and the HTTP
+// status it came with (0 for an asynchronous failure) to a SendError.
+func Classify(code int, message string, httpStatus int) *followup.SendError {
+	se := &followup.SendError{Code: strconv.Itoa(code), Message: message}
+	if code == 0 {
+		se.Code = strconv.Itoa(httpStatus)
+	}
+	if se.Message == "" {
+		se.Message = describe(code)
+	}
+	switch {
+	case code == 21610 || code == 30004:
+		// 21610: the recipient replied STOP; Twilio refuses until they send
+		// START. 30004: the handset or carrier blocks our messages.
+		se.Class = followup.RecipientGone
+	case code == 63016:
+		// WhatsApp over Twilio outside the 24 h window (channels.md §6.3).
+		se.Class = followup.WindowClosed
+	case code == 20429 || httpStatus == http.StatusTooManyRequests ||
+		code == 30001 || code == 30017 || code == 20500 || code == 20503 || httpStatus >= 500:
+		// Rate limits, queue overflow, carrier congestion, Twilio errors.
+		se.Class = followup.Retryable
+	default:
+		// 21211/21614/21612 invalid or non-mobile number, 21408 region not
+		// enabled, 21608 trial-unverified, 20003 auth, 3000x undeliverable.
+		se.Class = followup.Permanent
+	}
+	return se
+}
+
+// describe names the codes a status callback reports without a message.
+func describe(code int) string {
+	switch code {
+	case 21610:
+		return "Attempt to send to unsubscribed recipient"
+	case 30001:
+		return "Queue overflow"
+	case 30002:
+		return "Account suspended"
+	case 30003:
+		return "Unreachable destination handset"
+	case 30004:
+		return "Message blocked"
+	case 30005:
+		return "Unknown destination handset"
+	case 30006:
+		return "Landline or unreachable carrier"
+	case 30007:
+		return "Message filtered by the carrier"
+	case 30008:
+		return "Unknown error"
+	case 30017:
+		return "Carrier network congestion"
+	case 63016:
+		return "Failed to send freeform message because you are outside the allowed window"
+	}
+	return "Twilio error " + strconv.Itoa(code)
+}
+
+// retryAfter reads a Retry-After header in seconds.
+func retryAfter(h http.Header) time.Duration {
+	if n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 0
+}

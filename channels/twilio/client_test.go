@@ -1,0 +1,179 @@
+package twilio_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels/twilio"
+	"github.com/followup-dev/followup/channels/twilio/twiliotest"
+)
+
+const (
+	zoe      = "+33612345678"
+	carlos   = "+34612345678"
+	callback = "https://followup.example/webhooks/sms"
+)
+
+func config(fake *twiliotest.Server) twilio.Config {
+	return twilio.Config{BaseURL: fake.URL(), AccountSID: twiliotest.AccountSID, AuthToken: twiliotest.AuthToken,
+		From: twiliotest.From, StatusCallback: callback}
+}
+
+func newClient(t *testing.T) (*twilio.Client, *twiliotest.Server) {
+	t.Helper()
+	fake := twiliotest.New()
+	t.Cleanup(fake.Close)
+	c, err := twilio.New(config(fake), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, fake
+}
+
+func sms(to, body string) activities.Outbound {
+	return activities.Outbound{Channel: followup.SMS, To: to, Mode: followup.ModeFreeText, Text: body, IdempotencyKey: "k-" + to}
+}
+
+func TestNewNamesMissingCredential(t *testing.T) {
+	for want, cfg := range map[string]twilio.Config{
+		"account SID": {AuthToken: "t", From: "+1"},
+		"auth token":  {AccountSID: "AC1", From: "+1"},
+		"From":        {AccountSID: "AC1", AuthToken: "t"},
+	} {
+		if _, err := twilio.New(cfg, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New(%+v) = %v, want an error naming %s", cfg, err, want)
+		}
+	}
+}
+
+func TestSendSMS(t *testing.T) {
+	c, fake := newClient(t)
+	sent, err := c.Send(context.Background(), sms(zoe, "Hi Zoë, following up on #4821."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sent.ProviderID, "SM") || len(sent.ProviderID) != 34 {
+		t.Errorf("ProviderID = %q, want a message SID", sent.ProviderID)
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("fake got %d requests", len(reqs))
+	}
+	r := reqs[0]
+	if r.Method != http.MethodPost || r.Path != "/2010-04-01/Accounts/"+twiliotest.AccountSID+"/Messages.json" {
+		t.Errorf("request = %s %s", r.Method, r.Path)
+	}
+	if r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Errorf("Content-Type = %q", r.Header.Get("Content-Type"))
+	}
+	req := &http.Request{Header: r.Header}
+	if u, p, ok := req.BasicAuth(); !ok || u != twiliotest.AccountSID || p != twiliotest.AuthToken {
+		t.Errorf("basic auth = %q %q %v", u, p, ok)
+	}
+	f := r.Form
+	if f.Get("To") != zoe || f.Get("From") != twiliotest.From || f.Get("Body") != "Hi Zoë, following up on #4821." ||
+		f.Get("StatusCallback") != callback || f.Has("MessagingServiceSid") {
+		t.Errorf("form = %v", f)
+	}
+}
+
+func TestSendThroughMessagingService(t *testing.T) {
+	fake := twiliotest.New()
+	defer fake.Close()
+	cfg := config(fake)
+	cfg.From, cfg.MessagingServiceSID, cfg.StatusCallback = "", twiliotest.MessagingServiceSID, ""
+	c, err := twilio.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(context.Background(), sms(zoe, "hello")); err != nil {
+		t.Fatal(err)
+	}
+	f := fake.Requests()[0].Form
+	if f.Get("MessagingServiceSid") != twiliotest.MessagingServiceSID || f.Has("From") || f.Has("StatusCallback") {
+		t.Errorf("form = %v", f)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	tests := []struct {
+		fail       twiliotest.Failure
+		class      followup.SendErrorClass
+		code       string
+		retryAfter time.Duration
+	}{
+		{twiliotest.Unsubscribed, followup.RecipientGone, "21610", 0},
+		{twiliotest.InvalidNumber, followup.Permanent, "21211", 0},
+		{twiliotest.NotMobile, followup.Permanent, "21614", 0},
+		{twiliotest.TooManyRequests, followup.Retryable, "20429", twiliotest.RetryAfterSeconds * time.Second},
+		{twiliotest.ServerError, followup.Retryable, "20500", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fail.String(), func(t *testing.T) {
+			c, fake := newClient(t)
+			fake.FailFor(zoe, tt.fail)
+			_, err := c.Send(context.Background(), sms(zoe, "x"))
+			var se *followup.SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("err = %v, want *followup.SendError", err)
+			}
+			if se.Class != tt.class || se.Code != tt.code || se.Message == "" || se.RetryAfter != tt.retryAfter {
+				t.Errorf("got %+v, want %s %s retry %s", *se, tt.class, tt.code, tt.retryAfter)
+			}
+			if _, err := c.Send(context.Background(), sms(carlos, "x")); err != nil {
+				t.Errorf("other number: %v", err)
+			}
+		})
+	}
+}
+
+func TestSendRefusedByFakeValidation(t *testing.T) {
+	c, fake := newClient(t)
+	var se *followup.SendError
+	_, err := c.Send(context.Background(), sms("0612345678", "x"))
+	if !errors.As(err, &se) || se.Code != "21211" || se.Class != followup.Permanent {
+		t.Errorf("non-E.164 To = %v, want Permanent 21211", err)
+	}
+	_, err = c.Send(context.Background(), sms(zoe, strings.Repeat("a", 1601)))
+	if !errors.As(err, &se) || se.Code != "21617" || se.Class != followup.Permanent {
+		t.Errorf("long body = %v, want Permanent 21617", err)
+	}
+	cfg := config(fake)
+	cfg.AuthToken = "wrong"
+	bad, _ := twilio.New(cfg, nil)
+	_, err = bad.Send(context.Background(), sms(zoe, "x"))
+	if !errors.As(err, &se) || se.Code != "20003" || se.Class != followup.Permanent {
+		t.Errorf("bad token = %v, want Permanent 20003", err)
+	}
+}
+
+func TestSendRefusesOtherModes(t *testing.T) {
+	c, fake := newClient(t)
+	m := sms(zoe, "x")
+	m.Mode = followup.ModeTemplate
+	var se *followup.SendError
+	if _, err := c.Send(context.Background(), m); !errors.As(err, &se) || se.Class != followup.Permanent {
+		t.Errorf("template = %v, want Permanent", err)
+	}
+	if len(fake.Requests()) != 0 {
+		t.Error("an unsupported mode reached the API")
+	}
+}
+
+func TestSendTransportError(t *testing.T) {
+	fake := twiliotest.New()
+	cfg := config(fake)
+	fake.Close()
+	c, _ := twilio.New(cfg, nil)
+	_, err := c.Send(context.Background(), sms(zoe, "x"))
+	var se *followup.SendError
+	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
+		t.Fatalf("closed server = %v, want a retryable error", err)
+	}
+}

@@ -1,0 +1,340 @@
+// Package twiliotest is a fake Twilio Messages API for tests and the dev
+// sandbox: it serves POST /2010-04-01/Accounts/{sid}/Messages.json the way
+// api.twilio.com does (Basic auth, form fields, 201 Message resource, the
+// {code, message, more_info, status} error body), records every request,
+// fails chosen numbers with Twilio's real error codes, and builds status
+// callbacks and inbound-SMS webhooks signed with X-Twilio-Signature.
+package twiliotest
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Credentials and numbers of the fake account.
+const (
+	AccountSID = "AC00000000000000000000000000000001"
+	AuthToken  = "fake_twilio_auth_token_0123456789"
+	// From is a number the account owns.
+	From = "+15005550006"
+	// MessagingServiceSID is a Messaging Service of the account.
+	MessagingServiceSID = "MG00000000000000000000000000000001"
+)
+
+// maxBody is Twilio's limit on a message body (concatenated segments).
+const maxBody = 1600
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// Failure is an error the fake answers for a recipient.
+type Failure int
+
+// Failures with Twilio's real codes and HTTP statuses.
+const (
+	// Unsubscribed: 400 code 21610, the recipient replied STOP.
+	Unsubscribed Failure = iota + 1
+	// InvalidNumber: 400 code 21211, 'To' is not a valid phone number.
+	InvalidNumber
+	// NotMobile: 400 code 21614, 'To' cannot receive SMS.
+	NotMobile
+	// TooManyRequests: 429 code 20429 with Retry-After: RetryAfterSeconds.
+	TooManyRequests
+	// ServerError: 500 code 20500.
+	ServerError
+)
+
+// RetryAfterSeconds is the Retry-After a TooManyRequests failure carries.
+const RetryAfterSeconds = 4
+
+// Request is one request the fake received.
+type Request struct {
+	Method string
+	Path   string
+	Header http.Header
+	// Form is the decoded form body.
+	Form url.Values
+	Body []byte
+}
+
+type failure struct {
+	f    Failure
+	once bool
+}
+
+// Server is the fake Twilio API.
+type Server struct {
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	requests []Request
+	fail     map[string]failure
+}
+
+// New starts the fake.
+func New() *Server {
+	s := &Server{fail: map[string]failure{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the base URL to give the client as Config.BaseURL.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Close stops the fake.
+func (s *Server) Close() { s.srv.Close() }
+
+// FailFor makes every message to the number to fail with f.
+func (s *Server) FailFor(to string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[to] = failure{f: f}
+}
+
+// FailOnce makes the next message to the number to fail with f.
+func (s *Server) FailOnce(to string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail[to] = failure{f: f, once: true}
+}
+
+// Requests returns a copy of every request received so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	form, ferr := url.ParseQuery(string(body))
+	if ct == "application/x-www-form-urlencoded" && ferr == nil {
+		rec.Form = form
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	s.mu.Unlock()
+
+	user, pass, ok := r.BasicAuth()
+	if !ok || user != AccountSID || !hmac.Equal([]byte(pass), []byte(AuthToken)) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return
+	}
+	if r.URL.Path != "/2010-04-01/Accounts/"+AccountSID+"/Messages.json" {
+		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
+		return
+	}
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusMethodNotAllowed, 20004, "Method not allowed")
+		return
+	}
+	if rec.Form == nil {
+		// Twilio reads only form fields: a JSON body leaves them all empty.
+		form = url.Values{}
+	}
+	to, from, svc, text := form.Get("To"), form.Get("From"), form.Get("MessagingServiceSid"), form.Get("Body")
+	switch {
+	case to == "":
+		writeError(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
+		return
+	case from == "" && svc == "":
+		writeError(w, http.StatusBadRequest, 21603, "A 'From' phone number is required.")
+		return
+	case from != "" && from != From:
+		writeError(w, http.StatusBadRequest, 21606, "The From phone number "+from+" is not a valid, SMS-capable inbound phone number or short code for your account.")
+		return
+	case svc != "" && svc != MessagingServiceSID:
+		writeError(w, http.StatusBadRequest, 21705, "The Messaging Service Sid "+svc+" is invalid.")
+		return
+	case text == "" && form.Get("MediaUrl") == "":
+		writeError(w, http.StatusBadRequest, 21602, "Message body is required.")
+		return
+	case utf8.RuneCountInString(text) > maxBody:
+		writeError(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
+		return
+	case !e164.MatchString(to):
+		writeError(w, http.StatusBadRequest, 21211, "The 'To' number "+to+" is not a valid phone number.")
+		return
+	}
+	if cb := form.Get("StatusCallback"); cb != "" {
+		if u, err := url.Parse(cb); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			writeError(w, http.StatusBadRequest, 21609, "The StatusCallback URL "+cb+" is not a valid URL.")
+			return
+		}
+	}
+	s.mu.Lock()
+	f, failing := s.fail[to]
+	if failing && f.once {
+		delete(s.fail, to)
+	}
+	s.mu.Unlock()
+	if failing {
+		switch f.f {
+		case Unsubscribed:
+			writeError(w, http.StatusBadRequest, 21610, "Attempt to send to unsubscribed recipient")
+		case InvalidNumber:
+			writeError(w, http.StatusBadRequest, 21211, "The 'To' number "+to+" is not a valid phone number.")
+		case NotMobile:
+			writeError(w, http.StatusBadRequest, 21614, "'To' number is not a valid mobile number")
+		case TooManyRequests:
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+			writeError(w, http.StatusTooManyRequests, 20429, "Too Many Requests")
+		default:
+			writeError(w, http.StatusInternalServerError, 20500, "An internal server error has occurred")
+		}
+		return
+	}
+	sid := NewSID("SM")
+	now := time.Now().UTC().Format(time.RFC1123Z)
+	status, fromField := "queued", any(from)
+	var svcField any
+	if svc != "" {
+		// Sent through a Messaging Service, a message is "accepted" until
+		// the service picks a sender.
+		status, svcField = "accepted", svc
+		if from == "" {
+			fromField = nil
+		}
+	}
+	segments := (utf8.RuneCountInString(text) + 152) / 153
+	if segments < 1 {
+		segments = 1
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"sid": sid, "account_sid": AccountSID, "api_version": "2010-04-01",
+		"to": to, "from": fromField, "messaging_service_sid": svcField, "body": text,
+		"status": status, "direction": "outbound-api", "num_segments": strconv.Itoa(segments), "num_media": "0",
+		"date_created": now, "date_updated": now, "date_sent": nil,
+		"error_code": nil, "error_message": nil, "price": nil, "price_unit": "USD",
+		"uri":                "/2010-04-01/Accounts/" + AccountSID + "/Messages/" + sid + ".json",
+		"subresource_uris":   map[string]string{"media": "/2010-04-01/Accounts/" + AccountSID + "/Messages/" + sid + "/Media.json"},
+		"status_callback":    nilIfEmpty(form.Get("StatusCallback")),
+		"messaging_features": nil,
+	})
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// NewSID returns a random Twilio-style SID with the given prefix ("SM", "MM").
+func NewSID(prefix string) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// writeError answers Twilio's REST error body.
+func writeError(w http.ResponseWriter, status, code int, msg string) {
+	writeJSON(w, status, map[string]any{
+		"code": code, "message": msg, "more_info": "https://www.twilio.com/docs/errors/" + strconv.Itoa(code), "status": status,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Sign computes X-Twilio-Signature for a POST of params to fullURL:
+// base64(HMAC-SHA1(authToken, fullURL + each name+value, names sorted)).
+// Written out here rather than borrowed from the adapter, so a mistake in
+// one is caught by the other.
+func Sign(authToken, fullURL string, params url.Values) string {
+	s := fullURL
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vs := append([]string(nil), params[k]...)
+		sort.Strings(vs)
+		for _, v := range vs {
+			s += k + v
+		}
+	}
+	mac := hmac.New(sha1.New, []byte(authToken))
+	mac.Write([]byte(s))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// SignedForm builds the POST Twilio would make to target (the public URL of
+// the product's webhook) with params, signed with authToken.
+func SignedForm(target, authToken string, params url.Values) *http.Request {
+	// A client request, so it can be sent to a running server as well as
+	// handed to a handler's ServeHTTP.
+	r, err := http.NewRequest(http.MethodPost, target, strings.NewReader(params.Encode()))
+	if err != nil {
+		panic("twiliotest: bad webhook target: " + err.Error())
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("User-Agent", "TwilioProxy/1.1")
+	r.Header.Set("I-Twilio-Idempotency-Token", NewSID(""))
+	r.Header.Set("X-Twilio-Signature", Sign(authToken, target, params))
+	return r
+}
+
+// StatusParams are the fields of a status callback for message sid to the
+// number to; errorCode is sent (as ErrorCode) only when non-zero.
+func StatusParams(sid, to, status string, errorCode int) url.Values {
+	p := url.Values{
+		"AccountSid": {AccountSID}, "ApiVersion": {"2010-04-01"}, "From": {From}, "To": {to},
+		"MessageSid": {sid}, "SmsSid": {sid}, "MessageStatus": {status}, "SmsStatus": {status},
+	}
+	if errorCode != 0 {
+		p.Set("ErrorCode", strconv.Itoa(errorCode))
+	}
+	return p
+}
+
+// InboundParams are the fields of an inbound-SMS webhook from the number
+// from saying body, with message sid (NewSID("SM") when empty).
+func InboundParams(sid, from, body string) url.Values {
+	if sid == "" {
+		sid = NewSID("SM")
+	}
+	return url.Values{
+		"AccountSid": {AccountSID}, "ApiVersion": {"2010-04-01"}, "From": {from}, "To": {From},
+		"MessageSid": {sid}, "SmsSid": {sid}, "SmsMessageSid": {sid}, "SmsStatus": {"received"},
+		"Body": {body}, "NumMedia": {"0"}, "NumSegments": {"1"}, "FromCountry": {"US"}, "ToCountry": {"US"},
+	}
+}
+
+// SignedStatus builds a signed status callback to target.
+func SignedStatus(target, sid, to, status string, errorCode int) *http.Request {
+	return SignedForm(target, AuthToken, StatusParams(sid, to, status, errorCode))
+}
+
+// SignedMessage builds a signed inbound-SMS webhook to target.
+func SignedMessage(target, sid, from, body string) *http.Request {
+	return SignedForm(target, AuthToken, InboundParams(sid, from, body))
+}
+
+// String describes a failure for test names.
+func (f Failure) String() string {
+	return map[Failure]string{Unsubscribed: "21610 unsubscribed", InvalidNumber: "21211 invalid number", NotMobile: "21614 not mobile",
+		TooManyRequests: "20429 too many requests", ServerError: "20500 server error"}[f]
+}
