@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,24 +19,13 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels/webchat"
 	"github.com/followup-dev/followup/demo"
 	"github.com/followup-dev/followup/devserver"
-	"github.com/followup-dev/followup/sandbox"
-	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/webhooks"
 	"github.com/followup-dev/followup/worker"
 	"github.com/followup-dev/followup/workflows"
 )
-
-// senders returns the channel senders: for now every channel uses the
-// sandbox (real adapters replace it per channel when credentials are set).
-func senders(st *store.Store) map[followup.Channel]activities.Sender {
-	out := make(map[followup.Channel]activities.Sender, len(followup.Channels))
-	sb := sandbox.New(st.DB())
-	for _, ch := range followup.Channels {
-		out[ch] = sb
-	}
-	return out
-}
 
 func (a *app) devCmd() *cobra.Command {
 	var noDemo bool
@@ -135,7 +125,11 @@ func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
 		cache = n
 	}
 	sdkworker.SetStickyWorkflowCacheSize(cache)
-	acts := activities.New(a.st, senders(a.st), activities.NewRecorder(a.st))
+	chans, err := loadChannels(a.getenv, a.st, dev)
+	if err != nil {
+		return err
+	}
+	acts := activities.New(a.st, chans.senders, activities.NewRecorder(a.st))
 	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, workerOptions())
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -146,7 +140,7 @@ func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
 		<-a.ctx.Done()
 		return nil
 	}
-	srv, ln, err := a.httpServer()
+	srv, ln, err := a.httpServer(chans, workflows.NewClient(c, a.cfg.TemporalTaskQueue))
 	if err != nil {
 		return err
 	}
@@ -156,14 +150,16 @@ func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}()
-	a.banner(hostPort, ln.Addr().String(), noDemo)
+	a.banner(hostPort, ln.Addr().String(), noDemo, chans)
 	<-a.ctx.Done()
 	fmt.Fprintln(a.stdout, "\nstopping…")
 	return nil
 }
 
-func (a *app) httpServer() (*http.Server, net.Listener, error) {
+func (a *app) httpServer(chans channelSet, fc webhooks.Followups) (*http.Server, net.Listener, error) {
 	mux := http.NewServeMux()
+	webhooks.New(a.st, fc, chans.hooks, slog.New(slog.NewTextHandler(a.stderr, nil))).Register(mux)
+	mux.Handle("GET /webchat/", webchat.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -181,16 +177,24 @@ func (a *app) httpServer() (*http.Server, net.Listener, error) {
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, nil
 }
 
-func (a *app) banner(temporalAddr, httpAddr string, noDemo bool) {
+func (a *app) banner(temporalAddr, httpAddr string, noDemo bool, chans channelSet) {
+	sandboxed := make([]string, len(chans.sandboxed))
+	for i, ch := range chans.sandboxed {
+		sandboxed[i] = string(ch)
+	}
+	channelsLine := fmt.Sprintf("sandbox for %s (outbound messages are stored: followup outbox)", strings.Join(sandboxed, ", "))
+	if len(sandboxed) == 0 {
+		channelsLine = "all ten configured"
+	}
 	fmt.Fprintf(a.stdout, `
 followup dev is running.
   Temporal   %s (namespace %s; data in %s)
   HTTP       http://%s/healthz
   Postgres   %s
-  Channels   sandbox for all ten (outbound messages are stored: followup outbox)
+  Channels   %s
 
 Try it from another terminal:
-`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), httpAddr, redactURL(a.cfg.DatabaseURL))
+`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), httpAddr, redactURL(a.cfg.DatabaseURL), channelsLine)
 	if !noDemo {
 		fmt.Fprint(a.stdout, `  followup contacts find jane                      closed contacts named Jane
   followup send jane.doe@demo.followup.dev "Your refund has landed"          WhatsApp, free text

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/followup-dev/followup/channels/telegram/telegramtest"
 )
 
 // syncBuffer is a bytes.Buffer safe for the dev command's goroutine.
@@ -236,5 +238,65 @@ func TestServeHealthAndMetrics(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("serve exited %d: %s", code, out.String())
+	}
+}
+
+// TestDevWithTelegramAdapter points `followup dev` at the Telegram fake:
+// a follow-up goes out through the real adapter, a blocked customer ends in
+// the right outcome, and a signed webhook from the fake reaches the running
+// follow-up while a forged one changes nothing.
+func TestDevWithTelegramAdapter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Temporal")
+	}
+	tg := telegramtest.New()
+	defer tg.Close()
+	c := newCLI(t)
+	httpPort, port := freePort(t), freePort(t)
+	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(httpPort)
+	c.env["TELEGRAM_API_URL"] = tg.URL()
+	c.env["TELEGRAM_BOT_TOKEN"] = telegramtest.Token
+	c.env["TELEGRAM_WEBHOOK_SECRET"] = telegramtest.Secret
+	startDev(t, c, port)
+	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
+
+	code, out, errs := c.run("first_name,last_name,email,channel,external_id\nAda,Lovelace,ada@example.com,telegram,4242\nBob,Blocked,bob@example.com,telegram,4243\n", "contacts", "import", "-")
+	if code != 0 {
+		t.Fatalf("import: %s %s", out, errs)
+	}
+	if out := c.ok("send", "ada@example.com", "--via", "telegram", "Your refund has landed"); !strings.Contains(out, "Telegram as free text") {
+		t.Fatalf("send: %s", out)
+	}
+	reqs := tg.Requests()
+	if len(reqs) != 1 || reqs[0].Params["chat_id"] != "4242" || reqs[0].Params["text"] != "Your refund has landed" {
+		t.Fatalf("the fake received %+v", reqs)
+	}
+	tg.FailFor("4243", telegramtest.Blocked)
+	if code, out, errs := c.run("", "send", "bob@example.com", "--via", "telegram", "Hi"); code != 1 || !strings.Contains(out+errs, "cannot be reached") {
+		t.Fatalf("blocked recipient: %d %s %s", code, out, errs)
+	}
+
+	hook := "http://127.0.0.1:" + strconv.Itoa(httpPort) + "/webhooks/telegram"
+	forged := tg.SignedMessage(hook, telegramtest.Inbound{ChatID: 4242, FirstName: "Ada", Text: "forged"})
+	forged.Header.Set("X-Telegram-Bot-Api-Secret-Token", "wrong")
+	if resp, err := http.DefaultClient.Do(forged); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("forged webhook: %v %v", resp, err)
+	}
+	resp, err := http.DefaultClient.Do(tg.SignedMessage(hook, telegramtest.Inbound{ChatID: 4242, FirstName: "Ada", Text: "thanks, got it!"}))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("signed webhook: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		out := c.ok("notifications", "--contact", "ada@example.com")
+		if strings.Contains(out, "thanks, got it!") {
+			if strings.Contains(out, "forged") {
+				t.Fatal("the forged webhook reached the follow-up")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the reply did not reach the follow-up: %s", out)
+		}
 	}
 }

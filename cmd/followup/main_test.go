@@ -233,3 +233,21 @@ func TestSeedCommand(t *testing.T) {
 		t.Fatalf("the seed assigns conversations to registered agents: %v %d", err, len(mine))
 	}
 }
+
+func TestPartialChannelCredentialsNameTheMissingVariable(t *testing.T) {
+	c := newCLI(t)
+	c.env["HTTP_ADDR"] = "127.0.0.1:0"
+	for k, want := range map[string]string{
+		"WHATSAPP_TOKEN":     "WHATSAPP_PHONE_NUMBER_ID",
+		"TWILIO_ACCOUNT_SID": "TWILIO_AUTH_TOKEN",
+		"META_APP_SECRET":    "META_VERIFY_TOKEN",
+		"SMTP_URL":           "EMAIL_FROM",
+	} {
+		c.env[k] = "x"
+		code, _, errs := c.run("", "serve")
+		delete(c.env, k)
+		if code != 2 || !strings.Contains(errs, want) {
+			t.Errorf("%s alone: exit %d %q, want exit 2 naming %s", k, code, errs, want)
+		}
+	}
+}

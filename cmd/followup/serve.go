@@ -15,19 +15,28 @@ import (
 func (a *app) serveCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "Run the HTTP server (health, metrics; Slack and webhooks arrive with their issues) for production",
+		Short: "Run the HTTP server (channel webhooks, webchat widget, health, metrics) for production",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := a.store(); err != nil {
+			st, err := a.store()
+			if err != nil {
 				return err
 			}
-			srv, ln, err := a.httpServer()
+			chans, err := loadChannels(a.getenv, st, false)
+			if err != nil {
+				return err
+			}
+			fc, err := a.temporalLazy()
+			if err != nil {
+				return err
+			}
+			srv, ln, err := a.httpServer(chans, fc)
 			if err != nil {
 				return err
 			}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
-			fmt.Fprintf(a.stdout, "serving on http://%s (healthz, metrics)\n", ln.Addr())
+			fmt.Fprintf(a.stdout, "serving on http://%s (webhooks for %d channel(s), healthz, metrics)\n", ln.Addr(), len(chans.hooks))
 			select {
 			case <-a.ctx.Done():
 			case err := <-errc:

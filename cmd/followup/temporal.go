@@ -64,3 +64,23 @@ func (a *app) temporal() (*workflows.Client, error) {
 	a.fc = workflows.NewClient(c, a.cfg.TemporalTaskQueue)
 	return a.fc, nil
 }
+
+// temporalLazy is a client that connects on first use, for servers that
+// must start (and answer health checks) while Temporal is still coming up;
+// a webhook that cannot reach it answers 503 and the provider retries.
+func (a *app) temporalLazy() (*workflows.Client, error) {
+	if err := a.config(); err != nil {
+		return nil, err
+	}
+	o, err := temporalOptions(a.cfg, "")
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.NewLazyClient(o)
+	if err != nil {
+		return nil, &followup.Error{Code: followup.EInternal, Message: "cannot create the Temporal client", Err: err}
+	}
+	a.tc = c
+	a.fc = workflows.NewClient(c, a.cfg.TemporalTaskQueue)
+	return a.fc, nil
+}
