@@ -1,0 +1,642 @@
+// Package bot is followup's Slack side: it parses the slash command agents
+// type and verifies that HTTP requests really come from Slack. Everything here
+// is pure; the handlers that act on a Command live beside it.
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/followup-dev/followup"
+)
+
+// Verb is a slash-command subcommand (PRODUCT.md §5).
+type Verb string
+
+// The verbs of PRODUCT.md §5.
+const (
+	VerbHelp     Verb = "help"
+	VerbFind     Verb = "find"
+	VerbSend     Verb = "send"
+	VerbTemplate Verb = "template"
+	VerbLater    Verb = "later"
+	VerbStatus   Verb = "status"
+	VerbCancel   Verb = "cancel"
+	VerbClose    Verb = "close"
+	VerbVIP      Verb = "vip"
+)
+
+// Verbs lists every verb in the order the help text shows them.
+var Verbs = []Verb{VerbHelp, VerbFind, VerbSend, VerbTemplate, VerbLater, VerbStatus, VerbCancel, VerbClose, VerbVIP}
+
+// Valid reports whether v is one of Verbs.
+func (v Verb) Valid() bool {
+	_, ok := specs[v]
+	return ok
+}
+
+// Values of Command.Inbox and Command.Status for find.
+const (
+	InboxMine    = "mine"
+	InboxAll     = "all"
+	StatusClosed = "closed"
+	StatusOpen   = "open"
+	StatusAny    = "any"
+)
+
+// Limits on what an agent may type.
+const (
+	// MaxTextBytes caps a message's text; the bot refuses longer ones rather
+	// than letting a provider cut them.
+	MaxTextBytes = 4096
+	// MaxCommandBytes caps the whole command, so nothing else grows unbounded.
+	MaxCommandBytes = 16384
+	// MaxLater is how far ahead `later` may schedule a message.
+	MaxLater = 90 * 24 * time.Hour
+)
+
+// Command is a parsed slash command. Only the fields of its Verb are set.
+type Command struct {
+	Verb Verb
+	// Query is what find searches for (quotes removed, words joined by a space).
+	Query string
+	// Inbox is InboxMine or InboxAll (find; default InboxAll).
+	Inbox string
+	// Status is StatusClosed, StatusOpen or StatusAny (find; default StatusClosed).
+	Status string
+	// Contact is the contact as typed (email, phone in any format, #42 or 42,
+	// or a name); resolving it is the caller's job.
+	Contact string
+	// Via is the channel asked for with --via, or empty to let the rules pick.
+	Via followup.Channel
+	// Tag is the Messenger message tag asked for with --tag, or empty.
+	Tag followup.Tag
+	// Template is the template name (template).
+	Template string
+	// Params are the template's name=value parameters in the order given.
+	Params []TemplateParam
+	// Text is the message as the agent wrote it (send, later).
+	Text string
+	// At is when a later message is due.
+	At time.Time
+}
+
+// TemplateParam is one name=value parameter of a template command.
+type TemplateParam struct {
+	Name  string
+	Value string
+}
+
+type flagSpec struct {
+	value bool   // takes a value (--via whatsapp); otherwise a switch
+	group string // switches in one group exclude each other
+}
+
+type verbSpec struct {
+	synopsis string // after the command name
+	note     string // shown after the synopsis
+	flags    map[string]flagSpec
+}
+
+var specs = map[Verb]verbSpec{
+	VerbHelp: {synopsis: "help"},
+	VerbFind: {
+		synopsis: "find <query> [--mine|--all] [--closed|--open|--any]",
+		note:     "defaults: --all --closed",
+		flags: map[string]flagSpec{
+			InboxMine: {group: "inbox"}, InboxAll: {group: "inbox"},
+			StatusClosed: {group: "status"}, StatusOpen: {group: "status"}, StatusAny: {group: "status"},
+		},
+	},
+	VerbSend: {
+		synopsis: "send <contact> [--via <channel>] [--tag <TAG>] <text>",
+		flags:    map[string]flagSpec{"via": {value: true}, "tag": {value: true}},
+	},
+	VerbTemplate: {
+		synopsis: "template <contact> <template> [name=value ...] [--via <channel>]",
+		flags:    map[string]flagSpec{"via": {value: true}},
+	},
+	VerbLater: {
+		synopsis: "later <contact> <when> <text>",
+		note:     "when: 30m, 4h, 3d, or an RFC 3339 time",
+	},
+	VerbStatus: {synopsis: "status <contact>"},
+	VerbCancel: {synopsis: "cancel <contact>"},
+	VerbClose:  {synopsis: "close <contact>"},
+	VerbVIP: {
+		synopsis: "vip",
+		note:     "supervisors: running VIP follow-ups",
+	},
+}
+
+const commandName = "/followup"
+
+// helpText is the usage block of PRODUCT.md §5, kept verbatim.
+const helpText = `/followup help
+/followup find <query> [--mine|--all] [--closed|--open|--any]     defaults: --all --closed
+/followup send <contact> [--via <channel>] [--tag <TAG>] <text>
+/followup template <contact> <template> [name=value ...] [--via <channel>]
+/followup later <contact> <when> <text>       when: 30m, 4h, 3d, or an RFC 3339 time
+/followup status <contact>
+/followup cancel <contact>
+/followup close <contact>
+/followup vip                                  supervisors: running VIP follow-ups
+<contact> is an email, a phone number, a contact id (#42) or a name; quote names with spaces: "Jane Doe".`
+
+// Help is the usage of every verb, for `/followup help` and for unknown verbs.
+func Help() string { return helpText }
+
+// Usage is the one-line usage of v, or Help() if v is not a verb.
+func Usage(v Verb) string {
+	s, ok := specs[v]
+	if !ok {
+		return Help()
+	}
+	u := commandName + " " + s.synopsis
+	if s.note != "" {
+		u += "  (" + s.note + ")"
+	}
+	return u
+}
+
+// invalid is the error every parse failure returns: one sentence for the
+// agent followed by the usage line of the verb they were typing.
+func invalid(v Verb, format string, args ...any) error {
+	return &followup.Error{
+		Code:    followup.EInvalid,
+		Message: fmt.Sprintf(format, args...) + "\nUsage: " + Usage(v),
+	}
+}
+
+// ParseCommand parses the text Slack sends after the slash command. now is the
+// time `later` offsets count from. Empty text is the help command. Every error
+// is a *followup.Error with Code EInvalid whose Message can be shown as is.
+func ParseCommand(text string, now time.Time) (Command, error) {
+	toks := tokenize(text)
+	if len(toks) == 0 {
+		return Command{Verb: VerbHelp}, nil
+	}
+	name := strings.ToLower(toks[0].val)
+	switch name {
+	case "--help", "-h", "?":
+		name = string(VerbHelp)
+	}
+	v := Verb(name)
+	if !v.Valid() {
+		return Command{}, &followup.Error{
+			Code:    followup.EInvalid,
+			Message: fmt.Sprintf("%q is not a %s command; these are:\n", truncate(toks[0].val, 40), commandName) + Help(),
+		}
+	}
+	if v == VerbHelp {
+		return Command{Verb: VerbHelp}, nil
+	}
+	if len(text) > MaxCommandBytes {
+		return Command{}, invalid(v, "That command is too long (at most %d bytes).", MaxCommandBytes)
+	}
+
+	p := parser{verb: v, spec: specs[v], cmd: Command{Verb: v}}
+	if err := p.scan(toks[1:]); err != nil {
+		return Command{}, err
+	}
+	if err := p.positionals(now); err != nil {
+		return Command{}, err
+	}
+	return p.cmd, nil
+}
+
+// parser holds one command's state while flags and positionals are sorted out.
+type parser struct {
+	verb   Verb
+	spec   verbSpec
+	cmd    Command
+	args   []token           // positional arguments, flags removed
+	groups map[string]string // switch group -> switch given
+	seen   map[string]string // value flag -> value given
+}
+
+// scan separates flags, which may appear anywhere after the verb, from
+// positional arguments.
+func (p *parser) scan(toks []token) error {
+	for i := 0; i < len(toks); i++ {
+		name, value, hasValue, ok := p.flag(toks[i])
+		if !ok {
+			p.args = append(p.args, toks[i])
+			continue
+		}
+		fs, known := p.spec.flags[name]
+		if !known {
+			return p.unknownFlag(name, toks[i])
+		}
+		if !fs.value {
+			if hasValue {
+				return invalid(p.verb, "--%s takes no value.", name)
+			}
+			if p.groups == nil {
+				p.groups = map[string]string{}
+			}
+			if prev, set := p.groups[fs.group]; set && prev != name {
+				return invalid(p.verb, "Use only one of --%s and --%s.", prev, name)
+			}
+			p.groups[fs.group] = name
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(toks) {
+				return p.missingValue(name)
+			}
+			if _, _, _, isFlag := p.flag(toks[i+1]); isFlag {
+				return p.missingValue(name)
+			}
+			i++
+			value = toks[i].val
+		}
+		if err := p.setValue(name, strings.TrimSpace(value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flag reports whether t is a flag and splits it into name and value. A
+// quoted token is never a flag, which is how an agent sends "--like this".
+// Words that only start with dashes ("--", "-x", "--50%") are text. Em and
+// en dashes, which phones and macOS substitute for "--", count only before a
+// flag this verb knows, so "—Jane" stays text.
+func (p *parser) flag(t token) (name, value string, hasValue, ok bool) {
+	if t.quoted {
+		return "", "", false, false
+	}
+	s := t.val
+	lenient := false
+	switch {
+	case strings.HasPrefix(s, "--"):
+		s = s[2:]
+	case strings.HasPrefix(s, "—"), strings.HasPrefix(s, "–"):
+		_, n := utf8.DecodeRuneInString(s)
+		s = s[n:]
+		lenient = true
+	default:
+		return "", "", false, false
+	}
+	name, value, hasValue = strings.Cut(s, "=")
+	if !isFlagName(name) {
+		return "", "", false, false
+	}
+	name = strings.ToLower(name)
+	if _, known := p.spec.flags[name]; lenient && !known {
+		return "", "", false, false
+	}
+	return name, value, hasValue, true
+}
+
+func isFlagName(s string) bool {
+	if s == "" || !isASCIILetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isASCIILetter(c) && !('0' <= c && c <= '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+func (p *parser) unknownFlag(name string, t token) error {
+	if len(p.spec.flags) == 0 {
+		return invalid(p.verb, "%s takes no flags, and --%s is not one; to write it as text, quote it: \"%s\".", p.verb, truncate(name, 40), truncate(t.val, 40))
+	}
+	return invalid(p.verb, "--%s is not a flag of %s; to write it as text, quote it: \"%s\".", truncate(name, 40), p.verb, truncate(t.val, 40))
+}
+
+func (p *parser) missingValue(name string) error {
+	switch name {
+	case "via":
+		return invalid(p.verb, "--via needs a channel, e.g. --via whatsapp.")
+	case "tag":
+		return invalid(p.verb, "--tag needs a message tag, e.g. --tag POST_PURCHASE_UPDATE.")
+	}
+	return invalid(p.verb, "--%s needs a value.", name)
+}
+
+func (p *parser) setValue(name, value string) error {
+	if value == "" {
+		return p.missingValue(name)
+	}
+	if p.seen == nil {
+		p.seen = map[string]string{}
+	}
+	if prev, set := p.seen[name]; set && prev != value {
+		return invalid(p.verb, "--%s is given twice (%s and %s); give it once.", name, truncate(prev, 40), truncate(value, 40))
+	}
+	p.seen[name] = value
+	switch name {
+	case "via":
+		c, err := followup.ParseChannel(strings.ToLower(value))
+		if err != nil {
+			return invalid(p.verb, "%q is not a channel; use one of %s.", truncate(value, 40), channelList())
+		}
+		p.cmd.Via = c
+	case "tag":
+		up := strings.ToUpper(strings.ReplaceAll(value, "-", "_"))
+		if followup.Tag(up) == followup.TagHumanAgent {
+			return invalid(p.verb, "HUMAN_AGENT is applied automatically within 7 days of the customer's last message; pick one of %s.", tagList())
+		}
+		t, err := followup.ParseTag(up)
+		if err != nil {
+			return invalid(p.verb, "%q is not a message tag; use one of %s.", truncate(value, 40), tagList())
+		}
+		p.cmd.Tag = t
+	}
+	return nil
+}
+
+// positionals assigns the positional arguments according to the verb.
+func (p *parser) positionals(now time.Time) error {
+	switch p.verb {
+	case VerbFind:
+		p.cmd.Inbox, p.cmd.Status = InboxAll, StatusClosed
+		if g, ok := p.groups["inbox"]; ok {
+			p.cmd.Inbox = g
+		}
+		if g, ok := p.groups["status"]; ok {
+			p.cmd.Status = g
+		}
+		vals := make([]string, 0, len(p.args))
+		for _, a := range p.args {
+			if s := strings.TrimSpace(a.val); s != "" {
+				vals = append(vals, s)
+			}
+		}
+		p.cmd.Query = strings.Join(vals, " ")
+		if p.cmd.Query == "" {
+			return invalid(p.verb, "Say what to find: a name, email, phone number or contact id.")
+		}
+		return nil
+
+	case VerbVIP:
+		if len(p.args) > 0 {
+			return invalid(p.verb, "vip takes no arguments.")
+		}
+		return nil
+	}
+
+	// Every other verb starts with a contact.
+	if err := p.contact(); err != nil {
+		return err
+	}
+	rest := p.args[1:]
+	switch p.verb {
+	case VerbStatus, VerbCancel, VerbClose:
+		if len(rest) > 0 {
+			return invalid(p.verb, "%s takes one contact; quote a name with spaces, e.g. %s \"Jane Doe\".", p.verb, p.verb)
+		}
+		return nil
+
+	case VerbSend:
+		return p.text(rest)
+
+	case VerbLater:
+		if len(rest) == 0 {
+			return invalid(p.verb, "Say when to send it: 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
+		}
+		at, err := p.when(rest[0].val, now)
+		if err != nil {
+			return err
+		}
+		p.cmd.At = at
+		return p.text(rest[1:])
+
+	case VerbTemplate:
+		if len(rest) == 0 || strings.TrimSpace(rest[0].val) == "" {
+			return invalid(p.verb, "Name the template to send after the contact, e.g. order_update.")
+		}
+		p.cmd.Template = strings.TrimSpace(rest[0].val)
+		return p.params(rest[1:])
+	}
+	return nil
+}
+
+func (p *parser) contact() error {
+	if len(p.args) == 0 || strings.TrimSpace(p.args[0].val) == "" {
+		return invalid(p.verb, "Say which contact: an email, phone number, contact id (#42) or name.")
+	}
+	p.cmd.Contact = strings.TrimSpace(p.args[0].val)
+	return nil
+}
+
+// text joins the words as the agent typed them, quotes included, so a message
+// like `Your "premium" plan` reaches the customer intact. Only a text that is
+// one quoted span loses its quotes: `send 42 "Hello there"` sends Hello there.
+func (p *parser) text(toks []token) error {
+	var s string
+	if len(toks) == 1 && toks[0].quoted {
+		s = toks[0].val
+	} else {
+		raws := make([]string, len(toks))
+		for i, t := range toks {
+			raws[i] = t.raw
+		}
+		s = strings.Join(raws, " ")
+	}
+	if strings.TrimSpace(s) == "" {
+		return invalid(p.verb, "Add the message text after the contact.")
+	}
+	if len(s) > MaxTextBytes {
+		return invalid(p.verb, "The message is %d bytes; the limit is %d.", len(s), MaxTextBytes)
+	}
+	p.cmd.Text = s
+	return nil
+}
+
+func (p *parser) when(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if d, ok := relative(s); ok {
+		if d <= 0 {
+			return time.Time{}, invalid(p.verb, "%q is not in the future; use e.g. 30m, 4h or 3d.", s)
+		}
+		if d > MaxLater {
+			return time.Time{}, invalid(p.verb, "%q is too far ahead; later schedules at most 90 days ahead.", truncate(s, 40))
+		}
+		return now.Add(d), nil
+	}
+	at, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, invalid(p.verb, "%q is not a time; use 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.", truncate(s, 40))
+	}
+	if !at.After(now) {
+		return time.Time{}, invalid(p.verb, "%s is in the past; give a time in the future.", s)
+	}
+	if at.Sub(now) > MaxLater {
+		return time.Time{}, invalid(p.verb, "%s is too far ahead; later schedules at most 90 days ahead.", s)
+	}
+	return at, nil
+}
+
+// relative parses 30m, 4h, 3d. Numbers beyond nine digits are refused before
+// multiplying so nothing overflows.
+func relative(s string) (time.Duration, bool) {
+	if len(s) < 2 || len(s) > 10 {
+		return 0, false
+	}
+	var unit time.Duration
+	switch s[len(s)-1] | 0x20 {
+	case 'm':
+		unit = time.Minute
+	case 'h':
+		unit = time.Hour
+	case 'd':
+		unit = 24 * time.Hour
+	default:
+		return 0, false
+	}
+	digits := s[:len(s)-1]
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(n) * unit, true
+}
+
+func (p *parser) params(toks []token) error {
+	seen := map[string]bool{}
+	for _, t := range toks {
+		name, value, ok := strings.Cut(t.val, "=")
+		name = strings.TrimSpace(name)
+		switch {
+		case !ok:
+			return invalid(p.verb, "%q is not a parameter; write parameters as name=value and quote values with spaces: name=\"Jane Doe\".", truncate(t.val, 40))
+		case name == "":
+			return invalid(p.verb, "%q has no parameter name before the =.", truncate(t.val, 40))
+		case value == "":
+			return invalid(p.verb, "Parameter %s has no value; write %s=value.", truncate(name, 40), truncate(name, 40))
+		case seen[name]:
+			return invalid(p.verb, "Parameter %s is given twice; give it once.", truncate(name, 40))
+		}
+		seen[name] = true
+		p.cmd.Params = append(p.cmd.Params, TemplateParam{Name: name, Value: value})
+	}
+	return nil
+}
+
+func channelList() string {
+	names := make([]string, len(followup.Channels))
+	for i, c := range followup.Channels {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
+}
+
+func tagList() string {
+	names := make([]string, len(followup.AgentTags))
+	for i, t := range followup.AgentTags {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+// truncate keeps echoed user input short enough to read in an error.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// token is one word of the command: val with quotes removed, raw as typed.
+type token struct {
+	val    string
+	raw    string
+	quoted bool // the whole word was one quoted span
+}
+
+// quotes maps each opening quote to the quotes that close it. Phones and
+// macOS turn straight quotes into smart ones, sometimes mismatched, so each
+// smart opener accepts either of its pair.
+var quotes = map[rune]string{
+	'"':  `"`,
+	'\'': `'`,
+	'“':  `”“`,
+	'”':  `”`,
+	'‘':  `’‘`,
+	'’':  `’`,
+}
+
+// tokenize splits s into words at whitespace, grouping quoted spans. A quote
+// opens only at the start of a word or right after '=' (name="Jane Doe") and
+// closes only before whitespace or the end, so apostrophes (don't, O'Brien,
+// don’t) are ordinary letters. An opening quote with no closer is literal.
+func tokenize(s string) []token {
+	var toks []token
+	// noCloser records openers already known to have no closer in the rest
+	// of s; it keeps tokenizing linear on inputs full of stray quotes.
+	noCloser := map[rune]bool{}
+	i := 0
+	for {
+		for i < len(s) {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += n
+		}
+		if i >= len(s) {
+			return toks
+		}
+		start := i
+		var b strings.Builder
+		quoted := false
+		prev := rune(-1)
+		for i < len(s) {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			if closers, ok := quotes[r]; ok && (i == start || prev == '=') && !noCloser[r] {
+				if end, endN := findCloser(s, i+n, closers); end >= 0 {
+					b.WriteString(s[i+n : end])
+					quoted = i == start
+					i = end + endN
+					break // a closer is always followed by whitespace or the end
+				}
+				noCloser[r] = true
+			}
+			b.WriteString(s[i : i+n])
+			prev = r
+			i += n
+		}
+		toks = append(toks, token{val: b.String(), raw: s[start:i], quoted: quoted})
+	}
+}
+
+// findCloser returns the index and width of the first rune of closers at or
+// after from that is followed by whitespace or the end of s, or -1.
+func findCloser(s string, from int, closers string) (int, int) {
+	for i := from; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if strings.ContainsRune(closers, r) {
+			next, _ := utf8.DecodeRuneInString(s[i+n:])
+			if i+n == len(s) || unicode.IsSpace(next) {
+				return i, n
+			}
+		}
+		i += n
+	}
+	return -1, 0
+}

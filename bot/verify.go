@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-dev/followup"
+)
+
+// Errors Verify and ReadVerified return, wrapped with detail. The first four
+// are EUnauthorized and ErrBodyTooLarge is EInvalid, so followup.ErrorCodeOf
+// maps them to 401 and 413-style answers without string matching.
+var (
+	// ErrMissingHeader: X-Slack-Request-Timestamp or X-Slack-Signature is absent.
+	ErrMissingHeader = &followup.Error{Code: followup.EUnauthorized, Message: "missing Slack signature header"}
+	// ErrBadTimestamp: X-Slack-Request-Timestamp is not integer seconds.
+	ErrBadTimestamp = &followup.Error{Code: followup.EUnauthorized, Message: "malformed Slack request timestamp"}
+	// ErrStaleTimestamp: the request was signed too long ago, or in the future;
+	// this is what stops a captured request from being replayed later.
+	ErrStaleTimestamp = &followup.Error{Code: followup.EUnauthorized, Message: "stale Slack request timestamp"}
+	// ErrBadSignature: the signature is malformed or does not match the body.
+	ErrBadSignature = &followup.Error{Code: followup.EUnauthorized, Message: "bad Slack request signature"}
+	// ErrBodyTooLarge: the body exceeds the limit given to ReadVerified.
+	ErrBodyTooLarge = &followup.Error{Code: followup.EInvalid, Message: "request body too large"}
+)
+
+// Slack's header names and signature version.
+const (
+	HeaderTimestamp = "X-Slack-Request-Timestamp"
+	HeaderSignature = "X-Slack-Signature"
+	signatureV0     = "v0"
+)
+
+// Verifier checks that requests were signed by Slack with the app's signing
+// secret (https://api.slack.com/authentication/verifying-requests-from-slack).
+type Verifier struct {
+	secret []byte
+	now    func() time.Time
+	maxAge time.Duration
+}
+
+// NewVerifier returns a Verifier for the app's signing secret. It accepts
+// requests signed up to five minutes before or after its clock, as Slack
+// recommends.
+func NewVerifier(signingSecret string) (*Verifier, error) {
+	if strings.TrimSpace(signingSecret) == "" {
+		return nil, errors.New("bot: Slack signing secret is empty")
+	}
+	return &Verifier{secret: []byte(signingSecret), now: time.Now, maxAge: 5 * time.Minute}, nil
+}
+
+// Verify checks the X-Slack-Request-Timestamp and X-Slack-Signature headers
+// against body, which must be the raw request body exactly as received.
+// Slack: the signature is "v0=" + hex(HMAC-SHA256(secret, "v0:" + timestamp +
+// ":" + body)); a timestamp more than five minutes off is refused so a
+// captured request cannot be replayed later.
+func (v *Verifier) Verify(h http.Header, body []byte) error {
+	ts := h.Get(HeaderTimestamp)
+	if ts == "" {
+		return fmt.Errorf("%w: %s", ErrMissingHeader, HeaderTimestamp)
+	}
+	sig := h.Get(HeaderSignature)
+	if sig == "" {
+		return fmt.Errorf("%w: %s", ErrMissingHeader, HeaderSignature)
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: %q", ErrBadTimestamp, ts)
+	}
+	// time.Time.Sub saturates, so absurd timestamps cannot overflow into range.
+	if age := v.now().Sub(time.Unix(secs, 0)); age > v.maxAge || age < -v.maxAge {
+		return fmt.Errorf("%w: signed at %s, %s off", ErrStaleTimestamp, ts, age)
+	}
+	hexMAC, ok := strings.CutPrefix(sig, signatureV0+"=")
+	if !ok {
+		return fmt.Errorf("%w: not a %s signature", ErrBadSignature, signatureV0)
+	}
+	got, err := hex.DecodeString(hexMAC)
+	if err != nil {
+		return fmt.Errorf("%w: not hex", ErrBadSignature)
+	}
+	if !hmac.Equal(got, sign(v.secret, ts, body)) {
+		return ErrBadSignature
+	}
+	return nil
+}
+
+// sign is Slack's v0 signature of body sent at timestamp ts, unencoded.
+func sign(secret []byte, ts string, body []byte) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(signatureV0 + ":" + ts + ":"))
+	mac.Write(body)
+	return mac.Sum(nil)
+}
+
+// ReadVerified reads at most maxBody bytes of r's body and returns them only
+// if Slack signed them. It puts the bytes back as r.Body so the handler can
+// still call r.ParseForm for slash commands and interactions.
+func ReadVerified(w http.ResponseWriter, r *http.Request, v *Verifier, maxBody int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, fmt.Errorf("%w: limit %d bytes: %w", ErrBodyTooLarge, mbe.Limit, err)
+		}
+		return nil, fmt.Errorf("read Slack request body: %w", err)
+	}
+	if err := v.Verify(r.Header, body); err != nil {
+		return nil, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
