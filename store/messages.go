@@ -189,3 +189,10 @@ func (s *Store) UpdateStatus(ctx context.Context, ch followup.Channel, providerI
 	}
 	return contactID, translate(err, fmt.Sprintf("%s message %q", ch.Title(), providerID))
 }
+
+// ContactByPhone finds a contact by E.164 phone (the oldest if several).
+func (s *Store) ContactByPhone(ctx context.Context, phone string) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT id FROM contacts WHERE phone = $1 ORDER BY id LIMIT 1`, phone)
+	return id, translate(err, "contact with phone "+phone)
+}

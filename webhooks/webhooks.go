@@ -109,24 +109,14 @@ func (h *Handler) message(ctx context.Context, e channels.Event) error {
 	if e.ExternalID == "" {
 		return nil
 	}
+	// WhatsApp names customers by their number without the plus; we keep
+	// E.164, as the contact's phone is.
+	if e.Channel == followup.WhatsApp && !strings.HasPrefix(e.ExternalID, "+") {
+		e.ExternalID = "+" + e.ExternalID
+	}
 	id, err := h.store.ContactByIdentity(ctx, e.Channel, e.ExternalID)
 	if followup.ErrorCodeOf(err) == followup.ENotFound {
-		// A first message creates the contact.
-		first, last, _ := strings.Cut(strings.TrimSpace(e.Name), " ")
-		in := store.ContactInput{FirstName: first, LastName: last, Channel: e.Channel, ExternalID: e.ExternalID}
-		switch e.Channel {
-		case followup.SMS, followup.WhatsApp:
-			in.Phone = "+" + strings.TrimPrefix(e.ExternalID, "+")
-			if _, perr := store.NormalizePhone(in.Phone); perr != nil {
-				in.Phone = ""
-			}
-		case followup.Email:
-			in.Email = e.ExternalID
-		}
-		if in.FirstName == "" && in.LastName == "" && in.Phone == "" && in.Email == "" {
-			in.FirstName = e.Channel.Title() + " customer"
-		}
-		id, _, err = h.store.SaveContact(ctx, in)
+		id, err = h.newIdentity(ctx, e)
 	}
 	if err != nil {
 		return err
@@ -146,6 +136,40 @@ func (h *Handler) message(ctx context.Context, e channels.Event) error {
 	// only moves forward), and an earlier attempt may have failed here.
 	_, err = h.followups.Reply(ctx, id, e.Channel, workflows.Reply{At: at.UTC(), Preview: e.Text})
 	return err
+}
+
+// newIdentity attaches a first message's identity to the contact it belongs
+// to (same phone or email) without touching their name, or creates the
+// contact with the name the provider gave.
+func (h *Handler) newIdentity(ctx context.Context, e channels.Event) (int64, error) {
+	in := store.ContactInput{Channel: e.Channel, ExternalID: e.ExternalID}
+	var existing int64
+	var err error
+	switch e.Channel {
+	case followup.SMS, followup.WhatsApp:
+		if phone, perr := store.NormalizePhone("+" + strings.TrimPrefix(e.ExternalID, "+")); perr == nil {
+			in.Phone = phone
+			existing, err = h.store.ContactByPhone(ctx, phone)
+		}
+	case followup.Email:
+		in.Email = e.ExternalID
+		var c followup.Contact
+		c, err = h.store.Resolve(ctx, e.ExternalID)
+		if err == nil && strings.EqualFold(c.Email, e.ExternalID) {
+			existing = c.ID
+		}
+	}
+	if err != nil && followup.ErrorCodeOf(err) != followup.ENotFound && followup.ErrorCodeOf(err) != followup.EConflict {
+		return 0, err
+	}
+	if existing == 0 {
+		in.FirstName, in.LastName, _ = strings.Cut(strings.TrimSpace(e.Name), " ")
+		if in.FirstName == "" && in.LastName == "" && in.Phone == "" && in.Email == "" {
+			in.FirstName = e.Channel.Title() + " customer"
+		}
+	}
+	id, _, err := h.store.SaveContact(ctx, in)
+	return id, err
 }
 
 func (h *Handler) status(ctx context.Context, e channels.Event) error {

@@ -102,7 +102,7 @@ func setup(t *testing.T) env {
 	t.Cleanup(st.Close)
 	rec := &recorder{}
 	mux := http.NewServeMux()
-	webhooks.New(st, rec, map[followup.Channel]channels.Webhook{followup.Telegram: signedJSON{"s3cret"}},
+	webhooks.New(st, rec, map[followup.Channel]channels.Webhook{followup.Telegram: signedJSON{"s3cret"}, followup.WhatsApp: signedJSON{"s3cret"}},
 		slog.New(slog.NewTextHandler(io.Discard, nil))).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -111,7 +111,12 @@ func setup(t *testing.T) env {
 
 func (e env) post(t *testing.T, body []byte, sig string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/webhooks/telegram", bytes.NewReader(body))
+	return e.postTo(t, "telegram", body, sig)
+}
+
+func (e env) postTo(t *testing.T, ch string, body []byte, sig string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/webhooks/"+ch, bytes.NewReader(body))
 	if sig != "" {
 		req.Header.Set("X-Signature", sig)
 	}
@@ -181,7 +186,7 @@ func TestForgedOversizedAndMalformedWebhooksChangeNothing(t *testing.T) {
 	if n != 0 || len(e.rec.replies) != 0 {
 		t.Fatalf("a refused webhook changed something: %d contacts, %d signals", n, len(e.rec.replies))
 	}
-	for path, want := range map[string]int{"/webhooks/fax": 404, "/webhooks/whatsapp": 404, "/webhooks/telegram?challenge=42": 200} {
+	for path, want := range map[string]int{"/webhooks/fax": 404, "/webhooks/viber": 404, "/webhooks/telegram?challenge=42": 200} {
 		resp, _ := http.Get(e.srv.URL + path)
 		resp.Body.Close()
 		if resp.StatusCode != want {
@@ -241,5 +246,34 @@ func TestStatusesUpdateMessagesAndLateFailuresReachTheFollowUp(t *testing.T) {
 	}
 	if len(e.rec.fails) != 1 || e.rec.fails[0].Class != followup.WindowClosed {
 		t.Fatalf("late failure not signalled: %+v", e.rec.fails)
+	}
+}
+
+func TestFirstMessageFromAKnownPhoneJoinsThatContact(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	jane, _, _ := e.st.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Doe", Phone: "+14155550142", Channel: followup.WhatsApp})
+	bob, _, _ := e.st.SaveContact(ctx, store.ContactInput{FirstName: "Bob", LastName: "Stone", Phone: "+14155550199"})
+	body, _ := json.Marshal([]channels.Event{
+		// WhatsApp's wa_id has no plus.
+		{Kind: channels.Message, ExternalID: "14155550142", Name: "JD 🌟", Text: "hi", DedupKey: "w1"},
+		{Kind: channels.Message, ExternalID: "14155550199", Name: "bobby", Text: "hello", DedupKey: "w2"},
+	})
+	if code := e.postTo(t, "whatsapp", body, sign("s3cret", body)); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	for id, want := range map[int64]string{jane: "Jane Doe", bob: "Bob Stone"} {
+		c, _ := e.st.Contact(ctx, id)
+		if c.FullName() != want || c.Status != followup.Open {
+			t.Errorf("contact %d: %q %s, want %q open", id, c.FullName(), c.Status, want)
+		}
+	}
+	var n int
+	e.st.DB().Get(&n, `SELECT count(*) FROM contacts`)
+	if n != 2 {
+		t.Fatalf("%d contacts: a known customer's first WhatsApp message made a new one", n)
+	}
+	if got, err := e.st.ContactByIdentity(ctx, followup.WhatsApp, "+14155550199"); err != nil || got != bob {
+		t.Fatalf("bob's WhatsApp identity: %d %v", got, err)
 	}
 }
