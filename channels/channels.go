@@ -28,6 +28,9 @@ const (
 	Message EventKind = "message"
 	// Status: a delivery status of one of our messages.
 	Status EventKind = "status"
+	// Unsubscribed: the customer opted out of the channel (Viber's
+	// unsubscribed); nothing reaches them there until they write again.
+	Unsubscribed EventKind = "unsubscribed"
 )
 
 // Event is one thing a provider told us in a webhook.

@@ -101,6 +101,17 @@ func (h *Handler) handle(ctx context.Context, e channels.Event) error {
 		return h.message(ctx, e)
 	case channels.Status:
 		return h.status(ctx, e)
+	case channels.Unsubscribed:
+		id, err := h.store.ContactByIdentity(ctx, e.Channel, e.ExternalID)
+		if followup.ErrorCodeOf(err) == followup.ENotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = h.followups.DeliveryFailed(ctx, id, e.Channel, workflows.DeliveryFailure{
+			Class: followup.RecipientGone, Code: "unsubscribed", Message: "the customer unsubscribed"})
+		return err
 	}
 	return nil
 }

@@ -277,3 +277,19 @@ func TestFirstMessageFromAKnownPhoneJoinsThatContact(t *testing.T) {
 		t.Fatalf("bob's WhatsApp identity: %d %v", got, err)
 	}
 }
+
+func TestUnsubscribeReachesTheFollowUp(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	e.st.SaveContact(ctx, store.ContactInput{FirstName: "V", Channel: followup.Telegram, ExternalID: "55"})
+	body, _ := json.Marshal([]channels.Event{
+		{Kind: channels.Unsubscribed, ExternalID: "55", DedupKey: "u1"},
+		{Kind: channels.Unsubscribed, ExternalID: "not-ours", DedupKey: "u2"},
+	})
+	if code := e.post(t, body, sign("s3cret", body)); code != 200 {
+		t.Fatalf("status %d", code)
+	}
+	if len(e.rec.fails) != 1 || e.rec.fails[0].Class != followup.RecipientGone {
+		t.Fatalf("unsubscribe: %+v", e.rec.fails)
+	}
+}

@@ -118,7 +118,15 @@ func (w *Webhook) Parse(_ *http.Request, body []byte) ([]channels.Event, error) 
 		}
 		return []channels.Event{e}, nil
 	}
-	// webhook (set-up check), subscribed, unsubscribed, conversation_started,
-	// and anything newer: nothing the product records as a message or status.
+	if cb.Event == "unsubscribed" {
+		// Viber: after unsubscribing the user gets nothing from the bot
+		// (sends fail with status 6) until they write again.
+		if cb.UserID == "" {
+			return nil, errors.New("viber: unsubscribed callback without user_id")
+		}
+		return []channels.Event{{Channel: followup.Viber, Kind: channels.Unsubscribed, ExternalID: cb.UserID, At: at, DedupKey: dedup}}, nil
+	}
+	// webhook (set-up check), subscribed, conversation_started, and
+	// anything newer: nothing the product records.
 	return nil, nil
 }

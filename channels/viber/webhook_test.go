@@ -143,7 +143,6 @@ func TestWebhookSkipsAndRejects(t *testing.T) {
 	for _, b := range []string{
 		`{"event":"webhook","timestamp":1457764197627,"message_token":241256543215}`,
 		`{"event":"subscribed","timestamp":1457764197627,"user":{"id":"u="},"message_token":1}`,
-		`{"event":"unsubscribed","timestamp":1457764197627,"user_id":"u=","message_token":1}`,
 		`{"event":"conversation_started","timestamp":1457764197627,"message_token":1,"type":"open","user":{"id":"u="}}`,
 		`{"event":"client_status","timestamp":1}`,
 	} {
@@ -180,4 +179,15 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWebhookUnsubscribed(t *testing.T) {
+	hook := viber.NewWebhook(vibertest.Token)
+	evs, err := hook.Parse(nil, []byte(`{"event":"unsubscribed","timestamp":1457764197627,"user_id":"u=","message_token":1}`))
+	if err != nil || len(evs) != 1 || evs[0].Kind != channels.Unsubscribed || evs[0].ExternalID != "u=" || evs[0].At.UnixMilli() != 1457764197627 {
+		t.Fatalf("unsubscribed: %+v %v", evs, err)
+	}
+	if _, err := hook.Parse(nil, []byte(`{"event":"unsubscribed","timestamp":1}`)); err == nil {
+		t.Fatal("unsubscribed without user_id must be an error")
+	}
 }
