@@ -1,8 +1,8 @@
 // Package activities holds the side effects the follow-up workflow needs:
 // reading a contact's channel state, reopening the conversation, sending
 // exactly once through a channel's Sender, closing, and telling the agent.
-// Workflows name these methods through a nil *Activities; the worker
-// registers a real one.
+// Workflows run them as local activities by name (the Name constants);
+// the worker registers a real *Activities.
 package activities
 
 import (
@@ -259,8 +259,22 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 		return SendResult{MessageID: msg.ID}, temporal.NewNonRetryableApplicationError(se.Message, typ, nil, se.Code)
 	}
 	activity.RecordHeartbeat(ctx, "sent")
-	if err := a.store.FinishOutbound(ctx, msg.ID, followup.StatusSent, sent.ProviderID, ""); err != nil {
-		return SendResult{}, err
+	// The provider has the message: recording it must not fail the
+	// attempt over a passing database hiccup, or the retry would send
+	// again on channels without an idempotency key.
+	var ferr error
+	for try := 0; try < 5; try++ {
+		if ferr = a.store.FinishOutbound(ctx, msg.ID, followup.StatusSent, sent.ProviderID, ""); ferr == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return SendResult{}, ferr
+		case <-time.After(time.Duration(200*(try+1)) * time.Millisecond):
+		}
+	}
+	if ferr != nil {
+		return SendResult{}, ferr
 	}
 	return SendResult{MessageID: msg.ID, ProviderID: sent.ProviderID, Duplicate: existing}, nil
 }

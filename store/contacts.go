@@ -210,7 +210,7 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 		switch in.ConvStatus {
 		case followup.Open:
 			at := time.Now()
-			if _, err := openConversation(ctx, tx, id, assignee, true, at); err != nil {
+			if _, err := openConversation(ctx, tx, id, assignee, assignee != nil, at); err != nil {
 				return err
 			}
 		case followup.Closed:

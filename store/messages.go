@@ -125,14 +125,6 @@ func (s *Store) Notifications(ctx context.Context, contactID int64, limit int) (
 	return out, translate(err, "list notifications")
 }
 
-// AddInbound records a customer's message.
-func (s *Store) AddInbound(ctx context.Context, contactID int64, ch followup.Channel, body string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO messages (contact_id, conversation_id, direction, channel, body, status, created_at)
-		VALUES ($1, (SELECT id FROM conversations WHERE contact_id = $1 AND status = 'open'), 'inbound', $2, $3, 'received', $4)`,
-		contactID, ch, body, at)
-	return translate(err, "record inbound message")
-}
-
 // ContactByIdentity finds the contact with an external id on a channel.
 func (s *Store) ContactByIdentity(ctx context.Context, ch followup.Channel, externalID string) (int64, error) {
 	var id int64

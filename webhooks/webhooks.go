@@ -84,7 +84,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range events {
 		e.Channel = ch
-		if err := h.handle(r.Context(), e); err != nil {
+		err := h.handle(r.Context(), e)
+		if code := followup.ErrorCodeOf(err); code == followup.EInvalid || code == followup.ENotFound {
+			// A retry cannot fix it (say, a sender address we cannot
+			// store): log it and answer 200, or the provider retries the
+			// whole batch forever.
+			h.log.Warn("webhook event skipped", "channel", ch, "kind", e.Kind, "err", err)
+			continue
+		}
+		if err != nil {
 			// The provider retries; every step is idempotent.
 			h.log.Error("webhook event failed", "channel", ch, "kind", e.Kind, "err", err)
 			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
@@ -145,7 +153,7 @@ func (h *Handler) message(ctx context.Context, e channels.Event) error {
 	}
 	// Signalled even for a redelivery: the signal is idempotent (the window
 	// only moves forward), and an earlier attempt may have failed here.
-	_, err = h.followups.Reply(ctx, id, e.Channel, workflows.Reply{At: at.UTC(), Preview: e.Text})
+	_, err = h.followups.Reply(ctx, id, e.Channel, workflows.Reply{At: at.UTC(), Preview: e.Text, Key: e.Channel.Title() + ":" + key})
 	return err
 }
 

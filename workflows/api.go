@@ -116,6 +116,8 @@ type SendOutcome struct {
 type Reply struct {
 	At      time.Time // the provider's timestamp
 	Preview string
+	// Key identifies the webhook event, so a redelivery is ignored.
+	Key string
 }
 
 // DeliveryFailure is a provider's late refusal of a message it had accepted.
@@ -191,11 +193,15 @@ type State struct {
 	LastEventAt      time.Time
 	Result           string
 	Attrs            AttrValues // search attributes as last upserted
+	SeenKeys         []string   // webhook events already handled
 }
 
 // maxAttemptsKept bounds the attempts carried in state and across
 // continue-as-new.
 const maxAttemptsKept = 50
+
+// maxSeenKeys bounds the webhook event keys a follow-up remembers.
+const maxSeenKeys = 32
 
 // RegisterOptions registers FollowUp under its recorded name.
 func RegisterOptions() workflow.RegisterOptions {

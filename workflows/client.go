@@ -141,13 +141,13 @@ func (c *Client) translate(err error, what string) error {
 		return &followup.Error{Code: followup.ENotFound, Message: "no follow-up is running for this contact on that channel", Err: err}
 	}
 	var ae *temporal.ApplicationError
-	if errors.As(err, &ae) {
-		// A validator's rejection: the rules refused the request.
+	if errors.As(err, &ae) && ae.Type() == ErrRefused {
+		// A validator's rejection: nothing entered the follow-up's history.
 		return &followup.Error{Code: followup.ERefused, Message: ae.Message(), Err: err}
 	}
 	var unavailable *serviceerror.Unavailable
 	if errors.As(err, &unavailable) || errors.Is(err, context.DeadlineExceeded) {
-		return &followup.Error{Code: followup.EInternal, Message: "Temporal is not reachable right now; nothing was sent. Try again in a moment.", Err: err}
+		return &followup.Error{Code: followup.EInternal, Message: "Temporal did not answer in time; the request may or may not have been carried out. Check with `followup status` before trying again.", Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

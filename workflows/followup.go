@@ -123,13 +123,20 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 				}
 				f.onReply(ctx, r)
 			}
+			for {
+				var d DeliveryFailure
+				if !failures.ReceiveAsync(&d) {
+					break
+				}
+				f.onDeliveryFailed(ctx, d)
+			}
 			carry := f.State
 			return f.State, workflow.NewContinueAsNewError(ctx, FollowUpName, Input{
 				ContactID: f.ContactID, Channel: f.Channel, AgentID: f.AgentID, AgentSlack: f.AgentSlack,
 				VIP: f.VIP, Carry: &carry, HistoryLimit: in.HistoryLimit,
 			})
 		}
-		f.wait(ctx, now, replies, failures)
+		f.wait(ctx, replies, failures)
 	}
 	// Let in-flight updates answer their callers before the run ends.
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -140,7 +147,9 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 
 // wait sleeps until the next thing the follow-up must do, a reply, or an
 // update that changed the plan: the updatable-timer pattern.
-func (f *followUp) wait(ctx workflow.Context, now time.Time, replies, failures workflow.ReceiveChannel) {
+func (f *followUp) wait(ctx workflow.Context, replies, failures workflow.ReceiveChannel) {
+	// Now, not the loop's start: sends and notifications may have taken time.
+	now := workflow.Now(ctx)
 	next := f.nextWake(now)
 	timerCtx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
@@ -263,13 +272,13 @@ func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 	now := workflow.Now(ctx)
 	switch {
 	case req.AgentID == 0:
-		return errors.New("a send needs the sending agent")
+		return refused("a send needs the sending agent")
 	case strings.TrimSpace(req.Text) == "" && req.Template == nil:
-		return errors.New("nothing to send: give a text or a template")
+		return refused("nothing to send: give a text or a template")
 	case len(req.Text) > MaxTextLen:
-		return fmt.Errorf("the text is %d bytes; the limit is %d", len(req.Text), MaxTextLen)
+		return refused(fmt.Sprintf("the text is %d bytes; the limit is %d", len(req.Text), MaxTextLen))
 	case req.At.After(now.Add(MaxScheduleAhead)):
-		return fmt.Errorf("a follow-up can be scheduled at most %d days ahead", int(MaxScheduleAhead.Hours()/24))
+		return refused(fmt.Sprintf("a follow-up can be scheduled at most %d days ahead", int(MaxScheduleAhead.Hours()/24)))
 	case req.At.After(now):
 		return nil // decided when it is due
 	}
@@ -277,14 +286,20 @@ func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 		return nil // the template's approval is read at send time
 	}
 	if d := window.Decide(f.input(now, req)); !d.Allowed {
-		return errors.New(d.Message)
+		return refused(d.Message)
 	}
 	return nil
 }
 
+// ErrRefused is the error type of an update the rules or the follow-up's
+// state refuse (the validator's answer); callers show its message.
+const ErrRefused = "Refused"
+
+func refused(msg string) error { return temporal.NewNonRetryableApplicationError(msg, ErrRefused, nil) }
+
 func (f *followUp) validateOpen(workflow.Context) error {
 	if f.finished {
-		return fmt.Errorf("this follow-up has ended (%s); start a new one", f.Result)
+		return refused(fmt.Sprintf("this follow-up has ended (%s); start a new one", f.Result))
 	}
 	return nil
 }
@@ -327,6 +342,15 @@ type CloseResult struct {
 
 func (f *followUp) handleClose(ctx workflow.Context) (CloseResult, error) {
 	defer f.wake()
+	// Under the send lock: a send in flight finishes first, and none
+	// starts (and reopens) after the close.
+	if err := f.mu.Lock(ctx); err != nil {
+		return CloseResult{}, err
+	}
+	defer f.mu.Unlock()
+	if f.finished {
+		return CloseResult{}, fmt.Errorf("this follow-up has ended (%s)", f.Result)
+	}
 	var res activities.CloseResult
 	if err := local(ctx, activities.NameClose, activities.CloseInput{ContactID: f.ContactID}, &res); err != nil {
 		return CloseResult{}, fmt.Errorf("close the conversation: %s", errorText(err))
@@ -338,6 +362,9 @@ func (f *followUp) handleClose(ctx workflow.Context) (CloseResult, error) {
 }
 
 func (f *followUp) onReply(ctx workflow.Context, r Reply) {
+	if f.seen(r.Key) {
+		return // a redelivered webhook: already handled
+	}
 	if r.At.IsZero() {
 		r.At = workflow.Now(ctx)
 	}
@@ -376,6 +403,9 @@ func (f *followUp) onReply(ctx workflow.Context, r Reply) {
 // onDeliveryFailed handles a provider's late refusal like the synchronous
 // one: the provider has the final word.
 func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
+	if d.ProviderMessageID != "" && f.seen("failed:"+d.ProviderMessageID) {
+		return
+	}
 	f.LastEventAt = workflow.Now(ctx)
 	switch d.Class {
 	case followup.WindowClosed:
@@ -525,7 +555,9 @@ func (f *followUp) load(ctx workflow.Context, t *TemplateRequest) error {
 	// (the later of its own and this run's); never fewer than this run
 	// knows it sent since then.
 	f.SentInWindow = max(f.SentInWindow, r.SentInWindow)
-	f.ChatbotThisMonth = max(r.ChatbotThisMonth, f.ChatbotThisMonth*boolInt(sameMonth(f.LastEventAt, workflow.Now(ctx))))
+	// The database counts this month's chatbot messages, pending ones
+	// included, so it never lags what this run sent.
+	f.ChatbotThisMonth = r.ChatbotThisMonth
 	f.Settings, f.VIP, f.Loaded = r.Settings, r.VIP, true
 	f.externalID, f.ContactName, f.other = r.ExternalID, r.ContactName, r.OtherChannels
 	f.template, f.templateLang = r.Template, r.TemplateLanguage
@@ -560,6 +592,24 @@ func (f *followUp) finish(ctx workflow.Context, s Status, result string) {
 }
 
 func (f *followUp) wake() { f.kick.SendAsync(struct{}{}) }
+
+// seen records key and reports whether it was seen before, so a webhook
+// the provider delivers twice is acted on once. The last few keys are kept.
+func (f *followUp) seen(key string) bool {
+	if key == "" {
+		return false
+	}
+	for _, k := range f.SeenKeys {
+		if k == key {
+			return true
+		}
+	}
+	f.SeenKeys = append(f.SeenKeys, key)
+	if n := len(f.SeenKeys); n > maxSeenKeys {
+		f.SeenKeys = append([]string(nil), f.SeenKeys[n-maxSeenKeys:]...)
+	}
+	return false
+}
 
 func (f *followUp) hasSent() bool {
 	for _, at := range f.Attempts {
@@ -602,8 +652,7 @@ type AttrValues struct {
 }
 
 // local runs a store activity as a local activity: no round trip through
-// the server, recorded as a marker in history. Sends stay regular
-// activities, whose retries can back off for minutes.
+// the server, recorded as a marker in history.
 func local(ctx workflow.Context, name string, in, out any) error {
 	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), name, in).Get(ctx, out)
 }
@@ -639,18 +688,6 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-func sameMonth(a, b time.Time) bool {
-	a, b = a.UTC(), b.UTC()
-	return a.Year() == b.Year() && a.Month() == b.Month()
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // Activity options. Store activities retry until Postgres is back; sends
 // retry provider hiccups (429, 5xx) with backoff but never errors a retry
 // cannot fix.
@@ -667,9 +704,11 @@ var (
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 2 * time.Second, BackoffCoefficient: 2, MaximumInterval: 2 * time.Minute,
 			NonRetryableErrorTypes: []string{activities.ErrWindowClosed, activities.ErrRecipientGone, activities.ErrPermanent}},
 	}
+	// A notification that cannot be delivered within two minutes is given
+	// up: it must not hold the follow-up (or its send lock) for longer.
 	notifyOptions = workflow.LocalActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
-		ScheduleToCloseTimeout: time.Hour,
+		ScheduleToCloseTimeout: 2 * time.Minute,
 		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	}
 )

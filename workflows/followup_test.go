@@ -656,3 +656,26 @@ func TestAsyncWindowFailureClosesTheWindow(t *testing.T) {
 		t.Fatalf("agent not told: %+v", n)
 	}
 }
+
+func TestRedeliveredReplyIsHandledOnce(t *testing.T) {
+	h := newHarness(t, followup.Telegram, -1, nil)
+	h.at(time.Second, func() {
+		h.send(workflows.SendRequest{Text: "later", At: h.env.Now().Add(4 * time.Hour)}, func(workflows.SendOutcome, error) {})
+	})
+	h.at(time.Hour, func() {
+		h.env.SignalWorkflow(workflows.SignalReply, workflows.Reply{At: h.env.Now(), Preview: "hi", Key: "Telegram:upd-1"})
+	})
+	h.at(time.Hour+time.Minute, func() {
+		// The provider redelivers the same update after a new schedule.
+		h.send(workflows.SendRequest{Text: "later again", At: h.env.Now().Add(time.Hour)}, func(workflows.SendOutcome, error) {
+			h.env.SignalWorkflow(workflows.SignalReply, workflows.Reply{At: h.env.Now(), Preview: "hi", Key: "Telegram:upd-1"})
+		})
+	})
+	h.run(func() {})
+	if n := h.notifications("replied"); len(n) != 1 {
+		t.Fatalf("replied notifications: %d, want 1", len(n))
+	}
+	if box := h.outbox(); len(box) != 1 || box[0].Body != "later again" {
+		t.Fatalf("a redelivered reply cancelled the new schedule: %+v", box)
+	}
+}

@@ -68,6 +68,14 @@ func (a *app) resolveTarget(ref string, f sendFlags, preferTemplate bool) (targe
 		}
 		t.channel = ch
 	} else if preferTemplate {
+		// Templates are WhatsApp's.
+		found := false
+		for _, id := range ids {
+			found = found || id.Channel == followup.WhatsApp
+		}
+		if !found {
+			return t, followup.Errorf(followup.EInvalid, "%s has no WhatsApp address, and templates are WhatsApp's (channels: %s)", t.contact.FullName(), channelList(ids))
+		}
 		t.channel = followup.WhatsApp
 	} else {
 		t.channel = bestChannel(ids, st, a)
@@ -485,10 +493,7 @@ func (a *app) replyCmd() *cobra.Command {
 			}
 			now := timeNow().UTC()
 			text := strings.Join(args[2:], " ")
-			if _, err := st.RecordInbound(a.ctx, c.ID, ch, now); err != nil {
-				return err
-			}
-			if err := st.AddInbound(a.ctx, c.ID, ch, text, now); err != nil {
+			if _, err := st.RecordInboundMessage(a.ctx, c.ID, ch, text, now, requestID()); err != nil {
 				return err
 			}
 			fc, err := a.temporal()
