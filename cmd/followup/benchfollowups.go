@@ -94,7 +94,7 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 	if err != nil {
 		return err
 	}
-	wcmd := exec.CommandContext(ctx, self, "worker")
+	wcmd := exec.CommandContext(ctx, self, "worker", "--sandbox")
 	wcmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+hostPort, "TEMPORAL_TASK_QUEUE="+queue, "DATABASE_URL="+a.cfg.DatabaseURL)
 	wlog, _ := os.Create(filepath.Join(dir, "worker.log"))
 	wcmd.Stdout, wcmd.Stderr = wlog, wlog

@@ -73,7 +73,7 @@ With TEMPORAL_ADDRESS set, the external server is used instead of the embedded o
 				defer srv.Stop()
 				hostPort = srv.FrontendHostPort()
 			}
-			return a.serveWorker(hostPort, true, noDemo)
+			return a.serveWorker(hostPort, true, noDemo, true)
 		},
 	}
 	c.Flags().BoolVar(&noDemo, "no-demo", false, "do not load the demo workspace")
@@ -82,8 +82,9 @@ With TEMPORAL_ADDRESS set, the external server is used instead of the embedded o
 }
 
 func (a *app) workerCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "worker",
+	var sandboxed bool
+	c := &cobra.Command{
+		Use:   "worker [--sandbox]",
 		Short: "Run a worker against TEMPORAL_ADDRESS (production; run several to scale out)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -96,14 +97,16 @@ func (a *app) workerCmd() *cobra.Command {
 			if _, err := a.store(); err != nil {
 				return err
 			}
-			return a.serveWorker(a.cfg.TemporalAddress, false, true)
+			return a.serveWorker(a.cfg.TemporalAddress, false, true, sandboxed)
 		},
 	}
+	c.Flags().BoolVar(&sandboxed, "sandbox", false, "channels without credentials use the sandbox (load tests, staging)")
+	return c
 }
 
 // serveWorker runs the worker (and in dev the HTTP server) until the
 // context ends.
-func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
+func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 	o, err := temporalOptions(a.cfg, hostPort)
 	if err != nil {
 		return err
@@ -125,7 +128,7 @@ func (a *app) serveWorker(hostPort string, dev, noDemo bool) error {
 		cache = n
 	}
 	sdkworker.SetStickyWorkflowCacheSize(cache)
-	chans, err := loadChannels(a.getenv, a.st, dev)
+	chans, err := loadChannels(a.getenv, a.st, dev || sandboxed)
 	if err != nil {
 		return err
 	}
@@ -239,12 +242,13 @@ behind workflow.GetVersion.`,
 	}
 }
 
-// workerOptions: enough pollers that a busy worker is not waiting on long
-// polls (a follow-up's first send is two workflow tasks and one activity
-// task), measured in docs/BENCHMARKS.md.
+// workerOptions: enough workflow-task pollers that a busy worker is not
+// waiting on long polls (a follow-up's first send is one workflow task with
+// local activities), and no activity-task pollers, since every activity runs
+// locally (measured in docs/BENCHMARKS.md).
 func workerOptions() sdkworker.Options {
 	return sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: 16,
-		MaxConcurrentActivityTaskPollers: 16,
+		LocalActivityWorkerOnly:          true,
 	}
 }
