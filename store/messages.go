@@ -73,11 +73,12 @@ func (s *Store) Messages(ctx context.Context, contactID int64, limit int) ([]fol
 }
 
 // OutboundSince counts outbound messages on a channel since a time (the
-// WeChat per-window count); failed and undeliverable ones do not count.
+// WeChat per-window count); failed and undeliverable ones do not count, nor
+// one still pending an hour on (its send gave up after 30 minutes).
 func (s *Store) OutboundSince(ctx context.Context, contactID int64, ch followup.Channel, since time.Time) (int, error) {
 	var n int
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE contact_id = $1 AND channel = $2 AND direction = 'outbound'
-		AND created_at >= $3 AND status NOT IN ('failed', 'undeliverable')`, contactID, ch, since)
+		AND created_at >= $3 AND status NOT IN ('failed', 'undeliverable') AND NOT (status = 'pending' AND created_at < now() - interval '1 hour')`, contactID, ch, since)
 	return n, translate(err, "count outbound messages")
 }
 
@@ -88,7 +89,7 @@ func (s *Store) ChatbotMessagesInMonth(ctx context.Context, t time.Time) (int, e
 	start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var n int
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE channel = 'viber' AND mode = 'chatbot'
-		AND created_at >= $1 AND created_at < $2 AND status NOT IN ('failed', 'undeliverable')`, start, start.AddDate(0, 1, 0))
+		AND created_at >= $1 AND created_at < $2 AND status NOT IN ('failed', 'undeliverable') AND NOT (status = 'pending' AND created_at < now() - interval '1 hour')`, start, start.AddDate(0, 1, 0))
 	return n, translate(err, "count chatbot messages")
 }
 

@@ -234,3 +234,25 @@ func TestResolve(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestAbandonedPendingMessagesDoNotCount(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	id, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "W", Channel: followup.WeChat, ExternalID: "o1"})
+	since := time.Now().Add(-3 * time.Hour)
+	for _, k := range []string{"fresh", "stale", "sent"} {
+		m, _, err := s.BeginOutbound(ctx, store.Outbound{ContactID: id, Channel: followup.WeChat, Mode: followup.ModeFreeText, IdempotencyKey: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch k {
+		case "stale":
+			s.DB().Exec(`UPDATE messages SET created_at = now() - interval '2 hours' WHERE id = $1`, m.ID)
+		case "sent":
+			s.FinishOutbound(ctx, m.ID, followup.StatusSent, "p", "")
+		}
+	}
+	if n := must[int](t)(s.OutboundSince(ctx, id, followup.WeChat, since)); n != 2 {
+		t.Fatalf("count %d, want 2 (fresh pending and sent; not the abandoned one)", n)
+	}
+}
