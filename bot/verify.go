@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/followup-dev/followup"
@@ -29,6 +30,8 @@ var (
 	ErrStaleTimestamp = &followup.Error{Code: followup.EUnauthorized, Message: "stale Slack request timestamp"}
 	// ErrBadSignature: the signature is malformed or does not match the body.
 	ErrBadSignature = &followup.Error{Code: followup.EUnauthorized, Message: "bad Slack request signature"}
+	// ErrReplayed: a validly signed request arrived a second time.
+	ErrReplayed = &followup.Error{Code: followup.EUnauthorized, Message: "replayed Slack request"}
 	// ErrBodyTooLarge: the body exceeds the limit given to ReadVerified.
 	ErrBodyTooLarge = &followup.Error{Code: followup.EInvalid, Message: "request body too large"}
 )
@@ -46,6 +49,9 @@ type Verifier struct {
 	secret []byte
 	now    func() time.Time
 	maxAge time.Duration
+
+	mu   sync.Mutex
+	seen map[string]time.Time // signatures accepted, until they go stale
 }
 
 // NewVerifier returns a Verifier for the app's signing secret. It accepts
@@ -55,7 +61,7 @@ func NewVerifier(signingSecret string) (*Verifier, error) {
 	if strings.TrimSpace(signingSecret) == "" {
 		return nil, errors.New("bot: Slack signing secret is empty")
 	}
-	return &Verifier{secret: []byte(signingSecret), now: time.Now, maxAge: 5 * time.Minute}, nil
+	return &Verifier{secret: []byte(signingSecret), now: time.Now, maxAge: 5 * time.Minute, seen: map[string]time.Time{}}, nil
 }
 
 // Verify checks the X-Slack-Request-Timestamp and X-Slack-Signature headers
@@ -91,7 +97,33 @@ func (v *Verifier) Verify(h http.Header, body []byte) error {
 	if !hmac.Equal(got, sign(v.secret, ts, body)) {
 		return ErrBadSignature
 	}
+	if v.replayed(hexMAC, time.Unix(secs, 0)) {
+		return fmt.Errorf("%w: this signed request was already received", ErrReplayed)
+	}
 	return nil
+}
+
+// replayed records a valid signature and says whether it was seen before:
+// a request captured and sent again within the five minutes its timestamp
+// is accepted. Signatures are forgotten once their timestamp is stale, so
+// memory stays bounded by the request rate. (Each server process keeps its
+// own record; behind a load balancer a replay could reach another one.)
+func (v *Verifier) replayed(sig string, signedAt time.Time) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.now()
+	if len(v.seen) > 1024 {
+		for s, at := range v.seen {
+			if now.Sub(at) > v.maxAge {
+				delete(v.seen, s)
+			}
+		}
+	}
+	if _, ok := v.seen[sig]; ok {
+		return true
+	}
+	v.seen[sig] = signedAt
+	return false
 }
 
 // sign is Slack's v0 signature of body sent at timestamp ts, unencoded.
@@ -118,4 +150,11 @@ func ReadVerified(w http.ResponseWriter, r *http.Request, v *Verifier, maxBody i
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, nil
+}
+
+// Sign returns the X-Slack-Signature value Slack would send for body at
+// timestamp ts with signingSecret: what `followup slash` and tests use to
+// post requests as Slack does.
+func Sign(signingSecret, ts string, body []byte) string {
+	return signatureV0 + "=" + hex.EncodeToString(sign([]byte(signingSecret), ts, body))
 }

@@ -121,9 +121,38 @@ func (s *Store) AddNotification(ctx context.Context, n Notification) (added bool
 // Notifications lists notifications of a contact (contactID > 0) or all, newest first.
 func (s *Store) Notifications(ctx context.Context, contactID int64, limit int) ([]Notification, error) {
 	out := []Notification{}
-	err := s.db.SelectContext(ctx, &out, `SELECT id, agent_id, contact_id, channel, kind, text, idempotency_key, created_at FROM notifications
-		WHERE $1 = 0 OR contact_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, contactID, limit)
+	const cols = `SELECT id, agent_id, contact_id, channel, kind, text, idempotency_key, created_at FROM notifications`
+	var err error
+	if contactID > 0 {
+		// Written out, so the planner can use notifications_contact.
+		err = s.db.SelectContext(ctx, &out, cols+` WHERE contact_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, contactID, limit)
+	} else {
+		err = s.db.SelectContext(ctx, &out, cols+` ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
+	}
 	return out, translate(err, "list notifications")
+}
+
+// NotificationDelivered says whether the notification with key was
+// delivered to Slack; ENotFound when it was never recorded.
+func (s *Store) NotificationDelivered(ctx context.Context, key string) (bool, error) {
+	var delivered bool
+	err := s.db.GetContext(ctx, &delivered, `SELECT delivered_at IS NOT NULL FROM notifications WHERE idempotency_key = $1`, key)
+	return delivered, translate(err, "notification "+key)
+}
+
+// UndeliveredNotifications lists notifications to agents created since
+// since and not yet delivered to Slack, oldest first.
+func (s *Store) UndeliveredNotifications(ctx context.Context, since time.Time, limit int) ([]Notification, error) {
+	out := []Notification{}
+	err := s.db.SelectContext(ctx, &out, `SELECT id, agent_id, contact_id, channel, kind, text, idempotency_key, created_at FROM notifications
+		WHERE delivered_at IS NULL AND created_at >= $1 AND agent_id IS NOT NULL ORDER BY created_at, id LIMIT $2`, since, limit)
+	return out, translate(err, "list undelivered notifications")
+}
+
+// MarkNotificationDelivered records that the notification with key reached Slack.
+func (s *Store) MarkNotificationDelivered(ctx context.Context, key string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE notifications SET delivered_at = $2 WHERE idempotency_key = $1 AND delivered_at IS NULL`, key, at)
+	return translate(err, "mark notification delivered")
 }
 
 // ContactByIdentity finds the contact with an external id on a channel.

@@ -5,10 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/followup-dev/followup"
@@ -150,4 +154,73 @@ func (c *Client) translate(err error, what string) error {
 		return &followup.Error{Code: followup.EInternal, Message: "Temporal did not answer in time; the request may or may not have been carried out. Check with `followup status` before trying again.", Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// ListFilter picks running follow-ups by their search attributes.
+type ListFilter struct {
+	Agent   string // the agent's Slack user id; "" for any
+	VIPOnly bool
+	Limit   int // 0 = 500
+}
+
+// Summary is a running follow-up as visibility shows it: ids and the
+// search attributes, no names (visibility stores no PII).
+type Summary struct {
+	WorkflowID     string
+	ContactID      int64
+	Channel        followup.Channel
+	Agent          string
+	VIP            bool
+	Status         Status
+	WindowClosesAt time.Time
+	StartedAt      time.Time
+}
+
+// List lists running follow-ups matching f, in no particular order
+// (visibility stores cannot sort). Visibility is eventually consistent: a
+// follow-up started a moment ago may be missing.
+func (c *Client) List(ctx context.Context, f ListFilter) ([]Summary, error) {
+	q := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", FollowUpName)
+	if f.Agent != "" {
+		if strings.ContainsAny(f.Agent, `'"\`) {
+			return nil, followup.Errorf(followup.EInvalid, "agent %q is not a Slack user id", f.Agent)
+		}
+		q += fmt.Sprintf(" AND %s = '%s'", AttrAgent.GetName(), f.Agent)
+	}
+	if f.VIPOnly {
+		q += fmt.Sprintf(" AND %s = true", AttrVIP.GetName())
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 500
+	}
+	dc := converter.GetDefaultDataConverter()
+	var out []Summary
+	var token []byte
+	for len(out) < limit {
+		resp, err := c.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: q, NextPageToken: token, PageSize: int32(min(limit-len(out), 100))})
+		if err != nil {
+			return out, c.translate(err, "list follow-ups")
+		}
+		for _, e := range resp.GetExecutions() {
+			s := Summary{WorkflowID: e.GetExecution().GetWorkflowId(), StartedAt: e.GetStartTime().AsTime()}
+			fields := e.GetSearchAttributes().GetIndexedFields()
+			var contact, ch, status string
+			for name, dst := range map[string]any{
+				AttrContactID.GetName(): &contact, AttrChannel.GetName(): &ch, AttrAgent.GetName(): &s.Agent,
+				AttrVIP.GetName(): &s.VIP, AttrStatus.GetName(): &status, AttrWindowClosesAt.GetName(): &s.WindowClosesAt,
+			} {
+				if p, ok := fields[name]; ok {
+					_ = dc.FromPayload(p, dst) // a missing or odd value stays zero
+				}
+			}
+			s.ContactID, _ = strconv.ParseInt(contact, 10, 64)
+			s.Channel, s.Status = followup.Channel(ch), Status(status)
+			out = append(out, s)
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	return out, nil
 }

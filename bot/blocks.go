@@ -1,0 +1,299 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/window"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// Action ids of the bot's buttons.
+const (
+	ActionFollowUp = "followup.open"   // value: contact id; opens the Follow up modal
+	ActionStatus   = "followup.status" // value: contact id
+	ActionMore     = "followup.more"   // value: a moreValue
+	ActionPick     = "followup.pick"   // value: a Command with the picked contact
+)
+
+// moreValue is the More button's value: the search and where the next page starts.
+type moreValue struct {
+	Text   string `json:"q"`
+	Inbox  string `json:"i,omitempty"`
+	Status string `json:"s,omitempty"`
+	Offset int    `json:"o"`
+}
+
+// usage is the verb's usage line under the configured command name.
+func (b *Bot) usage(v Verb) string {
+	return strings.Replace(Usage(v), commandName, b.cfg.Command, 1)
+}
+
+func helpMsg(command string, agent followup.Agent) *slack.Msg {
+	text := strings.ReplaceAll(Help(), commandName, command)
+	intro := fmt.Sprintf("Hi %s! followup finds customers whose conversations are closed and follows up on the channel they used, in the only form that channel allows now.", agent.Name)
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: intro + "\n" + text, Blocks: slack.Blocks{BlockSet: []slack.Block{
+		slack.NewSectionBlock(md(intro), nil, nil),
+		slack.NewSectionBlock(md("```"+text+"```"), nil, nil),
+		slack.NewContextBlock("", md("Channels: whatsapp, messenger, instagram, viber, wechat, telegram, line, webchat, sms, email. Tags: ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE.")),
+	}}}
+}
+
+func md(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, text, false, false)
+}
+
+func plain(text string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, text, true, false)
+}
+
+// escape keeps customer-supplied text from being read as Slack markup.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// find answers a search with one page of contacts.
+func (b *Bot) find(ctx context.Context, q store.Query) *slack.Msg {
+	page, err := b.st.Find(ctx, q)
+	if err != nil {
+		return b.errorMsg(err, VerbFind)
+	}
+	set, err := b.st.Settings(ctx)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	status := q.Status
+	if status == "" {
+		status = store.StatusClosed
+	}
+	scope := "all contacts"
+	if q.Inbox == store.InboxMine {
+		scope = "your contacts"
+	}
+	if len(page.Results) == 0 {
+		if q.Offset > 0 {
+			return textMsg("No more contacts.")
+		}
+		return textMsg(fmt.Sprintf("No %s contact matches “%s” in %s. Try `--any` or another spelling.", status, escape(q.Text), scope))
+	}
+	header := fmt.Sprintf("%s contacts matching “%s” in %s (%s):", capitalize(string(status)), escape(q.Text), scope, page.Kind)
+	if q.Offset > 0 {
+		header = fmt.Sprintf("More %s contacts matching “%s” (from %d):", status, escape(q.Text), q.Offset+1)
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(md(header), nil, nil)}
+	names := map[int64]string{}
+	now := b.cfg.Now()
+	for _, r := range page.Results {
+		blocks = append(blocks, slack.NewDividerBlock(), contactBlock(r.Contact, r.Identities, actions.Windows(r.Identities, set, now), b.agentName(ctx, r.AssigneeID, names), now))
+		id := strconv.FormatInt(r.ID, 10)
+		blocks = append(blocks, slack.NewActionBlock("",
+			slack.NewButtonBlockElement(ActionFollowUp, id, plain("Follow up")).WithStyle(slack.StylePrimary),
+			slack.NewButtonBlockElement(ActionStatus, id, plain("Status"))))
+	}
+	if page.HasMore {
+		v, _ := json.Marshal(moreValue{Text: q.Text, Inbox: string(q.Inbox), Status: string(q.Status), Offset: q.Offset + len(page.Results)})
+		blocks = append(blocks, slack.NewDividerBlock(), slack.NewActionBlock("", slack.NewButtonBlockElement(ActionMore, string(v), plain("More"))))
+	}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: header, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// agentName names an assignee, caching lookups in names.
+func (b *Bot) agentName(ctx context.Context, id *int64, names map[int64]string) string {
+	if id == nil {
+		return "unassigned"
+	}
+	if n, ok := names[*id]; ok {
+		return n
+	}
+	n := fmt.Sprintf("agent #%d", *id)
+	if a, err := b.st.Agent(ctx, *id); err == nil {
+		n = a.Name
+		if a.SlackUserID != "" {
+			n = "<@" + a.SlackUserID + ">"
+		}
+	}
+	names[*id] = n
+	return n
+}
+
+// contactBlock shows a contact: name, VIP badge, conversation, assignee,
+// last activity, and what may be sent now on each channel.
+func contactBlock(c followup.Contact, ids []followup.Identity, ws []window.State, assignee string, now time.Time) slack.Block {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "*%s*", escape(c.FullName()))
+	if c.VIP {
+		sb.WriteString("  :star: VIP")
+	}
+	fmt.Fprintf(&sb, "  ·  #%d\n", c.ID)
+	last := "no activity yet"
+	if c.LastActivityAt != nil {
+		last = "last activity " + ago(now.Sub(*c.LastActivityAt))
+	}
+	fmt.Fprintf(&sb, "Conversation %s · %s · %s\n", c.Status, assignee, last)
+	for i, w := range ws {
+		sb.WriteString(channelLine(ids[i], w) + "\n")
+	}
+	return slack.NewSectionBlock(md(strings.TrimRight(sb.String(), "\n")), nil, nil)
+}
+
+// channelLine is "• WhatsApp: template only" with when that changes.
+func channelLine(id followup.Identity, w window.State) string {
+	icon := "🟢"
+	switch w.Allowance {
+	case window.Nothing:
+		icon = "⛔"
+	case window.TemplateOnly, window.TagOnly, window.Chatbot, window.HumanAgent:
+		icon = "🟡"
+	}
+	return icon + " " + w.Summary()
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// pickMsg lists the contacts an ambiguous reference matches, each with a
+// button that runs the command again for that contact.
+func pickMsg(cmd Command, rs []store.Result) *slack.Msg {
+	header := fmt.Sprintf("“%s” matches several contacts; which one?", escape(cmd.Contact))
+	blocks := []slack.Block{slack.NewSectionBlock(md(header), nil, nil)}
+	for _, r := range rs {
+		line := fmt.Sprintf("*%s*  #%d", escape(r.FullName()), r.ID)
+		if r.Email != "" {
+			line += " · " + escape(r.Email)
+		}
+		if r.VIP {
+			line += " · :star: VIP"
+		}
+		line += " · " + actions.ChannelList(r.Identities)
+		picked := cmd
+		picked.Contact = "#" + strconv.FormatInt(r.ID, 10)
+		v, err := json.Marshal(picked)
+		var button *slack.Accessory
+		if err == nil && len(v) <= 2000 {
+			button = slack.NewAccessory(slack.NewButtonBlockElement(ActionPick, string(v), plain("Pick")))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(md(line), nil, button))
+	}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: header, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// outcomeMsg tells the agent what a send did.
+func outcomeMsg(t actions.Target, out workflows.SendOutcome) *slack.Msg {
+	switch out.Outcome {
+	case workflows.OutcomeScheduled:
+		return textMsg(fmt.Sprintf("🕒 Scheduled for %s on %s with %s: %s", out.At.UTC().Format("Jan 2 15:04 UTC"), t.Channel.Title(), escape(t.Contact.FullName()), out.Message))
+	}
+	mode := string(out.Mode)
+	if out.Tag != "" {
+		mode += " (" + string(out.Tag) + ")"
+	}
+	return textMsg(fmt.Sprintf("✅ Sent to %s on %s as %s. %s", escape(t.Contact.FullName()), t.Channel.Title(), mode, out.Message))
+}
+
+// statusBlocks shows a contact's channels and running follow-ups.
+func statusBlocks(t actions.Target, states []workflows.State, ws []window.State) []slack.Block {
+	c := t.Contact
+	head := fmt.Sprintf("*%s*", escape(c.FullName()))
+	if c.VIP {
+		head += "  :star: VIP"
+	}
+	head += fmt.Sprintf("  ·  #%d · conversation %s", c.ID, c.Status)
+	lines := []string{head}
+	for i, w := range ws {
+		lines = append(lines, channelLine(t.Identities[i], w))
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(md(strings.Join(lines, "\n")), nil, nil)}
+	if len(states) == 0 {
+		blocks = append(blocks, slack.NewContextBlock("", md("No follow-up is running.")))
+	}
+	for _, s := range states {
+		w := s.Window
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "*%s follow-up*: %s, agent <@%s>\nNow: %s", s.Channel.Title(), s.Status, s.AgentSlack, w.Allowance.Label())
+		if !w.OpenUntil.IsZero() {
+			fmt.Fprintf(&sb, " until %s, then %s", w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label())
+		}
+		if w.Remaining >= 0 {
+			fmt.Fprintf(&sb, " (%d left)", w.Remaining)
+		}
+		fmt.Fprintf(&sb, "\nSent since the customer last wrote: %d", s.SentInWindow)
+		for _, sc := range s.Scheduled {
+			fmt.Fprintf(&sb, "\n🕒 #%d at %s: “%s”", sc.ID, sc.At.UTC().Format("Jan 2 15:04 UTC"), escape(truncate(sc.Request.Text, 80)))
+		}
+		for i := max(0, len(s.Attempts)-3); i < len(s.Attempts); i++ {
+			at := s.Attempts[i]
+			fmt.Fprintf(&sb, "\n• %s %s %s %s", at.At.UTC().Format("Jan 2 15:04"), at.Outcome, at.Mode, at.Reason)
+		}
+		blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(md(sb.String()), nil, nil))
+	}
+	return blocks
+}
+
+// followupBlocks lists running follow-ups (App Home, vip), overdue first.
+func (b *Bot) followupBlocks(ctx context.Context, title string, fs []workflows.Summary) []slack.Block {
+	blocks := []slack.Block{slack.NewHeaderBlock(plain(title))}
+	if len(fs) == 0 {
+		return append(blocks, slack.NewContextBlock("", md("None running.")))
+	}
+	now := b.cfg.Now()
+	const maxShown = 40 // Slack allows 50 blocks (100 in App Home)
+	for i, f := range fs {
+		if i == maxShown {
+			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("…and %d more.", len(fs)-maxShown))))
+			break
+		}
+		name := fmt.Sprintf("contact #%d", f.ContactID)
+		if c, err := b.st.Contact(ctx, f.ContactID); err == nil {
+			name = escape(c.FullName())
+		}
+		line := fmt.Sprintf("*%s* on %s · %s · <@%s>", name, f.Channel.Title(), f.Status, f.Agent)
+		if f.VIP {
+			line += " · :star: VIP"
+		}
+		switch {
+		case f.WindowClosesAt.IsZero():
+		case !f.WindowClosesAt.After(now):
+			line += fmt.Sprintf("\n🔴 *overdue*: window closed %s", ago(now.Sub(f.WindowClosesAt)))
+		default:
+			line += fmt.Sprintf("\nwindow closes in %s (%s)", until(f.WindowClosesAt.Sub(now)), f.WindowClosesAt.UTC().Format("Jan 2 15:04 UTC"))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(md(line), nil,
+			slack.NewAccessory(slack.NewButtonBlockElement(ActionStatus, strconv.FormatInt(f.ContactID, 10), plain("Status")))))
+	}
+	return blocks
+}
+
+func until(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes())+1)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

@@ -1,0 +1,334 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// Store is what the bot reads from the database itself; the actions do
+// the rest.
+type Store interface {
+	AgentBySlackUser(ctx context.Context, slackUserID string) (followup.Agent, error)
+	Agent(ctx context.Context, id int64) (followup.Agent, error)
+	Contact(ctx context.Context, id int64) (followup.Contact, error)
+	Identities(ctx context.Context, contactID int64) ([]followup.Identity, error)
+	Settings(ctx context.Context) (followup.Settings, error)
+	Templates(ctx context.Context, ch followup.Channel) ([]followup.Template, error)
+	Find(ctx context.Context, q store.Query) (store.Page, error)
+}
+
+// Slack is the part of Slack's Web API the bot calls (a *slack.Client).
+type Slack interface {
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+}
+
+// Config is the bot's settings.
+type Config struct {
+	// TeamID is the Slack workspace served (SLACK_TEAM_ID); requests from
+	// any other are refused. Empty accepts any workspace.
+	TeamID string
+	// Command is the slash command's name, for help texts (default /followup).
+	Command string
+	// AckWithin is how long a command may work before the bot acknowledges
+	// it and answers later through response_url (default 2 s; Slack allows 3).
+	AckWithin time.Duration
+	// WorkTimeout bounds the work of one command after it was acknowledged
+	// (default 60 s).
+	WorkTimeout time.Duration
+	// PageSize is how many contacts one find message shows (default 10).
+	PageSize int
+	// HTTPClient posts to response_url (default: a client with a 10 s timeout).
+	HTTPClient *http.Client
+	// Now is the clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Bot answers Slack: slash commands, buttons and modals, and App Home.
+type Bot struct {
+	st    Store
+	act   *actions.Service
+	slack Slack
+	cfg   Config
+	log   *slog.Logger
+	work  sync.WaitGroup // commands still answering through response_url
+}
+
+// New returns a bot over the store, the actions and Slack's Web API.
+func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
+	if cfg.Command == "" {
+		cfg.Command = "/followup"
+	}
+	if cfg.AckWithin <= 0 {
+		cfg.AckWithin = 2 * time.Second
+	}
+	if cfg.WorkTimeout <= 0 {
+		cfg.WorkTimeout = 60 * time.Second
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 10
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger}
+}
+
+// Wait waits for commands still answering through response_url.
+func (b *Bot) Wait() { b.work.Wait() }
+
+// authorize returns the registered agent behind a request from user in team.
+func (b *Bot) authorize(ctx context.Context, teamID, userID string) (followup.Agent, error) {
+	if b.cfg.TeamID != "" && teamID != b.cfg.TeamID {
+		return followup.Agent{}, followup.Errorf(followup.EUnauthorized, "This followup app serves another Slack workspace; nothing was done.")
+	}
+	a, err := b.st.AgentBySlackUser(ctx, userID)
+	if followup.ErrorCodeOf(err) == followup.ENotFound {
+		return a, followup.Errorf(followup.EUnauthorized, "You are not registered as a followup agent, so nothing was done. An admin can add you: `followup agents add --slack-user %s --name \"Your Name\"`.", userID)
+	}
+	return a, err
+}
+
+// Command answers a slash command. The returned message is the immediate
+// answer (Slack shows it to the agent only); work that takes longer than
+// AckWithin continues and answers through the command's response_url.
+func (b *Bot) Command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
+	agent, err := b.authorize(ctx, sc.TeamID, sc.UserID)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	cmd, err := ParseCommand(sc.Text, b.cfg.Now())
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	if cmd.Verb == VerbHelp {
+		return helpMsg(b.cfg.Command, agent)
+	}
+	return b.answer(sc.ResponseURL, func(ctx context.Context) *slack.Msg {
+		return b.run(ctx, agent, cmd, sc.ChannelID)
+	})
+}
+
+// answer runs work, returning its message when it finishes within
+// AckWithin, else an acknowledgement; the message then goes to responseURL.
+func (b *Bot) answer(responseURL string, work func(context.Context) *slack.Msg) *slack.Msg {
+	// The work must not end with the request that started it.
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
+	done := make(chan *slack.Msg, 1)
+	b.work.Add(1)
+	go func() {
+		defer b.work.Done()
+		defer cancel()
+		done <- work(ctx)
+	}()
+	t := time.NewTimer(b.cfg.AckWithin)
+	defer t.Stop()
+	select {
+	case m := <-done:
+		return m
+	case <-t.C:
+	}
+	b.work.Add(1)
+	go func() {
+		defer b.work.Done()
+		m := <-done
+		if responseURL == "" {
+			return
+		}
+		if err := b.respond(responseURL, m); err != nil {
+			b.log.Error("slack: answer through response_url", "err", err)
+		}
+	}()
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "⏳ Working on it…"}
+}
+
+// respond posts m to a response_url.
+func (b *Bot) respond(responseURL string, m *slack.Msg) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	wm := &slack.WebhookMessage{Text: m.Text, ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal}
+	if len(m.Blocks.BlockSet) > 0 {
+		wm.Blocks = &m.Blocks
+	}
+	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient, wm)
+}
+
+// run carries out a parsed command for agent.
+func (b *Bot) run(ctx context.Context, agent followup.Agent, cmd Command, channelID string) *slack.Msg {
+	switch cmd.Verb {
+	case VerbFind:
+		q := store.Query{Text: cmd.Query, Inbox: store.Inbox(cmd.Inbox), Status: store.StatusFilter(cmd.Status), Limit: b.cfg.PageSize}
+		if q.Inbox == store.InboxMine {
+			q.AgentID = agent.ID
+		}
+		return b.find(ctx, q)
+	case VerbSend, VerbLater, VerbTemplate:
+		return b.send(ctx, agent, cmd)
+	case VerbStatus:
+		return b.status(ctx, cmd)
+	case VerbCancel:
+		return b.cancel(ctx, cmd)
+	case VerbClose:
+		return b.close(ctx, cmd)
+	case VerbVIP:
+		if agent.Role != followup.RoleSupervisor {
+			return b.errorMsg(followup.Errorf(followup.EUnauthorized, "`vip` is for supervisors; you are registered as an agent."), "")
+		}
+		fs, err := b.act.VIP(ctx)
+		if err != nil {
+			return b.errorMsg(err, "")
+		}
+		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: fmt.Sprintf("%d VIP follow-up(s) running", len(fs)),
+			Blocks: slack.Blocks{BlockSet: b.followupBlocks(ctx, "Running VIP follow-ups, overdue first", fs)}}
+	}
+	return b.errorMsg(followup.Errorf(followup.EInvalid, "unknown command"), "")
+}
+
+// resolve finds the command's contact; several matches answer with a list
+// to pick from, which re-runs the command with the picked contact.
+func (b *Bot) resolve(ctx context.Context, cmd Command, template bool) (actions.Target, *slack.Msg) {
+	var t actions.Target
+	var err error
+	switch cmd.Verb {
+	case VerbSend, VerbLater, VerbTemplate:
+		t, err = b.act.Resolve(ctx, cmd.Contact, cmd.Via, template)
+	default:
+		t, err = b.act.Lookup(ctx, cmd.Contact)
+	}
+	if err == nil {
+		return t, nil
+	}
+	if followup.ErrorCodeOf(err) == followup.EConflict {
+		page, ferr := b.st.Find(ctx, store.Query{Text: cmd.Contact, Status: store.StatusAny, Limit: 5})
+		if ferr == nil && len(page.Results) > 1 {
+			return t, pickMsg(cmd, page.Results)
+		}
+	}
+	return t, b.errorMsg(err, "")
+}
+
+func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
+	t, m := b.resolve(ctx, cmd, cmd.Verb == VerbTemplate)
+	if m != nil {
+		return m
+	}
+	req := workflows.SendRequest{Text: cmd.Text, Tag: cmd.Tag, At: cmd.At}
+	if cmd.Verb == VerbTemplate {
+		args := make([]string, len(cmd.Params))
+		for i, p := range cmd.Params {
+			args[i] = p.Name + "=" + p.Value
+		}
+		params, err := actions.TemplateParams(args)
+		if err != nil {
+			return b.errorMsg(followup.Errorf(followup.EInvalid, "%s", err.Error()), cmd.Verb)
+		}
+		req = workflows.SendRequest{Template: &workflows.TemplateRequest{Name: cmd.Template, Params: params}}
+	}
+	out, err := b.act.Send(ctx, agent, t, req, requestID())
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	return outcomeMsg(t, out)
+}
+
+func (b *Bot) status(ctx context.Context, cmd Command) *slack.Msg {
+	t, m := b.resolve(ctx, cmd, false)
+	if m != nil {
+		return m
+	}
+	states, err := b.act.Status(ctx, t.Contact)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	set, err := b.st.Settings(ctx)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "Status of " + t.Contact.FullName(),
+		Blocks: slack.Blocks{BlockSet: statusBlocks(t, states, actions.Windows(t.Identities, set, b.cfg.Now()))}}
+}
+
+func (b *Bot) cancel(ctx context.Context, cmd Command) *slack.Msg {
+	t, m := b.resolve(ctx, cmd, false)
+	if m != nil {
+		return m
+	}
+	cs, err := b.act.Cancel(ctx, t.Contact, cmd.Via)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	lines := make([]string, len(cs))
+	for i, c := range cs {
+		lines[i] = fmt.Sprintf("✅ Cancelled the %s follow-up with %s (%d scheduled message(s) dropped).", c.Channel.Title(), t.Contact.FullName(), c.Scheduled)
+	}
+	return textMsg(strings.Join(lines, "\n"))
+}
+
+func (b *Bot) close(ctx context.Context, cmd Command) *slack.Msg {
+	t, m := b.resolve(ctx, cmd, false)
+	if m != nil {
+		return m
+	}
+	ended, err := b.act.Close(ctx, t.Contact)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	text := fmt.Sprintf("✅ Closed the conversation with %s.", t.Contact.FullName())
+	for _, ch := range ended {
+		text += fmt.Sprintf(" The %s follow-up has ended.", ch.Title())
+	}
+	return textMsg(text)
+}
+
+// errorMsg tells the agent what went wrong and, for a usage error, how to
+// write the command.
+func (b *Bot) errorMsg(err error, verb Verb) *slack.Msg {
+	icon := "❌"
+	switch followup.ErrorCodeOf(err) {
+	case followup.ERefused:
+		icon = "🚫"
+	case followup.EUnauthorized:
+		icon = "🔒"
+	case followup.EInternal:
+		b.log.Error("slack command", "err", err)
+		icon = "⚠️"
+	}
+	text := icon + " " + followup.ErrorMessage(err)
+	if verb != "" && followup.ErrorCodeOf(err) == followup.EInvalid && !strings.Contains(text, "Usage:") {
+		text += "\nUsage: `" + b.usage(verb) + "`"
+	}
+	return textMsg(text)
+}
+
+func textMsg(text string) *slack.Msg {
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text,
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}}}
+}
+
+func requestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "slack-" + hex.EncodeToString(b)
+}

@@ -1,0 +1,153 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/store"
+)
+
+// Interaction answers a button press or a modal submission. The result is
+// the body of the immediate answer: nil for an empty 200, or a
+// *slack.ViewSubmissionResponse with errors to show on the modal's fields.
+// Slower work answers through the response_url or by direct message.
+func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any {
+	agent, err := b.authorize(ctx, cb.Team.ID, cb.User.ID)
+	if err != nil {
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
+		}
+		b.reply(cb, b.errorMsg(err, ""))
+		return nil
+	}
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		if cb.View.CallbackID == CallbackFollowUp {
+			if r := b.submitFollowUp(ctx, agent, cb.View); r != nil {
+				return r
+			}
+		}
+		return nil
+	case slack.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			b.action(ctx, agent, cb, a)
+		}
+	}
+	return nil
+}
+
+// action handles one button.
+func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.InteractionCallback, a *slack.BlockAction) {
+	switch a.ActionID {
+	case ActionFollowUp:
+		// trigger_id expires 3 s after the click: open the modal now.
+		id, err := strconv.ParseInt(a.Value, 10, 64)
+		if err == nil {
+			err = b.openFollowUp(ctx, cb.TriggerID, id)
+		}
+		if err != nil {
+			b.reply(cb, b.errorMsg(err, ""))
+		}
+	case ActionStatus:
+		b.later(cb, func(ctx context.Context) *slack.Msg {
+			return b.status(ctx, Command{Verb: VerbStatus, Contact: "#" + a.Value})
+		})
+	case ActionMore:
+		var v moreValue
+		if err := json.Unmarshal([]byte(a.Value), &v); err != nil {
+			b.reply(cb, textMsg("❌ This button is out of date; search again."))
+			return
+		}
+		q := store.Query{Text: v.Text, Inbox: store.Inbox(v.Inbox), Status: store.StatusFilter(v.Status), Offset: v.Offset, Limit: b.cfg.PageSize}
+		if q.Inbox == store.InboxMine {
+			q.AgentID = agent.ID
+		}
+		b.later(cb, func(ctx context.Context) *slack.Msg { return b.find(ctx, q) })
+	case ActionPick:
+		var cmd Command
+		if err := json.Unmarshal([]byte(a.Value), &cmd); err != nil || !cmd.Verb.Valid() || cmd.Verb == VerbVIP {
+			b.reply(cb, textMsg("❌ This button is out of date; run the command again."))
+			return
+		}
+		b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, agent, cmd, cb.Channel.ID) })
+	}
+}
+
+// later runs work in the background and answers with its message.
+func (b *Bot) later(cb slack.InteractionCallback, work func(context.Context) *slack.Msg) {
+	b.work.Add(1)
+	go func() {
+		defer b.work.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
+		defer cancel()
+		b.reply(cb, work(ctx))
+	}()
+}
+
+// reply answers an interaction: through its response_url when it came from
+// a message, else (App Home, modals) by direct message.
+func (b *Bot) reply(cb slack.InteractionCallback, m *slack.Msg) {
+	if cb.ResponseURL != "" {
+		if err := b.respond(cb.ResponseURL, m); err != nil {
+			b.log.Error("slack: answer through response_url", "err", err)
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	b.dm(ctx, cb.User.ID, m)
+}
+
+// Event handles an Events API event: App Home opened publishes the home
+// tab. Other events are ignored.
+func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) {
+	if ev.Type != slackevents.CallbackEvent {
+		return
+	}
+	if b.cfg.TeamID != "" && ev.TeamID != b.cfg.TeamID {
+		b.log.Warn("slack: event from another workspace ignored", "team", ev.TeamID)
+		return
+	}
+	if e, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent); ok && (e.Tab == "" || e.Tab == "home") {
+		if err := b.publishHome(ctx, e.User); err != nil {
+			b.log.Error("slack: publish App Home", "user", e.User, "err", err)
+		}
+	}
+}
+
+// publishHome shows the agent's running follow-ups on their App Home, and
+// for a supervisor the VIP follow-ups too, overdue first.
+func (b *Bot) publishHome(ctx context.Context, userID string) error {
+	var blocks []slack.Block
+	agent, err := b.st.AgentBySlackUser(ctx, userID)
+	switch {
+	case followup.ErrorCodeOf(err) == followup.ENotFound:
+		blocks = []slack.Block{slack.NewSectionBlock(md("You are not registered as a followup agent. An admin can add you: `followup agents add --slack-user "+userID+" --name \"Your Name\"`."), nil, nil)}
+	case err != nil:
+		return err
+	default:
+		mine, err := b.act.Following(ctx, agent.SlackUserID)
+		if err != nil {
+			return err
+		}
+		blocks = append(blocks, b.followupBlocks(ctx, "Your follow-ups", mine)...)
+		if agent.Role == followup.RoleSupervisor {
+			vip, err := b.act.VIP(ctx)
+			if err != nil {
+				return err
+			}
+			blocks = append(blocks, slack.NewDividerBlock())
+			blocks = append(blocks, b.followupBlocks(ctx, "VIP follow-ups, overdue first", vip)...)
+		}
+		blocks = append(blocks, slack.NewContextBlock("", md("Find contacts with `"+b.cfg.Command+" find <name, email or phone>`; `"+b.cfg.Command+" help` lists every command.")))
+	}
+	_, err = b.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: slack.HomeTabViewRequest{
+		Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}})
+	return err
+}

@@ -1,0 +1,350 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/window"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// CallbackFollowUp is the Follow up modal's callback id.
+const CallbackFollowUp = "followup.modal"
+
+// Block ids of the modal's inputs; each input's action id is "v".
+const (
+	blockChannel  = "channel"
+	blockText     = "text"
+	blockTemplate = "template"
+	blockParam    = "param" // + 1, 2, …
+	blockTag      = "tag"
+	blockWhen     = "when"
+	inputAction   = "v"
+)
+
+// maxParamFields bounds the template parameter fields the modal shows.
+const maxParamFields = 5
+
+// modalMeta is the modal's private_metadata.
+type modalMeta struct {
+	ContactID int64 `json:"c"`
+}
+
+// openFollowUp opens the Follow up modal for a contact.
+func (b *Bot) openFollowUp(ctx context.Context, triggerID string, contactID int64) error {
+	c, err := b.st.Contact(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	ids, err := b.st.Identities(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return followup.Errorf(followup.EInvalid, "%s has no channel to write on", c.FullName())
+	}
+	set, err := b.st.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	var templates []followup.Template
+	for _, id := range ids {
+		if id.Channel == followup.WhatsApp {
+			if templates, err = b.st.Templates(ctx, followup.WhatsApp); err != nil {
+				return err
+			}
+		}
+	}
+	now := b.cfg.Now()
+	_, err = b.slack.OpenViewContext(ctx, triggerID, followUpModal(c, ids, actions.Windows(ids, set, now), approved(templates), actions.BestChannel(ids, set, now)))
+	return err
+}
+
+func approved(ts []followup.Template) []followup.Template {
+	out := ts[:0:0]
+	for _, t := range ts {
+		if t.Status == followup.TemplateApproved {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// followUpModal builds the modal: channel (with what each allows now),
+// text, the approved templates and their parameters when the contact has
+// WhatsApp, a tag picker when it has Messenger, and when to send.
+func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.State, templates []followup.Template, best followup.Channel) slack.ModalViewRequest {
+	meta, _ := json.Marshal(modalMeta{ContactID: c.ID})
+	lines := make([]string, len(ws))
+	for i, w := range ws {
+		lines[i] = channelLine(ids[i], w)
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(md(fmt.Sprintf("*%s*  #%d\n%s", escape(c.FullName()), c.ID, strings.Join(lines, "\n"))), nil, nil),
+	}
+	var options []*slack.OptionBlockObject
+	var initial *slack.OptionBlockObject
+	hasMessenger := false
+	for i, id := range ids {
+		o := slack.NewOptionBlockObject(string(id.Channel), plain(truncate(id.Channel.Title()+" — "+ws[i].Allowance.Label(), 75)), nil)
+		options = append(options, o)
+		if id.Channel == best {
+			initial = o
+		}
+		hasMessenger = hasMessenger || id.Channel == followup.Messenger
+	}
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Channel"), inputAction, options...)
+	sel.InitialOption = initial
+	blocks = append(blocks, slack.NewInputBlock(blockChannel, plain("Channel"), nil, sel))
+
+	text := slack.NewPlainTextInputBlockElement(plain("What to tell the customer"), inputAction)
+	text.Multiline = true
+	text.MaxLength = MaxTextBytes
+	blocks = append(blocks, optional(slack.NewInputBlock(blockText, plain("Message"), plain("Free text, where the channel allows it."), text)))
+
+	if len(templates) > 0 {
+		params := 0
+		var topts []*slack.OptionBlockObject
+		for _, t := range templates {
+			label := fmt.Sprintf("%s (%s, %d parameter(s))", t.Name, t.Language, t.ParamCount)
+			topts = append(topts, slack.NewOptionBlockObject(t.Name+"|"+t.Language, plain(truncate(label, 75)), plain(truncate(t.Body, 75))))
+			params = max(params, t.ParamCount)
+		}
+		blocks = append(blocks, optional(slack.NewInputBlock(blockTemplate, plain("WhatsApp template"),
+			plain("Required on WhatsApp after its 24-hour window."), slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Approved templates"), inputAction, topts...))))
+		for i := 1; i <= min(params, maxParamFields); i++ {
+			blocks = append(blocks, optional(slack.NewInputBlock(blockParam+strconv.Itoa(i), plain(fmt.Sprintf("Template parameter {{%d}}", i)), nil,
+				slack.NewPlainTextInputBlockElement(nil, inputAction))))
+		}
+	}
+	if hasMessenger {
+		var tagOpts []*slack.OptionBlockObject
+		for _, t := range followup.AgentTags {
+			tagOpts = append(tagOpts, slack.NewOptionBlockObject(string(t), plain(string(t)), nil))
+		}
+		blocks = append(blocks, optional(slack.NewInputBlock(blockTag, plain("Messenger message tag"),
+			plain("Required on Messenger after 7 days; only for the kind of update the tag names."), slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Tag"), inputAction, tagOpts...))))
+	}
+	blocks = append(blocks, optional(slack.NewInputBlock(blockWhen, plain("When"), plain("Empty: now. Or 30m, 4h, 3d, or an RFC 3339 time."),
+		slack.NewPlainTextInputBlockElement(plain("now"), inputAction))))
+
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: CallbackFollowUp, PrivateMetadata: string(meta),
+		Title: plain("Follow up"), Submit: plain("Send"), Close: plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func optional(b *slack.InputBlock) *slack.InputBlock {
+	b.Optional = true
+	return b
+}
+
+// followUpForm is what an agent submitted in the modal.
+type followUpForm struct {
+	Channel  followup.Channel
+	Text     string
+	Template string // "name|language"
+	Params   []string
+	Tag      followup.Tag
+	When     string
+}
+
+// readForm reads the modal's state.
+func readForm(v slack.View) followUpForm {
+	get := func(block string) slack.BlockAction {
+		if v.State == nil {
+			return slack.BlockAction{}
+		}
+		return v.State.Values[block][inputAction]
+	}
+	f := followUpForm{
+		Channel:  followup.Channel(get(blockChannel).SelectedOption.Value),
+		Text:     strings.TrimSpace(get(blockText).Value),
+		Template: get(blockTemplate).SelectedOption.Value,
+		Tag:      followup.Tag(get(blockTag).SelectedOption.Value),
+		When:     strings.TrimSpace(get(blockWhen).Value),
+	}
+	for i := 1; i <= maxParamFields; i++ {
+		f.Params = append(f.Params, strings.TrimSpace(get(blockParam+strconv.Itoa(i)).Value))
+	}
+	return f
+}
+
+// validateForm checks a submission against the channel's rules now and
+// returns the send request, or errors keyed by block id to show inline.
+func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings, templates []followup.Template, now time.Time) (workflows.SendRequest, map[string]string) {
+	errs := map[string]string{}
+	var req workflows.SendRequest
+	var id *followup.Identity
+	for i := range ids {
+		if ids[i].Channel == f.Channel {
+			id = &ids[i]
+		}
+	}
+	if id == nil {
+		errs[blockChannel] = "Pick one of the contact's channels."
+		return req, errs
+	}
+	if f.When != "" {
+		at, err := parseWhenText(f.When, now)
+		if err != nil {
+			errs[blockWhen] = err.Error()
+		}
+		req.At = at
+	}
+	in := window.Input{Channel: f.Channel, Now: now, Settings: set, Text: f.Text != "", Tag: f.Tag}
+	if !req.At.IsZero() {
+		in.Now = req.At
+	}
+	if id.LastInboundAt != nil {
+		in.LastInbound = *id.LastInboundAt
+	}
+	if len(f.Text) > MaxTextBytes {
+		errs[blockText] = fmt.Sprintf("At most %d bytes.", MaxTextBytes)
+	}
+	req.Text, req.Tag = f.Text, f.Tag
+	if f.Tag != "" && f.Channel != followup.Messenger {
+		errs[blockTag] = "Message tags are Messenger's; clear it for " + f.Channel.Title() + "."
+	}
+	if f.Template != "" {
+		if f.Channel != followup.WhatsApp {
+			errs[blockTemplate] = "Templates are WhatsApp's; clear it for " + f.Channel.Title() + "."
+			return req, errs
+		}
+		name, lang, _ := strings.Cut(f.Template, "|")
+		var t *followup.Template
+		for i := range templates {
+			if templates[i].Name == name && templates[i].Language == lang {
+				t = &templates[i]
+			}
+		}
+		if t == nil {
+			errs[blockTemplate] = "That template is not approved any more; pick another."
+			return req, errs
+		}
+		params := f.Params[:min(t.ParamCount, len(f.Params))]
+		for i, p := range params {
+			if p == "" {
+				errs[blockParam+strconv.Itoa(i+1)] = fmt.Sprintf("%s needs %d parameter(s); fill {{%d}}.", t.Name, t.ParamCount, i+1)
+			}
+		}
+		for i := t.ParamCount; i < len(f.Params); i++ {
+			if f.Params[i] != "" {
+				errs[blockParam+strconv.Itoa(i+1)] = fmt.Sprintf("%s takes %d parameter(s); clear this one.", t.Name, t.ParamCount)
+			}
+		}
+		req.Template = &workflows.TemplateRequest{Name: t.Name, Language: t.Language, Params: append([]string(nil), params...)}
+		in.Template = &window.Template{Name: t.Name, Status: t.Status, ParamCount: t.ParamCount, ParamsGiven: len(params)}
+		in.Text = false
+	}
+	if len(errs) > 0 {
+		return req, errs
+	}
+	if !in.Text && in.Template == nil {
+		errs[blockText] = "Write a message (or pick a template on WhatsApp)."
+		return req, errs
+	}
+	d := window.Decide(in)
+	if d.Allowed {
+		return req, nil
+	}
+	w := window.Window(in)
+	switch {
+	case w.Allowance == window.TemplateOnly && len(templates) > 0:
+		errs[blockTemplate] = d.Message
+	case w.Allowance == window.TagOnly:
+		errs[blockTag] = d.Message
+	case w.Allowance == window.Nothing:
+		errs[blockChannel] = d.Message
+	default:
+		errs[blockText] = d.Message
+	}
+	return req, errs
+}
+
+// submitFollowUp validates a Follow up modal submission; a valid one is
+// sent in the background and the modal closes. The agent hears the outcome
+// from the follow-up's notification, or here by DM when it failed before.
+func (b *Bot) submitFollowUp(ctx context.Context, agent followup.Agent, v slack.View) *slack.ViewSubmissionResponse {
+	var meta modalMeta
+	if err := json.Unmarshal([]byte(v.PrivateMetadata), &meta); err != nil || meta.ContactID == 0 {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: "This form is out of date; open it again."})
+	}
+	f := readForm(v)
+	c, err := b.st.Contact(ctx, meta.ContactID)
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
+	}
+	ids, err := b.st.Identities(ctx, c.ID)
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
+	}
+	set, err := b.st.Settings(ctx)
+	if err != nil {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
+	}
+	var templates []followup.Template
+	if f.Channel == followup.WhatsApp {
+		ts, err := b.st.Templates(ctx, followup.WhatsApp)
+		if err != nil {
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockTemplate: followup.ErrorMessage(err)})
+		}
+		templates = approved(ts)
+	}
+	req, errs := validateForm(f, ids, set, templates, b.cfg.Now())
+	if len(errs) > 0 {
+		return slack.NewErrorsViewSubmissionResponse(errs)
+	}
+	t := actions.Target{Contact: c, Identities: ids, Channel: f.Channel}
+	key := "modal-" + v.ID + "-" + v.Hash // a resubmitted view sends once
+	b.work.Add(1)
+	go func() {
+		defer b.work.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
+		defer cancel()
+		if _, err := b.act.Send(ctx, agent, t, req, key); err != nil {
+			b.dm(ctx, agent.SlackUserID, b.errorMsg(err, ""))
+		}
+	}()
+	return nil
+}
+
+// dm posts m to the agent's direct messages with the app.
+func (b *Bot) dm(ctx context.Context, userID string, m *slack.Msg) {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks.BlockSet) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks.BlockSet...))
+	}
+	if _, _, err := b.slack.PostMessageContext(ctx, userID, opts...); err != nil {
+		b.log.Error("slack: direct message", "user", userID, "err", err)
+	}
+}
+
+// parseWhenText reads "30m", "4h", "3d" or an RFC 3339 time, within MaxLater.
+func parseWhenText(s string, now time.Time) (time.Time, error) {
+	bad := fmt.Errorf("write 30m, 4h, 3d or an RFC 3339 time such as %s", now.Add(time.Hour).UTC().Format(time.RFC3339))
+	var at time.Time
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		at = t
+	} else if d, ok := relative(s); ok {
+		at = now.Add(d)
+	} else {
+		return time.Time{}, bad
+	}
+	switch {
+	case !at.After(now):
+		return time.Time{}, fmt.Errorf("%s is in the past", s)
+	case at.Sub(now) > MaxLater:
+		return time.Time{}, fmt.Errorf("at most %d days ahead", int(MaxLater.Hours()/24))
+	}
+	return at, nil
+}

@@ -1,0 +1,157 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/store"
+)
+
+// NotifyStore is what the Slack notifier records notifications in.
+type NotifyStore interface {
+	AddNotification(ctx context.Context, n store.Notification) (added bool, err error)
+	NotificationDelivered(ctx context.Context, key string) (bool, error)
+	MarkNotificationDelivered(ctx context.Context, key string, at time.Time) error
+	UndeliveredNotifications(ctx context.Context, since time.Time, limit int) ([]store.Notification, error)
+	Agent(ctx context.Context, id int64) (followup.Agent, error)
+	Contact(ctx context.Context, id int64) (followup.Contact, error)
+}
+
+// Notifier is the follow-ups' Notifier in production: it records each
+// notification and sends it to the agent as a direct message from the app;
+// for a VIP contact, what needs a person's attention also goes to the
+// supervisors' channel.
+//
+// Slack being slow or down never holds a follow-up: a notification Slack
+// does not take within a few seconds stays recorded as undelivered, and
+// Redeliver posts it later. One Slack took is not posted again (at least
+// once if the process dies between Slack's answer and the record of it).
+type Notifier struct {
+	st                NotifyStore
+	slack             Slack
+	supervisorChannel string
+	now               func() time.Time
+	log               *slog.Logger
+}
+
+// NewNotifier returns a Slack notifier; supervisorChannel
+// (SLACK_SUPERVISOR_CHANNEL) may be empty.
+func NewNotifier(st NotifyStore, api Slack, supervisorChannel string, now func() time.Time, log *slog.Logger) *Notifier {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Notifier{st: st, slack: api, supervisorChannel: supervisorChannel, now: now, log: log}
+}
+
+var kindIcons = map[string]string{
+	"sent": "✅", "scheduled": "🕒", "refused": "🚫", "replied": "💬", "window_closing": "⏰", "window_closed": "⌛",
+	"delivery_failed": "❗", "cancelled": "✖️", "closed": "📁", "finished": "🏁",
+}
+
+// supervisorKinds need a supervisor's eye on a VIP follow-up.
+var supervisorKinds = map[string]bool{"refused": true, "replied": true, "window_closing": true, "delivery_failed": true, "finished": true}
+
+// postTimeout bounds one attempt to post a notification.
+const postTimeout = 5 * time.Second
+
+// Notify records n and tells the agent. Only a failure to record it is an
+// error; Slack's failures leave it for Redeliver.
+func (n *Notifier) Notify(ctx context.Context, note store.Notification) error {
+	if _, err := n.st.AddNotification(ctx, note); err != nil {
+		return err
+	}
+	if note.IdempotencyKey != nil {
+		delivered, err := n.st.NotificationDelivered(ctx, *note.IdempotencyKey)
+		if err != nil {
+			return err
+		}
+		if delivered {
+			return nil
+		}
+	}
+	if err := n.deliver(ctx, note); err != nil {
+		n.log.Warn("slack: notification not delivered; will retry", "kind", note.Kind, "err", err)
+	}
+	return nil
+}
+
+// Redeliver posts notifications Slack did not take, every interval, until
+// ctx ends. Those older than an hour are given up: news that late is
+// noise, and the agent still finds them in `followup notifications`.
+func (n *Notifier) Redeliver(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		notes, err := n.st.UndeliveredNotifications(ctx, n.now().Add(-time.Hour), 100)
+		if err != nil {
+			n.log.Warn("slack: list undelivered notifications", "err", err)
+			continue
+		}
+		for _, note := range notes {
+			if err := n.deliver(ctx, note); err != nil {
+				n.log.Warn("slack: notification still not delivered", "id", note.ID, "err", err)
+				break // Slack is still unwell; try again next time
+			}
+		}
+	}
+}
+
+// deliver posts one notification and records that it was delivered.
+func (n *Notifier) deliver(ctx context.Context, note store.Notification) error {
+	if note.AgentID == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	agent, err := n.st.Agent(ctx, *note.AgentID)
+	if err != nil {
+		return err
+	}
+	var contact followup.Contact
+	if note.ContactID != nil {
+		if contact, err = n.st.Contact(ctx, *note.ContactID); err != nil {
+			return err
+		}
+	}
+	icon := kindIcons[note.Kind]
+	if icon == "" {
+		icon = "🔔"
+	}
+	text := icon + " " + note.Text
+	blocks := []slack.Block{slack.NewSectionBlock(md(escape(text)), nil, nil)}
+	if contact.ID != 0 {
+		line := fmt.Sprintf("%s · #%d · %s", escape(contact.FullName()), contact.ID, note.Channel.Title())
+		if contact.VIP {
+			line += " · :star: VIP"
+		}
+		blocks = append(blocks, slack.NewContextBlock("", md(line)),
+			slack.NewActionBlock("", slack.NewButtonBlockElement(ActionStatus, strconv.FormatInt(contact.ID, 10), plain("Status"))))
+	}
+	if _, _, err := n.slack.PostMessageContext(ctx, agent.SlackUserID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		return fmt.Errorf("slack: notify %s: %w", agent.SlackUserID, err)
+	}
+	if note.IdempotencyKey != nil {
+		if err := n.st.MarkNotificationDelivered(ctx, *note.IdempotencyKey, n.now()); err != nil {
+			return err
+		}
+	}
+	// Best effort once the agent has it: it is not posted again.
+	if contact.VIP && n.supervisorChannel != "" && supervisorKinds[note.Kind] {
+		st := fmt.Sprintf(":star: VIP %s (agent <@%s>): %s", escape(contact.FullName()), agent.SlackUserID, escape(text))
+		if _, _, err := n.slack.PostMessageContext(ctx, n.supervisorChannel, slack.MsgOptionText(st, false)); err != nil {
+			n.log.Warn("slack: notify supervisors", "err", err)
+		}
+	}
+	return nil
+}
