@@ -76,12 +76,11 @@ type recorded struct {
 // views.publish and a chat.postMessage that records what it got, plus a
 // receiver for response_url posts.
 type fakeSlack struct {
-	srv      *slacktest.Server
-	respond  *httptest.Server
-	mu       sync.Mutex
-	calls    []recorded
-	answers  []map[string]any // posts to response_url
-	failOpen bool
+	srv     *slacktest.Server
+	respond *httptest.Server
+	mu      sync.Mutex
+	calls   []recorded
+	answers []map[string]any // posts to response_url
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {

@@ -1,0 +1,87 @@
+package bot_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/bot"
+	"github.com/followup-dev/followup/internal/pgtest"
+	"github.com/followup-dev/followup/store"
+)
+
+// TestNotifierSurvivesSlackOutage: while Slack fails, Notify returns at
+// once and keeps the notification; Redeliver posts it when Slack is back,
+// once, and a retried Notify with the same key posts nothing more. VIP
+// notifications that need a supervisor also reach the supervisors' channel.
+func TestNotifierSurvivesSlackOutage(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, pgtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ann, _, _ := st.SaveAgent(ctx, followup.Agent{SlackUserID: annID, Name: "Ann"})
+	vip := true
+	jane, _, _ := st.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com", VIP: &vip})
+
+	var down atomic.Bool
+	down.Store(true)
+	var mu sync.Mutex
+	var posts []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_ = r.ParseForm()
+		mu.Lock()
+		posts = append(posts, r.Form.Get("channel")+": "+r.Form.Get("text"))
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"ok":true,"channel":"D1","ts":"1.1"}`))
+	}))
+	defer srv.Close()
+	api := slack.New("xoxb-test", slack.OptionAPIURL(srv.URL+"/"))
+	n := bot.NewNotifier(st, api, "C0SUP", time.Now, nil)
+
+	key := "followup-1-whatsapp/n1"
+	note := store.Notification{AgentID: &ann.ID, ContactID: &jane, Channel: followup.WhatsApp, Kind: "replied", Text: "Jane Doe replied: thanks", IdempotencyKey: &key}
+	start := time.Now()
+	if err := n.Notify(ctx, note); err != nil {
+		t.Fatalf("Notify during an outage: %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("Notify held the follow-up for %v during the outage", d)
+	}
+	if delivered, err := st.NotificationDelivered(ctx, key); err != nil || delivered {
+		t.Fatalf("delivered=%v err=%v during the outage", delivered, err)
+	}
+
+	down.Store(false)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { n.Redeliver(rctx, 20*time.Millisecond); close(done) }()
+	eventually(t, "redelivery", func() bool {
+		d, _ := st.NotificationDelivered(ctx, key)
+		return d
+	})
+	cancel()
+	<-done
+	if err := n.Notify(ctx, note); err != nil { // an activity retry
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(posts) != 2 || !strings.HasPrefix(posts[0], annID+": 💬 Jane Doe replied") || !strings.HasPrefix(posts[1], "C0SUP: :star: VIP Jane Doe") {
+		t.Fatalf("posts %q: want the agent's DM then the supervisors' note, once each", posts)
+	}
+}
