@@ -560,7 +560,12 @@ func (f *followUp) load(ctx workflow.Context, t *TemplateRequest) error {
 	f.ChatbotThisMonth = r.ChatbotThisMonth
 	f.Settings, f.VIP, f.Loaded = r.Settings, r.VIP, true
 	f.externalID, f.ContactName, f.other = r.ExternalID, r.ContactName, r.OtherChannels
-	f.template, f.templateLang = r.Template, r.TemplateLanguage
+	// Only a load for a template says anything about one: the first run's
+	// load (without) may complete after a send's load (with) when an
+	// update-with-start carries a template, and must not erase it.
+	if t != nil {
+		f.template, f.templateLang = r.Template, r.TemplateLanguage
+	}
 	return nil
 }
 

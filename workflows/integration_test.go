@@ -377,3 +377,40 @@ func TestLiveChannelScenarios(t *testing.T) {
 	}
 	recordHistory(t, l.c, workflows.WorkflowID(tg, followup.Telegram), "telegram_later_reply_close")
 }
+
+// languageCheck refuses a template without a language, as WhatsApp does.
+type languageCheck struct{ inner activities.Sender }
+
+func (c languageCheck) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+	if m.Template != nil && m.Template.Language == "" {
+		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_language", Message: "template without a language"}
+	}
+	return c.inner.Send(ctx, m)
+}
+
+// TestLiveTemplateStartingAFollowUpKeepsItsLanguage: a template that starts
+// a follow-up (update-with-start) goes out with the stored template's
+// language, although the workflow's own first load (without a template)
+// may complete after the send's.
+func TestLiveTemplateStartingAFollowUpKeepsItsLanguage(t *testing.T) {
+	l := newLive(t, func(s *sandbox.Sender) activities.Sender { return languageCheck{s} })
+	if _, err := l.st.SaveTemplate(l.ctx, followup.Template{Channel: followup.WhatsApp, Name: "order_update", Language: "en", ParamCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(l.ctx, 30*time.Second)
+	defer cancel()
+	// The race is the server's to decide: try a few new follow-ups.
+	for i := range 8 {
+		li := time.Now().Add(-30 * time.Hour)
+		id, _, err := l.st.SaveContact(l.ctx, store.ContactInput{FirstName: "T", LastName: fmt.Sprint(i), Email: fmt.Sprintf("t%d@example.com", i),
+			Phone: fmt.Sprintf("+1415555%04d", i), Channel: followup.WhatsApp, LastInboundAt: &li})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := l.fc.Send(ctx, l.input(id, followup.WhatsApp), workflows.SendRequest{AgentID: l.agent.ID,
+			Template: &workflows.TemplateRequest{Name: "order_update", Params: []string{"A-1"}}}, "t")
+		if err != nil || out.Outcome != workflows.OutcomeSent || out.Mode != followup.ModeTemplate {
+			t.Fatalf("follow-up %d: %+v %v", i, out, err)
+		}
+	}
+}
