@@ -293,7 +293,17 @@ func account(events ...map[string]any) map[string]any {
 // SignedMessage builds the webhook POST to target that Meta sends when a
 // user writes to the account, signed with AppSecret.
 func (s *Server) SignedMessage(target string, m Inbound) *http.Request {
-	return Signed(target, account(event(m.IGSID, m.At, "message", map[string]string{"mid": m.Mid, "text": m.Text})))
+	return SignedRaw(target, MessageBody(m))
+}
+
+// MessageBody is the JSON Meta posts when a user writes m; sign it with
+// meta.Sign.
+func MessageBody(m Inbound) []byte {
+	body, err := json.Marshal(account(event(m.IGSID, m.At, "message", map[string]string{"mid": m.Mid, "text": m.Text})))
+	if err != nil {
+		panic(err) // maps of strings and numbers always encode
+	}
+	return body
 }
 
 // SignedEcho builds the echo Instagram sends of our own message (in the

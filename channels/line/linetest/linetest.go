@@ -8,8 +8,10 @@ package linetest
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -301,22 +303,44 @@ type Inbound struct {
 	Timestamp time.Time
 	// Redelivery sets deliveryContext.isRedelivery.
 	Redelivery bool
+	// ReplyToken is generated when empty.
+	ReplyToken string
 }
 
-// Payload builds the webhook body LINE would post for in.
+// Payload builds the webhook body LINE would post for in, numbering the
+// ids it leaves empty from the fake's counter.
 func (s *Server) Payload(in Inbound) []byte {
 	s.mu.Lock()
 	s.seq++
 	n := s.seq
 	s.mu.Unlock()
-	if in.Type == "" {
-		in.Type = "text"
-	}
 	if in.MessageID == "" {
 		in.MessageID = strconv.FormatInt(n, 10)
 	}
 	if in.WebhookEventID == "" {
 		in.WebhookEventID = fmt.Sprintf("01FAKE%020d", n)
+	}
+	if in.ReplyToken == "" {
+		in.ReplyToken = fmt.Sprintf("%032x", n)
+	}
+	return MessagePayload(in)
+}
+
+// MessagePayload is the webhook body LINE posts for in; the ids left empty
+// are random. Sign it with line.Sign (SignedRequest).
+func MessagePayload(in Inbound) []byte {
+	if in.Type == "" {
+		in.Type = "text"
+	}
+	if in.MessageID == "" {
+		in.MessageID = strconv.FormatUint(randomUint63(), 10)
+	}
+	if in.WebhookEventID == "" {
+		// webhookEventId is a ULID: 26 Crockford base32 characters.
+		in.WebhookEventID = fmt.Sprintf("01%024X", randomUint63())
+	}
+	if in.ReplyToken == "" {
+		in.ReplyToken = fmt.Sprintf("%016x%016x", randomUint63(), randomUint63())
 	}
 	if in.Timestamp.IsZero() {
 		in.Timestamp = time.Now()
@@ -333,12 +357,18 @@ func (s *Server) Payload(in Inbound) []byte {
 			"timestamp":       in.Timestamp.UnixMilli(),
 			"webhookEventId":  in.WebhookEventID,
 			"deliveryContext": map[string]any{"isRedelivery": in.Redelivery},
-			"replyToken":      fmt.Sprintf("%032x", n),
+			"replyToken":      in.ReplyToken,
 			"source":          map[string]any{"type": "user", "userId": in.UserID},
 			"message":         msg,
 		}},
 	})
 	return b
+}
+
+func randomUint63() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint64(b[:]) >> 1
 }
 
 // SignedMessage builds the POST LINE would make to target (the product's

@@ -7,6 +7,8 @@ package telegramtest
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -286,13 +288,26 @@ type Inbound struct {
 	MessageID int64
 }
 
-// Update builds the JSON Update Telegram would post for in.
+// Update builds the JSON Update Telegram would post for in, numbering
+// updates from the fake's counter when in.UpdateID is zero.
 func (s *Server) Update(in Inbound) []byte {
 	if in.UpdateID == 0 {
 		s.mu.Lock()
 		s.updateID++
 		in.UpdateID = s.updateID
 		s.mu.Unlock()
+	}
+	return UpdateBody(in)
+}
+
+// UpdateBody is the JSON Update Telegram posts for in. Give it a unique
+// UpdateID (Telegram's dedup key); zero takes a random one. Send it with
+// SignedUpdate.
+func UpdateBody(in Inbound) []byte {
+	if in.UpdateID == 0 {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		in.UpdateID = int64(binary.BigEndian.Uint32(b[:])>>1) + 1
 	}
 	if in.Date.IsZero() {
 		in.Date = time.Now()

@@ -146,6 +146,18 @@ func (s *Server) Inbound(openid string) {
 	s.with(func() { s.windows[openid] = &window{last: s.now()} })
 }
 
+// InboundAt records that openid wrote at `at`, as a push the fake did not
+// deliver itself (the dev sandbox learns it from the database): when at is
+// after the last message the fake knows of, the window restarts from at and
+// the quota count resets; an older time changes nothing.
+func (s *Server) InboundAt(openid string, at time.Time) {
+	s.with(func() {
+		if w := s.windows[openid]; w == nil || at.After(w.last) {
+			s.windows[openid] = &window{last: at}
+		}
+	})
+}
+
 // ExpireToken makes the current access_token expired (42001).
 func (s *Server) ExpireToken() { s.with(func() { s.expires = s.now() }) }
 

@@ -364,7 +364,7 @@ type Status struct {
 	ErrorCode             int
 }
 
-func (s *Server) envelope(value map[string]any) map[string]any {
+func envelope(value map[string]any) map[string]any {
 	value["messaging_product"] = "whatsapp"
 	value["metadata"] = map[string]string{"display_phone_number": "15550783881", "phone_number_id": PhoneNumberID}
 	return map[string]any{
@@ -379,13 +379,23 @@ func (s *Server) envelope(value map[string]any) map[string]any {
 // SignedMessage builds the webhook POST to target that Meta sends when a
 // customer writes, signed with AppSecret.
 func (s *Server) SignedMessage(target string, m Inbound) *http.Request {
-	return Signed(target, s.envelope(map[string]any{
+	return SignedRaw(target, MessageBody(m))
+}
+
+// MessageBody is the JSON Meta posts when a customer writes m (From is
+// the wa_id: the number without "+"); sign it with meta.Sign.
+func MessageBody(m Inbound) []byte {
+	body, err := json.Marshal(envelope(map[string]any{
 		"contacts": []any{map[string]any{"profile": map[string]string{"name": m.Name}, "wa_id": m.From}},
 		"messages": []any{map[string]any{
 			"from": m.From, "id": m.ID, "timestamp": strconv.FormatInt(m.At.Unix(), 10),
 			"type": "text", "text": map[string]string{"body": m.Text},
 		}},
 	}))
+	if err != nil {
+		panic(err) // maps of strings always encode
+	}
+	return body
 }
 
 // SignedStatus builds the status webhook POST to target, signed with
@@ -405,7 +415,7 @@ func (s *Server) SignedStatus(target string, st Status) *http.Request {
 	} else {
 		status["pricing"] = map[string]any{"billable": true, "pricing_model": "PMP", "category": "utility"}
 	}
-	return Signed(target, s.envelope(map[string]any{"statuses": []any{status}}))
+	return Signed(target, envelope(map[string]any{"statuses": []any{status}}))
 }
 
 // Signed encodes payload and builds a POST to target signed with
