@@ -5,6 +5,9 @@ package demo
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -58,12 +61,69 @@ var Templates = []followup.Template{
 }
 
 // Load writes the demo workspace once; loaded is false when it was already
-// there (a restart of `followup dev` keeps what happened since).
+// there (a restart of `followup dev` keeps what happened since, and only
+// gives identities of an older demo their realistic ids).
 func Load(ctx context.Context, st *store.Store, now time.Time) (loaded bool, err error) {
 	if _, err := st.AgentBySlackUser(ctx, Agent.SlackUserID); err == nil {
-		return false, nil
+		return false, upgradeIDs(ctx, st)
 	}
 	return true, load(ctx, st, now)
+}
+
+// ExternalID is a demo contact's id on ch, in the provider's format, so the
+// sandbox's fake providers take it as the real ones would: a Messenger PSID
+// (16 digits), an Instagram IGSID (17), a Telegram chat id (10), a WeChat
+// openid ("o" and 27 URL-safe base64 characters), a LINE user id ("U" and
+// 32 hex digits), a website-chat visitor ("v-" and 16 hex digits) and a
+// Viber user id (16 bytes in base64). It is derived from the name, so it is
+// the same at every load. Email, SMS and WhatsApp use the contact's address
+// or phone: "".
+func ExternalID(ch followup.Channel, first, last string) string {
+	sum := sha256.Sum256([]byte("followup-demo:" + string(ch) + ":" + first + " " + last))
+	digits := func(n int) string {
+		// The first digit is never 0: the ids are numbers.
+		b := []byte{'1' + sum[0]%9}
+		for i := 1; len(b) < n; i++ {
+			b = append(b, '0'+sum[i]%10)
+		}
+		return string(b)
+	}
+	switch ch {
+	case followup.Messenger:
+		return digits(16)
+	case followup.Instagram:
+		return digits(17)
+	case followup.Telegram:
+		return digits(10)
+	case followup.WeChat:
+		return "o" + base64.RawURLEncoding.EncodeToString(sum[:21])[:27]
+	case followup.LINE:
+		return "U" + hex.EncodeToString(sum[:16])
+	case followup.Webchat:
+		return "v-" + hex.EncodeToString(sum[:8])
+	case followup.Viber:
+		return base64.StdEncoding.EncodeToString(sum[:16])
+	}
+	return ""
+}
+
+// upgradeIDs replaces the placeholder ids ("demo-line-Aiko") an older demo
+// stored, which the fake providers refuse, by ExternalID's.
+func upgradeIDs(ctx context.Context, st *store.Store) error {
+	for _, c := range Contacts {
+		for ch := range c.Channels {
+			id := ExternalID(ch, c.First, c.Last)
+			if id == "" || ch == followup.Viber {
+				continue // addressed by phone or email then, which still works
+			}
+			_, err := st.DB().ExecContext(ctx, `UPDATE identities SET external_id = $3 WHERE channel = $1 AND external_id = $2`,
+				ch, fmt.Sprintf("demo-%s-%s", ch, c.First), id)
+			if err != nil {
+				return fmt.Errorf("demo: upgrade the %s id of %s %s: %w", ch, c.First, c.Last, err)
+			}
+		}
+	}
+	return nil
 }
 
 func load(ctx context.Context, st *store.Store, now time.Time) error {
@@ -87,10 +147,8 @@ func load(ctx context.Context, st *store.Store, now time.Time) error {
 			if !ok {
 				continue
 			}
-			in := store.ContactInput{FirstName: c.First, LastName: c.Last, Email: c.Email, Phone: c.Phone, VIP: &vip, Channel: ch}
-			if ch != followup.Email && ch != followup.SMS && ch != followup.WhatsApp && ch != followup.Viber {
-				in.ExternalID = fmt.Sprintf("demo-%s-%s", ch, c.First)
-			}
+			in := store.ContactInput{FirstName: c.First, LastName: c.Last, Email: c.Email, Phone: c.Phone, VIP: &vip, Channel: ch,
+				ExternalID: ExternalID(ch, c.First, c.Last)}
 			if ago >= 0 {
 				t := now.Add(-ago)
 				in.LastInboundAt = &t
