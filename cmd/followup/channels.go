@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -116,13 +117,25 @@ type channelSet struct {
 	senders   map[followup.Channel]activities.Sender
 	hooks     map[followup.Channel]channels.Webhook
 	sandboxed []followup.Channel
+	// sandbox runs the fake providers of the sandboxed channels.
+	sandbox *sandbox.Sandbox
+}
+
+// close stops the sandbox's fake providers.
+func (s channelSet) close() {
+	if s.sandbox != nil {
+		s.sandbox.Close()
+	}
 }
 
 // loadChannels reads every channel's credentials. A channel with some but
 // not all of its variables is an error naming the missing one; one with
-// none uses the sandbox when sandbox is true (followup dev) and is
-// unavailable otherwise. Webhook secrets that are set are always enforced.
-func loadChannels(getenv func(string) string, st *store.Store, sandboxOK bool) (channelSet, error) {
+// none runs in the sandbox when sandboxOK (followup dev, worker --sandbox):
+// the real adapter against a local fake provider, its outbound messages
+// logged to log and listed by `followup outbox`, its webhook verified with
+// the fake's secret. It is unavailable otherwise. Webhook secrets that are
+// set are always enforced, in the sandbox too. Close the set when done.
+func loadChannels(getenv func(string) string, st *store.Store, sandboxOK bool, log io.Writer) (channelSet, error) {
 	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
 	set := channelSet{senders: map[followup.Channel]activities.Sender{}, hooks: map[followup.Channel]channels.Webhook{}}
 	hc := &http.Client{Timeout: 20 * time.Second}
@@ -142,7 +155,6 @@ func loadChannels(getenv func(string) string, st *store.Store, sandboxOK bool) (
 		}
 		switch {
 		case given == 0 && sandboxOK:
-			set.senders[ch] = sandbox.New(st.DB())
 			set.sandboxed = append(set.sandboxed, ch)
 		case given == 0:
 		case missing != "":
@@ -172,6 +184,21 @@ func loadChannels(getenv func(string) string, st *store.Store, sandboxOK bool) (
 				return set, &ConfigError{s.hook[0], err.Error()}
 			}
 			set.hooks[ch] = h
+		}
+	}
+	if len(set.sandboxed) == 0 {
+		return set, nil
+	}
+	sb, err := sandbox.Start(st, sandbox.Options{Channels: set.sandboxed, Log: log, HTTPClient: hc,
+		ViberSenderName: env("VIBER_SENDER_NAME"), PublicBaseURL: env("FOLLOWUP_PUBLIC_URL")})
+	if err != nil {
+		return set, fmt.Errorf("start the sandbox: %w", err)
+	}
+	set.sandbox = sb
+	for _, ch := range set.sandboxed {
+		set.senders[ch] = sb.Sender(ch)
+		if set.hooks[ch] == nil {
+			set.hooks[ch] = sb.Webhook(ch)
 		}
 	}
 	return set, nil

@@ -36,8 +36,11 @@ func (a *app) devCmd() *cobra.Command {
 		Long: `Run followup for development in one process: an embedded Temporal server
 persisted to $FOLLOWUP_DATA_DIR/temporal.db (follow-ups survive a restart), the
 database migrations, a demo workspace (agents, templates and contacts on every
-channel), the worker, and the HTTP server. Channels without credentials use the
-sandbox: outbound messages are stored (followup outbox) instead of sent.
+channel), the worker, and the HTTP server. Channels without credentials run in
+the sandbox: their real adapters send to local fake providers, which answer
+like the real APIs (followup outbox lists what they accepted), and their
+webhooks are verified with the fakes' secrets unless the secret's variable is
+set; followup reply posts a signed webhook to simulate a customer's message.
 With TEMPORAL_ADDRESS set, the external server is used instead of the embedded one.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -100,7 +103,7 @@ func (a *app) workerCmd() *cobra.Command {
 			return a.serveWorker(a.cfg.TemporalAddress, false, true, sandboxed)
 		},
 	}
-	c.Flags().BoolVar(&sandboxed, "sandbox", false, "channels without credentials use the sandbox (load tests, staging)")
+	c.Flags().BoolVar(&sandboxed, "sandbox", false, "channels without credentials send to local fake providers, as in followup dev (load tests, staging)")
 	return c
 }
 
@@ -128,10 +131,11 @@ func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 		cache = n
 	}
 	sdkworker.SetStickyWorkflowCacheSize(cache)
-	chans, err := loadChannels(a.getenv, a.st, dev || sandboxed)
+	chans, err := loadChannels(a.getenv, a.st, dev || sandboxed, a.stdout)
 	if err != nil {
 		return err
 	}
+	defer chans.close()
 	acts := activities.New(a.st, chans.senders, activities.NewRecorder(a.st))
 	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, workerOptions())
 	if err := w.Start(); err != nil {
@@ -185,7 +189,10 @@ func (a *app) banner(temporalAddr, httpAddr string, noDemo bool, chans channelSe
 	for i, ch := range chans.sandboxed {
 		sandboxed[i] = string(ch)
 	}
-	channelsLine := fmt.Sprintf("sandbox for %s (outbound messages are stored: followup outbox)", strings.Join(sandboxed, ", "))
+	channelsLine := fmt.Sprintf(`sandbox for %s:
+             outbound messages go to local fake providers (followup outbox lists them,
+             and each is logged here); followup reply posts a signed webhook as the
+             provider would`, strings.Join(sandboxed, ", "))
 	if len(sandboxed) == 0 {
 		channelsLine = "all ten configured"
 	}

@@ -60,10 +60,11 @@ func TestMain(m *testing.M) {
 }
 
 // startDev runs `followup dev` as its own process (as a user would) and
-// waits until it is ready; stop interrupts it like Ctrl-C.
-func startDev(t *testing.T, c *cli, port int) (stop func()) {
+// waits until it is ready; stop interrupts it like Ctrl-C. out is what it
+// printed.
+func startDev(t *testing.T, c *cli, port int) (stop func(), out *syncBuffer) {
 	t.Helper()
-	var out syncBuffer
+	out = new(syncBuffer)
 	cmd := exec.Command(os.Args[0], "dev", "--temporal-port", strconv.Itoa(port))
 	cmd.Env = []string{"FOLLOWUP_TEST_MAIN=1", "HTTP_ADDR=127.0.0.1:0", "FOLLOWUP_DEBUG=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range c.env {
@@ -71,7 +72,7 @@ func startDev(t *testing.T, c *cli, port int) (stop func()) {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
 	}
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func startDev(t *testing.T, c *cli, port int) (stop func()) {
 		}
 	}
 	t.Cleanup(stop)
-	return stop
+	return stop, out
 }
 
 // TestDevEndToEnd runs `followup dev` and drives the demo workspace from the
@@ -120,7 +121,9 @@ func TestDevEndToEnd(t *testing.T) {
 	}
 	c := newCLI(t)
 	port := freePort(t)
-	stop := startDev(t, c, port)
+	// followup reply posts to HTTP_ADDR: the CLI and dev share it.
+	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
+	stop, _ := startDev(t, c, port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 
 	cases := []struct {
@@ -177,7 +180,7 @@ func TestDevEndToEnd(t *testing.T) {
 	if sch, _ := states[0]["Scheduled"].([]any); len(sch) != 1 {
 		t.Fatalf("scheduled send lost across a restart: %s", out)
 	}
-	if out := c.ok("reply", "Liam Murphy", "telegram", "solved, thanks"); !strings.Contains(out, "running follow-up was told") {
+	if out := c.ok("reply", "Liam Murphy", "telegram", "solved, thanks"); !strings.Contains(out, "Liam Murphy wrote on Telegram (webhook 200 in") || !strings.Contains(out, "running follow-up was told") {
 		t.Fatalf("reply: %s", out)
 	}
 	deadline := time.Now().Add(10 * time.Second)

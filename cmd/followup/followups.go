@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -476,8 +480,16 @@ func (a *app) closeCmd() *cobra.Command {
 func (a *app) replyCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "reply CONTACT CHANNEL TEXT…",
-		Short: "Simulate a customer's reply (dev): the window restarts and a running follow-up is told",
-		Args:  cobra.MinimumNArgs(3),
+		Short: "Simulate a customer's reply: post the provider's signed webhook to the running server",
+		Long: `Simulate a customer's message on CHANNEL: build the webhook that channel's
+provider sends when the customer writes TEXT, sign it as the provider does, and
+post it to http://$HTTP_ADDR/webhooks/CHANNEL of the running followup dev (or
+serve). The server verifies it, records the message (the window restarts) and
+tells the running follow-up. The secret is the channel's webhook variable
+(META_APP_SECRET, VIBER_AUTH_TOKEN, WECHAT_TOKEN, TELEGRAM_WEBHOOK_SECRET,
+LINE_CHANNEL_SECRET, TWILIO_AUTH_TOKEN, EMAIL_WEBHOOK_SECRET, WEBCHAT_SITE_TOKEN)
+when it is set, else the sandbox's, as the server decides.`,
+		Args: cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ch, err := followup.ParseChannel(args[1])
 			if err != nil {
@@ -491,22 +503,57 @@ func (a *app) replyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			now := timeNow().UTC()
+			ids, err := st.Identities(a.ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			var from string
+			for _, id := range ids {
+				if id.Channel == ch {
+					from = id.ExternalID
+				}
+			}
+			if from == "" {
+				return followup.Errorf(followup.EInvalid, "%s has no %s identity to write from (channels: %s)", c.FullName(), ch.Title(), channelList(ids))
+			}
+			base := "http://" + dialAddr(a.cfg.HTTPAddr)
+			path := "/webhooks/" + string(ch)
+			t := sandbox.Target{URL: base + path, Secret: sandbox.WebhookSecret(ch, a.getenv)}
+			if pub := strings.TrimRight(strings.TrimSpace(a.getenv("FOLLOWUP_PUBLIC_URL")), "/"); pub != "" {
+				t.PublicURL = pub + path // what Twilio signs, and the server checks
+			}
 			text := strings.Join(args[2:], " ")
-			if _, err := st.RecordInboundMessage(a.ctx, c.ID, ch, text, now, requestID()); err != nil {
-				return err
-			}
-			fc, err := a.temporal()
+			req, err := sandbox.WebhookRequest(sandbox.Inbound{Channel: ch, From: from, Name: c.FullName(), Text: text, At: timeNow()}, t)
 			if err != nil {
-				return err
+				return followup.Errorf(followup.EInvalid, "%s's %s id cannot be used: %v", c.FullName(), ch.Title(), err)
 			}
-			running, err := fc.Reply(a.ctx, c.ID, ch, workflows.Reply{At: now, Preview: text})
+			ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+			defer cancel()
+			start := time.Now()
+			resp, err := http.DefaultClient.Do(req.WithContext(ctx))
 			if err != nil {
-				return err
+				return &followup.Error{Code: followup.EInternal, Err: err,
+					Message: fmt.Sprintf("cannot post the webhook to %s: is `followup dev` running on %s? (HTTP_ADDR)", base+path, a.cfg.HTTPAddr)}
 			}
-			fmt.Fprintf(a.stdout, "%s wrote on %s; the window restarts now", c.FullName(), ch.Title())
-			if running {
-				fmt.Fprint(a.stdout, " and the running follow-up was told")
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+			resp.Body.Close()
+			took := time.Since(start)
+			if resp.StatusCode/100 != 2 {
+				msg := fmt.Sprintf("the server answered the %s webhook with %s: %s", ch.Title(), resp.Status, strings.TrimSpace(string(body)))
+				switch resp.StatusCode {
+				case http.StatusUnauthorized:
+					msg += fmt.Sprintf("\n(the server verifies %s webhooks with another secret: give this command the server's %s, or unset it on both for the sandbox's)", ch.Title(), sandbox.SecretVar(ch))
+				case http.StatusNotFound:
+					msg += fmt.Sprintf("\n(the server takes no %s webhooks: the channel has credentials but %s is unset)", ch.Title(), sandbox.SecretVar(ch))
+				}
+				return followup.Errorf(followup.ERefused, "%s", msg)
+			}
+			fmt.Fprintf(a.stdout, "%s wrote on %s (webhook %d in %d ms); the window restarts now", c.FullName(), ch.Title(), resp.StatusCode, took.Milliseconds())
+			// The server told a running follow-up before it answered.
+			if fc, err := a.temporal(); err == nil {
+				if running, err := fc.Running(ctx, c.ID, ch); err == nil && running {
+					fmt.Fprint(a.stdout, " and the running follow-up was told")
+				}
 			}
 			fmt.Fprintln(a.stdout)
 			return nil
@@ -514,19 +561,32 @@ func (a *app) replyCmd() *cobra.Command {
 	}
 }
 
+// dialAddr is a listen address as a client dials it: an unspecified host
+// (":8080", "0.0.0.0:8080") is this machine.
+func dialAddr(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
 func (a *app) outboxCmd() *cobra.Command {
 	var limit int
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "outbox [--limit N] [--json]",
-		Short: "List what the dev sandbox 'sent' (channels without credentials)",
+		Short: "List what the sandbox's fake providers accepted (channels without credentials in dev)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
 			if err != nil {
 				return err
 			}
-			ms, err := sandbox.New(st.DB()).Outbox(a.ctx, limit)
+			ms, err := sandbox.Outbox(a.ctx, st.DB(), limit)
 			if err != nil {
 				return err
 			}

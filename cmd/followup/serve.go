@@ -22,10 +22,11 @@ func (a *app) serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			chans, err := loadChannels(a.getenv, st, false)
+			chans, err := loadChannels(a.getenv, st, false, a.stdout)
 			if err != nil {
 				return err
 			}
+			defer chans.close()
 			fc, err := a.temporalLazy()
 			if err != nil {
 				return err
