@@ -46,7 +46,8 @@ type Config struct {
 	// Command is the slash command's name, for help texts (default /followup).
 	Command string
 	// AckWithin is how long a command may work before the bot acknowledges
-	// it and answers later through response_url (default 2 s; Slack allows 3).
+	// it and answers later through response_url (default 75 ms, so Slack
+	// always hears back fast; a search usually answers within it).
 	AckWithin time.Duration
 	// WorkTimeout bounds the work of one command after it was acknowledged
 	// (default 60 s).
@@ -68,7 +69,21 @@ type Bot struct {
 	cfg   Config
 	log   *slog.Logger
 	work  sync.WaitGroup // commands still answering through response_url
+
+	mu     sync.Mutex
+	agents map[string]cachedAgent // by Slack user id
 }
+
+// cachedAgent is a registered agent looked up at most agentTTL ago, so a
+// burst of commands does not queue on the database before it is answered.
+type cachedAgent struct {
+	agent followup.Agent
+	at    time.Time
+}
+
+// agentTTL bounds how long a removed agent (or a changed role) may still
+// be honoured.
+const agentTTL = 5 * time.Second
 
 // New returns a bot over the store, the actions and Slack's Web API.
 func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
@@ -76,7 +91,7 @@ func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
 		cfg.Command = "/followup"
 	}
 	if cfg.AckWithin <= 0 {
-		cfg.AckWithin = 2 * time.Second
+		cfg.AckWithin = 75 * time.Millisecond
 	}
 	if cfg.WorkTimeout <= 0 {
 		cfg.WorkTimeout = 60 * time.Second
@@ -93,7 +108,7 @@ func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger}
+	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}}
 }
 
 // Wait waits for commands still answering through response_url.
@@ -104,11 +119,27 @@ func (b *Bot) authorize(ctx context.Context, teamID, userID string) (followup.Ag
 	if b.cfg.TeamID != "" && teamID != b.cfg.TeamID {
 		return followup.Agent{}, followup.Errorf(followup.EUnauthorized, "This followup app serves another Slack workspace; nothing was done.")
 	}
+	now := time.Now()
+	b.mu.Lock()
+	c, ok := b.agents[userID]
+	b.mu.Unlock()
+	if ok && now.Sub(c.at) < agentTTL {
+		return c.agent, nil
+	}
 	a, err := b.st.AgentBySlackUser(ctx, userID)
 	if followup.ErrorCodeOf(err) == followup.ENotFound {
 		return a, followup.Errorf(followup.EUnauthorized, "You are not registered as a followup agent, so nothing was done. An admin can add you: `followup agents add --slack-user %s --name \"Your Name\"`.", userID)
 	}
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	b.mu.Lock()
+	if len(b.agents) > 10000 { // bounded: a workspace has far fewer agents
+		clear(b.agents)
+	}
+	b.agents[userID] = cachedAgent{agent: a, at: now}
+	b.mu.Unlock()
+	return a, nil
 }
 
 // Command answers a slash command. The returned message is the immediate

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,7 +84,7 @@ type fakeSlack struct {
 	answers []map[string]any // posts to response_url
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{}
 	record := func(method string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -158,7 +159,7 @@ func (f *fakeSlack) Answers() []map[string]any {
 // worker on its own task queue sending to a fake WhatsApp, the bot over
 // HTTP, and the fake Slack.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	st       *store.Store
 	slack    *fakeSlack
@@ -171,7 +172,7 @@ type env struct {
 	ann, sam followup.Agent
 }
 
-func newEnv(t *testing.T, opts ...func(*bot.Config)) *env {
+func newEnv(t testing.TB, opts ...func(*bot.Config)) *env {
 	t.Helper()
 	if temporal == nil {
 		t.Skip("FOLLOWUP_SKIP_TEMPORAL is set")
@@ -183,6 +184,12 @@ func newEnv(t *testing.T, opts ...func(*bot.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
+	// Workflow ids are made of contact ids, and every test shares one
+	// Temporal namespace: give each test's contacts ids of their own, so no
+	// test joins a follow-up another test left waiting on a timer.
+	if _, err := st.DB().ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('contacts', 'id'), $1)`, envSeq.Add(1)*1_000_000); err != nil {
+		t.Fatal(err)
+	}
 	e := &env{t: t, ctx: ctx, st: st, slack: newFakeSlack(t), wa: whatsapptest.New()}
 	t.Cleanup(e.wa.Close)
 	if e.ann, _, err = st.SaveAgent(ctx, followup.Agent{SlackUserID: annID, Name: "Ann", Role: followup.RoleAgent}); err != nil {
@@ -267,13 +274,15 @@ func signed(target, key, contentType, body string, at time.Time) *http.Request {
 	return r
 }
 
+var triggerSeq, envSeq atomic.Int64
+
 // commandForm is what Slack posts for `/followup text` by user.
 func (e *env) commandForm(user, text string) string {
 	return url.Values{
 		"token": {"deprecated"}, "team_id": {teamID}, "team_domain": {"acme"}, "channel_id": {"C0SUPPORT"},
 		"channel_name": {"support"}, "user_id": {user}, "user_name": {"someone"}, "command": {"/followup"},
 		"text": {text}, "api_app_id": {"A0APP"}, "response_url": {e.slack.respond.URL + "/commands/1"},
-		"trigger_id": {"13345224609.738474920.8088930838d88f008e0"},
+		"trigger_id": {"13345224609.738474920." + strconv.FormatInt(triggerSeq.Add(1), 10)},
 	}.Encode()
 }
 
@@ -321,7 +330,7 @@ func text(m any) string {
 }
 
 // eventually retries f until it returns true or 20 s pass.
-func eventually(t *testing.T, what string, f func() bool) {
+func eventually(t testing.TB, what string, f func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !f() {
