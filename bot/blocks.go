@@ -208,11 +208,8 @@ func outcomeMsg(t actions.Target, out workflows.SendOutcome) *slack.Msg {
 	case workflows.OutcomeScheduled:
 		return textMsg(fmt.Sprintf("🕒 Scheduled for %s on %s with %s: %s", out.At.UTC().Format("Jan 2 15:04 UTC"), t.Channel.Title(), escape(t.Contact.FullName()), out.Message))
 	}
-	mode := string(out.Mode)
-	if out.Tag != "" {
-		mode += " (" + string(out.Tag) + ")"
-	}
-	return textMsg(fmt.Sprintf("✅ Sent to %s on %s as %s. %s", escape(t.Contact.FullName()), t.Channel.Title(), mode, out.Message))
+	// The follow-up's message names the contact, the channel and the mode.
+	return textMsg("✅ " + escape(out.Message))
 }
 
 // statusBlocks shows a contact's channels and running follow-ups.

@@ -28,6 +28,8 @@ type app struct {
 	st     *store.Store
 	tc     client.Client
 	fc     *workflows.Client
+	// httpAddr is where the HTTP server listens once started.
+	httpAddr string
 }
 
 // usageError marks an error in how a command was called (exit status 2).
@@ -122,7 +124,7 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
 		a.templatesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
 		a.devCmd(), a.serveCmd(), a.workerCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.statusCmd(),
-		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd())
+		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)
 	}

@@ -136,7 +136,11 @@ func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 		return err
 	}
 	defer chans.close()
-	acts := activities.New(a.st, chans.senders, activities.NewRecorder(a.st))
+	notifier, err := a.notifier(dev)
+	if err != nil {
+		return err
+	}
+	acts := activities.New(a.st, chans.senders, notifier)
 	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, workerOptions())
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -147,7 +151,7 @@ func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 		<-a.ctx.Done()
 		return nil
 	}
-	srv, ln, err := a.httpServer(chans, workflows.NewClient(c, a.cfg.TemporalTaskQueue))
+	srv, ln, sl, err := a.httpServer(chans, workflows.NewClient(c, a.cfg.TemporalTaskQueue), true)
 	if err != nil {
 		return err
 	}
@@ -156,15 +160,30 @@ func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
+		sl.wait()
 	}()
-	a.banner(hostPort, ln.Addr().String(), noDemo, chans)
+	a.banner(hostPort, ln.Addr().String(), noDemo, chans, sl)
 	<-a.ctx.Done()
 	fmt.Fprintln(a.stdout, "\nstopping…")
 	return nil
 }
 
-func (a *app) httpServer(chans channelSet, fc webhooks.Followups) (*http.Server, net.Listener, error) {
+// httpServer listens on HTTP_ADDR and serves the channels' webhooks, the
+// Slack endpoints (when Slack is configured, or locally in dev), the
+// webchat widget, health and metrics.
+func (a *app) httpServer(chans channelSet, fc *workflows.Client, dev bool) (*http.Server, net.Listener, slackRunning, error) {
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return nil, nil, slackRunning{}, &ConfigError{"HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}
+	}
+	a.httpAddr = ln.Addr().String()
 	mux := http.NewServeMux()
+	b, scfg, err := a.slackBot(mux, fc, dev)
+	if err != nil {
+		ln.Close()
+		return nil, nil, slackRunning{}, err
+	}
+	a.runSocketMode(b, scfg)
 	webhooks.New(a.st, fc, chans.hooks, slog.New(slog.NewTextHandler(a.stderr, nil))).Register(mux)
 	mux.Handle("GET /webchat/", webchat.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -177,14 +196,10 @@ func (a *app) httpServer(chans channelSet, fc webhooks.Followups) (*http.Server,
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", metricsHandler())
-	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
-	if err != nil {
-		return nil, nil, &ConfigError{"HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}
-	}
-	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, nil
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, slackRunning{bot: b, cfg: scfg}, nil
 }
 
-func (a *app) banner(temporalAddr, httpAddr string, noDemo bool, chans channelSet) {
+func (a *app) banner(temporalAddr, httpAddr string, noDemo bool, chans channelSet, sl slackRunning) {
 	sandboxed := make([]string, len(chans.sandboxed))
 	for i, ch := range chans.sandboxed {
 		sandboxed[i] = string(ch)
@@ -201,12 +216,16 @@ followup dev is running.
   Temporal   %s (namespace %s; data in %s)
   HTTP       http://%s/healthz
   Postgres   %s
+  Slack      %s
   Channels   %s
 
 Try it from another terminal:
-`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), httpAddr, redactURL(a.cfg.DatabaseURL), channelsLine)
+`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), httpAddr, redactURL(a.cfg.DatabaseURL), sl.describe(), channelsLine)
 	if !noDemo {
-		fmt.Fprint(a.stdout, `  followup contacts find jane                      closed contacts named Jane
+		fmt.Fprint(a.stdout, `  followup slash "find jane"                       the Slack command, signed and posted as Slack would
+  followup slash "send jane.doe@demo.followup.dev Your refund has landed"
+  followup slash --user U0DEMOSAM vip              the supervisor's running VIP follow-ups
+  followup contacts find jane                      closed contacts named Jane
   followup send jane.doe@demo.followup.dev "Your refund has landed"          WhatsApp, free text
   followup send carlos.ruiz@demo.followup.dev --via whatsapp "Hi"            refused: template only
   followup template carlos.ruiz@demo.followup.dev order_update 1=Carlos 2=A-17

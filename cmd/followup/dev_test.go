@@ -303,3 +303,66 @@ func TestDevWithTelegramAdapter(t *testing.T) {
 		}
 	}
 }
+
+// TestDevSlashCommands drives `followup dev`'s local Slack workspace with
+// `followup slash`, which signs and posts commands as Slack does.
+func TestDevSlashCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Temporal")
+	}
+	c := newCLI(t)
+	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
+	c.env["FOLLOWUP_DATA_DIR"] = t.TempDir()
+	startDev(t, c, freePort(t))
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"slash", "find jane"}, 0, []string{"Jane Doe", "WhatsApp: free text until", "[Follow up #"}},
+		{[]string{"slash", "send carlos.ruiz@demo.followup.dev --via whatsapp Hi"}, 0, []string{"🚫", "approved template"}},
+		{[]string{"slash", "send wei.zhang@demo.followup.dev Hello from Slack"}, 0, []string{"WeChat as free text"}},
+		{[]string{"slash", "status wei.zhang@demo.followup.dev"}, 0, []string{"WeChat follow-up", "U0DEMOANN"}},
+		{[]string{"slash", "--user", "U0NOBODY", "find jane"}, 0, []string{"not registered", "followup agents add --slack-user U0NOBODY"}},
+		{[]string{"slash", "vip"}, 0, []string{"for supervisors"}},
+		{[]string{"slash", "frobnicate"}, 0, []string{"not a /followup command"}},
+	} {
+		code, out, errs := c.run("", tc.args...)
+		if code != tc.code {
+			t.Errorf("followup %q: exit %d\n%s%s", tc.args, code, out, errs)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("followup %q: missing %q in\n%s", tc.args, w, out)
+			}
+		}
+	}
+	// The supervisor sees the VIP follow-up once visibility has it.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out := c.ok("slash", "--user", "U0DEMOSAM", "vip")
+		if strings.Contains(out, "Wei Zhang") && strings.Contains(out, "WeChat") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("vip never listed Wei Zhang:\n%s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// A command signed with another secret is refused and sends nothing.
+	c.env["SLACK_SIGNING_SECRET"] = "not-the-dev-secret"
+	code, out, errs := c.run("", "slash", "send jane.doe@demo.followup.dev forged")
+	if code != 1 || !strings.Contains(out+errs, "401") {
+		t.Errorf("forged slash: exit %d %s%s", code, out, errs)
+	}
+	delete(c.env, "SLACK_SIGNING_SECRET")
+	var box []map[string]any
+	if err := json.Unmarshal([]byte(c.ok("outbox", "--json")), &box); err != nil {
+		t.Fatal(err)
+	}
+	if len(box) != 1 || box[0]["channel"] != "wechat" {
+		t.Errorf("outbox %v: want only the WeChat message", box)
+	}
+}

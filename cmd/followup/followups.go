@@ -16,9 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
 	"github.com/followup-dev/followup/sandbox"
-	"github.com/followup-dev/followup/store"
-	"github.com/followup-dev/followup/window"
 	"github.com/followup-dev/followup/workflows"
 )
 
@@ -37,52 +36,40 @@ func (f *sendFlags) bind(c *cobra.Command, withTag bool) {
 
 // target is a resolved contact, channel and agent.
 type target struct {
-	contact followup.Contact
-	channel followup.Channel
-	agent   followup.Agent
+	actions.Target
+	agent followup.Agent
+}
+
+// actions returns the agent actions over the store and Temporal.
+func (a *app) actions() (*actions.Service, error) {
+	st, err := a.store()
+	if err != nil {
+		return nil, err
+	}
+	fc, err := a.temporal()
+	if err != nil {
+		return nil, err
+	}
+	return actions.New(st, fc, timeNow), nil
 }
 
 func (a *app) resolveTarget(ref string, f sendFlags, preferTemplate bool) (target, error) {
 	var t target
-	st, err := a.store()
-	if err != nil {
-		return t, err
-	}
-	if t.contact, err = st.Resolve(a.ctx, ref); err != nil {
-		return t, err
-	}
-	ids, err := st.Identities(a.ctx, t.contact.ID)
-	if err != nil {
-		return t, err
-	}
-	if len(ids) == 0 {
-		return t, followup.Errorf(followup.EInvalid, "%s has no channel to write on", t.contact.FullName())
-	}
+	var via followup.Channel
 	if f.via != "" {
 		ch, err := followup.ParseChannel(f.via)
 		if err != nil {
 			return t, usageError{err}
 		}
-		found := false
-		for _, id := range ids {
-			found = found || id.Channel == ch
-		}
-		if !found {
-			return t, followup.Errorf(followup.EInvalid, "%s has no %s address (channels: %s)", t.contact.FullName(), ch.Title(), channelList(ids))
-		}
-		t.channel = ch
-	} else if preferTemplate {
-		// Templates are WhatsApp's.
-		found := false
-		for _, id := range ids {
-			found = found || id.Channel == followup.WhatsApp
-		}
-		if !found {
-			return t, followup.Errorf(followup.EInvalid, "%s has no WhatsApp address, and templates are WhatsApp's (channels: %s)", t.contact.FullName(), channelList(ids))
-		}
-		t.channel = followup.WhatsApp
-	} else {
-		t.channel = bestChannel(ids, st, a)
+		via = ch
+	}
+	st, err := a.store()
+	if err != nil {
+		return t, err
+	}
+	// Resolving needs no Temporal: refusals about the contact come first.
+	if t.Target, err = actions.New(st, nil, timeNow).Resolve(a.ctx, ref, via, preferTemplate); err != nil {
+		return t, err
 	}
 	agentRef := f.as
 	if agentRef == "" {
@@ -104,47 +91,6 @@ func (a *app) resolveTarget(ref string, f sendFlags, preferTemplate bool) (targe
 	return t, nil
 }
 
-// bestChannel picks the channel where the most may be sent now: free text
-// first, then the channel the customer used most recently.
-func bestChannel(ids []followup.Identity, st *store.Store, a *app) followup.Channel {
-	set, err := st.Settings(a.ctx)
-	if err != nil {
-		return ids[0].Channel
-	}
-	now := timeNow()
-	rank := func(id followup.Identity) int {
-		in := window.Input{Channel: id.Channel, Now: now, Settings: set}
-		if id.LastInboundAt != nil {
-			in.LastInbound = *id.LastInboundAt
-		}
-		switch window.Window(in).Allowance {
-		case window.FreeText:
-			return 0
-		case window.HumanAgent:
-			return 1
-		case window.Nothing:
-			return 3
-		}
-		return 2
-	}
-	best := ids[0]
-	for _, id := range ids[1:] {
-		rb, ri := rank(best), rank(id)
-		if ri < rb || (ri == rb && id.LastInboundAt != nil && (best.LastInboundAt == nil || id.LastInboundAt.After(*best.LastInboundAt))) {
-			best = id
-		}
-	}
-	return best.Channel
-}
-
-func channelList(ids []followup.Identity) string {
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = string(id.Channel)
-	}
-	return strings.Join(names, ", ")
-}
-
 func requestID() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
@@ -153,25 +99,16 @@ func requestID() string {
 
 // doSend sends through the contact's follow-up and prints the outcome.
 func (a *app) doSend(t target, req workflows.SendRequest) error {
-	fc, err := a.temporal()
+	act, err := a.actions()
 	if err != nil {
 		return err
 	}
-	req.AgentID, req.AgentSlack = t.agent.ID, t.agent.SlackUserID
-	in := workflows.Input{ContactID: t.contact.ID, Channel: t.channel, AgentID: t.agent.ID, AgentSlack: t.agent.SlackUserID, VIP: t.contact.VIP}
-	out, err := fc.Send(a.ctx, in, req, requestID())
+	out, err := act.Send(a.ctx, t.agent, t.Target, req, requestID())
 	if err != nil {
-		if followup.ErrorCodeOf(err) == followup.ERefused {
-			return followup.Errorf(followup.ERefused, "%s: refused: %s", t.channel.Title(), followup.ErrorMessage(err))
-		}
 		return err
 	}
-	switch out.Outcome {
-	case workflows.OutcomeSent, workflows.OutcomeScheduled:
-		fmt.Fprintf(a.stdout, "%s (as %s)\n", out.Message, t.agent.Name)
-		return nil
-	}
-	return followup.Errorf(followup.ERefused, "%s: %s: %s", t.channel.Title(), out.Outcome, out.Message)
+	fmt.Fprintf(a.stdout, "%s (as %s)\n", out.Message, t.agent.Name)
+	return nil
 }
 
 func (a *app) sendCmd() *cobra.Command {
@@ -215,7 +152,7 @@ template's order ({{1}}, {{2}} …); the count is checked before sending.`,
 			if err != nil {
 				return err
 			}
-			params, err := templateParams(args[2:])
+			params, err := actions.TemplateParams(args[2:])
 			if err != nil {
 				return usageError{err}
 			}
@@ -225,40 +162,6 @@ template's order ({{1}}, {{2}} …); the count is checked before sending.`,
 	f.bind(c, false)
 	c.Flags().StringVar(&f.language, "language", "", "the template's language (default: the one registered)")
 	return c
-}
-
-// templateParams orders "2=b 1=a" (or "name=value" in the given order).
-func templateParams(args []string) ([]string, error) {
-	type kv struct {
-		k   string
-		n   int
-		v   string
-		pos int
-	}
-	var kvs []kv
-	numbered := true
-	for i, arg := range args {
-		k, v, ok := strings.Cut(arg, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("template parameter %q: write it as 1=value", arg)
-		}
-		n, err := strconv.Atoi(k)
-		numbered = numbered && err == nil
-		kvs = append(kvs, kv{k, n, v, i})
-	}
-	if numbered {
-		sort.Slice(kvs, func(i, j int) bool { return kvs[i].n < kvs[j].n })
-		for i, p := range kvs {
-			if p.n != i+1 {
-				return nil, fmt.Errorf("template parameters must be numbered 1, 2, 3 … without gaps")
-			}
-		}
-	}
-	out := make([]string, len(kvs))
-	for i, p := range kvs {
-		out[i] = p.v
-	}
-	return out, nil
 }
 
 // parseWhen reads "30m", "4h", "3d" or an RFC 3339 time.
@@ -318,36 +221,18 @@ func (a *app) statusCmd() *cobra.Command {
 		Short: "Show a contact's running follow-ups: window, counts, scheduled sends, attempts",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store()
+			act, err := a.actions()
 			if err != nil {
 				return err
 			}
-			c, err := st.Resolve(a.ctx, args[0])
+			t, err := act.Lookup(a.ctx, args[0])
 			if err != nil {
 				return err
 			}
-			ids, err := st.Identities(a.ctx, c.ID)
+			c := t.Contact
+			states, err := act.Status(a.ctx, c)
 			if err != nil {
 				return err
-			}
-			fc, err := a.temporal()
-			if err != nil {
-				return err
-			}
-			states := []workflows.State{}
-			for _, id := range ids {
-				running, err := fc.Running(a.ctx, c.ID, id.Channel)
-				if err != nil {
-					return err
-				}
-				if !running {
-					continue
-				}
-				s, err := fc.State(a.ctx, c.ID, id.Channel)
-				if err != nil {
-					return err
-				}
-				states = append(states, s)
 			}
 			if asJSON {
 				return a.printJSON(states)
@@ -385,46 +270,6 @@ func (a *app) statusCmd() *cobra.Command {
 	return c
 }
 
-// eachRunning applies f to the contact's running follow-ups (one channel with --via).
-func (a *app) eachRunning(ref, via string, f func(c followup.Contact, ch followup.Channel) error) error {
-	st, err := a.store()
-	if err != nil {
-		return err
-	}
-	c, err := st.Resolve(a.ctx, ref)
-	if err != nil {
-		return err
-	}
-	fc, err := a.temporal()
-	if err != nil {
-		return err
-	}
-	ids, err := st.Identities(a.ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	n := 0
-	for _, id := range ids {
-		if via != "" && string(id.Channel) != via {
-			continue
-		}
-		running, err := fc.Running(a.ctx, c.ID, id.Channel)
-		if err != nil {
-			return err
-		}
-		if running {
-			n++
-			if err := f(c, id.Channel); err != nil {
-				return err
-			}
-		}
-	}
-	if n == 0 {
-		return followup.Errorf(followup.ENotFound, "no follow-up is running for %s", c.FullName())
-	}
-	return nil
-}
-
 func (a *app) cancelCmd() *cobra.Command {
 	var via string
 	c := &cobra.Command{
@@ -432,14 +277,29 @@ func (a *app) cancelCmd() *cobra.Command {
 		Short: "Cancel a contact's running follow-ups and their scheduled sends",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.eachRunning(args[0], via, func(c followup.Contact, ch followup.Channel) error {
-				r, err := a.fc.Cancel(a.ctx, c.ID, ch)
-				if err != nil {
-					return err
+			var ch followup.Channel
+			if via != "" {
+				var err error
+				if ch, err = followup.ParseChannel(via); err != nil {
+					return usageError{err}
 				}
-				fmt.Fprintf(a.stdout, "cancelled the %s follow-up with %s (%d scheduled send(s) dropped)\n", ch.Title(), c.FullName(), r.CancelledScheduled)
-				return nil
-			})
+			}
+			act, err := a.actions()
+			if err != nil {
+				return err
+			}
+			t, err := act.Lookup(a.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			cs, err := act.Cancel(a.ctx, t.Contact, ch)
+			if err != nil {
+				return err
+			}
+			for _, r := range cs {
+				fmt.Fprintf(a.stdout, "cancelled the %s follow-up with %s (%d scheduled send(s) dropped)\n", r.Channel.Title(), t.Contact.FullName(), r.Scheduled)
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&via, "via", "", "only this channel")
@@ -447,34 +307,32 @@ func (a *app) cancelCmd() *cobra.Command {
 }
 
 func (a *app) closeCmd() *cobra.Command {
-	c := &cobra.Command{
+	return &cobra.Command{
 		Use:   "close CONTACT",
 		Short: "Close the contact's conversation (closing logic applied) and end its follow-ups",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := a.eachRunning(args[0], "", func(c followup.Contact, ch followup.Channel) error {
-				if _, err := a.fc.Close(a.ctx, c.ID, ch); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", c.FullName(), ch.Title())
-				return nil
-			})
-			if followup.ErrorCodeOf(err) != followup.ENotFound {
-				return err
-			}
-			// No follow-up runs: close the conversation directly.
-			c, err := a.st.Resolve(a.ctx, args[0])
+			act, err := a.actions()
 			if err != nil {
 				return err
 			}
-			if _, err := a.st.CloseConversation(a.ctx, c.ID, "", timeNow()); err != nil {
+			t, err := act.Lookup(a.ctx, args[0])
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "closed the conversation with %s\n", c.FullName())
+			ended, err := act.Close(a.ctx, t.Contact)
+			if err != nil {
+				return err
+			}
+			if len(ended) == 0 {
+				fmt.Fprintf(a.stdout, "closed the conversation with %s\n", t.Contact.FullName())
+			}
+			for _, ch := range ended {
+				fmt.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", t.Contact.FullName(), ch.Title())
+			}
 			return nil
 		},
 	}
-	return c
 }
 
 func (a *app) replyCmd() *cobra.Command {
@@ -514,7 +372,7 @@ when it is set, else the sandbox's, as the server decides.`,
 				}
 			}
 			if from == "" {
-				return followup.Errorf(followup.EInvalid, "%s has no %s identity to write from (channels: %s)", c.FullName(), ch.Title(), channelList(ids))
+				return followup.Errorf(followup.EInvalid, "%s has no %s identity to write from (channels: %s)", c.FullName(), ch.Title(), actions.ChannelList(ids))
 			}
 			base := "http://" + dialAddr(a.cfg.HTTPAddr)
 			path := "/webhooks/" + string(ch)

@@ -15,7 +15,7 @@ import (
 func (a *app) serveCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "Run the HTTP server (channel webhooks, webchat widget, health, metrics) for production",
+		Short: "Run the HTTP server (Slack, channel webhooks, webchat widget, health, metrics) for production",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -31,13 +31,14 @@ func (a *app) serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv, ln, err := a.httpServer(chans, fc)
+			srv, ln, sl, err := a.httpServer(chans, fc, false)
 			if err != nil {
 				return err
 			}
+			defer sl.wait()
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
-			fmt.Fprintf(a.stdout, "serving on http://%s (webhooks for %d channel(s), healthz, metrics)\n", ln.Addr(), len(chans.hooks))
+			fmt.Fprintf(a.stdout, "serving on http://%s (webhooks for %d channel(s), %s, healthz, metrics)\n", ln.Addr(), len(chans.hooks), sl.describe())
 			select {
 			case <-a.ctx.Done():
 			case err := <-errc:
