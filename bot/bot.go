@@ -157,14 +157,22 @@ func (b *Bot) Command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 	if cmd.Verb == VerbHelp {
 		return helpMsg(b.cfg.Command, agent)
 	}
-	return b.answer(sc.ResponseURL, func(ctx context.Context) *slack.Msg {
+	// Reads answer inline when they are quick; commands that start or
+	// change follow-ups are acknowledged at once and answer through
+	// response_url, so Slack never waits on Temporal.
+	wait := b.cfg.AckWithin
+	switch cmd.Verb {
+	case VerbSend, VerbTemplate, VerbLater, VerbCancel, VerbClose:
+		wait = 0
+	}
+	return b.answer(sc.ResponseURL, wait, func(ctx context.Context) *slack.Msg {
 		return b.run(ctx, agent, cmd, sc.ChannelID)
 	})
 }
 
-// answer runs work, returning its message when it finishes within
-// AckWithin, else an acknowledgement; the message then goes to responseURL.
-func (b *Bot) answer(responseURL string, work func(context.Context) *slack.Msg) *slack.Msg {
+// answer runs work, returning its message when it finishes within wait,
+// else an acknowledgement; the message then goes to responseURL.
+func (b *Bot) answer(responseURL string, wait time.Duration, work func(context.Context) *slack.Msg) *slack.Msg {
 	// The work must not end with the request that started it.
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
 	done := make(chan *slack.Msg, 1)
@@ -174,12 +182,14 @@ func (b *Bot) answer(responseURL string, work func(context.Context) *slack.Msg) 
 		defer cancel()
 		done <- work(ctx)
 	}()
-	t := time.NewTimer(b.cfg.AckWithin)
-	defer t.Stop()
-	select {
-	case m := <-done:
-		return m
-	case <-t.C:
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case m := <-done:
+			return m
+		case <-t.C:
+		}
 	}
 	b.work.Add(1)
 	go func() {
