@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -289,9 +290,43 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 	}
 	out, err := b.act.Send(ctx, agent, t, req, requestID())
 	if err != nil {
-		return b.errorMsg(err, "")
+		m := b.errorMsg(err, "")
+		if followup.ErrorCodeOf(err) == followup.ERefused && t.Channel == followup.WhatsApp && cmd.Verb != VerbTemplate {
+			b.suggestTemplates(ctx, m, t)
+		}
+		return m
 	}
 	return outcomeMsg(t, out)
+}
+
+// suggestTemplates adds to a WhatsApp refusal the approved templates that
+// may be sent instead, and how.
+func (b *Bot) suggestTemplates(ctx context.Context, m *slack.Msg, t actions.Target) {
+	ts, err := b.st.Templates(ctx, followup.WhatsApp)
+	if err != nil {
+		return
+	}
+	var lines []string
+	for _, tpl := range ts {
+		if tpl.Status != followup.TemplateApproved {
+			continue
+		}
+		params := make([]string, tpl.ParamCount)
+		for i := range params {
+			params[i] = fmt.Sprintf("%d=…", i+1)
+		}
+		lines = append(lines, fmt.Sprintf("• `%s %s #%d %s %s` — %s", b.cfg.Command, VerbTemplate, t.Contact.ID, tpl.Name, strings.Join(params, " "), escape(truncate(tpl.Body, 80))))
+		if len(lines) == 5 {
+			break
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	text := "Approved templates that may be sent now:\n" + strings.Join(lines, "\n")
+	m.Text += "\n" + text
+	m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewSectionBlock(md(text), nil, nil),
+		slack.NewActionBlock("", slack.NewButtonBlockElement(ActionFollowUp, strconv.FormatInt(t.Contact.ID, 10), plain("Follow up with a template")).WithStyle(slack.StylePrimary)))
 }
 
 func (b *Bot) status(ctx context.Context, cmd Command) *slack.Msg {

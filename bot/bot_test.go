@@ -70,8 +70,9 @@ func TestRefusalExplainsWhatMayBeSent(t *testing.T) {
 	_, answer := e.command(annID, `send carlos@example.com Hello again`)
 	e.bot.Wait()
 	got := text(answer) + text(e.slack.Answers())
-	if !strings.Contains(got, "refused") || !strings.Contains(strings.ToLower(got), "template") {
-		t.Fatalf("answer %s: want a refusal naming templates", got)
+	if !strings.Contains(got, "refused") || !strings.Contains(got, "Approved templates that may be sent now") ||
+		!strings.Contains(got, "/followup template #"+strconv.FormatInt(e.carlos, 10)+" order_update 1=… 2=…") {
+		t.Fatalf("answer %s: want a refusal with the templates that fit", got)
 	}
 	if n := len(e.wa.Requests()); n != 0 {
 		t.Fatalf("the provider got %d requests after a refusal", n)
