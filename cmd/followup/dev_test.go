@@ -320,7 +320,13 @@ func TestDevSlashCommands(t *testing.T) {
 		code int
 		want []string
 	}{
+		{[]string{"slash", "help"}, 0, []string{"/followup later <contact> <when> <text>"}},
 		{[]string{"slash", "find jane"}, 0, []string{"Jane Doe", "WhatsApp: free text until", "[Follow up #"}},
+		{[]string{"slash", "template carlos.ruiz@demo.followup.dev order_update 1=Carlos 2=A-17"}, 0, []string{"approved template"}},
+		{[]string{"slash", `later "Liam Murphy" 2h "Checking in"`}, 0, []string{"🕒 Scheduled"}},
+		{[]string{"slash", `status "Liam Murphy"`}, 0, []string{"follow-up", "🕒 #"}},
+		{[]string{"slash", `cancel "Liam Murphy"`}, 0, []string{"Cancelled the", "1 scheduled message(s) dropped"}},
+		{[]string{"slash", "close carlos.ruiz@demo.followup.dev"}, 0, []string{"Closed the conversation with Carlos Ruiz", "WhatsApp follow-up has ended"}},
 		{[]string{"slash", "send carlos.ruiz@demo.followup.dev --via whatsapp Hi"}, 0, []string{"🚫", "approved template"}},
 		{[]string{"slash", "send wei.zhang@demo.followup.dev Hello from Slack"}, 0, []string{"WeChat as free text"}},
 		{[]string{"slash", "status wei.zhang@demo.followup.dev"}, 0, []string{"WeChat follow-up", "U0DEMOANN"}},
@@ -362,7 +368,7 @@ func TestDevSlashCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(c.ok("outbox", "--json")), &box); err != nil {
 		t.Fatal(err)
 	}
-	if len(box) != 1 || box[0]["channel"] != "wechat" {
-		t.Errorf("outbox %v: want only the WeChat message", box)
+	if len(box) != 2 || box[0]["channel"] != "wechat" || box[1]["template"] != "order_update" {
+		t.Errorf("outbox %v: want Carlos's template, then the WeChat message", box)
 	}
 }
