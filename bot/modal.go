@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -94,7 +95,7 @@ func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.Stat
 	var initial *slack.OptionBlockObject
 	hasMessenger := false
 	for i, id := range ids {
-		o := slack.NewOptionBlockObject(string(id.Channel), plain(truncate(id.Channel.Title()+" — "+ws[i].Allowance.Label(), 75)), nil)
+		o := slack.NewOptionBlockObject(string(id.Channel), plain(clip(id.Channel.Title()+" — "+ws[i].Allowance.Label(), 75)), nil)
 		options = append(options, o)
 		if id.Channel == best {
 			initial = o
@@ -107,20 +108,26 @@ func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.Stat
 
 	text := slack.NewPlainTextInputBlockElement(plain("What to tell the customer"), inputAction)
 	text.Multiline = true
-	text.MaxLength = MaxTextBytes
+	text.MaxLength = 3000 // Slack's most; the byte limit is checked on submit
 	blocks = append(blocks, optional(slack.NewInputBlock(blockText, plain("Message"), plain("Free text, where the channel allows it."), text)))
 
-	if len(templates) > 0 {
-		params := 0
-		var topts []*slack.OptionBlockObject
-		for _, t := range templates {
-			label := fmt.Sprintf("%s (%s, %d parameter(s))", t.Name, t.Language, t.ParamCount)
-			topts = append(topts, slack.NewOptionBlockObject(t.Name+"|"+t.Language, plain(truncate(label, 75)), plain(truncate(t.Body, 75))))
-			params = max(params, t.ParamCount)
+	params := 0
+	var topts []*slack.OptionBlockObject
+	for _, t := range templates {
+		if t.ParamCount > maxParamFields {
+			continue // more fields than the modal has: /followup template sends it
 		}
+		label := fmt.Sprintf("%s (%s, %d parameter(s))", t.Name, t.Language, t.ParamCount)
+		topts = append(topts, slack.NewOptionBlockObject(t.Name+"|"+t.Language, plain(clip(label, 75)), plain(clip(t.Body, 75))))
+		params = max(params, t.ParamCount)
+		if len(topts) == 100 { // Slack's most options in a static select
+			break
+		}
+	}
+	if len(topts) > 0 {
 		blocks = append(blocks, optional(slack.NewInputBlock(blockTemplate, plain("WhatsApp template"),
 			plain("Required on WhatsApp after its 24-hour window."), slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Approved templates"), inputAction, topts...))))
-		for i := 1; i <= min(params, maxParamFields); i++ {
+		for i := 1; i <= params; i++ {
 			blocks = append(blocks, optional(slack.NewInputBlock(blockParam+strconv.Itoa(i), plain(fmt.Sprintf("Template parameter {{%d}}", i)), nil,
 				slack.NewPlainTextInputBlockElement(nil, inputAction))))
 		}
@@ -215,6 +222,10 @@ func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings
 	if f.Tag != "" && f.Channel != followup.Messenger {
 		errs[blockTag] = "Message tags are Messenger's; clear it for " + f.Channel.Title() + "."
 	}
+	if f.Template != "" && f.Text != "" {
+		errs[blockText] = "Send either this message or the template; clear one of them."
+		return req, errs
+	}
 	if f.Template != "" {
 		if f.Channel != followup.WhatsApp {
 			errs[blockTemplate] = "Templates are WhatsApp's; clear it for " + f.Channel.Title() + "."
@@ -296,7 +307,7 @@ func (b *Bot) submitFollowUp(ctx context.Context, agent followup.Agent, v slack.
 	if f.Channel == followup.WhatsApp {
 		ts, err := b.st.Templates(ctx, followup.WhatsApp)
 		if err != nil {
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockTemplate: followup.ErrorMessage(err)})
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
 		}
 		templates = approved(ts)
 	}
@@ -327,6 +338,16 @@ func (b *Bot) dm(ctx context.Context, userID string, m *slack.Msg) {
 	if _, _, err := b.slack.PostMessageContext(ctx, userID, opts...); err != nil {
 		b.log.Error("slack: direct message", "user", userID, "err", err)
 	}
+}
+
+// clip shortens s to at most n characters (Slack counts characters), the
+// last being "…" when it was cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
 
 // parseWhenText reads "30m", "4h", "3d" or an RFC 3339 time, within MaxLater.

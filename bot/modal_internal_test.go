@@ -1,11 +1,14 @@
 package bot
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/window"
 )
 
 func TestValidateForm(t *testing.T) {
@@ -33,6 +36,7 @@ func TestValidateForm(t *testing.T) {
 		{"whatsapp template", followUpForm{Channel: followup.WhatsApp, Template: "order_update|en", Params: params("a", "b")}, "", ""},
 		{"template missing a parameter", followUpForm{Channel: followup.WhatsApp, Template: "order_update|en", Params: params("a")}, blockParam + "2", "fill {{2}}"},
 		{"template with one too many", followUpForm{Channel: followup.WhatsApp, Template: "order_update|en", Params: params("a", "b", "c")}, blockParam + "3", "clear this one"},
+		{"template and text", followUpForm{Channel: followup.WhatsApp, Text: "hi", Template: "order_update|en", Params: params("a", "b")}, blockText, "either"},
 		{"unknown template", followUpForm{Channel: followup.WhatsApp, Template: "gone|en", Params: params()}, blockTemplate, "not approved"},
 		{"template on email", followUpForm{Channel: followup.Email, Template: "order_update|en", Params: params()}, blockTemplate, "WhatsApp's"},
 		{"messenger after 7 days without tag", followUpForm{Channel: followup.Messenger, Text: "hi", Params: params()}, blockTag, "tag"},
@@ -61,5 +65,59 @@ func TestValidateForm(t *testing.T) {
 				t.Fatalf("errors %v, want %s containing %q", errs, c.errKey, c.errWant)
 			}
 		})
+	}
+}
+
+// TestFollowUpModalWithinSlackLimits: Slack rejects a view with option
+// texts over 75 characters or a text input max_length over 3000.
+func TestFollowUpModalWithinSlackLimits(t *testing.T) {
+	long := strings.Repeat("Ünïcode body of a realistic approved template, ", 5)
+	ids := []followup.Identity{{Channel: followup.WhatsApp}, {Channel: followup.Messenger}}
+	ws := []window.State{{Channel: followup.WhatsApp, Allowance: window.TemplateOnly}, {Channel: followup.Messenger, Allowance: window.TagOnly}}
+	tpl := []followup.Template{
+		{Name: strings.Repeat("very_long_template_name_", 4), Language: "en_US", ParamCount: 3, Body: long},
+		{Name: "too_many", Language: "en", ParamCount: 7, Body: "x"},
+	}
+	v := followUpModal(followup.Contact{ID: 7, FirstName: "Jane"}, ids, ws, tpl, followup.WhatsApp)
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(any)
+	options := 0
+	walk = func(x any) {
+		switch x := x.(type) {
+		case map[string]any:
+			if x["type"] == "plain_text_input" {
+				if ml, _ := x["max_length"].(float64); ml > 3000 {
+					t.Errorf("max_length %v", ml)
+				}
+			}
+			for k, v := range x {
+				if (k == "text" || k == "description") && x["value"] != nil {
+					if txt, _ := v.(map[string]any)["text"].(string); utf8.RuneCountInString(txt) > 75 {
+						t.Errorf("option %s has %d characters: %q", k, utf8.RuneCountInString(txt), txt)
+					}
+					options++
+				}
+				walk(v)
+			}
+		case []any:
+			for _, v := range x {
+				walk(v)
+			}
+		}
+	}
+	var m any
+	_ = json.Unmarshal(b, &m)
+	walk(m)
+	if options == 0 {
+		t.Fatal("no options checked")
+	}
+	if strings.Contains(string(b), "too_many") {
+		t.Error("a template with more parameters than fields is offered")
+	}
+	if !strings.Contains(string(b), "Template parameter {{3}}") || strings.Contains(string(b), "{{4}}") {
+		t.Error("parameter fields do not match the offered templates")
 	}
 }

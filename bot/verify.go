@@ -50,8 +50,9 @@ type Verifier struct {
 	now    func() time.Time
 	maxAge time.Duration
 
-	mu   sync.Mutex
-	seen map[string]time.Time // signatures accepted, until they go stale
+	mu    sync.Mutex
+	seen  map[string]time.Time // signatures accepted, until they go stale
+	swept time.Time            // when stale signatures were last dropped
 }
 
 // NewVerifier returns a Verifier for the app's signing secret. It accepts
@@ -97,7 +98,8 @@ func (v *Verifier) Verify(h http.Header, body []byte) error {
 	if !hmac.Equal(got, sign(v.secret, ts, body)) {
 		return ErrBadSignature
 	}
-	if v.replayed(hexMAC, time.Unix(secs, 0)) {
+	// Keyed by the decoded MAC: hex in another letter case is the same request.
+	if v.replayed(string(got), time.Unix(secs, 0)) {
 		return fmt.Errorf("%w: this signed request was already received", ErrReplayed)
 	}
 	return nil
@@ -112,7 +114,8 @@ func (v *Verifier) replayed(sig string, signedAt time.Time) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	now := v.now()
-	if len(v.seen) > 1024 {
+	if now.Sub(v.swept) > time.Second {
+		v.swept = now
 		for s, at := range v.seen {
 			if now.Sub(at) > v.maxAge {
 				delete(v.seen, s)

@@ -231,3 +231,28 @@ func TestReadVerified(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyReplayWithinWindow: the same signed request a second time is
+// refused while its timestamp is still fresh, also with its signature
+// written in upper-case hex.
+func TestVerifyReplayWithinWindow(t *testing.T) {
+	const body = "payload=%7B%22type%22%3A%22block_actions%22%7D"
+	h := slackHeaders(testSecret, signedAt, body)
+	v := verifierAt(t, testSecret, signedAt)
+	if err := v.Verify(h, []byte(body)); err != nil {
+		t.Fatalf("original request: %v", err)
+	}
+	if err := v.Verify(h.Clone(), []byte(body)); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("replay: %v, want %v", err, ErrReplayed)
+	}
+	upper := h.Clone()
+	upper.Set(HeaderSignature, "v0="+strings.ToUpper(strings.TrimPrefix(h.Get(HeaderSignature), "v0=")))
+	if err := v.Verify(upper, []byte(body)); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("replay in upper case: %v, want %v", err, ErrReplayed)
+	}
+	// Another request at the same second is not a replay.
+	other := "payload=%7B%22type%22%3A%22view_submission%22%7D"
+	if err := v.Verify(slackHeaders(testSecret, signedAt, other), []byte(other)); err != nil {
+		t.Fatalf("another request: %v", err)
+	}
+}
