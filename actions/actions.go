@@ -6,6 +6,7 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -238,39 +239,46 @@ func (s *Service) Close(ctx context.Context, c followup.Contact) (ended []follow
 		}
 		return err
 	})
-	if followup.ErrorCodeOf(err) != followup.ENotFound {
+	// None running (or the only one ended meanwhile): close it directly.
+	if followup.ErrorCodeOf(err) != followup.ENotFound && (err != nil || len(ended) > 0) {
 		return ended, err
 	}
 	_, err = s.st.CloseConversation(ctx, c.ID, "", s.now())
 	return nil, err
 }
 
+// eachRunning applies f to the contact's running follow-ups (only via's
+// when given). It goes on past a failing one, so the caller can tell the
+// agent what was done as well as what failed; a follow-up that ended in
+// the meantime counts as done. ENotFound when none runs.
 func (s *Service) eachRunning(ctx context.Context, c followup.Contact, via followup.Channel, f func(followup.Channel) error) error {
 	ids, err := s.st.Identities(ctx, c.ID)
 	if err != nil {
 		return err
 	}
 	n := 0
+	var failed error
 	for _, id := range ids {
 		if via != "" && id.Channel != via {
 			continue
 		}
 		running, err := s.fc.Running(ctx, c.ID, id.Channel)
 		if err != nil {
-			return err
+			failed = errors.Join(failed, err)
+			continue
 		}
 		if !running {
 			continue
 		}
 		n++
-		if err := f(id.Channel); err != nil {
-			return err
+		if err := f(id.Channel); err != nil && followup.ErrorCodeOf(err) != followup.ENotFound {
+			failed = errors.Join(failed, err)
 		}
 	}
-	if n == 0 {
+	if n == 0 && failed == nil {
 		return followup.Errorf(followup.ENotFound, "no follow-up is running for %s", c.FullName())
 	}
-	return nil
+	return failed
 }
 
 // Following lists the agent's running follow-ups, those whose window

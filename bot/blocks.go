@@ -224,7 +224,7 @@ func statusBlocks(t actions.Target, states []workflows.State, ws []window.State)
 	for i, w := range ws {
 		lines = append(lines, channelLine(t.Identities[i], w))
 	}
-	blocks := []slack.Block{slack.NewSectionBlock(md(strings.Join(lines, "\n")), nil, nil)}
+	blocks := []slack.Block{slack.NewSectionBlock(md(clip(strings.Join(lines, "\n"), maxSectionText)), nil, nil)}
 	if len(states) == 0 {
 		blocks = append(blocks, slack.NewContextBlock("", md("No follow-up is running.")))
 	}
@@ -246,7 +246,7 @@ func statusBlocks(t actions.Target, states []workflows.State, ws []window.State)
 			at := s.Attempts[i]
 			fmt.Fprintf(&sb, "\n• %s %s %s %s", at.At.UTC().Format("Jan 2 15:04"), at.Outcome, at.Mode, at.Reason)
 		}
-		blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(md(sb.String()), nil, nil))
+		blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(md(clip(sb.String(), maxSectionText)), nil, nil))
 	}
 	return blocks
 }

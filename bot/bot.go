@@ -147,11 +147,14 @@ func (b *Bot) authorize(ctx context.Context, teamID, userID string) (followup.Ag
 // answer (Slack shows it to the agent only); work that takes longer than
 // AckWithin continues and answers through the command's response_url.
 func (b *Bot) Command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
-	agent, err := b.authorize(ctx, sc.TeamID, sc.UserID)
+	// Slack must hear back within 3 s, even if Postgres hangs.
+	actx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	agent, err := b.authorize(actx, sc.TeamID, sc.UserID)
+	cancel()
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
-	cmd, err := ParseCommand(sc.Text, b.cfg.Now())
+	cmd, err := ParseCommand(UnescapeText(sc.Text), b.cfg.Now())
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
@@ -214,7 +217,13 @@ func (b *Bot) respond(responseURL string, m *slack.Msg) error {
 	if len(m.Blocks.BlockSet) > 0 {
 		wm.Blocks = &m.Blocks
 	}
-	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient, wm)
+	err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient, wm)
+	if err != nil && wm.Blocks != nil {
+		// Slack refused the blocks: the agent must still hear what happened.
+		err = slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient,
+			&slack.WebhookMessage{Text: clip(m.Text, 3000), ResponseType: m.ResponseType})
+	}
+	return err
 }
 
 // run carries out a parsed command for agent.
@@ -352,12 +361,12 @@ func (b *Bot) cancel(ctx context.Context, cmd Command) *slack.Msg {
 		return m
 	}
 	cs, err := b.act.Cancel(ctx, t.Contact, cmd.Via)
-	if err != nil {
-		return b.errorMsg(err, "")
+	var lines []string
+	for _, c := range cs {
+		lines = append(lines, fmt.Sprintf("✅ Cancelled the %s follow-up with %s (%d scheduled message(s) dropped).", c.Channel.Title(), escape(t.Contact.FullName()), c.Scheduled))
 	}
-	lines := make([]string, len(cs))
-	for i, c := range cs {
-		lines[i] = fmt.Sprintf("✅ Cancelled the %s follow-up with %s (%d scheduled message(s) dropped).", c.Channel.Title(), t.Contact.FullName(), c.Scheduled)
+	if err != nil {
+		lines = append(lines, b.errorMsg(err, "").Text)
 	}
 	return textMsg(strings.Join(lines, "\n"))
 }
@@ -368,14 +377,17 @@ func (b *Bot) close(ctx context.Context, cmd Command) *slack.Msg {
 		return m
 	}
 	ended, err := b.act.Close(ctx, t.Contact)
-	if err != nil {
-		return b.errorMsg(err, "")
-	}
-	text := fmt.Sprintf("✅ Closed the conversation with %s.", t.Contact.FullName())
+	var lines []string
 	for _, ch := range ended {
-		text += fmt.Sprintf(" The %s follow-up has ended.", ch.Title())
+		lines = append(lines, fmt.Sprintf("✅ Closed the conversation with %s; the %s follow-up has ended.", escape(t.Contact.FullName()), ch.Title()))
 	}
-	return textMsg(text)
+	switch {
+	case err != nil:
+		lines = append(lines, b.errorMsg(err, "").Text)
+	case len(ended) == 0:
+		lines = append(lines, fmt.Sprintf("✅ Closed the conversation with %s.", escape(t.Contact.FullName())))
+	}
+	return textMsg(strings.Join(lines, "\n"))
 }
 
 // errorMsg tells the agent what went wrong and, for a usage error, how to
@@ -395,10 +407,49 @@ func (b *Bot) errorMsg(err error, verb Verb) *slack.Msg {
 	if verb != "" && followup.ErrorCodeOf(err) == followup.EInvalid && !strings.Contains(text, "Usage:") {
 		text += "\nUsage: `" + b.usage(verb) + "`"
 	}
+	if b.cfg.Command != commandName {
+		text = strings.ReplaceAll(text, commandName, b.cfg.Command)
+	}
 	return textMsg(text)
 }
 
+// maxSectionText is Slack's limit on a section's text.
+const maxSectionText = 3000
+
+// UnescapeText undoes what Slack does to a slash command's text: &, < and >
+// arrive as &amp;, &lt; and &gt;, and links, emails and phone numbers it
+// recognised as <mailto:a@b.c|a@b.c> (the text after | is what was typed).
+func UnescapeText(s string) string {
+	var sb strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		sb.WriteString(s[:i])
+		inner := s[i+1 : i+j]
+		if _, label, ok := strings.Cut(inner, "|"); ok {
+			sb.WriteString(label)
+		} else {
+			sb.WriteString(strings.TrimPrefix(strings.TrimPrefix(inner, "mailto:"), "tel:"))
+		}
+		s = s[i+j+1:]
+	}
+	sb.WriteString(s)
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(sb.String())
+}
+
+// EscapeText escapes a slash command's text as Slack does before sending it.
+func EscapeText(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
 func textMsg(text string) *slack.Msg {
+	text = clip(text, maxSectionText)
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}}}
 }

@@ -121,3 +121,19 @@ func TestFollowUpModalWithinSlackLimits(t *testing.T) {
 		t.Error("parameter fields do not match the offered templates")
 	}
 }
+
+func TestUnescapeText(t *testing.T) {
+	for in, want := range map[string]string{
+		"send 42 Q&amp;A &lt;3":                         "send 42 Q&A <3",
+		"send <mailto:jane@x.com|jane@x.com> hi":        "send jane@x.com hi",
+		"status <tel:+14155550142|+1 415 555 0142>":     "status +1 415 555 0142",
+		"send 42 see <https://x.example/a?b=1&amp;c=2>": "send 42 see https://x.example/a?b=1&c=2",
+		"send 42 a &amp;lt; b":                          "send 42 a &lt; b",
+		"find <unclosed":                                "find <unclosed",
+		EscapeText(`send "Jane Doe" 1 < 2 & 3 > 2`):     `send "Jane Doe" 1 < 2 & 3 > 2`,
+	} {
+		if got := UnescapeText(in); got != want {
+			t.Errorf("UnescapeText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -18,7 +19,7 @@ type NotifyStore interface {
 	AddNotification(ctx context.Context, n store.Notification) (added bool, err error)
 	NotificationDelivered(ctx context.Context, key string) (bool, error)
 	MarkNotificationDelivered(ctx context.Context, key string, at time.Time) error
-	UndeliveredNotifications(ctx context.Context, since time.Time, limit int) ([]store.Notification, error)
+	ClaimUndeliveredNotifications(ctx context.Context, since, before time.Time, lease time.Duration, limit int) ([]store.Notification, error)
 	Agent(ctx context.Context, id int64) (followup.Agent, error)
 	Contact(ctx context.Context, id int64) (followup.Contact, error)
 }
@@ -93,18 +94,53 @@ func (n *Notifier) Redeliver(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		notes, err := n.st.UndeliveredNotifications(ctx, n.now().Add(-time.Hour), 100)
+		// Notify is still posting the newest ones itself; a claim keeps
+		// other workers' Redeliver off the same rows.
+		now := n.now()
+		notes, err := n.st.ClaimUndeliveredNotifications(ctx, now.Add(-time.Hour), now.Add(-30*time.Second), time.Minute, 50)
 		if err != nil {
-			n.log.Warn("slack: list undelivered notifications", "err", err)
+			n.log.Warn("slack: claim undelivered notifications", "err", err)
 			continue
 		}
 		for _, note := range notes {
-			if err := n.deliver(ctx, note); err != nil {
+			err := n.deliver(ctx, note)
+			switch {
+			case err == nil:
+			case transient(err):
 				n.log.Warn("slack: notification still not delivered", "id", note.ID, "err", err)
-				break // Slack is still unwell; try again next time
+			default:
+				// Slack will never take this one (user gone, …): give it up
+				// rather than retry it for an hour.
+				n.log.Error("slack: notification given up", "id", note.ID, "err", err)
+				if note.IdempotencyKey != nil {
+					_ = n.st.MarkNotificationDelivered(ctx, *note.IdempotencyKey, now)
+				}
 			}
 		}
 	}
+}
+
+// transient says whether a failed post may succeed later: Slack rate
+// limits, its 5xx answers, timeouts and network errors, the database.
+func transient(err error) bool {
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	var se slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &rl):
+		return true
+	case errors.As(err, &sc):
+		return sc.Retryable()
+	case errors.As(err, &se):
+		switch se.Err {
+		case "ratelimited", "fatal_error", "internal_error", "request_timeout", "service_unavailable":
+			return true
+		}
+		return false
+	case followup.ErrorCodeOf(err) == followup.ENotFound:
+		return false
+	}
+	return true
 }
 
 // deliver posts one notification and records that it was delivered.

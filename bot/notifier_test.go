@@ -44,6 +44,10 @@ func TestNotifierSurvivesSlackOutage(t *testing.T) {
 			return
 		}
 		_ = r.ParseForm()
+		if r.Form.Get("channel") == "U0GONE" {
+			_, _ = w.Write([]byte(`{"ok":false,"error":"channel_not_found"}`))
+			return
+		}
 		mu.Lock()
 		posts = append(posts, r.Form.Get("channel")+": "+r.Form.Get("text"))
 		mu.Unlock()
@@ -51,7 +55,16 @@ func TestNotifierSurvivesSlackOutage(t *testing.T) {
 	}))
 	defer srv.Close()
 	api := slack.New("xoxb-test", slack.OptionAPIURL(srv.URL+"/"))
-	n := bot.NewNotifier(st, api, "C0SUP", time.Now, nil)
+	// Redeliver leaves notifications younger than 30 s to Notify: its
+	// clock runs a minute ahead.
+	var ahead atomic.Bool
+	clock := func() time.Time {
+		if ahead.Load() {
+			return time.Now().Add(time.Minute)
+		}
+		return time.Now()
+	}
+	n := bot.NewNotifier(st, api, "C0SUP", clock, nil)
 
 	key := "followup-1-whatsapp/n1"
 	note := store.Notification{AgentID: &ann.ID, ContactID: &jane, Channel: followup.WhatsApp, Kind: "replied", Text: "Jane Doe replied: thanks", IdempotencyKey: &key}
@@ -67,6 +80,7 @@ func TestNotifierSurvivesSlackOutage(t *testing.T) {
 	}
 
 	down.Store(false)
+	ahead.Store(true)
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { n.Redeliver(rctx, 20*time.Millisecond); close(done) }()
@@ -79,8 +93,43 @@ func TestNotifierSurvivesSlackOutage(t *testing.T) {
 	if err := n.Notify(ctx, note); err != nil { // an activity retry
 		t.Fatal(err)
 	}
+	// Two workers redelivering at once post a notification once; one Slack
+	// will never take is given up instead of blocking the others.
+	gone, _, _ := st.SaveAgent(ctx, followup.Agent{SlackUserID: "U0GONE", Name: "Gone"})
+	k2, k3 := "followup-1-whatsapp/n2", "followup-1-whatsapp/n3"
+	down.Store(true)
+	ahead.Store(false)
+	_ = n.Notify(ctx, store.Notification{AgentID: &gone.ID, ContactID: &jane, Channel: followup.WhatsApp, Kind: "sent", Text: "to a gone agent", IdempotencyKey: &k2})
+	_ = n.Notify(ctx, store.Notification{AgentID: &ann.ID, ContactID: &jane, Channel: followup.WhatsApp, Kind: "sent", Text: "Sent once", IdempotencyKey: &k3})
+	down.Store(false)
+	ahead.Store(true)
+	n2 := bot.NewNotifier(st, api, "C0SUP", clock, nil)
+	rctx, cancel = context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, x := range []*bot.Notifier{n, n2} {
+		wg.Add(1)
+		go func() { defer wg.Done(); x.Redeliver(rctx, 5*time.Millisecond) }()
+	}
+	eventually(t, "both delivered or given up", func() bool {
+		a, _ := st.NotificationDelivered(ctx, k2)
+		b, _ := st.NotificationDelivered(ctx, k3)
+		return a && b
+	})
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()
+	sentOnce := 0
+	for _, p := range posts {
+		if strings.Contains(p, "Sent once") {
+			sentOnce++
+		}
+	}
+	if sentOnce != 1 {
+		t.Fatalf("posted %d times by two redelivering workers: %q", sentOnce, posts)
+	}
+	posts = posts[:2]
 	if len(posts) != 2 || !strings.HasPrefix(posts[0], annID+": 💬 Jane Doe replied") || !strings.HasPrefix(posts[1], "C0SUP: :star: VIP Jane Doe") {
 		t.Fatalf("posts %q: want the agent's DM then the supervisors' note, once each", posts)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 	"fmt"
 	"time"
 
@@ -140,13 +141,21 @@ func (s *Store) NotificationDelivered(ctx context.Context, key string) (bool, er
 	return delivered, translate(err, "notification "+key)
 }
 
-// UndeliveredNotifications lists notifications to agents created since
-// since and not yet delivered to Slack, oldest first.
-func (s *Store) UndeliveredNotifications(ctx context.Context, since time.Time, limit int) ([]Notification, error) {
+// ClaimUndeliveredNotifications claims, for lease, up to limit notifications
+// to agents created between since and before that were not delivered to
+// Slack and are not claimed by another process, oldest first.
+func (s *Store) ClaimUndeliveredNotifications(ctx context.Context, since, before time.Time, lease time.Duration, limit int) ([]Notification, error) {
 	out := []Notification{}
-	err := s.db.SelectContext(ctx, &out, `SELECT id, agent_id, contact_id, channel, kind, text, idempotency_key, created_at FROM notifications
-		WHERE delivered_at IS NULL AND created_at >= $1 AND agent_id IS NOT NULL ORDER BY created_at, id LIMIT $2`, since, limit)
-	return out, translate(err, "list undelivered notifications")
+	err := s.db.SelectContext(ctx, &out, `UPDATE notifications n SET claimed_until = now() + $4 * interval '1 millisecond'
+		FROM (SELECT id FROM notifications
+		      WHERE delivered_at IS NULL AND created_at >= $1 AND created_at < $2 AND agent_id IS NOT NULL
+		        AND (claimed_until IS NULL OR claimed_until < now())
+		      ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) c
+		WHERE n.id = c.id
+		RETURNING n.id, n.agent_id, n.contact_id, n.channel, n.kind, n.text, n.idempotency_key, n.created_at`,
+		since, before, limit, lease.Milliseconds())
+	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	return out, translate(err, "claim undelivered notifications")
 }
 
 // MarkNotificationDelivered records that the notification with key reached Slack.

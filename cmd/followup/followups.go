@@ -293,13 +293,10 @@ func (a *app) cancelCmd() *cobra.Command {
 				return err
 			}
 			cs, err := act.Cancel(a.ctx, t.Contact, ch)
-			if err != nil {
-				return err
-			}
 			for _, r := range cs {
 				fmt.Fprintf(a.stdout, "cancelled the %s follow-up with %s (%d scheduled send(s) dropped)\n", r.Channel.Title(), t.Contact.FullName(), r.Scheduled)
 			}
-			return nil
+			return err
 		},
 	}
 	c.Flags().StringVar(&via, "via", "", "only this channel")
@@ -321,14 +318,14 @@ func (a *app) closeCmd() *cobra.Command {
 				return err
 			}
 			ended, err := act.Close(a.ctx, t.Contact)
+			for _, ch := range ended {
+				fmt.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", t.Contact.FullName(), ch.Title())
+			}
 			if err != nil {
 				return err
 			}
 			if len(ended) == 0 {
 				fmt.Fprintf(a.stdout, "closed the conversation with %s\n", t.Contact.FullName())
-			}
-			for _, ch := range ended {
-				fmt.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", t.Contact.FullName(), ch.Title())
 			}
 			return nil
 		},

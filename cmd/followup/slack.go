@@ -314,7 +314,7 @@ func (a *app) slash(secret, user, team, text string, wait time.Duration) error {
 	_, _ = rand.Read(triggerID)
 	form := url.Values{
 		"team_id": {team}, "team_domain": {"local"}, "channel_id": {"C0LOCAL"}, "channel_name": {"local"},
-		"user_id": {user}, "user_name": {user}, "command": {"/followup"}, "text": {text}, "api_app_id": {"A0LOCAL"},
+		"user_id": {user}, "user_name": {user}, "command": {"/followup"}, "text": {bot.EscapeText(text)}, "api_app_id": {"A0LOCAL"},
 		"response_url": {"http://" + ln.Addr().String() + "/response"}, "trigger_id": {hex.EncodeToString(triggerID)},
 	}.Encode()
 	target := "http://" + a.cfg.HTTPAddr + "/slack/commands"
