@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"sort"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
