@@ -11,6 +11,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/workflows"
 )
 
 // Interaction answers a button press or a modal submission. The result is
@@ -23,7 +24,8 @@ func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any
 		if cb.Type == slack.InteractionTypeViewSubmission {
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
 		}
-		b.reply(cb, b.errorMsg(err, ""))
+		m := b.errorMsg(err, "")
+		b.later(cb, func(context.Context) *slack.Msg { return m })
 		return nil
 	}
 	switch cb.Type {
@@ -52,7 +54,8 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 			err = b.openFollowUp(ctx, cb.TriggerID, id)
 		}
 		if err != nil {
-			b.reply(cb, b.errorMsg(err, ""))
+			m := b.errorMsg(err, "")
+			b.later(cb, func(context.Context) *slack.Msg { return m })
 		}
 	case ActionStatus:
 		b.later(cb, func(ctx context.Context) *slack.Msg {
@@ -61,7 +64,7 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 	case ActionMore:
 		var v moreValue
 		if err := json.Unmarshal([]byte(a.Value), &v); err != nil {
-			b.reply(cb, textMsg("❌ This button is out of date; search again."))
+			b.later(cb, func(context.Context) *slack.Msg { return textMsg("❌ This button is out of date; search again.") })
 			return
 		}
 		q := store.Query{Text: v.Text, Inbox: store.Inbox(v.Inbox), Status: store.StatusFilter(v.Status), Offset: v.Offset, Limit: b.cfg.PageSize}
@@ -72,7 +75,9 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 	case ActionPick:
 		var cmd Command
 		if err := json.Unmarshal([]byte(a.Value), &cmd); err != nil || !cmd.Verb.Valid() || cmd.Verb == VerbVIP {
-			b.reply(cb, textMsg("❌ This button is out of date; run the command again."))
+			b.later(cb, func(context.Context) *slack.Msg {
+				return textMsg("❌ This button is out of date; run the command again.")
+			})
 			return
 		}
 		b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, agent, cmd, cb.Channel.ID) })
@@ -133,15 +138,18 @@ func (b *Bot) publishHome(ctx context.Context, userID string) error {
 		return err
 	default:
 		mine, err := b.act.Following(ctx, agent.SlackUserID)
+		var vip []workflows.Summary
+		if err == nil && agent.Role == followup.RoleSupervisor {
+			vip, err = b.act.VIP(ctx)
+		}
 		if err != nil {
-			return err
+			// Say so rather than leave a stale Home.
+			b.log.Error("slack: list follow-ups for App Home", "user", userID, "err", err)
+			blocks = append(blocks, slack.NewSectionBlock(md("⚠️ Your follow-ups cannot be listed right now (Temporal is not answering). Open this tab again in a minute."), nil, nil))
+			break
 		}
 		blocks = append(blocks, b.followupBlocks(ctx, "Your follow-ups", mine)...)
 		if agent.Role == followup.RoleSupervisor {
-			vip, err := b.act.VIP(ctx)
-			if err != nil {
-				return err
-			}
 			blocks = append(blocks, slack.NewDividerBlock())
 			blocks = append(blocks, b.followupBlocks(ctx, "VIP follow-ups, overdue first", vip)...)
 		}

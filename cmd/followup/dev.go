@@ -183,7 +183,7 @@ func (a *app) httpServer(chans channelSet, fc *workflows.Client, dev bool) (*htt
 		ln.Close()
 		return nil, nil, slackRunning{}, err
 	}
-	a.runSocketMode(b, scfg)
+	socket := a.runSocketMode(b, scfg)
 	webhooks.New(a.st, fc, chans.hooks, slog.New(slog.NewTextHandler(a.stderr, nil))).Register(mux)
 	mux.Handle("GET /webchat/", webchat.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -196,7 +196,8 @@ func (a *app) httpServer(chans channelSet, fc *workflows.Client, dev bool) (*htt
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", metricsHandler())
-	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, slackRunning{bot: b, cfg: scfg}, nil
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second},
+		ln, slackRunning{bot: b, cfg: scfg, socket: socket}, nil
 }
 
 func (a *app) banner(temporalAddr, httpAddr string, noDemo bool, chans channelSet, sl slackRunning) {

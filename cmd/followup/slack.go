@@ -159,17 +159,28 @@ func (a *app) slackBot(mux *http.ServeMux, fc *workflows.Client, dev bool) (*bot
 	if cfg.Local {
 		mux.Handle("POST /dev/slack/api/", http.StripPrefix("/dev/slack/api/", localSlackAPI(a.stdout)))
 	}
+	if !dev && cfg.TeamID == "" {
+		logger.Warn("SLACK_TEAM_ID is not set: requests signed for this app from any workspace are served")
+	}
 	return b, cfg, nil
 }
 
 // slackRunning is the bot an HTTP server runs, if any.
 type slackRunning struct {
-	bot *bot.Bot
-	cfg slackConfig
+	bot    *bot.Bot
+	cfg    slackConfig
+	socket <-chan struct{} // closed when Socket Mode has stopped; nil without it
 }
 
-// wait waits for commands still answering through response_url.
+// wait waits for Socket Mode to stop (the process's context has ended)
+// and then for commands still answering through response_url.
 func (s slackRunning) wait() {
+	if s.socket != nil {
+		select {
+		case <-s.socket:
+		case <-time.After(10 * time.Second): // the HTTP server failed, not the context
+		}
+	}
 	if s.bot != nil {
 		s.bot.Wait()
 	}
@@ -190,16 +201,20 @@ func (s slackRunning) describe() string {
 	return "Slack over /slack/commands, /slack/interactivity, /slack/events"
 }
 
-// runSocketMode connects over Socket Mode when SLACK_APP_TOKEN is set.
-func (a *app) runSocketMode(b *bot.Bot, cfg slackConfig) {
+// runSocketMode connects over Socket Mode when SLACK_APP_TOKEN is set; the
+// channel is closed when it has stopped (nil when it does not run).
+func (a *app) runSocketMode(b *bot.Bot, cfg slackConfig) <-chan struct{} {
 	if b == nil || cfg.AppToken == "" {
-		return
+		return nil
 	}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		if err := b.RunSocketMode(a.ctx, a.slackAPI(cfg)); err != nil {
 			fmt.Fprintln(a.stderr, "slack socket mode stopped:", err)
 		}
 	}()
+	return done
 }
 
 // notifier is how follow-ups tell agents: Slack DMs when a Slack app is
