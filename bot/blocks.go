@@ -192,6 +192,7 @@ func pickMsg(cmd Command, rs []store.Result) *slack.Msg {
 		line += " · " + actions.ChannelList(r.Identities)
 		picked := cmd
 		picked.Contact = "#" + strconv.FormatInt(r.ID, 10)
+		picked.RequestID = "pick-" + requestID()
 		v, err := json.Marshal(picked)
 		var button *slack.Accessory
 		if err == nil && len(v) <= 2000 {

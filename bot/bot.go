@@ -297,7 +297,14 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 		}
 		req = workflows.SendRequest{Template: &workflows.TemplateRequest{Name: cmd.Template, Params: params}}
 	}
-	out, err := b.act.Send(ctx, agent, t, req, requestID())
+	if cmd.Verb == VerbLater && !cmd.At.After(b.cfg.Now()) {
+		return b.errorMsg(followup.Errorf(followup.EInvalid, "%s has passed; run the command again with a new time.", cmd.At.UTC().Format("Jan 2 15:04 UTC")), "")
+	}
+	id := cmd.RequestID
+	if id == "" {
+		id = requestID()
+	}
+	out, err := b.act.Send(ctx, agent, t, req, id)
 	if err != nil {
 		m := b.errorMsg(err, "")
 		if followup.ErrorCodeOf(err) == followup.ERefused && t.Channel == followup.WhatsApp && cmd.Verb != VerbTemplate {

@@ -83,6 +83,9 @@ type Command struct {
 	Text string
 	// At is when a later message is due.
 	At time.Time
+	// RequestID, when set, makes running the command again harmless (a Pick
+	// button pressed twice sends once); the parser leaves it empty.
+	RequestID string `json:",omitempty"`
 }
 
 // TemplateParam is one name=value parameter of a template command.
