@@ -52,6 +52,12 @@ const devSigningSecretFile = "slack-signing-secret"
 // loadSlack reads and checks the Slack variables. Without any, Slack is
 // off (ok false) except in dev, which runs a local workspace.
 func (a *app) loadSlack(dev bool) (cfg slackConfig, ok bool, err error) {
+	return a.readSlack(dev, true)
+}
+
+// readSlack is loadSlack; serving requests needs the signing secret (or
+// Socket Mode), sending notifications only the bot token.
+func (a *app) readSlack(dev, serving bool) (cfg slackConfig, ok bool, err error) {
 	env := func(k string) string { return strings.TrimSpace(a.getenv(k)) }
 	cfg = slackConfig{
 		SigningSecret: env("SLACK_SIGNING_SECRET"), BotToken: env("SLACK_BOT_TOKEN"), AppToken: env("SLACK_APP_TOKEN"),
@@ -74,9 +80,9 @@ func (a *app) loadSlack(dev bool) (cfg slackConfig, ok bool, err error) {
 		}
 	}
 	switch {
-	case cfg.BotToken == "" && (cfg.SigningSecret != "" || cfg.AppToken != ""):
+	case serving && cfg.BotToken == "" && (cfg.SigningSecret != "" || cfg.AppToken != ""):
 		return cfg, false, &ConfigError{"SLACK_BOT_TOKEN", "required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN (the bot's xoxb- token)"}
-	case cfg.BotToken != "" && cfg.SigningSecret == "" && cfg.AppToken == "":
+	case serving && cfg.BotToken != "" && cfg.SigningSecret == "" && cfg.AppToken == "":
 		return cfg, false, &ConfigError{"SLACK_SIGNING_SECRET", "required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)"}
 	case cfg.BotToken != "" && !strings.HasPrefix(cfg.BotToken, "xoxb-"):
 		return cfg, false, &ConfigError{"SLACK_BOT_TOKEN", "a bot token starts with xoxb-"}
@@ -221,7 +227,7 @@ func (a *app) runSocketMode(b *bot.Bot, cfg slackConfig) <-chan struct{} {
 // configured (with undelivered ones posted again every 30 s), else the
 // database and, in dev, this console.
 func (a *app) notifier(dev bool) (activities.Notifier, error) {
-	cfg, ok, err := a.loadSlack(false)
+	cfg, ok, err := a.readSlack(false, false)
 	if err != nil {
 		return nil, err
 	}

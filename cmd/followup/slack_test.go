@@ -60,6 +60,11 @@ func TestLoadSlack(t *testing.T) {
 			}
 		})
 	}
+	// A worker only sends notifications: the bot token is enough.
+	w := &app{getenv: func(k string) string { return map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}[k] }, cfg: Config{DataDir: t.TempDir()}}
+	if _, on, err := w.readSlack(false, false); err != nil || !on {
+		t.Fatalf("worker with a bot token: on=%v err=%v", on, err)
+	}
 	// followup slash without a running dev says what is missing.
 	a := &app{getenv: func(string) string { return "" }, cfg: Config{DataDir: t.TempDir()}}
 	if _, err := a.devSigningSecret(false); err == nil || !strings.Contains(err.Error(), "followup dev") {
