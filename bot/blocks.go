@@ -207,7 +207,7 @@ func pickMsg(cmd Command, rs []store.Result) *slack.Msg {
 func outcomeMsg(t actions.Target, out workflows.SendOutcome) *slack.Msg {
 	switch out.Outcome {
 	case workflows.OutcomeScheduled:
-		return textMsg(fmt.Sprintf("🕒 Scheduled for %s on %s with %s: %s", out.At.UTC().Format("Jan 2 15:04 UTC"), t.Channel.Title(), escape(t.Contact.FullName()), out.Message))
+		return textMsg(fmt.Sprintf("🕒 %s with %s: %s", t.Channel.Title(), escape(t.Contact.FullName()), escape(out.Message)))
 	}
 	// The follow-up's message names the contact, the channel and the mode.
 	return textMsg("✅ " + escape(out.Message))

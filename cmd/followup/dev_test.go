@@ -323,7 +323,7 @@ func TestDevSlashCommands(t *testing.T) {
 		{[]string{"slash", "help"}, 0, []string{"/followup later <contact> <when> <text>"}},
 		{[]string{"slash", "find jane"}, 0, []string{"Jane Doe", "WhatsApp: free text until", "[Follow up #"}},
 		{[]string{"slash", "template carlos.ruiz@demo.followup.dev order_update 1=Carlos 2=A-17"}, 0, []string{"approved template"}},
-		{[]string{"slash", `later "Liam Murphy" 2h "Checking in"`}, 0, []string{"🕒 Scheduled"}},
+		{[]string{"slash", `later "Liam Murphy" 2h "Checking in"`}, 0, []string{"🕒 ", "with Liam Murphy: Scheduled for"}},
 		{[]string{"slash", `status "Liam Murphy"`}, 0, []string{"follow-up", "🕒 #"}},
 		{[]string{"slash", `cancel "Liam Murphy"`}, 0, []string{"Cancelled the", "1 scheduled message(s) dropped"}},
 		{[]string{"slash", "close carlos.ruiz@demo.followup.dev"}, 0, []string{"Closed the conversation with Carlos Ruiz", "WhatsApp follow-up has ended"}},
