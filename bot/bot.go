@@ -170,7 +170,7 @@ func (b *Bot) Command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 		wait = 0
 	}
 	return b.answer(sc.ResponseURL, wait, func(ctx context.Context) *slack.Msg {
-		return b.run(ctx, agent, cmd, sc.ChannelID)
+		return b.run(ctx, agent, cmd)
 	})
 }
 
@@ -227,7 +227,7 @@ func (b *Bot) respond(responseURL string, m *slack.Msg) error {
 }
 
 // run carries out a parsed command for agent.
-func (b *Bot) run(ctx context.Context, agent followup.Agent, cmd Command, channelID string) *slack.Msg {
+func (b *Bot) run(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
 	switch cmd.Verb {
 	case VerbFind:
 		q := store.Query{Text: cmd.Query, Inbox: store.Inbox(cmd.Inbox), Status: store.StatusFilter(cmd.Status), Limit: b.cfg.PageSize}

@@ -80,7 +80,7 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 			})
 			return
 		}
-		b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, agent, cmd, cb.Channel.ID) })
+		b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, agent, cmd) })
 	}
 }
 

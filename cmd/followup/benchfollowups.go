@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/followup-dev/followup"
@@ -183,6 +186,9 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 	}
 	fmt.Fprintf(a.stdout, "reply signal → visible in the state query (%d replies): p50 %s p95 %s p99 %s\n",
 		len(rl), ms(percentile(rl, 50)), ms(percentile(rl, 95)), ms(percentile(rl, 99)))
+	if replies > 0 {
+		a.replySplit(ctx, c, workflows.WorkflowID(first+int64(replies-1)*int64(n/replies), followup.WhatsApp))
+	}
 	return nil
 }
 
@@ -206,4 +212,35 @@ func procMem(pid int) (rss, peak string) {
 		}
 	}
 	return rss, peak
+}
+
+// replySplit prints where the last reply's time went, from the follow-up's
+// history: signal → workflow task scheduled → started (a worker took it)
+// → completed (the reply handled, its notification recorded).
+func (a *app) replySplit(ctx context.Context, c client.Client, workflowID string) {
+	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []*historypb.HistoryEvent
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			fmt.Fprintf(a.stdout, "reply split: %v\n", err)
+			return
+		}
+		events = append(events, e)
+	}
+	last := -1
+	for i, e := range events {
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+			last = i
+		}
+	}
+	if last < 0 {
+		return
+	}
+	t0 := events[last].GetEventTime().AsTime()
+	var sb strings.Builder
+	for _, e := range events[last+1:] {
+		fmt.Fprintf(&sb, " → %s +%s", strings.TrimPrefix(e.GetEventType().String(), "EVENT_TYPE_"), ms(e.GetEventTime().AsTime().Sub(t0)))
+	}
+	fmt.Fprintf(a.stdout, "the last reply in %s's history: signaled%s\n", workflowID, sb.String())
 }
