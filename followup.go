@@ -29,6 +29,16 @@ const (
 	Email     Channel = "email"
 )
 
+// DeduplicatesRetries reports whether the channel's provider recognises a
+// retried send by our idempotency key and delivers it once: LINE
+// (X-Line-Retry-Key) and our own website chat (Idempotency-Key). Meta,
+// Viber, WeChat, Telegram, Twilio and SMTP deliver a repeated request
+// twice, so a try that may have reached them is never repeated
+// automatically (docs/RELIABILITY.md).
+func (c Channel) DeduplicatesRetries() bool {
+	return c == LINE || c == Webchat
+}
+
 // Channels lists every channel in the order the product shows them.
 var Channels = []Channel{WhatsApp, Messenger, Instagram, Viber, WeChat, Telegram, LINE, Webchat, SMS, Email}
 
@@ -216,7 +226,15 @@ type MessageStatus string
 // Message states. Undeliverable messages are never silently dropped: they keep
 // their reason and are shown to the agent.
 const (
-	StatusPending       MessageStatus = "pending"
+	// StatusPending: recorded, not at the provider (not yet tried, or
+	// the provider refused the last try and it will be retried).
+	StatusPending MessageStatus = "pending"
+	// StatusSending: a try is in flight and may reach the provider.
+	StatusSending MessageStatus = "sending"
+	// StatusUnconfirmed: a try may have reached the provider, which
+	// cannot tell a repeat from a new message, so it is not repeated;
+	// the agent is told and may send again on purpose.
+	StatusUnconfirmed   MessageStatus = "unconfirmed"
 	StatusSent          MessageStatus = "sent"
 	StatusDelivered     MessageStatus = "delivered"
 	StatusRead          MessageStatus = "read"
@@ -320,6 +338,9 @@ const (
 	ERefused      ErrorCode = "refused"
 	EUnauthorized ErrorCode = "unauthorized"
 	EInternal     ErrorCode = "internal"
+	// EUnavailable: a dependency (the database, Temporal) did not answer;
+	// the message says which and what was done.
+	EUnavailable ErrorCode = "unavailable"
 )
 
 // Error is an error meant for the person using the product: Message is shown

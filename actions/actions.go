@@ -178,7 +178,7 @@ func (s *Service) Send(ctx context.Context, agent followup.Agent, t Target, req 
 		return out, err
 	}
 	switch out.Outcome {
-	case workflows.OutcomeSent, workflows.OutcomeScheduled:
+	case workflows.OutcomeSent, workflows.OutcomeScheduled, workflows.OutcomeUnconfirmed, workflows.OutcomeInProgress:
 		return out, nil
 	}
 	return out, followup.Errorf(followup.ERefused, "%s: %s: %s", t.Channel.Title(), out.Outcome, out.Message)

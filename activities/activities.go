@@ -7,8 +7,12 @@ package activities
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -58,6 +62,9 @@ const (
 	ErrWindowClosed  = "WindowClosed"
 	ErrRecipientGone = "RecipientGone"
 	ErrPermanent     = "Permanent"
+	// ErrUnconfirmed: a try may have reached a provider that cannot tell
+	// a repeat from a new message; it is not repeated.
+	ErrUnconfirmed = "Unconfirmed"
 )
 
 // Names the activities are registered under (their method names); the
@@ -68,6 +75,9 @@ const (
 	NameClose  = "Close"
 	NameNotify = "Notify"
 	NameSend   = "Send"
+	// NameRecordSent records a message the provider accepted when Send
+	// could not (the database was down).
+	NameRecordSent = "RecordSent"
 )
 
 // Activities carries the dependencies.
@@ -76,12 +86,29 @@ type Activities struct {
 	senders  map[followup.Channel]Sender
 	notifier Notifier
 	now      func() time.Time
+	Timings
+}
+
+// Timings are the leases and budgets of sends; New sets defaults that
+// suit production, tests shorten them (a field, not a method: every
+// exported method of Activities is registered as an activity).
+type Timings struct {
+	// SendLease: how long a message stays sending while a try may be
+	// under way (longer than a send attempt's 30 s).
+	SendLease time.Duration
+	// RetryLease: how long a message the provider refused stays pending
+	// for its retry (longer than the longest retry interval).
+	RetryLease time.Duration
+	// RecordBudget: how long a send retries recording a message the
+	// provider accepted before leaving it to RecordSent.
+	RecordBudget time.Duration
 }
 
 // New wires the activities. senders has one Sender per channel the
 // workspace can send on.
 func New(st *store.Store, senders map[followup.Channel]Sender, n Notifier) *Activities {
-	return &Activities{store: st, senders: senders, notifier: n, now: time.Now}
+	return &Activities{store: st, senders: senders, notifier: n, now: time.Now,
+		Timings: Timings{SendLease: sendLease, RetryLease: retryLease, RecordBudget: 10 * time.Second}}
 }
 
 // LoadInput names a contact's channel and, when the agent picked one, a template.
@@ -93,6 +120,10 @@ type LoadInput struct {
 	// Since is the last inbound time the workflow knows (from a reply
 	// signal); counts start at the later of it and the database's.
 	Since time.Time
+	// SendingKey is the idempotency key of the message about to be sent:
+	// counts leave it out, so a send run again after a crash does not
+	// count its own earlier try.
+	SendingKey string
 }
 
 // LoadResult is everything the rules need, read fresh from the database.
@@ -143,12 +174,12 @@ func (a *Activities) Load(ctx context.Context, in LoadInput) (LoadResult, error)
 		r.LastInbound = in.Since.UTC()
 	}
 	if !r.LastInbound.IsZero() {
-		if r.SentInWindow, err = a.store.OutboundSince(ctx, in.ContactID, in.Channel, r.LastInbound); err != nil {
+		if r.SentInWindow, err = a.store.OutboundSince(ctx, in.ContactID, in.Channel, r.LastInbound, in.SendingKey); err != nil {
 			return r, err
 		}
 	}
 	if in.Channel == followup.Viber {
-		if r.ChatbotThisMonth, err = a.store.ChatbotMessagesInMonth(ctx, a.now()); err != nil {
+		if r.ChatbotThisMonth, err = a.store.ChatbotMessagesInMonth(ctx, a.now(), in.SendingKey); err != nil {
 			return r, err
 		}
 	}
@@ -200,13 +231,32 @@ type SendResult struct {
 	MessageID  int64
 	ProviderID string
 	Duplicate  bool // an earlier attempt had already sent it
+	// Unrecorded: the provider accepted the message but the database did
+	// not take the record in time; the workflow records it apart
+	// (RecordSent), never by sending again. The zero value is "recorded",
+	// so results in older histories read as they did.
+	Unrecorded bool
 }
 
-// Send records the message as pending under its idempotency key, sends it
-// (an earlier attempt that reached the provider is repeated with the same
-// key, which the provider deduplicates), and records the outcome. A
-// provider refusal is recorded as undeliverable with its reason and comes
-// back as a non-retryable error of the refusal's class.
+// Leases of a message while a try may be under way (longer than a send
+// attempt's 30 s), and between tries (longer than the retry interval's
+// 2 min). A message still pending or sending when its lease ends was left
+// behind by a crash: Reconcile resolves it.
+const (
+	sendLease  = 45 * time.Second
+	retryLease = 3 * time.Minute
+)
+
+// Send sends a message exactly once, or says that it may have been sent.
+//
+// The message is recorded as sending under its idempotency key before the
+// provider is called. A retry that finds it still sending knows an earlier
+// try may have reached the provider: on a channel that deduplicates by our
+// key (LINE, website chat) it sends again with the same key; on the others
+// it does not send again, marks the message unconfirmed and fails with
+// ErrUnconfirmed, so the agent is told. A provider refusal is recorded as
+// undeliverable and comes back as a non-retryable error of its class; one
+// a retry may fix leaves the message pending, to be sent by the retry.
 func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error) {
 	m := in.Message
 	sender, ok := a.senders[m.Channel]
@@ -224,59 +274,192 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 	if in.ConversationID != 0 {
 		conv = &in.ConversationID
 	}
-	msg, existing, err := a.store.BeginOutbound(ctx, store.Outbound{
-		ContactID: in.ContactID, ConversationID: conv, AgentID: agent, Channel: m.Channel,
-		Mode: m.Mode, Tag: m.Tag, Template: tmpl, Body: m.Text, IdempotencyKey: m.IdempotencyKey,
-	})
+	wire, err := json.Marshal(m)
+	if err != nil {
+		return SendResult{}, temporal.NewNonRetryableApplicationError("encode the message: "+err.Error(), ErrPermanent, err)
+	}
+	// This try's token: its own database writes, repeated after a dropped
+	// connection, are not mistaken for another try's.
+	token := make([]byte, 12)
+	_, _ = rand.Read(token)
+	tok := hex.EncodeToString(token)
+	var msg followup.Message
+	var existing bool
+	err = a.retryStore(ctx, func(ctx context.Context) error {
+		var err error
+		msg, existing, err = a.store.BeginOutbound(ctx, store.Outbound{
+			ContactID: in.ContactID, ConversationID: conv, AgentID: agent, Channel: m.Channel,
+			Mode: m.Mode, Tag: m.Tag, Template: tmpl, Body: m.Text, IdempotencyKey: m.IdempotencyKey, Wire: wire,
+		}, a.SendLease)
+		if err != nil || msg.Status != followup.StatusPending {
+			return err
+		}
+		// Pending: never tried, or the provider refused the last try.
+		claimed, err := a.store.ClaimOutbound(ctx, msg.ID, tok, a.SendLease)
+		if err == nil && claimed {
+			msg.Status = followup.StatusSending
+			existing = false // this try is the one that sends
+		}
+		if err == nil && !claimed {
+			// Claimed by another try in the meantime: read it again.
+			msg, err = a.store.OutboundByKey(ctx, m.IdempotencyKey)
+		}
+		return err
+	}, unavailableOnly)
 	if err != nil {
 		return SendResult{}, nonRetryable(err)
 	}
-	if existing && msg.Status != followup.StatusPending {
-		if msg.Status == followup.StatusUndeliverable || msg.Status == followup.StatusFailed {
+	if existing {
+		switch msg.Status {
+		case followup.StatusPending:
+			return SendResult{}, fmt.Errorf("message %d: another try is sending it", msg.ID)
+		case followup.StatusSending:
+			if !m.Channel.DeduplicatesRetries() {
+				// Another try may have reached the provider.
+				return a.unconfirmed(ctx, msg.ID, m.Channel)
+			}
+			// The provider recognises the key: sending again is safe.
+		case followup.StatusUnconfirmed:
+			return SendResult{MessageID: msg.ID}, unconfirmedError(m.Channel)
+		case followup.StatusUndeliverable, followup.StatusFailed:
 			return SendResult{MessageID: msg.ID}, temporal.NewNonRetryableApplicationError(msg.Reason, ErrPermanent, nil)
+		default: // sent, delivered, read
+			return SendResult{MessageID: msg.ID, ProviderID: msg.ProviderID, Duplicate: true}, nil
 		}
-		return SendResult{MessageID: msg.ID, ProviderID: msg.ProviderID, Duplicate: true}, nil
 	}
 	sent, err := sender.Send(ctx, m)
 	if err != nil {
-		var se *followup.SendError
-		if !errors.As(err, &se) || se.Class == followup.Retryable {
-			if se != nil && se.RetryAfter > 0 {
-				return SendResult{}, temporal.NewApplicationErrorWithOptions(se.Error(), "Retryable", temporal.ApplicationErrorOptions{NextRetryDelay: se.RetryAfter})
-			}
-			return SendResult{}, fmt.Errorf("send on %s: %w", m.Channel.Title(), err)
-		}
-		if ferr := a.store.FinishOutbound(ctx, msg.ID, followup.StatusUndeliverable, "", se.Message); ferr != nil {
-			return SendResult{}, ferr
-		}
-		typ := ErrPermanent
-		switch se.Class {
-		case followup.WindowClosed:
-			typ = ErrWindowClosed
-		case followup.RecipientGone:
-			typ = ErrRecipientGone
-		}
-		return SendResult{MessageID: msg.ID}, temporal.NewNonRetryableApplicationError(se.Message, typ, nil, se.Code)
+		return a.sendFailed(ctx, msg.ID, m.Channel, err)
 	}
 	activity.RecordHeartbeat(ctx, "sent")
-	// The provider has the message: recording it must not fail the
-	// attempt over a passing database hiccup, or the retry would send
-	// again on channels without an idempotency key.
-	var ferr error
-	for try := 0; try < 5; try++ {
-		if ferr = a.store.FinishOutbound(ctx, msg.ID, followup.StatusSent, sent.ProviderID, ""); ferr == nil {
-			break
+	// The provider has the message: from here on nothing may send it
+	// again. Recording it is retried while this attempt has time; past
+	// that the workflow records it apart (Unrecorded).
+	if err := a.retryStore(ctx, func(ctx context.Context) error {
+		return a.store.FinishOutbound(ctx, msg.ID, followup.StatusSent, sent.ProviderID, "")
+	}, anyError); err != nil {
+		activity.GetLogger(ctx).Warn("provider accepted a message the database did not record in time; recording it apart", "message", msg.ID, "err", err)
+		return SendResult{MessageID: msg.ID, ProviderID: sent.ProviderID, Unrecorded: true}, nil
+	}
+	return SendResult{MessageID: msg.ID, ProviderID: sent.ProviderID, Duplicate: existing}, nil
+}
+
+// sendFailed records a try the provider did not take, or that may have
+// reached it, and returns the error the workflow acts on.
+func (a *Activities) sendFailed(ctx context.Context, id int64, ch followup.Channel, err error) (SendResult, error) {
+	var se *followup.SendError
+	if MayHaveReached(err) {
+		if ch.DeduplicatesRetries() {
+			// Leave it sending: the retry sends with the same key.
+			return SendResult{}, fmt.Errorf("send on %s: %w", ch.Title(), err)
+		}
+		return a.unconfirmed(ctx, id, ch)
+	}
+	if !errors.As(err, &se) || se.Class == followup.Retryable {
+		// Not at the provider: the retry may send it.
+		if rerr := a.store.ReleaseOutbound(ctx, id, a.RetryLease); rerr != nil {
+			// Still sending in the database: the retry will not repeat it
+			// on a channel that cannot deduplicate (unconfirmed), which
+			// is safe.
+			activity.GetLogger(ctx).Warn("release a message the provider did not take", "message", id, "err", rerr)
+		}
+		if se != nil && se.RetryAfter > 0 {
+			return SendResult{}, temporal.NewApplicationErrorWithOptions(se.Error(), "Retryable", temporal.ApplicationErrorOptions{NextRetryDelay: se.RetryAfter})
+		}
+		return SendResult{}, fmt.Errorf("send on %s: %w", ch.Title(), err)
+	}
+	if ferr := a.store.FinishOutbound(ctx, id, followup.StatusUndeliverable, "", se.Message); ferr != nil {
+		return SendResult{}, ferr
+	}
+	typ := ErrPermanent
+	switch se.Class {
+	case followup.WindowClosed:
+		typ = ErrWindowClosed
+	case followup.RecipientGone:
+		typ = ErrRecipientGone
+	}
+	return SendResult{MessageID: id}, temporal.NewNonRetryableApplicationError(se.Message, typ, nil, se.Code)
+}
+
+// unconfirmed marks a message that may have reached a provider which
+// cannot deduplicate, and fails the send with ErrUnconfirmed.
+func (a *Activities) unconfirmed(ctx context.Context, id int64, ch followup.Channel) (SendResult, error) {
+	if _, err := a.store.MarkUnconfirmed(ctx, id, "the connection to "+ch.Title()+" was lost while sending"); err != nil {
+		return SendResult{}, err // retried: the message stays sending, and the retry comes back here
+	}
+	return SendResult{MessageID: id}, unconfirmedError(ch)
+}
+
+func unconfirmedError(ch followup.Channel) error {
+	return temporal.NewNonRetryableApplicationError(
+		"the connection to "+ch.Title()+" was lost while sending, and "+ch.Title()+" cannot tell a repeat from a new message", ErrUnconfirmed, nil)
+}
+
+// MayHaveReached reports whether a failed send may still have reached the
+// provider: anything but the provider's own answer (a refusal) or a
+// connection that was never made. A timeout, a reset connection or an
+// answer we cannot read may hide an accepted message.
+func MayHaveReached(err error) bool {
+	var se *followup.SendError
+	if errors.As(err, &se) {
+		return se.Code == "bad_response"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	var dns *net.DNSError
+	return !errors.As(err, &dns)
+}
+
+// retryStore runs f until it succeeds, fails in a way retry does not
+// cover, or the attempt is about to run out of time (a database outage
+// must not fail a send the provider took).
+func (a *Activities) retryStore(ctx context.Context, f func(context.Context) error, retry func(error) bool) error {
+	deadline := time.Now().Add(a.RecordBudget)
+	if d, ok := ctx.Deadline(); ok && d.Add(-2*time.Second).Before(deadline) {
+		deadline = d.Add(-2 * time.Second)
+	}
+	wait := 100 * time.Millisecond
+	for {
+		tctx, cancel := context.WithDeadline(ctx, deadline)
+		err := f(tctx)
+		cancel()
+		if err == nil || !retry(err) {
+			return err
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return SendResult{}, ferr
-		case <-time.After(time.Duration(200*(try+1)) * time.Millisecond):
+			return err
+		case <-time.After(wait):
 		}
+		wait = min(2*wait, 2*time.Second)
 	}
-	if ferr != nil {
-		return SendResult{}, ferr
-	}
-	return SendResult{MessageID: msg.ID, ProviderID: sent.ProviderID, Duplicate: existing}, nil
+}
+
+func anyError(error) bool { return true }
+
+// unavailableOnly retries a database that did not answer, not one that
+// refused the statement.
+func unavailableOnly(err error) bool { return followup.ErrorCodeOf(err) == followup.EUnavailable }
+
+// RecordSentInput is a message the provider accepted and the database has
+// not recorded yet.
+type RecordSentInput struct {
+	MessageID  int64
+	ProviderID string
+}
+
+// RecordSentResult is empty; it exists so fields can be added.
+type RecordSentResult struct{}
+
+// RecordSent records a message the provider accepted. The workflow
+// retries it until the database takes it; it never sends.
+func (a *Activities) RecordSent(ctx context.Context, in RecordSentInput) (RecordSentResult, error) {
+	return RecordSentResult{}, a.store.FinishOutbound(ctx, in.MessageID, followup.StatusSent, in.ProviderID, "")
 }
 
 // CloseInput names the contact whose conversation closes.

@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func setup(t *testing.T, sender *scripted) (*store.Store, *testsuite.TestActivit
 	}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
-	env.RegisterActivity(activities.New(st, map[followup.Channel]activities.Sender{followup.WhatsApp: sender}, activities.NewRecorder(st)))
+	env.RegisterActivity(activities.New(st, map[followup.Channel]activities.Sender{followup.WhatsApp: sender, followup.LINE: sender}, activities.NewRecorder(st)))
 	return st, env, id, agent.ID
 }
 
@@ -83,15 +84,40 @@ func TestSendIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestSendRetriesAPendingMessageWithTheSameKey(t *testing.T) {
-	// The first attempt fails after the provider may have accepted it: the
-	// retry calls the provider again with the same key, which it deduplicates.
-	s := &scripted{errs: []error{errors.New("connection reset")}}
+func TestSendThatMayHaveReachedAProviderWithoutDedupIsNotRepeated(t *testing.T) {
+	// The first try fails after the provider may have accepted it (the
+	// connection was reset). WhatsApp cannot tell a repeat from a new
+	// message: the message becomes unconfirmed and is never sent again.
+	s := &scripted{errs: []error{errors.New("connection reset by peer")}}
 	st, env, id, agent := setup(t, s)
-	if _, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k2")); err == nil {
+	_, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k2"))
+	var ae *temporal.ApplicationError
+	if !errors.As(err, &ae) || ae.Type() != activities.ErrUnconfirmed || !ae.NonRetryable() {
+		t.Fatalf("want a non-retryable Unconfirmed error, got %v", err)
+	}
+	// A retry of the same request (a crash re-ran it) does not send either.
+	_, err = env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k2"))
+	if !errors.As(err, &ae) || ae.Type() != activities.ErrUnconfirmed {
+		t.Fatalf("retry: want Unconfirmed, got %v", err)
+	}
+	msgs, _ := st.Messages(context.Background(), id, 10)
+	if len(msgs) != 1 || msgs[0].Status != followup.StatusUnconfirmed || s.calls != 1 {
+		t.Fatalf("messages %+v, provider called %d times (want unconfirmed, once)", msgs, s.calls)
+	}
+}
+
+func TestSendRetriesOnAProviderThatDeduplicates(t *testing.T) {
+	// LINE recognises X-Line-Retry-Key: after a lost answer the retry
+	// sends again with the same key and the provider delivers once (the
+	// storing sandbox keeps one outbox row per key, as LINE would).
+	s := &scripted{errs: []error{errors.New("connection reset by peer")}}
+	st, env, id, agent := setup(t, s)
+	in := sendInput(id, agent, "k3")
+	in.Message.Channel, in.Message.To = followup.LINE, "U0123456789abcdef0123456789abcdef"
+	if _, err := env.ExecuteActivity(activities.NameSend, in); err == nil {
 		t.Fatal("a transport error must fail the attempt so Temporal retries it")
 	}
-	v, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k2"))
+	v, err := env.ExecuteActivity(activities.NameSend, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +127,104 @@ func TestSendRetriesAPendingMessageWithTheSameKey(t *testing.T) {
 	box, _ := sandbox.New(st.DB()).Outbox(context.Background(), 10)
 	if len(msgs) != 1 || msgs[0].Status != followup.StatusSent || len(box) != 1 || s.calls != 2 {
 		t.Fatalf("messages %+v outbox %d calls %d", msgs, len(box), s.calls)
+	}
+}
+
+func TestSendRetriesWhatTheProviderRefusedForNow(t *testing.T) {
+	// A 429 or a refused connection never reached the provider: the retry
+	// sends, on any channel.
+	for _, first := range []error{
+		&followup.SendError{Class: followup.Retryable, Code: "429", Message: "rate limited"},
+		&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")},
+	} {
+		s := &scripted{errs: []error{first}}
+		st, env, id, agent := setup(t, s)
+		if _, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k4")); err == nil {
+			t.Fatal("want a retryable error")
+		}
+		if msgs, _ := st.Messages(context.Background(), id, 10); msgs[0].Status != followup.StatusPending {
+			t.Fatalf("after %v: %s, want pending", first, msgs[0].Status)
+		}
+		if _, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k4")); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := st.Messages(context.Background(), id, 10)
+		box, _ := sandbox.New(st.DB()).Outbox(context.Background(), 10)
+		if len(msgs) != 1 || msgs[0].Status != followup.StatusSent || len(box) != 1 || s.calls != 2 {
+			t.Fatalf("after %v: messages %+v outbox %d calls %d", first, msgs, len(box), s.calls)
+		}
+	}
+}
+
+func TestAKeyNamesOneMessage(t *testing.T) {
+	s := &scripted{}
+	_, env, id, agent := setup(t, s)
+	if _, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k5")); err != nil {
+		t.Fatal(err)
+	}
+	other := sendInput(id, agent, "k5")
+	other.Message.Text = "another text"
+	if _, err := env.ExecuteActivity(activities.NameSend, other); err == nil || s.calls != 1 {
+		t.Fatalf("a key reused for another text: %v (provider called %d times)", err, s.calls)
+	}
+}
+
+// cutAfterProvider lets the provider accept, then cuts the database before
+// the send can record it.
+type cutAfterProvider struct {
+	next activities.Sender
+	cut  func()
+}
+
+func (c cutAfterProvider) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+	sent, err := c.next.Send(ctx, m)
+	if err == nil {
+		c.cut()
+	}
+	return sent, err
+}
+
+func TestDatabaseOutageAfterTheProviderAcceptedNeverResends(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.New(t)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	admin, _ := store.Open(ctx, url)
+	t.Cleanup(admin.Close)
+	id, _, _ := st.SaveContact(ctx, store.ContactInput{FirstName: "Jane", Phone: "+14155550142", Channel: followup.Telegram, ExternalID: "42"})
+	var end func()
+	sender := cutAfterProvider{next: sandbox.New(admin.DB()), cut: func() { end = pgtest.Outage(t, url) }}
+	acts := activities.New(st, map[followup.Channel]activities.Sender{followup.Telegram: sender}, activities.NewRecorder(st))
+	acts.Timings.RecordBudget = time.Second
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestActivityEnvironment()
+	env.RegisterActivity(acts)
+	in := activities.SendInput{ContactID: id, Message: activities.Outbound{Channel: followup.Telegram, To: "42", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "k6"}}
+	v, err := env.ExecuteActivity(activities.NameSend, in)
+	if err != nil {
+		t.Fatalf("the provider accepted it: the send must not fail over the database: %v", err)
+	}
+	var r activities.SendResult
+	v.Get(&r)
+	if !r.Unrecorded || r.ProviderID == "" || r.MessageID == 0 {
+		t.Fatalf("want an unrecorded result with the provider id: %+v", r)
+	}
+	// RecordSent fails while the database is down (the workflow retries
+	// it), and records the message once it is back.
+	if _, err := env.ExecuteActivity(activities.NameRecordSent, activities.RecordSentInput{MessageID: r.MessageID, ProviderID: r.ProviderID}); err == nil {
+		t.Fatal("RecordSent succeeded with the database down")
+	}
+	end()
+	if _, err := env.ExecuteActivity(activities.NameRecordSent, activities.RecordSentInput{MessageID: r.MessageID, ProviderID: r.ProviderID}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := st.Messages(ctx, id, 10)
+	box, _ := sandbox.New(st.DB()).Outbox(ctx, 10)
+	if len(msgs) != 1 || msgs[0].Status != followup.StatusSent || msgs[0].ProviderID != r.ProviderID || len(box) != 1 {
+		t.Fatalf("messages %+v outbox %d", msgs, len(box))
 	}
 }
 

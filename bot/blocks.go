@@ -208,6 +208,10 @@ func outcomeMsg(t actions.Target, out workflows.SendOutcome) *slack.Msg {
 	switch out.Outcome {
 	case workflows.OutcomeScheduled:
 		return textMsg(fmt.Sprintf("🕒 %s with %s: %s", t.Channel.Title(), escape(t.Contact.FullName()), escape(out.Message)))
+	case workflows.OutcomeUnconfirmed:
+		return textMsg("⚠️ " + escape(out.Message))
+	case workflows.OutcomeInProgress:
+		return textMsg("⏳ " + escape(out.Message))
 	}
 	// The follow-up's message names the contact, the channel and the mode.
 	return textMsg("✅ " + escape(out.Message))

@@ -30,6 +30,7 @@ type Store interface {
 	Settings(ctx context.Context) (followup.Settings, error)
 	Templates(ctx context.Context, ch followup.Channel) ([]followup.Template, error)
 	Find(ctx context.Context, q store.Query) (store.Page, error)
+	Requests
 }
 
 // Slack is the part of Slack's Web API the bot calls (a *slack.Client).
@@ -147,6 +148,12 @@ func (b *Bot) authorize(ctx context.Context, teamID, userID string) (followup.Ag
 // answer (Slack shows it to the agent only); work that takes longer than
 // AckWithin continues and answers through the command's response_url.
 func (b *Bot) Command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
+	m := b.command(ctx, sc)
+	m.Type = "" // an internal mark, never sent to Slack
+	return m
+}
+
+func (b *Bot) command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 	// Slack must hear back within 3 s, even if Postgres hangs.
 	actx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	agent, err := b.authorize(actx, sc.TeamID, sc.UserID)
@@ -161,15 +168,15 @@ func (b *Bot) Command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 	if cmd.Verb == VerbHelp {
 		return helpMsg(b.cfg.Command, agent)
 	}
-	// Reads answer inline when they are quick; commands that start or
-	// change follow-ups are acknowledged at once and answer through
-	// response_url, so Slack never waits on Temporal.
-	wait := b.cfg.AckWithin
-	switch cmd.Verb {
-	case VerbSend, VerbTemplate, VerbLater, VerbCancel, VerbClose:
-		wait = 0
+	// Commands that start or change follow-ups are acknowledged once
+	// they are recorded (durable), and answer through response_url, so
+	// Slack never waits on Temporal and a crash never loses them. Reads
+	// answer inline when they are quick.
+	if cmd.Verb.Changes() {
+		id := requestID()
+		return b.accept(ctx, id, agent, job{Command: &cmd}, sc.ResponseURL)
 	}
-	return b.answer(sc.ResponseURL, wait, func(ctx context.Context) *slack.Msg {
+	return b.answer(sc.ResponseURL, b.cfg.AckWithin, func(ctx context.Context) *slack.Msg {
 		return b.run(ctx, agent, cmd)
 	})
 }
@@ -409,15 +416,25 @@ func (b *Bot) errorMsg(err error, verb Verb) *slack.Msg {
 	case followup.EInternal:
 		b.log.Error("slack command", "err", err)
 		icon = "⚠️"
+	case followup.EUnavailable:
+		b.log.Error("slack command", "err", err)
+		icon = "⚠️"
 	}
 	text := icon + " " + followup.ErrorMessage(err)
+	if followup.ErrorCodeOf(err) == followup.EUnavailable && !strings.Contains(text, "nothing") {
+		text += "; nothing was changed. Try again in a minute."
+	}
 	if verb != "" && followup.ErrorCodeOf(err) == followup.EInvalid && !strings.Contains(text, "Usage:") {
 		text += "\nUsage: `" + b.usage(verb) + "`"
 	}
 	if b.cfg.Command != commandName {
 		text = strings.ReplaceAll(text, commandName, b.cfg.Command)
 	}
-	return textMsg(text)
+	m := textMsg(text)
+	if followup.ErrorCodeOf(err) == followup.EUnavailable {
+		m.Type = msgUnavailable
+	}
+	return m
 }
 
 // maxSectionText is Slack's limit on a section's text.

@@ -252,7 +252,7 @@ func TestTemporalDownTellsTheAgent(t *testing.T) {
 	e.bot = bot.New(e.st, actions.New(e.st, unreachableTemporal(t), time.Now), e.slack.client(),
 		bot.Config{TeamID: teamID, AckWithin: 50 * time.Millisecond, WorkTimeout: 3 * time.Second})
 	mux := http.NewServeMux()
-	v, _ := bot.NewVerifier(secret)
+	v, _ := bot.NewVerifier(secret, e.st)
 	e.bot.Register(mux, v)
 	e.http.Config.Handler = mux
 	_, a := e.command(annID, `send jane.doe@example.com hello`)

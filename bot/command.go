@@ -59,6 +59,17 @@ const (
 	MaxLater = 90 * 24 * time.Hour
 )
 
+// Changes reports whether the verb starts or changes follow-ups: such a
+// command is recorded before it is acknowledged (durable), and carried
+// out once.
+func (v Verb) Changes() bool {
+	switch v {
+	case VerbSend, VerbTemplate, VerbLater, VerbCancel, VerbClose:
+		return true
+	}
+	return false
+}
+
 // Command is a parsed slash command. Only the fields of its Verb are set.
 type Command struct {
 	Verb Verb

@@ -162,6 +162,7 @@ type env struct {
 	t        testing.TB
 	ctx      context.Context
 	st       *store.Store
+	url      string // the database's
 	slack    *fakeSlack
 	wa       *whatsapptest.Server
 	bot      *bot.Bot
@@ -179,7 +180,8 @@ func newEnv(t testing.TB, opts ...func(*bot.Config)) *env {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	st, err := store.Open(ctx, pgtest.New(t))
+	url := pgtest.New(t)
+	st, err := store.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +192,7 @@ func newEnv(t testing.TB, opts ...func(*bot.Config)) *env {
 	if _, err := st.DB().ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('contacts', 'id'), $1)`, envSeq.Add(1)*1_000_000); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, ctx: ctx, st: st, slack: newFakeSlack(t), wa: whatsapptest.New()}
+	e := &env{t: t, ctx: ctx, st: st, url: url, slack: newFakeSlack(t), wa: whatsapptest.New()}
 	t.Cleanup(e.wa.Close)
 	if e.ann, _, err = st.SaveAgent(ctx, followup.Agent{SlackUserID: annID, Name: "Ann", Role: followup.RoleAgent}); err != nil {
 		t.Fatal(err)
@@ -239,7 +241,7 @@ func newEnv(t testing.TB, opts ...func(*bot.Config)) *env {
 		o(&cfg)
 	}
 	e.bot = bot.New(st, actions.New(st, e.fc, time.Now), api, cfg)
-	v, err := bot.NewVerifier(secret)
+	v, err := bot.NewVerifier(secret, st)
 	if err != nil {
 		t.Fatal(err)
 	}

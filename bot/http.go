@@ -32,13 +32,24 @@ func (b *Bot) Register(mux *http.ServeMux, v *Verifier) {
 }
 
 // verified reads and verifies the body, answering 401 or 413 without
-// calling next when that fails.
+// calling next when that fails, and 503 when the replay guard cannot
+// answer (nothing is done; Slack or the user may send it again).
 func (b *Bot) verified(v *Verifier, limit int64, next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := ReadVerified(w, r, v, limit)
 		switch {
 		case errors.Is(err, ErrBodyTooLarge):
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		case errors.Is(err, ErrReplayUnchecked):
+			b.log.Error("slack: request refused", "path", r.URL.Path, "err", err)
+			if r.URL.Path == "/slack/commands" {
+				// Slack shows a slash command's answer only with a 200:
+				// name what is down.
+				writeJSON(w, textMsg("⚠️ The database is unavailable, so this command was not carried out; nothing was changed. Try again in a minute."))
+				return
+			}
+			http.Error(w, "cannot check this Slack request for replay now (database unavailable); nothing was done, try again", http.StatusServiceUnavailable)
 			return
 		case followup.ErrorCodeOf(err) == followup.EUnauthorized:
 			b.log.Warn("slack: request refused", "path", r.URL.Path, "err", err)

@@ -80,7 +80,19 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 			})
 			return
 		}
-		b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, agent, cmd) })
+		if !cmd.Verb.Changes() {
+			b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, agent, cmd) })
+			return
+		}
+		// Recorded before anything is done, like the slash command; the
+		// button's request id makes a second press a no-op.
+		id := cmd.RequestID
+		if id == "" {
+			id = requestID()
+		}
+		if m := b.accept(ctx, id, agent, job{Command: &cmd}, cb.ResponseURL); m.Text != ackText {
+			b.later(cb, func(context.Context) *slack.Msg { return m })
+		}
 	}
 }
 

@@ -315,17 +315,11 @@ func (b *Bot) submitFollowUp(ctx context.Context, agent followup.Agent, v slack.
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
-	t := actions.Target{Contact: c, Identities: ids, Channel: f.Channel}
 	key := "modal-" + v.ID + "-" + v.Hash // a resubmitted view sends once
-	b.work.Add(1)
-	go func() {
-		defer b.work.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
-		defer cancel()
-		if _, err := b.act.Send(ctx, agent, t, req, key); err != nil {
-			b.dm(ctx, agent.SlackUserID, b.errorMsg(err, ""))
-		}
-	}()
+	// Recorded before the modal closes, so a crash does not lose it.
+	if m := b.accept(ctx, key, agent, job{Modal: &modalJob{ContactID: c.ID, Channel: f.Channel, Request: req}}, ""); m.Text != ackText && !strings.HasPrefix(m.Text, "⏳") {
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: clip(m.Text, 150)})
+	}
 	return nil
 }
 

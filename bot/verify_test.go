@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/internal/pgtest"
+	"github.com/followup-dev/followup/store"
 )
 
 // The worked example from Slack's "Verifying requests from Slack" page.
@@ -29,7 +32,7 @@ var signedAt = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func verifierAt(t *testing.T, secret string, clock time.Time) *Verifier {
 	t.Helper()
-	v, err := NewVerifier(secret)
+	v, err := NewVerifier(secret, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +57,7 @@ func TestVerifySlackDocExample(t *testing.T) {
 	h := http.Header{}
 	h.Set("X-Slack-Request-Timestamp", slackDocTimestamp)
 	h.Set("X-Slack-Signature", slackDocSignature)
-	if err := v.Verify(h, []byte(slackDocBody)); err != nil {
+	if err := v.Verify(context.Background(), h, []byte(slackDocBody)); err != nil {
 		t.Fatalf("Slack's own example: %v", err)
 	}
 }
@@ -124,7 +127,7 @@ func TestVerify(t *testing.T) {
 			if b == "" {
 				b = body
 			}
-			err := verifierAt(t, secret, clock).Verify(tt.h, []byte(b))
+			err := verifierAt(t, secret, clock).Verify(context.Background(), tt.h, []byte(b))
 			if tt.want == nil {
 				if err != nil {
 					t.Fatalf("Verify: %v", err)
@@ -149,22 +152,22 @@ func TestVerifyReplay(t *testing.T) {
 	clock := signedAt
 	v := verifierAt(t, testSecret, time.Time{})
 	v.now = func() time.Time { return clock }
-	if err := v.Verify(h, []byte(body)); err != nil {
+	if err := v.Verify(context.Background(), h, []byte(body)); err != nil {
 		t.Fatalf("original request: %v", err)
 	}
 	clock = signedAt.Add(5*time.Minute + time.Second)
-	if err := v.Verify(h.Clone(), []byte(body)); !errors.Is(err, ErrStaleTimestamp) {
+	if err := v.Verify(context.Background(), h.Clone(), []byte(body)); !errors.Is(err, ErrStaleTimestamp) {
 		t.Fatalf("replay after 5 minutes: %v, want %v", err, ErrStaleTimestamp)
 	}
 }
 
 func TestNewVerifier(t *testing.T) {
 	for _, s := range []string{"", "  "} {
-		if _, err := NewVerifier(s); err == nil {
+		if _, err := NewVerifier(s, nil); err == nil {
 			t.Errorf("NewVerifier(%q) accepted an empty secret", s)
 		}
 	}
-	v, err := NewVerifier(testSecret)
+	v, err := NewVerifier(testSecret, nil)
 	if err != nil || v.maxAge != 5*time.Minute || v.now == nil {
 		t.Fatalf("NewVerifier = %+v, %v", v, err)
 	}
@@ -239,20 +242,95 @@ func TestVerifyReplayWithinWindow(t *testing.T) {
 	const body = "payload=%7B%22type%22%3A%22block_actions%22%7D"
 	h := slackHeaders(testSecret, signedAt, body)
 	v := verifierAt(t, testSecret, signedAt)
-	if err := v.Verify(h, []byte(body)); err != nil {
+	if err := v.Verify(context.Background(), h, []byte(body)); err != nil {
 		t.Fatalf("original request: %v", err)
 	}
-	if err := v.Verify(h.Clone(), []byte(body)); !errors.Is(err, ErrReplayed) {
+	if err := v.Verify(context.Background(), h.Clone(), []byte(body)); !errors.Is(err, ErrReplayed) {
 		t.Fatalf("replay: %v, want %v", err, ErrReplayed)
 	}
 	upper := h.Clone()
 	upper.Set(HeaderSignature, "v0="+strings.ToUpper(strings.TrimPrefix(h.Get(HeaderSignature), "v0=")))
-	if err := v.Verify(upper, []byte(body)); !errors.Is(err, ErrReplayed) {
+	if err := v.Verify(context.Background(), upper, []byte(body)); !errors.Is(err, ErrReplayed) {
 		t.Fatalf("replay in upper case: %v, want %v", err, ErrReplayed)
 	}
 	// Another request at the same second is not a replay.
 	other := "payload=%7B%22type%22%3A%22view_submission%22%7D"
-	if err := v.Verify(slackHeaders(testSecret, signedAt, other), []byte(other)); err != nil {
+	if err := v.Verify(context.Background(), slackHeaders(testSecret, signedAt, other), []byte(other)); err != nil {
 		t.Fatalf("another request: %v", err)
+	}
+}
+
+// openStore opens the database at url, as one `followup serve` would.
+func openStore(t *testing.T, url string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return st
+}
+
+// TestVerifyReplayAcrossServers: two servers behind a load balancer share
+// the replay guard through Postgres: a request one accepted is refused by
+// the other, whatever the letter case of its signature.
+func TestVerifyReplayAcrossServers(t *testing.T) {
+	t.Parallel()
+	url := pgtest.New(t)
+	now := time.Now()
+	one, err := NewVerifier(testSecret, openStore(t, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := NewVerifier(testSecret, openStore(t, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const body = "payload=%7B%22type%22%3A%22block_actions%22%7D"
+	h := slackHeaders(testSecret, now, body)
+	if err := one.Verify(ctx, h, []byte(body)); err != nil {
+		t.Fatalf("server 1, original request: %v", err)
+	}
+	if err := two.Verify(ctx, h.Clone(), []byte(body)); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("server 2, replay: %v, want %v", err, ErrReplayed)
+	}
+	upper := h.Clone()
+	upper.Set(HeaderSignature, "v0="+strings.ToUpper(strings.TrimPrefix(h.Get(HeaderSignature), "v0=")))
+	if err := two.Verify(ctx, upper, []byte(body)); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("server 2, replay in upper case: %v, want %v", err, ErrReplayed)
+	}
+	// Another request at the same second is not a replay, on either.
+	other := "payload=%7B%22type%22%3A%22view_submission%22%7D"
+	if err := two.Verify(ctx, slackHeaders(testSecret, now, other), []byte(other)); err != nil {
+		t.Fatalf("server 2, another request: %v", err)
+	}
+	if err := one.Verify(ctx, slackHeaders(testSecret, now, other), []byte(other)); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("server 1, replay of server 2's request: %v, want %v", err, ErrReplayed)
+	}
+}
+
+// TestVerifyRefusesWhenPostgresIsDown: a validly signed request that
+// cannot be checked for replay is refused with ErrReplayUnchecked (not
+// taken for a forgery, not accepted unchecked), within Slack's 3 seconds.
+func TestVerifyRefusesWhenPostgresIsDown(t *testing.T) {
+	t.Parallel()
+	relayed, cut := pgtest.Relay(t, pgtest.New(t))
+	v, err := NewVerifier(testSecret, openStore(t, relayed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut()
+	const body = "command=%2Ffollowup&text=send+42+hi"
+	start := time.Now()
+	err = v.Verify(context.Background(), slackHeaders(testSecret, time.Now(), body), []byte(body))
+	if !errors.Is(err, ErrReplayUnchecked) {
+		t.Fatalf("Verify with Postgres down = %v, want %v", err, ErrReplayUnchecked)
+	}
+	if code := followup.ErrorCodeOf(err); code == followup.EUnauthorized {
+		t.Errorf("an outage is reported as %s", code)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("refused after %s; Slack gives up after 3 s", d)
 	}
 }

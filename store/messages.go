@@ -22,15 +22,20 @@ type Outbound struct {
 	Template       string
 	Body           string
 	IdempotencyKey string
+	// Wire is the whole message as the channel's adapter sends it (JSON),
+	// so a message a crash left behind can be resent with its own key.
+	Wire []byte
 }
 
 const messageCols = `id, contact_id, conversation_id, agent_id, direction, channel, mode, tag, template, body, status, reason, provider_id, idempotency_key, created_at`
 
-// BeginOutbound records a message as pending before the provider is called.
-// If a message with the same idempotency key exists it is returned instead
-// (existing is true): the caller must not send it again unless it is still
-// pending, and then only with the same key.
-func (s *Store) BeginOutbound(ctx context.Context, o Outbound) (m followup.Message, existing bool, err error) {
+// BeginOutbound records a message as pending, until the lease ends, before
+// the provider is called; the caller then claims it (ClaimOutbound). If a
+// message with the same idempotency key exists it is returned instead
+// (existing is true) and nothing changes: the caller decides from its
+// status whether it may try. A key recorded for another text or template is an
+// EConflict: a key belongs to one requested message.
+func (s *Store) BeginOutbound(ctx context.Context, o Outbound, lease time.Duration) (m followup.Message, existing bool, err error) {
 	var tag, tmpl *string
 	if o.Tag != "" {
 		t := string(o.Tag)
@@ -39,12 +44,17 @@ func (s *Store) BeginOutbound(ctx context.Context, o Outbound) (m followup.Messa
 	if o.Template != "" {
 		tmpl = &o.Template
 	}
+	var wire *string
+	if len(o.Wire) > 0 {
+		w := string(o.Wire)
+		wire = &w
+	}
 	err = s.db.GetContext(ctx, &m, `
-		INSERT INTO messages (contact_id, conversation_id, agent_id, direction, channel, mode, tag, template, body, status, idempotency_key)
-		VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, 'pending', $9)
+		INSERT INTO messages (contact_id, conversation_id, agent_id, direction, channel, mode, tag, template, body, status, idempotency_key, attempt_until, outbound)
+		VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, 'pending', $9, now() + $10 * interval '1 millisecond', $11)
 		ON CONFLICT (idempotency_key) DO NOTHING
 		RETURNING `+messageCols,
-		o.ContactID, o.ConversationID, o.AgentID, o.Channel, o.Mode, tag, tmpl, o.Body, o.IdempotencyKey)
+		o.ContactID, o.ConversationID, o.AgentID, o.Channel, o.Mode, tag, tmpl, o.Body, o.IdempotencyKey, lease.Milliseconds(), wire)
 	if err == nil {
 		return m, false, nil
 	}
@@ -52,7 +62,56 @@ func (s *Store) BeginOutbound(ctx context.Context, o Outbound) (m followup.Messa
 		return m, false, translate(err, "record outbound message")
 	}
 	err = s.db.GetContext(ctx, &m, `SELECT `+messageCols+` FROM messages WHERE idempotency_key = $1`, o.IdempotencyKey)
-	return m, true, translate(err, "read outbound message")
+	if err != nil {
+		return m, true, translate(err, "read outbound message")
+	}
+	if m.Body != o.Body || m.Channel != o.Channel || (m.Template == nil) != (tmpl == nil) || (tmpl != nil && *m.Template != *tmpl) {
+		return m, true, followup.Errorf(followup.EConflict, "idempotency key %q already names another message", o.IdempotencyKey)
+	}
+	return m, true, nil
+}
+
+// OutboundByKey reads the message recorded under an idempotency key.
+func (s *Store) OutboundByKey(ctx context.Context, key string) (followup.Message, error) {
+	var m followup.Message
+	err := s.db.GetContext(ctx, &m, `SELECT `+messageCols+` FROM messages WHERE idempotency_key = $1`, key)
+	return m, translate(err, "read outbound message")
+}
+
+// ClaimOutbound marks a pending message as sending by the try token until
+// the lease ends, right before the provider is called. Claiming again
+// with the same token succeeds (a try repeating the write after a dropped
+// connection); false when another try holds it or it was resolved.
+func (s *Store) ClaimOutbound(ctx context.Context, id int64, token string, lease time.Duration) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE messages SET status = 'sending', attempt_token = $2, attempt_until = now() + $3 * interval '1 millisecond', updated_at = now()
+		WHERE id = $1 AND (status = 'pending' OR (status = 'sending' AND attempt_token = $2))`, id, token, lease.Milliseconds())
+	if err != nil {
+		return false, translate(err, "claim outbound message")
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ReleaseOutbound records that the provider did not take a sending
+// message (it answered with an error a retry may fix): it is pending
+// again, and left to the reconciler if no retry claims it within lease.
+func (s *Store) ReleaseOutbound(ctx context.Context, id int64, lease time.Duration) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE messages SET status = 'pending', attempt_until = now() + $2 * interval '1 millisecond', updated_at = now()
+		WHERE id = $1 AND status = 'sending'`, id, lease.Milliseconds())
+	return translate(err, "release outbound message")
+}
+
+// MarkUnconfirmed records that a try of the message may have reached the
+// provider and will not be repeated. It changes only a message still
+// pending or sending, and reports whether it did.
+func (s *Store) MarkUnconfirmed(ctx context.Context, id int64, reason string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE messages SET status = 'unconfirmed', reason = $2, updated_at = now()
+		WHERE id = $1 AND status IN ('pending', 'sending')`, id, reason)
+	if err != nil {
+		return false, translate(err, "mark message unconfirmed")
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // FinishOutbound sets a message's outcome: sent with the provider's id, or
@@ -66,6 +125,38 @@ func (s *Store) FinishOutbound(ctx context.Context, id int64, status followup.Me
 	return translate(err, "touch contact")
 }
 
+// Unresolved is an outbound message a crash left pending or sending past
+// its lease.
+type Unresolved struct {
+	followup.Message
+	Outbound []byte `db:"outbound"`
+}
+
+// ClaimUnresolved claims, for lease, up to limit outbound messages left
+// pending or sending whose lease ended at least grace ago, oldest first;
+// several processes never claim the same one. Claimed messages are
+// sending until the lease ends: the caller resolves each (FinishOutbound,
+// MarkUnconfirmed).
+func (s *Store) ClaimUnresolved(ctx context.Context, grace, lease time.Duration, limit int) ([]Unresolved, error) {
+	out := []Unresolved{}
+	err := s.db.SelectContext(ctx, &out, `UPDATE messages m SET attempt_until = now() + $2 * interval '1 millisecond',
+		status = CASE WHEN m.status = 'pending' THEN 'pending' ELSE 'sending' END
+		FROM (SELECT id FROM messages WHERE status IN ('pending', 'sending') AND attempt_until < now() - $1 * interval '1 millisecond'
+		      ORDER BY attempt_until LIMIT $3 FOR UPDATE SKIP LOCKED) c
+		WHERE m.id = c.id
+		RETURNING m.id, m.contact_id, m.conversation_id, m.agent_id, m.direction, m.channel, m.mode, m.tag, m.template, m.body,
+		          m.status, m.reason, m.provider_id, m.idempotency_key, m.created_at, m.outbound`,
+		grace.Milliseconds(), lease.Milliseconds(), limit)
+	return out, translate(err, "claim unresolved messages")
+}
+
+// CountUnresolved counts outbound messages pending or sending.
+func (s *Store) CountUnresolved(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE status IN ('pending', 'sending')`)
+	return n, translate(err, "count unresolved messages")
+}
+
 // Messages lists a contact's messages, newest first.
 func (s *Store) Messages(ctx context.Context, contactID int64, limit int) ([]followup.Message, error) {
 	out := []followup.Message{}
@@ -74,23 +165,29 @@ func (s *Store) Messages(ctx context.Context, contactID int64, limit int) ([]fol
 }
 
 // OutboundSince counts outbound messages on a channel since a time (the
-// WeChat per-window count); failed and undeliverable ones do not count, nor
-// one still pending an hour on (its send gave up after 30 minutes).
-func (s *Store) OutboundSince(ctx context.Context, contactID int64, ch followup.Channel, since time.Time) (int, error) {
+// WeChat per-window count); failed and undeliverable ones do not count.
+// Unconfirmed ones do (they may have arrived). One still sending does not:
+// at most one send of a follow-up is in flight, so it is the send being
+// run again after a crash (which counts itself once it is done), or one a
+// crash left behind, which the reconciler soon resolves.
+// excludeKey leaves out the message being sent (a retried send counts
+// what was sent before it).
+func (s *Store) OutboundSince(ctx context.Context, contactID int64, ch followup.Channel, since time.Time, excludeKey string) (int, error) {
 	var n int
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE contact_id = $1 AND channel = $2 AND direction = 'outbound'
-		AND created_at >= $3 AND status NOT IN ('failed', 'undeliverable') AND NOT (status = 'pending' AND created_at < now() - interval '1 hour')`, contactID, ch, since)
+		AND created_at >= $3 AND status NOT IN ('failed', 'undeliverable', 'sending') AND idempotency_key IS DISTINCT FROM $4`, contactID, ch, since, excludeKey)
 	return n, translate(err, "count outbound messages")
 }
 
 // ChatbotMessagesInMonth counts Viber chatbot-initiated messages of the
 // whole account in the calendar month (UTC) containing t.
-func (s *Store) ChatbotMessagesInMonth(ctx context.Context, t time.Time) (int, error) {
+// excludeKey leaves out the message being sent.
+func (s *Store) ChatbotMessagesInMonth(ctx context.Context, t time.Time, excludeKey string) (int, error) {
 	t = t.UTC()
 	start := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 	var n int
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE channel = 'viber' AND mode = 'chatbot'
-		AND created_at >= $1 AND created_at < $2 AND status NOT IN ('failed', 'undeliverable') AND NOT (status = 'pending' AND created_at < now() - interval '1 hour')`, start, start.AddDate(0, 1, 0))
+		AND created_at >= $1 AND created_at < $2 AND status NOT IN ('failed', 'undeliverable') AND idempotency_key IS DISTINCT FROM $3`, start, start.AddDate(0, 1, 0), excludeKey)
 	return n, translate(err, "count chatbot messages")
 }
 
@@ -207,7 +304,7 @@ func (s *Store) UpdateStatus(ctx context.Context, ch followup.Channel, providerI
 	err = s.db.GetContext(ctx, &contactID, `
 		UPDATE messages SET status = $3, reason = CASE WHEN $4 = '' THEN reason ELSE $4 END, updated_at = now()
 		WHERE channel = $1 AND provider_id = $2 AND direction = 'outbound'
-		  AND (CASE status WHEN 'pending' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
+		  AND (CASE status WHEN 'pending' THEN 0 WHEN 'sending' THEN 0 WHEN 'unconfirmed' THEN 1 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
 		    < (CASE $3 WHEN 'pending' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 ELSE 4 END)
 		RETURNING contact_id`, ch, providerID, status, reason)
 	if isNoRows(err) {

@@ -6,8 +6,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -74,6 +78,25 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 	return nil
 }
 
+// unavailable reports whether err says Postgres could not be reached or
+// dropped the connection (rather than refusing the statement): a refused
+// or lost connection, a timeout, a terminated backend, a server shutting
+// down.
+func unavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true // whatever the server said: it would not take a connection
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "closed pool")
+}
+
 // translate turns driver errors into the product's error kinds.
 func translate(err error, what string) error {
 	if err == nil {
@@ -85,6 +108,9 @@ func translate(err error, what string) error {
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return &followup.Error{Code: followup.ENotFound, Message: what + ": not found", Err: err}
+	}
+	if unavailable(err) {
+		return &followup.Error{Code: followup.EUnavailable, Message: "The database is unavailable (" + what + ")", Err: err}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -235,24 +235,81 @@ func TestResolve(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func TestAbandonedPendingMessagesDoNotCount(t *testing.T) {
+func TestOutboundLifecycle(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
 	id, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "W", Channel: followup.WeChat, ExternalID: "o1"})
 	since := time.Now().Add(-3 * time.Hour)
-	for _, k := range []string{"fresh", "stale", "sent"} {
-		m, _, err := s.BeginOutbound(ctx, store.Outbound{ContactID: id, Channel: followup.WeChat, Mode: followup.ModeFreeText, IdempotencyKey: k})
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch k {
-		case "stale":
-			s.DB().Exec(`UPDATE messages SET created_at = now() - interval '2 hours' WHERE id = $1`, m.ID)
-		case "sent":
-			s.FinishOutbound(ctx, m.ID, followup.StatusSent, "p", "")
-		}
+	begin := func(key, body string) (followup.Message, bool, error) {
+		return s.BeginOutbound(ctx, store.Outbound{ContactID: id, Channel: followup.WeChat, Mode: followup.ModeFreeText, Body: body, IdempotencyKey: key}, time.Minute)
 	}
-	if n := must[int](t)(s.OutboundSince(ctx, id, followup.WeChat, since)); n != 2 {
-		t.Fatalf("count %d, want 2 (fresh pending and sent; not the abandoned one)", n)
+	m, existing, err := begin("k1", "hello")
+	if err != nil || existing || m.Status != followup.StatusPending {
+		t.Fatalf("begin: %+v %v %v", m, existing, err)
+	}
+	if ok, err := s.ClaimOutbound(ctx, m.ID, "try1", time.Minute); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	// The same try may repeat its claim (a dropped connection); another may not.
+	if ok, err := s.ClaimOutbound(ctx, m.ID, "try1", time.Minute); !ok || err != nil {
+		t.Fatalf("claim again by the same try: %v %v", ok, err)
+	}
+	// The same key again is the same message; with another text it is refused.
+	if again, existing, err := begin("k1", "hello"); err != nil || !existing || again.ID != m.ID {
+		t.Fatalf("begin again: %+v %v %v", again, existing, err)
+	}
+	if _, _, err := begin("k1", "another text"); followup.ErrorCodeOf(err) != followup.EConflict {
+		t.Fatalf("a key reused for another text: %v", err)
+	}
+	// Sending cannot be claimed; released (the provider refused) it can.
+	if ok, err := s.ClaimOutbound(ctx, m.ID, "try2", time.Minute); ok || err != nil {
+		t.Fatalf("claimed a message in flight: %v %v", ok, err)
+	}
+	if err := s.ReleaseOutbound(ctx, m.ID, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ClaimOutbound(ctx, m.ID, "try2", time.Minute); !ok || err != nil {
+		t.Fatalf("claim a released message: %v %v", ok, err)
+	}
+	if ok, _ := s.MarkUnconfirmed(ctx, m.ID, "lost"); !ok {
+		t.Fatal("not marked unconfirmed")
+	}
+	if ok, _ := s.MarkUnconfirmed(ctx, m.ID, "lost"); ok {
+		t.Fatal("marked unconfirmed twice")
+	}
+	// Counts: unconfirmed and in-flight count (they may have arrived);
+	// undeliverable does not.
+	m2, _, _ := begin("k2", "two")
+	m3, _, _ := begin("k3", "three")
+	s.FinishOutbound(ctx, m3.ID, followup.StatusUndeliverable, "", "blocked")
+	s.FinishOutbound(ctx, m2.ID, followup.StatusSent, "p2", "")
+	if n := must[int](t)(s.OutboundSince(ctx, id, followup.WeChat, since, "")); n != 2 {
+		t.Fatalf("count %d, want 2 (unconfirmed and sent)", n)
+	}
+	// A send run again leaves its own earlier try out of the count.
+	if n := must[int](t)(s.OutboundSince(ctx, id, followup.WeChat, since, "k2")); n != 1 {
+		t.Fatalf("count %d without k2, want 1", n)
+	}
+	// Still sending: not counted (it is the send in flight).
+	m4, _, _ := begin("k4", "four")
+	s.ClaimOutbound(ctx, m4.ID, "try4", time.Minute)
+	if n := must[int](t)(s.OutboundSince(ctx, id, followup.WeChat, since, "")); n != 2 {
+		t.Fatalf("count %d with k4 sending, want 2", n)
+	}
+	// Only leases that ended long enough ago are claimed, once; a sending
+	// message stays sending, for the reconciler to resolve.
+	if got := must[[]store.Unresolved](t)(s.ClaimUnresolved(ctx, 0, time.Minute, 10)); len(got) != 0 {
+		t.Fatalf("claimed a live lease: %+v", got)
+	}
+	s.DB().Exec(`UPDATE messages SET attempt_until = now() - interval '10 minutes' WHERE id = $1`, m4.ID)
+	got := must[[]store.Unresolved](t)(s.ClaimUnresolved(ctx, time.Minute, time.Minute, 10))
+	if len(got) != 1 || got[0].ID != m4.ID || got[0].Status != followup.StatusSending {
+		t.Fatalf("claim unresolved: %+v", got)
+	}
+	if again := must[[]store.Unresolved](t)(s.ClaimUnresolved(ctx, time.Minute, time.Minute, 10)); len(again) != 0 {
+		t.Fatalf("claimed twice: %+v", again)
+	}
+	if n := must[int](t)(s.CountUnresolved(ctx)); n != 1 {
+		t.Fatalf("unresolved %d, want 1", n)
 	}
 }

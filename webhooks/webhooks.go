@@ -3,7 +3,8 @@
 // anything is parsed; inbound messages restart the window (creating unknown
 // contacts) and reach the running follow-up; delivery statuses update our
 // messages, and a late failure is handled like the provider's synchronous
-// refusal. Redelivered webhooks change nothing.
+// refusal. Redelivered webhooks change nothing and signal nothing, on this
+// server or another one sharing the database.
 package webhooks
 
 import (
@@ -84,13 +85,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range events {
 		e.Channel = ch
-		err := h.handle(r.Context(), e)
-		if code := followup.ErrorCodeOf(err); code == followup.EInvalid || code == followup.ENotFound {
+		err := h.once(r.Context(), e)
+		if skipped(err) {
 			// A retry cannot fix it (say, a sender address we cannot
 			// store): log it and answer 200, or the provider retries the
 			// whole batch forever.
 			h.log.Warn("webhook event skipped", "channel", ch, "kind", e.Kind, "err", err)
 			continue
+		}
+		if errors.Is(err, errInFlight) {
+			// A redelivery while another server still works on the
+			// event: the provider comes back, and by then it is done.
+			h.log.Info("webhook event in flight on another server; asking for a retry", "channel", ch, "key", e.DedupKey)
+			w.Header().Set("Retry-After", "10")
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return
 		}
 		if err != nil {
 			// The provider retries; every step is idempotent.
@@ -101,6 +110,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "ok")
+}
+
+// claimLease is how long a server has to handle an event before another
+// may take it over (the first one presumably died). Handling is a few
+// queries and a signal, well under a second.
+const claimLease = time.Minute
+
+// errInFlight: another server is handling the event now.
+var errInFlight = errors.New("webhook event is being handled by another server")
+
+// skipped reports an error a retry cannot fix.
+func skipped(err error) bool {
+	code := followup.ErrorCodeOf(err)
+	return err != nil && (code == followup.EInvalid || code == followup.ENotFound)
+}
+
+// once handles an event once across every server sharing the database,
+// by its dedup key: a redelivery of an event that was handled changes
+// nothing and signals nothing, wherever it lands. An event that fails is
+// released, so the provider's retry handles it again at once (each step
+// is idempotent). Events without a key are handled every time.
+func (h *Handler) once(ctx context.Context, e channels.Event) error {
+	if e.DedupKey == "" {
+		return h.handle(ctx, e)
+	}
+	claim, err := h.store.ClaimWebhookEvent(ctx, e.Channel, e.DedupKey, claimLease)
+	switch {
+	case err != nil:
+		return err
+	case claim == store.EventDone:
+		return nil
+	case claim == store.EventInFlight:
+		return errInFlight
+	}
+	err = h.handle(ctx, e)
+	if err != nil && !skipped(err) {
+		if rerr := h.store.ReleaseWebhookEvent(context.WithoutCancel(ctx), e.Channel, e.DedupKey); rerr != nil {
+			// The lease runs out instead.
+			h.log.Warn("webhook event not released", "channel", e.Channel, "key", e.DedupKey, "err", rerr)
+		}
+		return err
+	}
+	// Handled, or skipped for good (a retry cannot fix it either).
+	if ferr := h.store.FinishWebhookEvent(ctx, e.Channel, e.DedupKey); ferr != nil && err == nil {
+		return ferr
+	}
+	return err
 }
 
 func (h *Handler) handle(ctx context.Context, e channels.Event) error {
@@ -151,8 +207,10 @@ func (h *Handler) message(ctx context.Context, e channels.Event) error {
 	if _, err := h.store.RecordInboundMessage(ctx, id, e.Channel, e.Text, at.UTC(), key); err != nil {
 		return err
 	}
-	// Signalled even for a redelivery: the signal is idempotent (the window
-	// only moves forward), and an earlier attempt may have failed here.
+	// Signalled even when the message was recorded before: an earlier
+	// attempt may have failed here (and released its claim). The signal is
+	// idempotent (the window only moves forward; the follow-up ignores a
+	// key it has seen).
 	_, err = h.followups.Reply(ctx, id, e.Channel, workflows.Reply{At: at.UTC(), Preview: e.Text, Key: e.Channel.Title() + ":" + key})
 	return err
 }

@@ -97,6 +97,13 @@ const (
 	OutcomeScheduled     Outcome = "scheduled"
 	OutcomeUndeliverable Outcome = "undeliverable"
 	OutcomeCancelled     Outcome = "cancelled"
+	// OutcomeUnconfirmed: a try may have reached a provider that cannot
+	// tell a repeat from a new message; it was not repeated.
+	OutcomeUnconfirmed Outcome = "unconfirmed"
+	// OutcomeInProgress: the follow-up accepted the request and had not
+	// finished sending when the caller stopped waiting; it tells the
+	// agent the outcome.
+	OutcomeInProgress Outcome = "in_progress"
 )
 
 // SendOutcome answers a send request.
@@ -145,6 +152,9 @@ type Scheduled struct {
 	ID      int
 	At      time.Time
 	Request SendRequest
+	// Key is the idempotency key of the message it sends (empty in state
+	// carried from before keys named their request).
+	Key string
 }
 
 // Attempt is one send the follow-up tried.

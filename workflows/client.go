@@ -49,13 +49,20 @@ func (c *Client) Send(ctx context.Context, in Input, req SendRequest, requestID 
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			UpdateID: requestID, UpdateName: UpdateSend, Args: []any{req},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
+			// Accepted: the request is in the follow-up's history and
+			// survives any crash from here on.
+			WaitForStage: client.WorkflowUpdateStageAccepted,
 		},
 	})
 	if err != nil {
 		return out, c.translate(err, "send")
 	}
 	if err := h.Get(ctx, &out); err != nil {
+		if ctx.Err() != nil && h.UpdateID() != "" && !isRefusal(err) {
+			// Accepted, and still sending (a slow provider, retries):
+			// the follow-up tells the agent the outcome itself.
+			return SendOutcome{Outcome: OutcomeInProgress, Message: "The follow-up has your request and is still sending it (the provider is slow to answer); you will get the outcome as a direct message."}, nil
+		}
 		return out, c.translate(err, "send")
 	}
 	return out, nil
@@ -150,10 +157,19 @@ func (c *Client) translate(err error, what string) error {
 		return &followup.Error{Code: followup.ERefused, Message: ae.Message(), Err: err}
 	}
 	var unavailable *serviceerror.Unavailable
+	if errors.As(err, &unavailable) && !errors.Is(err, context.DeadlineExceeded) {
+		return &followup.Error{Code: followup.EUnavailable, Message: "Temporal is unavailable, so nothing was changed. Try again in a minute.", Err: err}
+	}
 	if errors.As(err, &unavailable) || errors.Is(err, context.DeadlineExceeded) {
-		return &followup.Error{Code: followup.EInternal, Message: "Temporal did not answer in time; the request may or may not have been carried out. Check with `followup status` before trying again.", Err: err}
+		return &followup.Error{Code: followup.EUnavailable, Message: "Temporal did not answer in time; the request may or may not have been carried out. Check with `followup status` before trying again.", Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isRefusal reports whether err is a validator's rejection.
+func isRefusal(err error) bool {
+	var ae *temporal.ApplicationError
+	return errors.As(err, &ae) && ae.Type() == ErrRefused
 }
 
 // ListFilter picks running follow-ups by their search attributes.

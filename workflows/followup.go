@@ -14,6 +14,14 @@ import (
 	"github.com/followup-dev/followup/window"
 )
 
+// Change ids for workflow.GetVersion: each names one change in the
+// workflow's commands; recorded histories of both branches replay in CI.
+const (
+	// versionRecordSentApart: a message the provider accepted and the
+	// database did not record in time is recorded by its own activity.
+	versionRecordSentApart = "record-sent-apart"
+)
+
 // Limits of one follow-up.
 const (
 	// IdleTimeout ends a follow-up that has nothing left to track: no
@@ -88,7 +96,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 	replies := workflow.GetSignalChannel(ctx, SignalReply)
 	failures := workflow.GetSignalChannel(ctx, SignalDeliveryFailed)
 	if !f.Loaded {
-		if err := f.load(ctx, nil); err != nil {
+		if err := f.load(ctx, nil, ""); err != nil {
 			f.finish(ctx, StatusDone, "cannot follow up: "+errorText(err))
 		}
 	}
@@ -206,7 +214,7 @@ func (f *followUp) runDue(ctx workflow.Context, now time.Time) {
 		}
 		s := f.Scheduled[i]
 		f.Scheduled = append(f.Scheduled[:i:i], f.Scheduled[i+1:]...)
-		f.send(ctx, s.Request)
+		f.send(ctx, s.Request, s.Key)
 		if f.finished {
 			return
 		}
@@ -307,9 +315,10 @@ func (f *followUp) validateOpen(workflow.Context) error {
 func (f *followUp) handleSend(ctx workflow.Context, req SendRequest) (SendOutcome, error) {
 	defer f.wake()
 	now := workflow.Now(ctx)
+	key := f.requestKey(ctx)
 	if req.At.After(now) {
 		f.NextScheduleID++
-		s := Scheduled{ID: f.NextScheduleID, At: req.At, Request: req}
+		s := Scheduled{ID: f.NextScheduleID, At: req.At, Request: req, Key: key}
 		f.Scheduled = append(f.Scheduled, s)
 		f.Status = StatusScheduled
 		f.adopt(req)
@@ -317,7 +326,19 @@ func (f *followUp) handleSend(ctx workflow.Context, req SendRequest) (SendOutcom
 		return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: s.ID, At: s.At,
 			Message: fmt.Sprintf("Scheduled for %s. A reply from the customer before then cancels it.", s.At.UTC().Format("Jan 2 15:04 UTC"))}, nil
 	}
-	return f.send(ctx, req), nil
+	return f.send(ctx, req, key), nil
+}
+
+// requestKey is the idempotency key of the message an update asks for:
+// the follow-up's id and the update's id (the request id the bot, the CLI
+// or the dispatcher gave it). It belongs to that one request, so a retried
+// request finds its own message and another request never reuses it, also
+// after a crash lost the workflow task that numbered messages.
+func (f *followUp) requestKey(ctx workflow.Context) string {
+	if u := workflow.GetCurrentUpdateInfo(ctx); u != nil && u.ID != "" {
+		return workflow.GetInfo(ctx).WorkflowExecution.ID + "/r/" + u.ID
+	}
+	return ""
 }
 
 // CancelResult answers a cancel.
@@ -424,14 +445,18 @@ func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
 
 // send decides, and sends or refuses, one request. Sends are serialised so
 // that counts (WeChat, Viber) stay exact.
-func (f *followUp) send(ctx workflow.Context, req SendRequest) SendOutcome {
+func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendOutcome {
 	if err := f.mu.Lock(ctx); err != nil {
 		return SendOutcome{Outcome: OutcomeRefused, Reason: "cancelled", Message: "the follow-up is ending"}
 	}
 	defer f.mu.Unlock()
 	f.adopt(req)
 	f.LastEventAt = workflow.Now(ctx)
-	if err := f.load(ctx, req.Template); err != nil {
+	if key == "" {
+		// A request recorded before keys named their request.
+		key = fmt.Sprintf("%s/%d", f.key, f.Seq+1)
+	}
+	if err := f.load(ctx, req.Template, key); err != nil {
 		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, "refused")
 	}
 	now := workflow.Now(ctx)
@@ -461,7 +486,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest) SendOutcome {
 	f.Seq++
 	msg := activities.Outbound{
 		Channel: f.Channel, To: f.externalID, Mode: d.Mode, Tag: d.Tag, Text: req.Text,
-		IdempotencyKey: fmt.Sprintf("%s/%d", f.key, f.Seq),
+		IdempotencyKey: key,
 	}
 	if d.Mode == followup.ModeTemplate && req.Template != nil {
 		lang := req.Template.Language
@@ -474,13 +499,23 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest) SendOutcome {
 	var res activities.SendResult
 	// A local activity too: the first send completes in the workflow task
 	// that received the request. Retries still back off (timers past the
-	// local retry threshold); the idempotency key covers a crash before
-	// the task completes, as it does for a regular activity.
+	// local retry threshold). A crash before the task completes runs it
+	// again: the message recorded under its key tells the new run whether
+	// the provider may already have it (activities.Send).
 	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendOptions), activities.NameSend, activities.SendInput{
 		ContactID: f.ContactID, ConversationID: conv.ConversationID, AgentID: req.AgentID, Message: msg,
 	}).Get(ctx, &res)
 	if err != nil {
-		return f.providerRefused(ctx, err, res)
+		return f.providerRefused(ctx, err, res, d)
+	}
+	if res.Unrecorded {
+		// The provider took it; the database did not take the record in
+		// time. Record it apart, retrying until the database is back:
+		// never by sending again.
+		if workflow.GetVersion(ctx, versionRecordSentApart, workflow.DefaultVersion, 1) == 1 {
+			_ = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, recordOptions), activities.NameRecordSent,
+				activities.RecordSentInput{MessageID: res.MessageID, ProviderID: res.ProviderID}).Get(ctx, nil)
+		}
 	}
 	f.SentInWindow++
 	if d.Mode == followup.ModeChatbot {
@@ -498,7 +533,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest) SendOutcome {
 
 // providerRefused handles a send the provider refused: the provider has
 // the final word, and a window error is never retried as free text.
-func (f *followUp) providerRefused(ctx workflow.Context, err error, res activities.SendResult) SendOutcome {
+func (f *followUp) providerRefused(ctx workflow.Context, err error, res activities.SendResult, d window.Decision) SendOutcome {
 	var ae *temporal.ApplicationError
 	typ := ""
 	if errors.As(err, &ae) {
@@ -506,6 +541,18 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 	}
 	out := SendOutcome{Outcome: OutcomeUndeliverable, Reason: typ, MessageID: res.MessageID}
 	switch typ {
+	case activities.ErrUnconfirmed:
+		// It may have arrived: count it, as the provider would.
+		f.SentInWindow++
+		if d.Mode == followup.ModeChatbot {
+			f.ChatbotThisMonth++
+		}
+		f.Status = StatusWaiting
+		f.refreshWindow(ctx, false)
+		out.Outcome, out.Reason, out.Mode, out.Tag = OutcomeUnconfirmed, "unconfirmed", d.Mode, d.Tag
+		out.Message = fmt.Sprintf("Your message to %s on %s may not have been sent: %s, so it was not sent again. "+
+			"Check the conversation; if it did not arrive, send it again (a new request sends it once more).", f.name(), f.Channel.Title(), errorText(err))
+		return f.record(ctx, out, "unconfirmed")
 	case activities.ErrWindowClosed:
 		f.ProviderClosed = true
 		f.refreshWindow(ctx, false)
@@ -538,8 +585,8 @@ func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind string) Se
 }
 
 // load reads the contact's channel state (and a template's approval).
-func (f *followUp) load(ctx workflow.Context, t *TemplateRequest) error {
-	in := activities.LoadInput{ContactID: f.ContactID, Channel: f.Channel, Since: f.LastInbound}
+func (f *followUp) load(ctx workflow.Context, t *TemplateRequest, sendingKey string) error {
+	in := activities.LoadInput{ContactID: f.ContactID, Channel: f.Channel, Since: f.LastInbound, SendingKey: sendingKey}
 	if t != nil {
 		in.TemplateName, in.TemplateLanguage = t.Name, t.Language
 	}
@@ -711,6 +758,13 @@ var (
 	}
 	// A notification that cannot be delivered within two minutes is given
 	// up: it must not hold the follow-up (or its send lock) for longer.
+	// Recording a message the provider accepted waits out a database
+	// outage: giving up would leave it pending.
+	recordOptions = workflow.LocalActivityOptions{
+		StartToCloseTimeout:    15 * time.Second,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second},
+	}
 	notifyOptions = workflow.LocalActivityOptions{
 		StartToCloseTimeout:    10 * time.Second,
 		ScheduleToCloseTimeout: 2 * time.Minute,

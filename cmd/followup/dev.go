@@ -141,11 +141,20 @@ func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 		return err
 	}
 	acts := activities.New(a.st, chans.senders, notifier)
+	if v := a.getenv("FOLLOWUP_SEND_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return &ConfigError{"FOLLOWUP_SEND_LEASE", fmt.Sprintf("%q is not a duration of a second or more", v)}
+		}
+		acts.Timings.SendLease = d
+	}
 	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, workerOptions())
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	// Messages a crash left pending are resolved at start and every 15 s.
+	go activities.NewReconciler(acts, slog.New(slog.NewTextHandler(a.stderr, nil))).Run(a.ctx, 15*time.Second)
 	if !dev {
 		fmt.Fprintf(a.stdout, "worker polling task queue %q on %s (namespace %s)\n", a.cfg.TemporalTaskQueue, hostPort, a.cfg.TemporalNamespace)
 		<-a.ctx.Done()

@@ -155,8 +155,13 @@ func (a *app) slackBot(mux *http.ServeMux, fc *workflows.Client, dev bool) (*bot
 	b := bot.New(a.st, actions.New(a.st, fc, timeNow), a.slackAPI(cfg), bot.Config{
 		TeamID: cfg.TeamID, Command: cfg.Command, Logger: logger,
 	})
+	// Requests a stopped process had acknowledged are carried out here.
+	go b.Resume(a.ctx, 2*time.Second)
 	if cfg.SigningSecret != "" {
-		v, err := bot.NewVerifier(cfg.SigningSecret)
+		// Replays are refused through Postgres, so that they are refused
+		// by every server behind a load balancer, not only the one that
+		// saw the request first.
+		v, err := bot.NewVerifier(cfg.SigningSecret, a.st)
 		if err != nil {
 			return nil, cfg, &ConfigError{"SLACK_SIGNING_SECRET", err.Error()}
 		}

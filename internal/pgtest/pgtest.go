@@ -10,10 +10,13 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +89,112 @@ func Open(t testing.TB) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Relay returns dbURL rewritten to reach the server through a local TCP
+// relay, and a function that cuts the relay: open connections are closed
+// and new ones refused, as when Postgres goes down, for tests of what the
+// product does then. The relay is cut when the test ends.
+func Relay(t testing.TB, dbURL string) (relayURL string, cut func()) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil || u.Host == "" {
+		t.Fatalf("pgtest: relay needs a postgres:// URL with a host, not %s", redact(dbURL))
+	}
+	upstream := u.Host
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("pgtest: relay: %v", err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	down := false
+	cut = sync.OnceFunc(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		down = true
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	t.Cleanup(cut)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return // cut
+			}
+			up, err := net.Dial("tcp", upstream)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			mu.Lock()
+			if down { // cut while this one was being dialled
+				c.Close()
+				up.Close()
+			}
+			conns = append(conns, c, up)
+			mu.Unlock()
+			go func() { _, _ = io.Copy(up, c); up.Close() }()
+			go func() { _, _ = io.Copy(c, up); c.Close() }()
+		}
+	}()
+	u.Host = ln.Addr().String()
+	return u.String(), cut
+}
+
+// Outage cuts the database at dbURL as an outage would: new connections
+// are refused and every open one is terminated (pg_terminate_backend).
+// The returned function ends the outage; it also ends when the test does.
+func Outage(t testing.TB, dbURL string) (end func()) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil || len(u.Path) < 2 {
+		t.Fatalf("pgtest: outage needs a database URL, not %s", redact(dbURL))
+	}
+	name := u.Path[1:]
+	admin, err := sql.Open("pgx", BaseURL())
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s WITH ALLOW_CONNECTIONS false", name)); err != nil {
+		t.Fatalf("pgtest: outage of %s: %v", name, err)
+	}
+	if _, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, name); err != nil {
+		t.Fatalf("pgtest: terminate connections to %s: %v", name, err)
+	}
+	end = sync.OnceFunc(func() {
+		defer admin.Close()
+		if _, err := admin.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s WITH ALLOW_CONNECTIONS true", name)); err != nil {
+			t.Errorf("pgtest: end the outage of %s: %v", name, err)
+		}
+	})
+	t.Cleanup(end)
+	return end
+}
+
+// Terminate ends every open connection to the database at dbURL
+// (pg_terminate_backend), as a Postgres restart or a failover does; new
+// connections are allowed.
+func Terminate(t testing.TB, dbURL string) int {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil || len(u.Path) < 2 {
+		t.Fatalf("pgtest: terminate needs a database URL, not %s", redact(dbURL))
+	}
+	admin, err := sql.Open("pgx", BaseURL())
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	defer admin.Close()
+	var n int
+	if err := admin.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, u.Path[1:]).Scan(&n); err != nil {
+		t.Fatalf("pgtest: terminate connections: %v", err)
+	}
+	return n
 }
 
 // Empty creates a database with no schema at all (for migration tests).

@@ -1,0 +1,243 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// Requests is where the bot keeps what it acknowledged (a *store.Store):
+// a command that starts or changes a follow-up is written there before
+// the agent hears "working on it", carried out by the process that holds
+// it, and resumed by any process once its holder stops renewing the claim
+// (a crash, a kill -9).
+type Requests interface {
+	AddRequest(ctx context.Context, r store.Request, lease time.Duration) (bool, error)
+	RenewRequest(ctx context.Context, id string, lease time.Duration) error
+	FinishRequest(ctx context.Context, id, answer string) error
+	ClaimRequests(ctx context.Context, lease time.Duration, limit int) ([]store.Request, error)
+}
+
+// requestLease is how long a process holds a request without renewing it:
+// after a crash, another process (or the restarted one) resumes it then.
+const requestLease = 15 * time.Second
+
+// responseURLLife is how long Slack accepts answers on a response_url (30
+// minutes); past it the answer goes by direct message.
+const responseURLLife = 25 * time.Minute
+
+// job is what a durable request carries out: a parsed slash command (or a
+// Pick button's), or a Follow up modal's send.
+type job struct {
+	Command *Command  `json:"command,omitempty"`
+	Modal   *modalJob `json:"modal,omitempty"`
+}
+
+// modalJob is a validated Follow up modal submission.
+type modalJob struct {
+	ContactID int64                 `json:"contact_id"`
+	Channel   followup.Channel      `json:"channel"`
+	Request   workflows.SendRequest `json:"request"`
+}
+
+// accept records a job for agent under id, then carries it out in the
+// background and answers through responseURL (or by DM). It returns the
+// immediate answer: the acknowledgement once the job is durable, or why it
+// could not be recorded (nothing was done).
+func (b *Bot) accept(ctx context.Context, id string, agent followup.Agent, j job, responseURL string) *slack.Msg {
+	payload, err := json.Marshal(j)
+	if err != nil {
+		return b.errorMsg(fmt.Errorf("encode the request: %w", err), "")
+	}
+	r := store.Request{ID: id, AgentSlack: agent.SlackUserID, Payload: payload, ResponseURL: responseURL, CreatedAt: time.Now()}
+	actx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	added, err := b.st.AddRequest(actx, r, requestLease)
+	if followup.ErrorCodeOf(err) == followup.EUnavailable && actx.Err() == nil {
+		// A connection the database dropped (a restart, a failover):
+		// once more on a fresh one. Had the first insert landed, the
+		// request is resumed when its claim runs out.
+		added, err = b.st.AddRequest(actx, r, requestLease)
+	}
+	cancel()
+	if err != nil {
+		return b.errorMsg(&followup.Error{Code: followup.EUnavailable, Message: "The database is unavailable, so your request was not recorded", Err: err}, "")
+	}
+	if !added {
+		return textMsg("⏳ This request was already received; its answer follows.")
+	}
+	b.work.Add(1)
+	go b.carryOut(r, agent, j)
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: ackText}
+}
+
+// msgUnavailable marks (in slack.Msg.Type, which is never posted) an
+// answer saying the database or Temporal did not answer, so nothing was
+// done: a recorded request is run again rather than answered so.
+const msgUnavailable = "followup-unavailable"
+
+// ackText acknowledges a recorded request.
+const ackText = "⏳ Working on it…"
+
+// carryOut runs a claimed request, answers it and marks it done, renewing
+// the claim meanwhile. A crash at any point leaves it to be resumed: the
+// follow-up recognises a request it already has by its id.
+func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
+	defer b.work.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
+	defer cancel()
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(requestLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := b.st.RenewRequest(ctx, r.ID, requestLease); err != nil && ctx.Err() == nil {
+					b.log.Warn("slack: renew a request", "request", r.ID, "err", err)
+				}
+			}
+		}
+	}()
+	// The request is recorded: a database or Temporal that does not
+	// answer is waited for (the request id makes running it again
+	// harmless), and only said when it does not come back in time.
+	m := b.runJob(ctx, agent, j, r.ID)
+	for wait := 500 * time.Millisecond; m != nil && m.Type == msgUnavailable; wait = min(2*wait, 8*time.Second) {
+		if dl, _ := ctx.Deadline(); time.Until(dl) < wait+5*time.Second {
+			break
+		}
+		time.Sleep(wait)
+		m = b.runJob(ctx, agent, j, r.ID)
+	}
+	if m != nil {
+		m.Type = ""
+		b.deliver(r, m)
+	}
+	cancel()
+	<-renewed
+	// The answer is out; if this does not reach the database the request
+	// is resumed and answered again with the same outcome.
+	for try := 0; try < 5; try++ {
+		fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := b.st.FinishRequest(fctx, r.ID, clip(answerText(m), 2000))
+		fcancel()
+		if err == nil {
+			return
+		}
+		b.log.Warn("slack: mark a request done", "request", r.ID, "err", err)
+		time.Sleep(time.Second << try)
+	}
+}
+
+// runJob carries out a job; nil means there is nothing to answer (a modal
+// send whose outcome the follow-up tells the agent itself).
+func (b *Bot) runJob(ctx context.Context, agent followup.Agent, j job, id string) *slack.Msg {
+	switch {
+	case j.Command != nil:
+		cmd := *j.Command
+		cmd.RequestID = id
+		return b.run(ctx, agent, cmd)
+	case j.Modal != nil:
+		return b.sendModal(ctx, agent, *j.Modal, id)
+	}
+	return b.errorMsg(followup.Errorf(followup.EInvalid, "this request is empty"), "")
+}
+
+// sendModal sends a validated modal submission. Its outcome reaches the
+// agent as the follow-up's own notification; only a failure before that
+// is answered here.
+func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, id string) *slack.Msg {
+	c, err := b.st.Contact(ctx, mj.ContactID)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	ids, err := b.st.Identities(ctx, c.ID)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	t := actions.Target{Contact: c, Identities: ids, Channel: mj.Channel}
+	if _, err := b.act.Send(ctx, agent, t, mj.Request, id); err != nil {
+		return b.errorMsg(err, "")
+	}
+	return nil
+}
+
+// deliver answers a request: through its response_url while Slack takes
+// answers there, else (or when that fails) by direct message.
+func (b *Bot) deliver(r store.Request, m *slack.Msg) {
+	if r.ResponseURL != "" && time.Since(r.CreatedAt) < responseURLLife {
+		err := b.respond(r.ResponseURL, m)
+		if err == nil {
+			return
+		}
+		b.log.Warn("slack: answer through response_url; sending a direct message instead", "request", r.ID, "err", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	b.dm(ctx, r.AgentSlack, m)
+}
+
+// Resume carries out requests whose holder died, at once and then every
+// interval until ctx ends. Every process that serves Slack runs it.
+func (b *Bot) Resume(ctx context.Context, every time.Duration) {
+	for {
+		if _, err := b.ResumeOnce(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("slack: resume requests", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// ResumeOnce claims the requests nobody holds and carries them out in the
+// background; it returns how many it took.
+func (b *Bot) ResumeOnce(ctx context.Context) (int, error) {
+	rs, err := b.st.ClaimRequests(ctx, requestLease, 50)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rs {
+		var j job
+		if err := json.Unmarshal(r.Payload, &j); err != nil {
+			b.log.Error("slack: a recorded request cannot be read; dropped", "request", r.ID, "err", err)
+			_ = b.st.FinishRequest(ctx, r.ID, "unreadable: "+err.Error())
+			continue
+		}
+		agent, err := b.st.AgentBySlackUser(ctx, r.AgentSlack)
+		if err != nil {
+			if followup.ErrorCodeOf(err) == followup.ENotFound {
+				// No longer an agent: say so instead of acting for them.
+				m := b.errorMsg(followup.Errorf(followup.EUnauthorized, "You are no longer registered as a followup agent, so your earlier request was not carried out."), "")
+				b.deliver(r, m)
+				_ = b.st.FinishRequest(ctx, r.ID, m.Text)
+				continue
+			}
+			return 0, err // the claim runs out; tried again later
+		}
+		b.log.Info("slack: resuming a request a stopped process had acknowledged", "request", r.ID, "tries", r.Tries)
+		b.work.Add(1)
+		go b.carryOut(r, agent, j)
+	}
+	return len(rs), nil
+}
+
+func answerText(m *slack.Msg) string {
+	if m == nil {
+		return ""
+	}
+	return m.Text
+}
