@@ -1,6 +1,7 @@
 // Package devserver runs a complete Temporal server inside the followup
-// process for `followup dev`, persisted to one SQLite file so that follow-up
-// workflows survive restarts.
+// process for `followup dev` (and alone, for separate serve and worker
+// processes, in `followup temporal`), persisted to one SQLite file so that
+// follow-up workflows survive restarts.
 //
 // It does what the Temporal CLI's `temporal server start-dev --db-filename`
 // does: all four services (frontend, history, matching, worker) in one

@@ -34,6 +34,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, followup.Errorf(followup.EInvalid, "DATABASE_URL is not a valid Postgres URL: %v", err)
 	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default (the number of CPUs, at least 4) starves a burst:
+		// Slack's acknowledgements wait behind the follow-ups' work.
+		cfg.MaxConns = max(cfg.MaxConns, 20)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Postgres: %w", err)

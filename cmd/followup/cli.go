@@ -123,7 +123,7 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 	})
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
 		a.templatesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
-		a.devCmd(), a.serveCmd(), a.workerCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.statusCmd(),
+		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.statusCmd(),
 		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)

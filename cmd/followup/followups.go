@@ -399,7 +399,7 @@ when it is set, else the sandbox's, as the server decides.`,
 				case http.StatusUnauthorized:
 					msg += fmt.Sprintf("\n(the server verifies %s webhooks with another secret: give this command the server's %s, or unset it on both for the sandbox's)", ch.Title(), sandbox.SecretVar(ch))
 				case http.StatusNotFound:
-					msg += fmt.Sprintf("\n(the server takes no %s webhooks: the channel has credentials but %s is unset)", ch.Title(), sandbox.SecretVar(ch))
+					msg += fmt.Sprintf("\n(the server takes no %s webhooks: %s is not set for it, and it has no sandbox for the channel: the channel has credentials, or the server is followup serve)", ch.Title(), sandbox.SecretVar(ch))
 				}
 				return followup.Errorf(followup.ERefused, "%s", msg)
 			}

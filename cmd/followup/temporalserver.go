@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/devserver"
+	"github.com/followup-dev/followup/workflows"
+)
+
+// temporalCmd runs the server `followup dev` embeds, alone, as `temporal
+// server start-dev --db-filename` does: serve and workers then run as
+// separate processes against it, and any of them can be stopped or killed
+// without losing follow-ups.
+func (a *app) temporalCmd() *cobra.Command {
+	var addr string
+	c := &cobra.Command{
+		Use:   "temporal [--address 127.0.0.1:7233]",
+		Short: "Run only the embedded Temporal server (persisted), for serve and workers in their own processes",
+		Long: `Run the Temporal server that followup dev embeds, on its own: all of
+Temporal's services in this process, persisted to $FOLLOWUP_DATA_DIR/temporal.db
+(the same file followup dev uses; only one of them can have it open at a time),
+with the namespace $TEMPORAL_NAMESPACE and the follow-ups' search attributes
+registered. Then run followup serve and one or more followup worker processes
+against it with TEMPORAL_ADDRESS set; each can be stopped, restarted or killed
+on its own. Ctrl-C (or SIGTERM) stops the server; follow-ups resume at the
+next start.
+
+The address is --address, else $TEMPORAL_ADDRESS, else ` + DefaultTemporalAddress + `:
+the host must be an IP address of this machine (or localhost); port 0 picks a
+free port. There is no web UI, and no authentication: do not listen beyond
+loopback on a shared network.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.config(); err != nil {
+				return err
+			}
+			flag := "--address"
+			if addr == "" {
+				addr, flag = a.cfg.TemporalAddress, "TEMPORAL_ADDRESS"
+			}
+			if addr == "" {
+				addr = DefaultTemporalAddress
+			}
+			host, port, err := listenHostPort(addr)
+			if err != nil {
+				return usageError{fmt.Errorf("%s %q: %v", flag, addr, err)}
+			}
+			if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
+				return followup.Errorf(followup.EInvalid, "FOLLOWUP_DATA_DIR %s: %v", a.cfg.DataDir, err)
+			}
+			srv, err := devserver.Start(a.ctx, devserver.Config{
+				DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace, Host: host, FrontendPort: port,
+				SearchAttributes: workflows.SearchAttributeTypes(),
+				Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
+			})
+			if err != nil {
+				// The cause is the message here: the data directory in use, the
+				// port taken.
+				return &followup.Error{Code: followup.EInternal, Message: fmt.Sprintf("cannot start the embedded Temporal server on %s: %v", addr, err), Err: err}
+			}
+			a.temporalBanner(srv.FrontendHostPort(), host)
+			<-a.ctx.Done()
+			fmt.Fprintln(a.stdout, "\nstopping Temporal…")
+			if err := srv.Stop(); err != nil {
+				return fmt.Errorf("stop the embedded Temporal server: %w", err)
+			}
+			fmt.Fprintln(a.stdout, "stopped")
+			return nil
+		},
+	}
+	c.Flags().StringVar(&addr, "address", "", "host:port the frontend listens on (default $TEMPORAL_ADDRESS, else "+DefaultTemporalAddress+")")
+	return c
+}
+
+// listenHostPort splits a listen address into the IP and port the embedded
+// server binds. An empty host means every interface, as in net.Listen.
+func listenHostPort(addr string) (host string, port int, err error) {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("not host:port (e.g. %s)", DefaultTemporalAddress)
+	}
+	port, err = strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q is not a number from 0 to 65535", p)
+	}
+	switch {
+	case h == "":
+		h = "0.0.0.0"
+	case h == "localhost":
+		h = "127.0.0.1"
+	case net.ParseIP(h) == nil:
+		return "", 0, fmt.Errorf("the server binds an IP address of this machine, not %q", h)
+	}
+	return h, port, nil
+}
+
+// temporalBanner says where the server is and how to start the other
+// processes against it.
+func (a *app) temporalBanner(hostPort, bindHost string) {
+	env := "TEMPORAL_ADDRESS=" + hostPort
+	if a.cfg.TemporalNamespace != "default" {
+		env += " TEMPORAL_NAMESPACE=" + a.cfg.TemporalNamespace
+	}
+	if a.cfg.TemporalTaskQueue != "followup" {
+		env += " TEMPORAL_TASK_QUEUE=" + a.cfg.TemporalTaskQueue
+	}
+	listening := ""
+	if ip := net.ParseIP(bindHost); ip != nil && ip.IsUnspecified() {
+		listening = " (listening on every interface)"
+	}
+	fmt.Fprintf(a.stdout, `Temporal is running on %s%s
+  namespace  %s, with the follow-ups' search attributes
+  data       %s
+
+Start the other processes from other terminals, with the same DATABASE_URL
+(%s):
+  followup migrate
+  %s followup serve
+  %s followup worker --sandbox     # once per worker; kill any of them
+(--sandbox: channels without credentials send to fake providers inside each
+worker; leave it out to send only on configured channels.)
+
+Ctrl-C stops it; follow-ups resume at the next start.
+`, hostPort, listening, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile),
+		redactURL(a.cfg.DatabaseURL), env, env)
+}
