@@ -83,11 +83,21 @@ func (b *Bot) find(ctx context.Context, q store.Query) *slack.Msg {
 		if q.Offset > 0 {
 			return textMsg("No more contacts.")
 		}
+		if status == store.StatusAny {
+			return textMsg(fmt.Sprintf("No contact matches “%s” in %s. Search by name, email or phone; try another spelling.", escape(q.Text), scope))
+		}
 		return textMsg(fmt.Sprintf("No %s contact matches “%s” in %s. Try `--any` or another spelling.", status, escape(q.Text), scope))
 	}
 	header := fmt.Sprintf("%s contacts matching “%s” in %s (%s):", capitalize(string(status)), escape(q.Text), scope, page.Kind)
+	if status == store.StatusAny {
+		header = fmt.Sprintf("Contacts matching “%s” in %s (%s):", escape(q.Text), scope, page.Kind)
+	}
 	if q.Offset > 0 {
-		header = fmt.Sprintf("More %s contacts matching “%s” (from %d):", status, escape(q.Text), q.Offset+1)
+		kind := string(status) + " "
+		if status == store.StatusAny {
+			kind = ""
+		}
+		header = fmt.Sprintf("More %scontacts matching “%s” (from %d):", kind, escape(q.Text), q.Offset+1)
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(md(header), nil, nil)}
 	names := map[int64]string{}
@@ -249,7 +259,7 @@ func statusBlocks(t actions.Target, states []workflows.State, ws []window.State)
 		}
 		for i := max(0, len(s.Attempts)-3); i < len(s.Attempts); i++ {
 			at := s.Attempts[i]
-			fmt.Fprintf(&sb, "\n• %s %s %s %s", at.At.UTC().Format("Jan 2 15:04"), at.Outcome, at.Mode, at.Reason)
+			fmt.Fprintf(&sb, "\n• %s %s", at.At.UTC().Format("Jan 2 15:04"), at.Describe())
 		}
 		blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(md(clip(sb.String(), maxSectionText)), nil, nil))
 	}

@@ -6,8 +6,10 @@ package workflows
 
 import (
 	"fmt"
-	enumspb "go.temporal.io/api/enums/v1"
+	"strings"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -162,9 +164,62 @@ type Attempt struct {
 	At         time.Time
 	Outcome    Outcome
 	Mode       followup.Mode
+	Tag        followup.Tag
 	Reason     string
 	MessageID  int64
 	ProviderID string
+}
+
+// Describe says what became of the attempt in words, as agents read it:
+// "sent as free text", "refused: only an approved template may be sent".
+func (a Attempt) Describe() string {
+	switch a.Outcome {
+	case OutcomeSent:
+		return "sent as " + modeLabel(a.Mode, a.Tag)
+	case OutcomeUnconfirmed:
+		return "may not have been sent (" + modeLabel(a.Mode, a.Tag) + "): the connection was lost while sending"
+	case OutcomeRefused:
+		return "refused: " + reasonWords(a.Reason)
+	case OutcomeUndeliverable:
+		return "not delivered: " + reasonWords(a.Reason)
+	}
+	return strings.ReplaceAll(string(a.Outcome), "_", " ")
+}
+
+// reasonWords says a refusal's reason (a window.Reason, a provider
+// refusal's kind, or the follow-up's own) in words.
+func reasonWords(r string) string {
+	words := map[string]string{
+		string(window.ReasonNoContent):            "nothing to send",
+		string(window.ReasonTagInvalid):           "that message tag cannot be used here",
+		string(window.ReasonTemplateNotSupported): "this channel has no templates",
+		string(window.ReasonTemplateNotApproved):  "the template is not approved",
+		string(window.ReasonTemplateParams):       "the template's parameters do not match",
+		string(window.ReasonTemplateRequired):     "the window is closed: only an approved template may be sent",
+		string(window.ReasonTagRequired):          "the window is closed: only a message with a tag may be sent",
+		string(window.ReasonTagsDisabled):         "message tags are turned off for this workspace",
+		string(window.ReasonHumanAgentAutomated):  "HUMAN_AGENT is only for a person's own reply",
+		string(window.ReasonInstagramClosed):      "Instagram allows nothing until the customer writes",
+		string(window.ReasonWeChatWindowClosed):   "WeChat's 48-hour window is closed",
+		string(window.ReasonWeChatLimit):          "WeChat's message limit for this window is reached",
+		string(window.ReasonViberQuota):           "Viber's free chatbot messages for the month are used up",
+		string(window.ReasonNoInbound):            "the customer never wrote on this channel",
+		"load_failed":                             "the contact's state could not be read",
+		"reopen_failed":                           "the conversation could not be reopened",
+		"cancelled":                               "the follow-up was ending",
+		"send_failed":                             "the provider did not answer after retries",
+		"WindowClosed":                            "the provider says the window is closed",
+		"RecipientGone":                           "the customer cannot be reached there any more",
+		"Permanent":                               "the provider refused the message",
+		"unconfirmed":                             "the connection was lost while sending",
+	}
+	if w, ok := words[r]; ok {
+		return w
+	}
+	if r == "" {
+		return "no reason given"
+	}
+	return strings.ReplaceAll(r, "_", " ")
 }
 
 // WindowView is the window as the state query shows it.

@@ -249,7 +249,12 @@ func (f *followUp) refreshWindow(ctx workflow.Context, announce bool) {
 	case free:
 		f.Window.ClosedSince = time.Time{}
 	case f.Window.ClosedSince.IsZero() && !prev.OpenUntil.IsZero():
+		// It closed when its time ran out, or now, when the provider said
+		// so before then (a window error, WhatsApp's late 131047).
 		f.Window.ClosedSince = prev.OpenUntil
+		if prev.OpenUntil.After(now) {
+			f.Window.ClosedSince = now
+		}
 	}
 	if announce && prev.Allowance != "" && prev.Allowance != st.Allowance && st.Allowance != window.Nothing && f.hasSent() &&
 		!f.AnnouncedFor.Equal(prev.OpenUntil) {
@@ -271,8 +276,9 @@ func (f *followUp) input(now time.Time, req SendRequest) window.Input {
 	return in
 }
 
-// validateSend rejects, before anything enters history, a request the
-// rules refuse given what the follow-up knows now.
+// validateSend rejects, before anything enters history, a request that
+// cannot be carried out whatever the channel's rules say: the follow-up
+// has ended, or the request itself is malformed.
 func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 	if err := f.validateOpen(ctx); err != nil {
 		return err
@@ -285,17 +291,16 @@ func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 		return refused("nothing to send: give a text or a template")
 	case len(req.Text) > MaxTextLen:
 		return refused(fmt.Sprintf("the text is %d bytes; the limit is %d", len(req.Text), MaxTextLen))
+	case req.Tag != "" && !validTag(req.Tag):
+		return refused(fmt.Sprintf("%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", req.Tag))
 	case req.At.After(now.Add(MaxScheduleAhead)):
 		return refused(fmt.Sprintf("a follow-up can be scheduled at most %d days ahead", int(MaxScheduleAhead.Hours()/24)))
-	case req.At.After(now):
-		return nil // decided when it is due
 	}
-	if req.Template != nil || !f.Loaded {
-		return nil // the template's approval is read at send time
-	}
-	if d := window.Decide(f.input(now, req)); !d.Allowed {
-		return refused(d.Message)
-	}
+	// The rules are not applied here: their inputs (settings, a template's
+	// approval, Viber's account-wide quota, the window a webhook just
+	// moved) change outside the follow-up, and a validator cannot read
+	// them. The send decides after a fresh read, and a refusal is recorded
+	// and told to the agent like any other outcome.
 	return nil
 }
 
@@ -574,7 +579,7 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 
 // record keeps the attempt, tells the agent, and returns the outcome.
 func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind string) SendOutcome {
-	f.Attempts = append(f.Attempts, Attempt{At: workflow.Now(ctx), Outcome: out.Outcome, Mode: out.Mode, Reason: out.Reason,
+	f.Attempts = append(f.Attempts, Attempt{At: workflow.Now(ctx), Outcome: out.Outcome, Mode: out.Mode, Tag: out.Tag, Reason: out.Reason,
 		MessageID: out.MessageID, ProviderID: out.ProviderID})
 	if n := len(f.Attempts); n > maxAttemptsKept {
 		f.Attempts = append([]Attempt(nil), f.Attempts[n-maxAttemptsKept:]...)
@@ -707,6 +712,11 @@ type AttrValues struct {
 // the server, recorded as a marker in history.
 func local(ctx workflow.Context, name string, in, out any) error {
 	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), name, in).Get(ctx, out)
+}
+
+func validTag(t followup.Tag) bool {
+	_, err := followup.ParseTag(string(t))
+	return err == nil
 }
 
 func modeLabel(m followup.Mode, t followup.Tag) string {

@@ -198,6 +198,18 @@ func (h *harness) contactRow() followup.Contact {
 
 func text(s string) workflows.SendRequest { return workflows.SendRequest{Text: s} }
 
+// refusal is why a send was refused, by the validator (rej) or by the
+// rules after a fresh read (a refused outcome); "" when it was not.
+func refusal(out workflows.SendOutcome, rej error) string {
+	if rej != nil {
+		return rej.Error()
+	}
+	if out.Outcome == workflows.OutcomeRefused {
+		return out.Message
+	}
+	return ""
+}
+
 func expect(t *testing.T, out workflows.SendOutcome, rejected error, outcome workflows.Outcome, mode followup.Mode) {
 	t.Helper()
 	if rejected != nil {
@@ -256,8 +268,8 @@ func TestWhatsAppAfterWindow(t *testing.T) {
 		h.sendAll(reqs, func(i int, out workflows.SendOutcome, rej error) {
 			switch i {
 			case 0:
-				if rej == nil || !strings.Contains(rej.Error(), "template") {
-					t.Errorf("free text after 24 h: rejected %v", rej)
+				if msg := refusal(out, rej); !strings.Contains(msg, "template") {
+					t.Errorf("free text after 24 h: %+v %v", out, rej)
 				}
 			case 1:
 				if rej != nil || out.Outcome != workflows.OutcomeRefused || out.Reason != "template_not_approved" {
@@ -279,9 +291,16 @@ func TestWhatsAppAfterWindow(t *testing.T) {
 	if len(box) != 1 || box[0].Template != "order_update" || box[0].Body != "order_update(Jane, A-1)" {
 		t.Fatalf("outbox: %+v", box)
 	}
+	// Every refusal of the running follow-up reaches the agent (a DM),
+	// naming the contact's other channels.
 	refused := h.notifications("refused")
-	if len(refused) != 2 || !strings.Contains(refused[0].Text+refused[1].Text, "Email") {
-		t.Fatalf("refusals should name the other channel: %+v", refused)
+	if len(refused) != 3 {
+		t.Fatalf("%d refusals told, want 3: %+v", len(refused), refused)
+	}
+	for _, n := range refused {
+		if !strings.Contains(n.Text, "Email") {
+			t.Errorf("a refusal should name the other channel: %s", n.Text)
+		}
 	}
 }
 
@@ -300,7 +319,7 @@ func TestMessengerHumanAgentThenTag(t *testing.T) {
 	h2.run(func() {
 		h2.sendAll([]workflows.SendRequest{text("hi"), {Text: "Your order shipped", Tag: followup.TagPostPurchaseUpdate}},
 			func(i int, out workflows.SendOutcome, rej error) {
-				if i == 0 && rej == nil {
+				if i == 0 && refusal(out, rej) == "" {
 					t.Error("free text at exactly 7 days was accepted")
 				}
 				if i == 1 {
@@ -334,8 +353,8 @@ func TestViberQuotaAndCommercialTerms(t *testing.T) {
 			if i == 0 {
 				expect(t, out, rej, workflows.OutcomeSent, followup.ModeChatbot)
 			}
-			if i == 1 && (rej == nil || !strings.Contains(strings.ToLower(rej.Error()), "viber")) {
-				t.Errorf("past the free allowance: %v", rej)
+			if i == 1 && !strings.Contains(strings.ToLower(refusal(out, rej)), "viber") {
+				t.Errorf("past the free allowance: %+v %v", out, rej)
 			}
 		}, func() {
 			if err := h.st.SetSetting(h.ctx, "viber_commercial_terms", "true"); err != nil {
@@ -366,7 +385,7 @@ func TestWeChatTwentyThenTwentyOne(t *testing.T) {
 		h.sendAll(reqs, func(i int, out workflows.SendOutcome, rej error) {
 			if i < 20 {
 				expect(t, out, rej, workflows.OutcomeSent, followup.ModeFreeText)
-			} else if rej == nil {
+			} else if refusal(out, rej) == "" {
 				t.Errorf("the 21st WeChat message was accepted: %+v", out)
 			}
 		}, nil)
@@ -402,7 +421,7 @@ func TestReplyResetsCountAndWindow(t *testing.T) {
 		h.sendAll([]workflows.SendRequest{text("3"), text("4"), text("5"), text("6")}, func(i int, out workflows.SendOutcome, rej error) {
 			if i < 3 {
 				expect(t, out, rej, workflows.OutcomeSent, followup.ModeFreeText)
-			} else if rej == nil {
+			} else if refusal(out, rej) == "" {
 				t.Error("a 4th message in the new window was accepted with a limit of 3")
 			}
 		}, nil)
@@ -586,7 +605,7 @@ func TestProviderWindowErrorIsFinalAndNeverRetriedAsFreeText(t *testing.T) {
 			}
 			// Our clock says the window is open; the provider's word wins.
 			h.send(text("again"), func(out workflows.SendOutcome, rej error) {
-				if rej == nil {
+				if refusal(out, rej) == "" {
 					t.Errorf("free text accepted after the provider closed the window: %+v", out)
 				}
 			})
@@ -645,8 +664,12 @@ func TestAsyncWindowFailureClosesTheWindow(t *testing.T) {
 		if s := h.state(); !s.ProviderClosed || s.Window.Allowance != "template_only" {
 			t.Errorf("after the async failure: %+v", s.Window)
 		}
+		// It closed when the provider said so, not at the old window end.
+		if s := h.state(); s.Window.ClosedSince.IsZero() || s.Window.ClosedSince.After(h.env.Now()) {
+			t.Errorf("closed since %v, now is %v", s.Window.ClosedSince, h.env.Now())
+		}
 		h.send(text("again"), func(out workflows.SendOutcome, rej error) {
-			if rej == nil {
+			if refusal(out, rej) == "" {
 				t.Error("free text accepted after the provider closed the window")
 			}
 		})
@@ -677,5 +700,61 @@ func TestRedeliveredReplyIsHandledOnce(t *testing.T) {
 	}
 	if box := h.outbox(); len(box) != 1 || box[0].Body != "later again" {
 		t.Fatalf("a redelivered reply cancelled the new schedule: %+v", box)
+	}
+}
+
+// TestRunningFollowUpDecidesWithCurrentSettings: every input of the rules
+// that can change outside a running follow-up is read afresh when a send
+// is decided. For each setting: a first send decided with the old value,
+// the setting changed, and a second send to the same running follow-up
+// decided with the new one (before the fix, the validator refused it on
+// the values loaded earlier).
+func TestRunningFollowUpDecidesWithCurrentSettings(t *testing.T) {
+	cases := []struct {
+		setting, before, after string
+		ch                     followup.Channel
+		lastInbound            time.Duration
+		req                    workflows.SendRequest
+		first, second          followup.Mode // "" means refused
+	}{
+		{"viber_commercial_terms", "false", "true", followup.Viber, 30 * time.Hour, text("hi"), "", followup.ModeChatbot},
+		{"viber_free_allowance", "0", "5", followup.Viber, 30 * time.Hour, text("hi"), "", followup.ModeChatbot},
+		{"wechat_message_limit", "1", "3", followup.WeChat, time.Hour, text("hi"), followup.ModeFreeText, followup.ModeFreeText},
+		{"message_tags_enabled", "false", "true", followup.Messenger, 8 * 24 * time.Hour, workflows.SendRequest{Text: "shipped", Tag: followup.TagPostPurchaseUpdate}, "", followup.ModeMessageTag},
+		{"whatsapp_window", "24h", "48h", followup.WhatsApp, 30 * time.Hour, text("hi"), "", followup.ModeFreeText},
+		{"messenger_window", "24h", "48h", followup.Messenger, 30 * time.Hour, text("hi"), followup.ModeHumanAgent, followup.ModeFreeText},
+		{"instagram_window", "24h", "48h", followup.Instagram, 30 * time.Hour, text("hi"), followup.ModeHumanAgent, followup.ModeFreeText},
+		{"human_agent_window", "7d", "10d", followup.Messenger, 8 * 24 * time.Hour, text("hi"), "", followup.ModeHumanAgent},
+		{"viber_window", "24h", "48h", followup.Viber, 30 * time.Hour, text("hi"), followup.ModeChatbot, followup.ModeFreeText},
+		{"wechat_window", "48h", "72h", followup.WeChat, 50 * time.Hour, text("hi"), "", followup.ModeFreeText},
+	}
+	for _, tc := range cases {
+		t.Run(tc.setting, func(t *testing.T) {
+			settings := map[string]string{tc.setting: tc.before}
+			if tc.setting == "viber_commercial_terms" {
+				settings["viber_free_allowance"] = "0" // past the allowance: only the terms allow it
+			}
+			h := newHarness(t, tc.ch, tc.lastInbound, settings)
+			check := func(what string, want followup.Mode, out workflows.SendOutcome, rej error) {
+				t.Helper()
+				switch {
+				case want == "" && refusal(out, rej) == "":
+					t.Errorf("%s: %+v, want refused", what, out)
+				case want != "" && (rej != nil || out.Outcome != workflows.OutcomeSent || out.Mode != want):
+					t.Errorf("%s: %+v %v, want sent as %s", what, out, rej, want)
+				}
+			}
+			h.run(func() {
+				h.send(tc.req, func(out workflows.SendOutcome, rej error) {
+					check(tc.setting+"="+tc.before, tc.first, out, rej)
+					if err := h.st.SetSetting(h.ctx, tc.setting, tc.after); err != nil {
+						t.Fatal(err)
+					}
+					h.send(tc.req, func(out workflows.SendOutcome, rej error) {
+						check(tc.setting+"="+tc.after, tc.second, out, rej)
+					})
+				})
+			})
+		})
 	}
 }

@@ -217,8 +217,13 @@ func TestLiveTemplateAfterWindowAndClose(t *testing.T) {
 	if err != nil || out.Outcome != workflows.OutcomeRefused {
 		t.Fatalf("free text after the window on a new follow-up: %+v %v", out, err)
 	}
-	if _, err := l.fc.Send(ctx, in, workflows.SendRequest{AgentID: l.agent.ID, Text: "free text"}, "b"); followup.ErrorCodeOf(err) != followup.ERefused {
-		t.Fatalf("free text after the window on a running follow-up must be rejected by the validator: %v", err)
+	// The running follow-up decides after a fresh read, and the agent is
+	// told of each refusal.
+	if out, err := l.fc.Send(ctx, in, workflows.SendRequest{AgentID: l.agent.ID, Text: "free text"}, "b"); err != nil || out.Outcome != workflows.OutcomeRefused {
+		t.Fatalf("free text after the window on a running follow-up: %+v %v", out, err)
+	}
+	if ns, _ := l.st.Notifications(ctx, id, 10); len(ns) != 2 || ns[0].Kind != "refused" || ns[1].Kind != "refused" {
+		t.Fatalf("each refusal is told to the agent: %+v", ns)
 	}
 	out, err = l.fc.Send(ctx, in, workflows.SendRequest{AgentID: l.agent.ID, Template: &workflows.TemplateRequest{Name: "order_update", Params: []string{"A-1"}}}, "c")
 	if err != nil || out.Mode != followup.ModeTemplate {

@@ -260,7 +260,7 @@ func (a *app) statusCmd() *cobra.Command {
 					fmt.Fprintf(a.stdout, "  scheduled #%d at %s: %q\n", sc.ID, sc.At.UTC().Format(time.RFC3339), sc.Request.Text)
 				}
 				for _, at := range s.Attempts {
-					fmt.Fprintf(a.stdout, "  %s %s %s %s\n", at.At.UTC().Format(time.RFC3339), at.Outcome, at.Mode, at.Reason)
+					fmt.Fprintf(a.stdout, "  %s %s\n", at.At.UTC().Format(time.RFC3339), at.Describe())
 				}
 			}
 			return nil
