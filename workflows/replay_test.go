@@ -1,6 +1,8 @@
 package workflows_test
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,5 +54,41 @@ func TestReplayDetectsChangedCommandOrder(t *testing.T) {
 	err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger(), filepath.Join("testdata", "histories", "whatsapp_template_close.json"))
 	if err == nil || !strings.Contains(err.Error(), "TMPRL1100") {
 		t.Fatalf("want a nondeterminism error, got %v", err)
+	}
+}
+
+// TestRecordedHistoriesAreAppendOnly: a recorded history is never edited
+// or removed (a running follow-up may be at any point of it), and every
+// history is in testdata/histories/SHA256SUMS, which only grows. A change
+// in the workflow's commands goes behind workflow.GetVersion with a new
+// history (README, "Changing the workflow"); to add one, append its line:
+// sha256sum NEW.json >> testdata/histories/SHA256SUMS
+func TestRecordedHistoriesAreAppendOnly(t *testing.T) {
+	dir := filepath.Join("testdata", "histories")
+	sums, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		want, name, ok := strings.Cut(line, "  ")
+		if !ok {
+			t.Fatalf("SHA256SUMS: malformed line %q", line)
+		}
+		listed[name] = true
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("%s was removed: recorded histories are append-only (%v)", name, err)
+			continue
+		}
+		if got := fmt.Sprintf("%x", sha256.Sum256(b)); got != want {
+			t.Errorf("%s was changed (sha256 %s, recorded %s): recorded histories are never re-recorded; put the change behind workflow.GetVersion and record a new history", name, got, want)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, f := range files {
+		if !listed[filepath.Base(f)] {
+			t.Errorf("%s is not in SHA256SUMS: append `sha256sum %s` to it", filepath.Base(f), filepath.Base(f))
+		}
 	}
 }
