@@ -321,7 +321,15 @@ func (a *Activities) Send(ctx context.Context, in SendInput) (SendResult, error)
 			// The provider recognises the key: sending again is safe.
 		case followup.StatusUnconfirmed:
 			return SendResult{MessageID: msg.ID}, unconfirmedError(m.Channel)
-		case followup.StatusUndeliverable, followup.StatusFailed:
+		case followup.StatusUndeliverable:
+			// Refused on an earlier run (a crash lost its answer): the
+			// same refusal, of the same kind.
+			r, err := a.store.OutboundRefusal(ctx, msg.ID)
+			if err != nil {
+				return SendResult{}, err
+			}
+			return SendResult{MessageID: msg.ID}, refusalError(&followup.SendError{Class: r.Class, Code: r.Code, Message: r.Message})
+		case followup.StatusFailed:
 			return SendResult{MessageID: msg.ID}, temporal.NewNonRetryableApplicationError(msg.Reason, ErrPermanent, nil)
 		default: // sent, delivered, read
 			return SendResult{MessageID: msg.ID, ProviderID: msg.ProviderID, Duplicate: true}, nil
@@ -368,9 +376,15 @@ func (a *Activities) sendFailed(ctx context.Context, id int64, ch followup.Chann
 		}
 		return SendResult{}, fmt.Errorf("send on %s: %w", ch.Title(), err)
 	}
-	if ferr := a.store.FinishOutbound(ctx, id, followup.StatusUndeliverable, "", se.Message); ferr != nil {
+	if ferr := a.store.RefuseOutbound(ctx, id, store.Refusal{Class: se.Class, Code: se.Code, Message: se.Message}); ferr != nil {
 		return SendResult{}, ferr
 	}
+	return SendResult{MessageID: id}, refusalError(se)
+}
+
+// refusalError is the non-retryable error of a provider's refusal, typed
+// by its class for the workflow.
+func refusalError(se *followup.SendError) error {
 	typ := ErrPermanent
 	switch se.Class {
 	case followup.WindowClosed:
@@ -378,7 +392,7 @@ func (a *Activities) sendFailed(ctx context.Context, id int64, ch followup.Chann
 	case followup.RecipientGone:
 		typ = ErrRecipientGone
 	}
-	return SendResult{MessageID: id}, temporal.NewNonRetryableApplicationError(se.Message, typ, nil, se.Code)
+	return temporal.NewNonRetryableApplicationError(se.Message, typ, nil, se.Code)
 }
 
 // unconfirmed marks a message that may have reached a provider which

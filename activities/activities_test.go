@@ -259,6 +259,14 @@ func TestSendErrorClasses(t *testing.T) {
 			if tc.status == followup.StatusUndeliverable && msgs[0].Reason == "" {
 				t.Error("an undeliverable message must keep its reason")
 			}
+			if !tc.retryable {
+				// Run again after a crash lost the first answer: the same
+				// refusal, of the same kind, and no second call.
+				_, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k"))
+				if !errors.As(err, &ae) || ae.Type() != tc.typ || s.calls != 1 {
+					t.Errorf("run again: %v (type %v), provider called %d times", err, ae, s.calls)
+				}
+			}
 		})
 	}
 }

@@ -127,6 +127,13 @@ func (v *Verifier) Verify(ctx context.Context, h http.Header, body []byte) error
 	ctx, cancel := context.WithTimeout(ctx, guardTimeout)
 	defer cancel()
 	seen, err := v.guard.SlackRequestSeen(ctx, got, time.Unix(secs, 0))
+	if followup.ErrorCodeOf(err) == followup.EUnavailable && ctx.Err() == nil {
+		// A connection the database dropped (a restart, a failover): once
+		// more on a fresh one. The first insert may have landed, so "seen"
+		// now is this very request, not a replay.
+		_, err = v.guard.SlackRequestSeen(ctx, got, time.Unix(secs, 0))
+		seen = false
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrReplayUnchecked, err)
 	}

@@ -5,6 +5,8 @@
 package channels
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"time"
@@ -48,6 +50,12 @@ type Event struct {
 	At time.Time
 	// ProviderMessageID identifies the message (ours for statuses).
 	ProviderMessageID string
+	// Ref is our reference for the message (StatusRef of its idempotency
+	// key) when the provider echoes it in a status (WhatsApp's
+	// biz_opaque_callback_data, the ref in Twilio's StatusCallback URL).
+	// It finds a message whose send answer was lost, so whose provider id
+	// we never learnt ('unconfirmed').
+	Ref string
 	// Status of our message, for Status events.
 	Status followup.MessageStatus
 	// Err is the provider's error for a failed status (e.g. WhatsApp's
@@ -55,6 +63,22 @@ type Event struct {
 	Err *followup.SendError
 	// DedupKey is unique per event, so a redelivered webhook is ignored.
 	DedupKey string
+}
+
+// StatusRef is the reference an adapter hands a provider that echoes it
+// in delivery statuses: the lowercase hex SHA-256 of the message's
+// idempotency key (of its UTF-8 bytes), always 64 characters. A key may be
+// longer than a provider takes (WhatsApp: 512 characters) and names our
+// workflows; its hash fits everywhere, is safe in a URL, and tells the
+// provider nothing. The database computes the same value from the
+// messages.idempotency_key column (status_ref(), migration 00008), so the
+// rule must change in both places or not at all.
+func StatusRef(idempotencyKey string) string {
+	if idempotencyKey == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(idempotencyKey))
+	return hex.EncodeToString(sum[:])
 }
 
 // Webhook verifies and parses one channel's webhook requests. The server

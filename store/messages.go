@@ -115,14 +115,42 @@ func (s *Store) MarkUnconfirmed(ctx context.Context, id int64, reason string) (b
 }
 
 // FinishOutbound sets a message's outcome: sent with the provider's id, or
-// failed/undeliverable with the reason.
+// failed/undeliverable with the reason. A delivery status that named the
+// message by its reference (UpdateStatusByRef) may have come first, while
+// the send was still in flight: recording that same provider id as sent
+// then keeps the later status it brought (delivered, read, or a failure
+// and its reason).
 func (s *Store) FinishOutbound(ctx context.Context, id int64, status followup.MessageStatus, providerID, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE messages SET status = $2, provider_id = $3, reason = $4, updated_at = now() WHERE id = $1`, id, status, providerID, reason)
+	_, err := s.db.ExecContext(ctx, `UPDATE messages SET status = $2, provider_id = $3, reason = $4, updated_at = now()
+		WHERE id = $1 AND NOT ($2 = 'sent' AND $3 <> '' AND provider_id = $3 AND status IN ('delivered', 'read', 'failed', 'undeliverable'))`,
+		id, status, providerID, reason)
 	if err != nil {
 		return translate(err, "update message")
 	}
 	_, err = s.db.ExecContext(ctx, `UPDATE contacts SET last_activity_at = GREATEST(last_activity_at, now()) FROM messages m WHERE m.id = $1 AND contacts.id = m.contact_id AND $2 = 'sent'`, id, status)
 	return translate(err, "touch contact")
+}
+
+// Refusal is how a provider refused a message, kept with it.
+type Refusal struct {
+	Class   followup.SendErrorClass `db:"error_class"`
+	Code    string                  `db:"error_code"`
+	Message string                  `db:"reason"`
+}
+
+// RefuseOutbound records that the provider refused a message for good:
+// undeliverable, with the refusal's class, code and words.
+func (s *Store) RefuseOutbound(ctx context.Context, id int64, r Refusal) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE messages SET status = 'undeliverable', reason = $2, error_class = $3, error_code = $4, updated_at = now() WHERE id = $1`,
+		id, r.Message, r.Class, r.Code)
+	return translate(err, "record the refusal")
+}
+
+// OutboundRefusal reads how the provider refused a message.
+func (s *Store) OutboundRefusal(ctx context.Context, id int64) (Refusal, error) {
+	var r Refusal
+	err := s.db.GetContext(ctx, &r, `SELECT error_class, error_code, reason FROM messages WHERE id = $1`, id)
+	return r, translate(err, "read the refusal")
 }
 
 // Unresolved is an outbound message a crash left pending or sending past
@@ -316,6 +344,51 @@ func (s *Store) UpdateStatus(ctx context.Context, ch followup.Channel, providerI
 		}
 	}
 	return contactID, translate(err, fmt.Sprintf("%s message %q", ch.Title(), providerID))
+}
+
+// refRank orders the statuses a message found by its reference can be in,
+// so a status only moves it forward: an unconfirmed message (sent or not,
+// nobody knew) is behind sent.
+const refRank = `CASE status WHEN 'pending' THEN 0 WHEN 'sending' THEN 0 WHEN 'unconfirmed' THEN 1 WHEN 'sent' THEN 2
+	WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 5 END`
+
+// UpdateStatusByRef applies a delivery status to our outbound message
+// whose reference (channels.StatusRef of its idempotency key) the provider
+// echoed, when the status's provider id matched none (UpdateStatus): the
+// answer to the send was lost, so the message is unconfirmed (or still
+// pending or sending, when the status outran the answer). It records the
+// provider id, so later statuses find the message by it; sent, delivered
+// and read confirm it, failed and undeliverable record the reason. A
+// status never moves a message backwards. Only a message without a
+// provider id is looked up: one with an id is UpdateStatus's. It returns
+// the message's contact, or ENotFound.
+func (s *Store) UpdateStatusByRef(ctx context.Context, ch followup.Channel, ref, providerID string, status followup.MessageStatus, reason string) (contactID int64, err error) {
+	var rank int
+	switch status {
+	case followup.StatusSent:
+		rank = 2
+	case followup.StatusDelivered:
+		rank = 3
+	case followup.StatusRead:
+		rank = 4
+	case followup.StatusFailed, followup.StatusUndeliverable:
+		rank = 5
+	default:
+		return 0, followup.Errorf(followup.EInvalid, "%s status %q cannot confirm a message", ch.Title(), status)
+	}
+	if ref == "" {
+		return 0, followup.Errorf(followup.ENotFound, "%s message without a reference", ch.Title())
+	}
+	// The reason goes with the status: a confirmed message drops the
+	// "connection lost" that made it unconfirmed.
+	err = s.db.GetContext(ctx, &contactID, `
+		UPDATE messages SET
+		  status = CASE WHEN `+refRank+` < $5 THEN $3 ELSE status END,
+		  reason = CASE WHEN `+refRank+` < $5 THEN $4 ELSE reason END,
+		  provider_id = $6, updated_at = now()
+		WHERE channel = $1 AND status_ref(idempotency_key) = $2 AND direction = 'outbound' AND provider_id = ''
+		RETURNING contact_id`, ch, ref, status, reason, rank, providerID)
+	return contactID, translate(err, fmt.Sprintf("%s message with reference %q", ch.Title(), ref))
 }
 
 // ContactByPhone finds a contact by E.164 phone (the oldest if several).

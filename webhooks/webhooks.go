@@ -249,8 +249,12 @@ func (h *Handler) newIdentity(ctx context.Context, e channels.Event) (int64, err
 	return id, err
 }
 
+// status applies a delivery status to our message: found by the
+// provider's id, or else by our reference when the provider echoed it (a
+// message whose send answer was lost, so whose id we never learnt, is
+// confirmed or failed this way). A late failure reaches the follow-up.
 func (h *Handler) status(ctx context.Context, e channels.Event) error {
-	if e.ProviderMessageID == "" {
+	if e.ProviderMessageID == "" && e.Ref == "" {
 		return nil
 	}
 	status, reason := e.Status, ""
@@ -263,7 +267,17 @@ func (h *Handler) status(ctx context.Context, e channels.Event) error {
 			status = followup.StatusUndeliverable
 		}
 	}
-	contactID, err := h.store.UpdateStatus(ctx, e.Channel, e.ProviderMessageID, status, reason)
+	var contactID int64
+	var err error
+	if e.ProviderMessageID != "" {
+		contactID, err = h.store.UpdateStatus(ctx, e.Channel, e.ProviderMessageID, status, reason)
+	}
+	if e.Ref != "" && (e.ProviderMessageID == "" || followup.ErrorCodeOf(err) == followup.ENotFound) {
+		contactID, err = h.store.UpdateStatusByRef(ctx, e.Channel, e.Ref, e.ProviderMessageID, status, reason)
+		if err == nil {
+			h.log.Info("message found by its reference", "channel", e.Channel, "provider_id", e.ProviderMessageID, "status", status)
+		}
+	}
 	if followup.ErrorCodeOf(err) == followup.ENotFound {
 		return nil // not one of ours (or sent before this database)
 	}

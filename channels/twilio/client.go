@@ -17,6 +17,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // DefaultBaseURL is Twilio's REST API; the client posts to
@@ -39,9 +40,18 @@ type Config struct {
 	From                string
 	MessagingServiceSID string
 	// StatusCallback is the public URL Twilio posts delivery statuses to
-	// (the product's /webhooks/sms); empty sends none.
+	// (FOLLOWUP_PUBLIC_URL + "/webhooks/sms"); empty sends none. Each
+	// message's callback URL carries our reference for it in RefParam,
+	// which Twilio signs with the rest of the URL.
 	StatusCallback string
 }
+
+// RefParam is the query parameter of a message's StatusCallback URL that
+// carries our reference for it (channels.StatusRef of its idempotency
+// key): Twilio's Messages API takes no reference of ours, but calls back
+// the URL it was given, so a status callback still finds a message whose
+// answer, and so its sid, was lost.
+const RefParam = "ref"
 
 // Client sends SMS through one Twilio account.
 type Client struct {
@@ -63,6 +73,12 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.StatusCallback != "" {
+		u, err := url.Parse(cfg.StatusCallback)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("twilio: status callback %q is not an absolute http(s) URL", cfg.StatusCallback)
+		}
+	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
@@ -81,7 +97,9 @@ type APIError struct {
 // instead) and no templates here, so only free text is accepted. Twilio's
 // Messages API takes no idempotency key, so a retry after a lost answer
 // can send twice; the activity's own idempotency record keeps that to the
-// rare lost-response case.
+// rare lost-response case, and the message's status callback (when
+// StatusCallback is configured) names it by our reference, which confirms
+// it.
 func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
 	switch {
 	case m.To == "":
@@ -98,7 +116,7 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		form.Set("From", c.cfg.From)
 	}
 	if c.cfg.StatusCallback != "" {
-		form.Set("StatusCallback", c.cfg.StatusCallback)
+		form.Set("StatusCallback", c.statusCallback(m.IdempotencyKey))
 	}
 	endpoint := c.cfg.BaseURL + "/2010-04-01/Accounts/" + url.PathEscape(c.cfg.AccountSID) + "/Messages.json"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
@@ -136,6 +154,20 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		se.RetryAfter = retryAfter(resp.Header)
 	}
 	return activities.Sent{}, se
+}
+
+// statusCallback is the configured callback URL with the message's
+// reference in RefParam (none without a key).
+func (c *Client) statusCallback(key string) string {
+	ref := channels.StatusRef(key)
+	if ref == "" {
+		return c.cfg.StatusCallback
+	}
+	u, _ := url.Parse(c.cfg.StatusCallback) // checked by New
+	q := u.Query()
+	q.Set(RefParam, ref)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Classify maps a Twilio error code (0 when there was none) and the HTTP

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/twilio"
 	"github.com/followup-dev/followup/channels/twilio/twiliotest"
 )
@@ -78,8 +80,47 @@ func TestSendSMS(t *testing.T) {
 	}
 	f := r.Form
 	if f.Get("To") != zoe || f.Get("From") != twiliotest.From || f.Get("Body") != "Hi Zoë, following up on #4821." ||
-		f.Get("StatusCallback") != callback || f.Has("MessagingServiceSid") {
+		f.Get("StatusCallback") != callback+"?ref="+channels.StatusRef("k-"+zoe) || f.Has("MessagingServiceSid") {
 		t.Errorf("form = %v", f)
+	}
+}
+
+// TestStatusCallbackCarriesReference: the per-message callback URL keeps
+// the configured one's query and adds our reference; without a key, or
+// without a configured URL, nothing is added.
+func TestStatusCallbackCarriesReference(t *testing.T) {
+	fake := twiliotest.New()
+	defer fake.Close()
+	cfg := config(fake)
+	cfg.StatusCallback = callback + "?tenant=acme"
+	c, err := twilio.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "followup-contact-42/" + strings.Repeat("update-", 100)
+	m := sms(zoe, "hello")
+	m.IdempotencyKey = key
+	if _, err := c.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	m.IdempotencyKey = ""
+	if _, err := c.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	acc := fake.Accepted()
+	if len(acc) != 2 {
+		t.Fatalf("accepted %+v", acc)
+	}
+	u, err := url.Parse(acc[0].StatusCallback)
+	if err != nil || u.Scheme+"://"+u.Host+u.Path != callback || u.Query().Get("tenant") != "acme" || u.Query().Get(twilio.RefParam) != channels.StatusRef(key) {
+		t.Errorf("StatusCallback = %q, want %s with tenant=acme and ref=%s", acc[0].StatusCallback, callback, channels.StatusRef(key))
+	}
+	if acc[1].StatusCallback != callback+"?tenant=acme" {
+		t.Errorf("without a key: StatusCallback = %q", acc[1].StatusCallback)
+	}
+	cfg.StatusCallback = "followup.example/webhooks/sms"
+	if _, err := twilio.New(cfg, nil); err == nil {
+		t.Error("a status callback without scheme accepted")
 	}
 }
 

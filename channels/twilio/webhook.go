@@ -156,7 +156,9 @@ func urlVariants(full string) []string {
 // Parse reads a status callback (MessageStatus) or an inbound SMS
 // (SmsStatus "received", a Body). Statuses before "sent" (queued,
 // accepted, scheduled, sending) and unknown ones are skipped; undelivered
-// and failed carry the ErrorCode, classified like a send error.
+// and failed carry the ErrorCode, classified like a send error. A status
+// carries the RefParam of the callback URL as its Ref: Verify checked it,
+// since Twilio signs the whole URL.
 func (*Webhook) Parse(r *http.Request, body []byte) ([]channels.Event, error) {
 	f, err := url.ParseQuery(string(body))
 	if err != nil {
@@ -199,6 +201,9 @@ func (*Webhook) Parse(r *http.Request, body []byte) ([]channels.Event, error) {
 		ExternalID:        f.Get("To"),
 		ProviderMessageID: sid,
 		DedupKey:          sid + ":" + status,
+	}
+	if r != nil {
+		e.Ref = r.URL.Query().Get(RefParam)
 	}
 	switch status {
 	case "sent":

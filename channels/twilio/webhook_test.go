@@ -103,6 +103,21 @@ func TestWebhookStatuses(t *testing.T) {
 			t.Errorf("%s %d: Err = %+v, want class %q", tt.status, tt.code, e.Err, tt.class)
 		}
 	}
+	// A status callback URL carrying our reference: signed with the rest
+	// of the URL, and carried as the event's Ref.
+	ref := channels.StatusRef("fu-3/upd-1")
+	r, body := behindProxy(t, twiliotest.SignedStatus(public+"/webhooks/sms?ref="+ref, sid, "+33612345678", "delivered", 0))
+	if err := hook.Verify(r, body); err != nil {
+		t.Fatalf("with ref: Verify: %v", err)
+	}
+	if events, err := hook.Parse(r, body); err != nil || len(events) != 1 || events[0].Ref != ref {
+		t.Errorf("with ref: Parse = %+v, %v; want Ref %s", events, err, ref)
+	}
+	// The ref is part of what Twilio signed: another one is refused.
+	r.URL.RawQuery = "ref=" + channels.StatusRef("fu-3/upd-2")
+	if err := hook.Verify(r, body); !errors.Is(err, channels.ErrSignature) {
+		t.Errorf("ref swapped: Verify = %v, want ErrSignature", err)
+	}
 	for _, early := range []string{"queued", "accepted", "sending", "scheduled", "something_new"} {
 		body := []byte(twiliotest.StatusParams(sid, "+1", early, 0).Encode())
 		if ev, err := hook.Parse(nil, body); err != nil || len(ev) != 0 {
@@ -209,12 +224,16 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(twiliotest.StatusParams("SM1", "+1555", "failed", 30007).Encode()))
 	f.Add([]byte("MessageSid=SM1&MessageStatus=undelivered&ErrorCode=abc"))
 	hook, _ := twilio.NewWebhook(twilio.WebhookConfig{AuthToken: "t"})
+	withRef := httptest.NewRequest(http.MethodPost, "/webhooks/sms?ref="+channels.StatusRef("k"), nil)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := hook.Parse(nil, body)
+		events, err := hook.Parse(withRef, body)
 		if err == nil {
 			for _, e := range events {
 				if e.ProviderMessageID == "" || e.DedupKey == "" || (e.Status == followup.StatusFailed && e.Err == nil) {
 					t.Fatalf("incomplete event: %+v", e)
+				}
+				if (e.Kind == channels.Status) != (e.Ref != "") {
+					t.Fatalf("a %s event with Ref %q", e.Kind, e.Ref)
 				}
 			}
 		}

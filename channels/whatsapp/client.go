@@ -14,6 +14,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
 )
 
@@ -95,8 +96,11 @@ type request struct {
 	Type             string    `json:"type"`
 	Text             *textBody `json:"text,omitempty"`
 	Template         *template `json:"template,omitempty"`
-	// BizOpaqueCallbackData is echoed back in status webhooks; the Cloud
-	// API has no idempotency key, so we carry ours here to trace retries.
+	// BizOpaqueCallbackData (at most 512 characters) is echoed back in
+	// every status webhook of the message. The Cloud API has no
+	// idempotency key; we carry our reference for the message here
+	// (channels.StatusRef), so a status still finds a message whose
+	// answer, and so its wamid, was lost.
 	BizOpaqueCallbackData string `json:"biz_opaque_callback_data,omitempty"`
 }
 
@@ -112,7 +116,7 @@ type response struct {
 // window"). The id returned is the wamid that status webhooks refer to;
 // success means accepted, and a 131047 may still arrive as a failed status.
 func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
-	req := request{MessagingProduct: "whatsapp", RecipientType: "individual", To: m.To, BizOpaqueCallbackData: m.IdempotencyKey}
+	req := request{MessagingProduct: "whatsapp", RecipientType: "individual", To: m.To, BizOpaqueCallbackData: channels.StatusRef(m.IdempotencyKey)}
 	if m.To == "" {
 		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WhatsApp number"}
 	}

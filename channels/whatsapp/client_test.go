@@ -11,6 +11,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/whatsapp"
 	"github.com/followup-dev/followup/channels/whatsapp/whatsapptest"
 )
@@ -72,10 +73,36 @@ func TestSendText(t *testing.T) {
 		t.Errorf("envelope = %v", b)
 	case text["body"] != "Hi! Following up on your ticket.", text["preview_url"] != false:
 		t.Errorf("text = %v", text)
-	case b["biz_opaque_callback_data"] != "fu-1-msg-1":
-		t.Errorf("idempotency key not carried in biz_opaque_callback_data: %v", b)
+	case b["biz_opaque_callback_data"] != channels.StatusRef("fu-1-msg-1"):
+		t.Errorf("our reference not carried in biz_opaque_callback_data: %v", b)
 	case b["template"] != nil:
 		t.Errorf("text message carries a template: %v", b)
+	}
+}
+
+// TestSendCarriesReference: every message carries our reference as
+// biz_opaque_callback_data, within the Cloud API's 512 characters however
+// long the idempotency key, so its status webhooks can find it.
+func TestSendCarriesReference(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	c := newClient(t, fake)
+	long := "followup-contact-42/" + strings.Repeat("update-", 100) // 720 bytes: too long to send as is
+	for _, m := range []activities.Outbound{
+		{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: long},
+		{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeTemplate, IdempotencyKey: "fu-7/upd-2",
+			Template: &activities.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#4821"}}},
+	} {
+		if _, err := c.Send(context.Background(), m); err != nil {
+			t.Fatalf("%s with key %.20q…: %v", m.Mode, m.IdempotencyKey, err)
+		}
+		want := channels.StatusRef(m.IdempotencyKey)
+		if got := lastRequest(t, fake).Body["biz_opaque_callback_data"]; got != want || len(want) != 64 {
+			t.Errorf("%s: biz_opaque_callback_data = %v, want %s", m.Mode, got, want)
+		}
+		if acc := fake.Accepted(); acc[len(acc)-1].CallbackData != want {
+			t.Errorf("%s: the fake recorded %q", m.Mode, acc[len(acc)-1].CallbackData)
+		}
 	}
 }
 

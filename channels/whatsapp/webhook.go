@@ -79,6 +79,9 @@ type value struct {
 		Timestamp   string       `json:"timestamp"`
 		RecipientID string       `json:"recipient_id"`
 		Errors      []meta.Error `json:"errors"`
+		// BizOpaqueCallbackData is what we sent with the message: our
+		// reference for it (channels.StatusRef).
+		BizOpaqueCallbackData string `json:"biz_opaque_callback_data"`
 	} `json:"statuses"`
 }
 
@@ -86,7 +89,8 @@ type value struct {
 // inbound message restarts the window, so media and button replies are
 // events too (their text is "[type]" or the button's label). Status kinds
 // other than sent/delivered/read/failed (deleted, warning) and other
-// webhook fields are skipped. A failed status carries its first error,
+// webhook fields are skipped. A status carries the
+// biz_opaque_callback_data we sent as its Ref. A failed status carries its first error,
 // classified as a send error: an asynchronous 131047 is WindowClosed.
 func (h *Webhook) Parse(_ *http.Request, body []byte) ([]channels.Event, error) {
 	var p payload
@@ -152,6 +156,7 @@ func (h *Webhook) Parse(_ *http.Request, body []byte) ([]channels.Event, error) 
 				e := channels.Event{
 					Channel: followup.WhatsApp, Kind: channels.Status,
 					ExternalID: s.RecipientID, At: at, ProviderMessageID: s.ID, Status: status,
+					Ref: s.BizOpaqueCallbackData,
 					// Meta sends each status once per message but retries
 					// the webhook; the status kind is part of the key so
 					// delivered after sent is not mistaken for a repeat.

@@ -100,6 +100,49 @@ func TestParseStatuses(t *testing.T) {
 	}
 }
 
+// TestParseStatusRef: a status echoes the biz_opaque_callback_data sent
+// with the message, which the event carries as Ref; a status of a message
+// sent without one has none.
+func TestParseStatusRef(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	sent, err := newClient(t, fake).Send(context.Background(), activities.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "fu-9/upd-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newWebhook(t)
+	for _, status := range []string{"sent", "delivered", "read", "failed"} {
+		events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: sent.ProviderID, Recipient: "16505551234", Status: status, At: time.Now(), ErrorCode: 131026}))
+		if len(events) != 1 || events[0].Ref != channels.StatusRef("fu-9/upd-1") || events[0].ProviderMessageID != sent.ProviderID {
+			t.Errorf("%s: events = %+v, want Ref %s", status, events, channels.StatusRef("fu-9/upd-1"))
+		}
+	}
+	events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OTHER", Recipient: "1", Status: "delivered", At: time.Now()}))
+	if len(events) != 1 || events[0].Ref != "" {
+		t.Errorf("a status without biz_opaque_callback_data: %+v", events)
+	}
+}
+
+// TestFakeRefusesLongCallbackData: the Cloud API takes at most 512
+// characters, so a raw idempotency key could be refused; our reference
+// never is.
+func TestFakeRefusesLongCallbackData(t *testing.T) {
+	fake := whatsapptest.New()
+	defer fake.Close()
+	body := `{"messaging_product":"whatsapp","to":"1","type":"text","text":{"body":"hi"},"biz_opaque_callback_data":"` + strings.Repeat("k", 513) + `"}`
+	req, _ := http.NewRequest(http.MethodPost, fake.URL()+"/v24.0/"+whatsapptest.PhoneNumberID+"/messages", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+whatsapptest.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || len(fake.Accepted()) != 0 {
+		t.Fatalf("513 characters of biz_opaque_callback_data: %d, accepted %+v", resp.StatusCode, fake.Accepted())
+	}
+}
+
 // WhatsApp accepts free text with 200 and reports 131047 later in a failed
 // status: the adapter must classify it like the synchronous error.
 func TestAsyncWindowClosed(t *testing.T) {
@@ -267,6 +310,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"failed","timestamp":"1","errors":[]}]}}]}]}`))
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"read","timestamp":"1","biz_opaque_callback_data":"` + channels.StatusRef("k") + `"}]}}]}]}`))
 	h := newWebhook(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		events, err := h.Parse(nil, body)
@@ -279,6 +323,9 @@ func FuzzParse(f *testing.F) {
 			}
 			if e.Status == followup.StatusFailed && e.Err == nil {
 				t.Errorf("failed without Err")
+			}
+			if e.Ref != "" && e.Kind != channels.Status {
+				t.Errorf("a reference on a %s event", e.Kind)
 			}
 		}
 	})

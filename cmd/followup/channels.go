@@ -90,7 +90,14 @@ var channelSpecs = []channelSpec{
 		}},
 	{followup.SMS, []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"}, []string{"TWILIO_AUTH_TOKEN"},
 		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
-			return twilio.New(twilio.Config{BaseURL: env("TWILIO_API_URL"), AccountSID: env("TWILIO_ACCOUNT_SID"), AuthToken: env("TWILIO_AUTH_TOKEN"), From: env("TWILIO_FROM")}, hc)
+			// With a public URL, Twilio posts each message's delivery
+			// statuses there, carrying our reference: a message left
+			// unconfirmed by a lost answer is confirmed by them.
+			callback := ""
+			if pub := strings.TrimRight(strings.TrimSpace(env("FOLLOWUP_PUBLIC_URL")), "/"); pub != "" {
+				callback = pub + "/webhooks/sms"
+			}
+			return twilio.New(twilio.Config{BaseURL: env("TWILIO_API_URL"), AccountSID: env("TWILIO_ACCOUNT_SID"), AuthToken: env("TWILIO_AUTH_TOKEN"), From: env("TWILIO_FROM"), StatusCallback: callback}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			// Twilio signs the public URL it called: FOLLOWUP_PUBLIC_URL.

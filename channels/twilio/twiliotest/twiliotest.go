@@ -72,6 +72,14 @@ type Request struct {
 	Body []byte
 }
 
+// Accepted is a message the fake took.
+type Accepted struct {
+	SID, To, Body string
+	// StatusCallback is the URL the message's status callbacks go to
+	// (empty when it named none).
+	StatusCallback string
+}
+
 type failure struct {
 	f    Failure
 	once bool
@@ -83,6 +91,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
+	accepted []Accepted
 	fail     map[string]failure
 }
 
@@ -111,6 +120,28 @@ func (s *Server) FailOnce(to string, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail[to] = failure{f: f, once: true}
+}
+
+// Accepted returns the messages taken so far, in order.
+func (s *Server) Accepted() []Accepted {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Accepted(nil), s.accepted...)
+}
+
+// StatusCallback builds the signed status callback Twilio posts for the
+// accepted message sid to the StatusCallback URL it was sent with, as
+// given (query included: Twilio signs the whole URL); nil when the
+// message is unknown or named no callback.
+func (s *Server) StatusCallback(sid, status string, errorCode int) *http.Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, a := range s.accepted {
+		if a.SID == sid && a.StatusCallback != "" {
+			return SignedStatus(a.StatusCallback, a.SID, a.To, status, errorCode)
+		}
+	}
+	return nil
 }
 
 // Requests returns a copy of every request received so far.
@@ -203,6 +234,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := NewSID("SM")
+	s.mu.Lock()
+	s.accepted = append(s.accepted, Accepted{SID: sid, To: to, Body: text, StatusCallback: form.Get("StatusCallback")})
+	s.mu.Unlock()
 	now := time.Now().UTC().Format(time.RFC1123Z)
 	status, fromField := "queued", any(from)
 	var svcField any

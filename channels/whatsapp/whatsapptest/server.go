@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/followup-dev/followup/channels/meta"
 )
@@ -77,6 +78,9 @@ type Accepted struct {
 	// AsyncError is the code the message will fail with by webhook
 	// (131047 for WindowClosedAsync), 0 when it does not fail.
 	AsyncError int
+	// CallbackData is the biz_opaque_callback_data sent with the message,
+	// which its status webhooks echo.
+	CallbackData string
 }
 
 // Server is the fake Cloud API.
@@ -197,12 +201,17 @@ func graphError(w http.ResponseWriter, status, code int, extra string) {
 	_ = json.NewEncoder(w).Encode(meta.Envelope{Error: &e})
 }
 
+// maxCallbackData is the longest biz_opaque_callback_data the Cloud API
+// takes: 512 characters (the Cloud API changelog raised it from 256).
+const maxCallbackData = 512
+
 type sendRequest struct {
-	MessagingProduct string `json:"messaging_product"`
-	RecipientType    string `json:"recipient_type"`
-	To               string `json:"to"`
-	Type             string `json:"type"`
-	Text             *struct {
+	MessagingProduct      string `json:"messaging_product"`
+	RecipientType         string `json:"recipient_type"`
+	To                    string `json:"to"`
+	Type                  string `json:"type"`
+	BizOpaqueCallbackData string `json:"biz_opaque_callback_data"`
+	Text                  *struct {
 		Body string `json:"body"`
 	} `json:"text"`
 	Template *struct {
@@ -255,6 +264,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.To == "" {
 		graphError(w, http.StatusBadRequest, 131008, "The parameter to is required.")
+		return
+	}
+	if n := utf8.RuneCountInString(req.BizOpaqueCallbackData); n > maxCallbackData {
+		graphError(w, http.StatusBadRequest, 131009, fmt.Sprintf("biz_opaque_callback_data is %d characters long; the maximum is %d.", n, maxCallbackData))
 		return
 	}
 	switch req.Type {
@@ -337,7 +350,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	a := Accepted{ID: fmt.Sprintf("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI%04X", len(s.accepted)+1), To: req.To, Type: req.Type}
+	a := Accepted{ID: fmt.Sprintf("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI%04X", len(s.accepted)+1), To: req.To, Type: req.Type, CallbackData: req.BizOpaqueCallbackData}
 	if outcome == WindowClosedAsync {
 		a.AsyncError = 131047
 	}
@@ -362,6 +375,9 @@ type Status struct {
 	ID, Recipient, Status string
 	At                    time.Time
 	ErrorCode             int
+	// CallbackData is the biz_opaque_callback_data the status echoes;
+	// empty means the one the fake accepted with message ID, if any.
+	CallbackData string
 }
 
 func envelope(value map[string]any) map[string]any {
@@ -400,10 +416,23 @@ func MessageBody(m Inbound) []byte {
 
 // SignedStatus builds the status webhook POST to target, signed with
 // AppSecret; a failed status carries ErrorCode in errors[] the way the
-// Cloud API reports asynchronous failures.
+// Cloud API reports asynchronous failures, and every status echoes the
+// message's biz_opaque_callback_data when it had one.
 func (s *Server) SignedStatus(target string, st Status) *http.Request {
 	status := map[string]any{
 		"id": st.ID, "status": st.Status, "timestamp": strconv.FormatInt(st.At.Unix(), 10), "recipient_id": st.Recipient,
+	}
+	if st.CallbackData == "" {
+		s.mu.Lock()
+		for _, a := range s.accepted {
+			if a.ID == st.ID {
+				st.CallbackData = a.CallbackData
+			}
+		}
+		s.mu.Unlock()
+	}
+	if st.CallbackData != "" {
+		status["biz_opaque_callback_data"] = st.CallbackData
 	}
 	if st.Status == "failed" {
 		title := errorTitles[st.ErrorCode]
