@@ -74,6 +74,8 @@ type Bot struct {
 
 	mu     sync.Mutex
 	agents map[string]cachedAgent // by Slack user id
+
+	carrying chan struct{} // slots of requests being carried out
 }
 
 // cachedAgent is a registered agent looked up at most agentTTL ago, so a
@@ -110,7 +112,7 @@ func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}}
+	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, carrying: make(chan struct{}, maxCarryingOut)}
 }
 
 // Wait waits for commands still answering through response_url.

@@ -26,6 +26,9 @@ type Requests interface {
 	ClaimRequests(ctx context.Context, lease time.Duration, limit int) ([]store.Request, error)
 }
 
+// maxCarryingOut bounds the requests one process carries out at once.
+const maxCarryingOut = 16
+
 // requestLease is how long a process holds a request without renewing it:
 // after a crash, another process (or the restarted one) resumes it then.
 const requestLease = 15 * time.Second
@@ -91,8 +94,12 @@ const ackText = "⏳ Working on it…"
 // follow-up recognises a request it already has by its id.
 func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
 	defer b.work.Done()
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
-	defer cancel()
+	// At most maxCarryingOut at once: a burst's acknowledgements must not
+	// wait for database connections and CPU behind the work they queue
+	// (which is durable, and waits its turn).
+	// The claim is renewed from now on, also while the request waits for
+	// a slot.
+	hold, release := context.WithCancel(context.Background())
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
@@ -100,15 +107,17 @@ func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
 		defer t.Stop()
 		for {
 			select {
-			case <-ctx.Done():
+			case <-hold.Done():
 				return
 			case <-t.C:
-				if err := b.st.RenewRequest(ctx, r.ID, requestLease); err != nil && ctx.Err() == nil {
+				if err := b.st.RenewRequest(hold, r.ID, requestLease); err != nil && hold.Err() == nil {
 					b.log.Warn("slack: renew a request", "request", r.ID, "err", err)
 				}
 			}
 		}
 	}()
+	b.carrying <- struct{}{}
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
 	// The request is recorded: a database or Temporal that does not
 	// answer is waited for (the request id makes running it again
 	// harmless), and only said when it does not come back in time.
@@ -120,11 +129,13 @@ func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
 		time.Sleep(wait)
 		m = b.runJob(ctx, agent, j, r.ID)
 	}
+	cancel()
+	<-b.carrying
 	if m != nil {
 		m.Type = ""
 		b.deliver(r, m)
 	}
-	cancel()
+	release()
 	<-renewed
 	// The answer is out; if this does not reach the database the request
 	// is resumed and answered again with the same outcome.
