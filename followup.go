@@ -307,6 +307,10 @@ type Settings struct {
 	HumanAgentWindow     time.Duration `json:"human_agent_window"`
 	ViberWindow          time.Duration `json:"viber_window"`
 	WeChatWindow         time.Duration `json:"wechat_window"`
+	// DefaultRegion is the ISO 3166 alpha-2 region ("GB", "US") a phone
+	// number written without a country code is read in; "" refuses such
+	// numbers (PRODUCT.md §3: phones are stored in E.164).
+	DefaultRegion string `json:"default_region"`
 }
 
 // DefaultSettings are the rules as PRODUCT.md §2 states them.
@@ -324,6 +328,7 @@ func DefaultSettings() Settings {
 		HumanAgentWindow:     7 * 24 * time.Hour,
 		ViberWindow:          24 * time.Hour,
 		WeChatWindow:         48 * time.Hour,
+		DefaultRegion:        "",
 	}
 }
 

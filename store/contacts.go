@@ -107,13 +107,39 @@ func (s *Store) Resolve(ctx context.Context, ref string) (followup.Contact, erro
 type ContactInput struct {
 	FirstName, LastName string
 	Email               string
-	Phone               string // any format with a country code; stored as E.164
-	VIP                 *bool  // nil = leave as is
-	Channel             followup.Channel
-	ExternalID          string
-	LastInboundAt       *time.Time
-	ConvStatus          followup.ConvStatus // "" = leave as is
-	AssigneeSlackID     string
+	// Phone is written by a person in any format: international, or
+	// national in the workspace's default_region. It is stored in E.164
+	// and must be a valid number, except when it is also the input's
+	// WhatsApp or SMS external id: a provider's number is only normalised
+	// (NormalizePhone).
+	Phone           string
+	VIP             *bool // nil = leave as is
+	Channel         followup.Channel
+	ExternalID      string
+	LastInboundAt   *time.Time
+	ConvStatus      followup.ConvStatus // "" = leave as is
+	AssigneeSlackID string
+	// Identities are more channel identities of the contact, saved with it
+	// (a CSV import gives one per row of the contact).
+	Identities []IdentityInput
+}
+
+// IdentityInput is one channel identity of a ContactInput.
+type IdentityInput struct {
+	Channel followup.Channel
+	// ExternalID may be empty on the channels addressed by the contact's
+	// own email or phone (email, SMS, WhatsApp, Viber).
+	ExternalID    string
+	LastInboundAt *time.Time
+}
+
+// identities lists the input's identities, the one of Channel first.
+func (in ContactInput) identities() []IdentityInput {
+	out := make([]IdentityInput, 0, 1+len(in.Identities))
+	if in.Channel != "" || in.ExternalID != "" {
+		out = append(out, IdentityInput{Channel: in.Channel, ExternalID: in.ExternalID, LastInboundAt: in.LastInboundAt})
+	}
+	return append(out, in.Identities...)
 }
 
 // SaveContact creates a contact or updates the one it already is: the same
@@ -125,22 +151,28 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 	if in.Email != "" && !validEmail(in.Email) {
 		return 0, false, followup.Errorf(followup.EInvalid, "email %q is not an address (name@domain)", in.Email)
 	}
-	phone, err := NormalizePhone(in.Phone)
+	idents := in.identities()
+	seen := map[followup.Channel]bool{}
+	for _, ident := range idents {
+		if ident.Channel == "" {
+			return 0, false, followup.Errorf(followup.EInvalid, "external_id %q needs a channel", ident.ExternalID)
+		}
+		if _, err := followup.ParseChannel(string(ident.Channel)); err != nil {
+			return 0, false, err
+		}
+		if ident.ExternalID == "" && !addressedByContact(ident.Channel) {
+			return 0, false, followup.Errorf(followup.EInvalid, "channel %s needs an external_id", ident.Channel)
+		}
+		if seen[ident.Channel] {
+			return 0, false, followup.Errorf(followup.EInvalid, "two %s identities: a contact has one identity per channel", ident.Channel.Title())
+		}
+		seen[ident.Channel] = true
+	}
+	phone, err := s.contactPhone(ctx, in)
 	if err != nil {
 		return 0, false, err
 	}
-	if in.ExternalID != "" && in.Channel == "" {
-		return 0, false, followup.Errorf(followup.EInvalid, "external_id %q needs a channel", in.ExternalID)
-	}
-	if in.Channel != "" {
-		if _, err := followup.ParseChannel(string(in.Channel)); err != nil {
-			return 0, false, err
-		}
-		if in.ExternalID == "" && !addressedByContact(in.Channel) {
-			return 0, false, followup.Errorf(followup.EInvalid, "channel %s needs an external_id", in.Channel)
-		}
-	}
-	if in.FirstName == "" && in.LastName == "" && in.Email == "" && phone == "" && in.ExternalID == "" {
+	if in.FirstName == "" && in.LastName == "" && in.Email == "" && phone == "" && len(idents) == 0 {
 		return 0, false, followup.Errorf(followup.EInvalid, "a contact needs at least a name, an email, a phone or a channel identity")
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -152,7 +184,7 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 			}
 			assignee = &aid
 		}
-		id, created, err = findContact(ctx, tx, in.Email, phone, in.Channel, in.ExternalID)
+		id, created, err = findContact(ctx, tx, in.Email, phone, idents)
 		if err != nil {
 			return err
 		}
@@ -184,8 +216,8 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 		if err != nil {
 			return translate(err, "save contact")
 		}
-		if in.Channel != "" {
-			ext := in.ExternalID
+		for _, ident := range idents {
+			ext := ident.ExternalID
 			if ext == "" {
 				// Email, SMS, WhatsApp and Viber are addressed by the
 				// contact's own email or phone.
@@ -196,14 +228,14 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 				if err := tx.GetContext(ctx, &r, `SELECT coalesce(email_key, '') AS email, coalesce(phone, '') AS phone FROM contacts WHERE id = $1`, id); err != nil {
 					return translate(err, "save contact")
 				}
-				if ext = r.Phone; in.Channel == followup.Email {
+				if ext = r.Phone; ident.Channel == followup.Email {
 					ext = r.Email
 				}
 				if ext == "" {
-					return followup.Errorf(followup.EInvalid, "channel %s needs an external_id, or the contact's %s", in.Channel, map[bool]string{true: "email", false: "phone"}[in.Channel == followup.Email])
+					return followup.Errorf(followup.EInvalid, "channel %s needs an external_id, or the contact's %s", ident.Channel, map[bool]string{true: "email", false: "phone"}[ident.Channel == followup.Email])
 				}
 			}
-			if err := upsertIdentity(ctx, tx, id, in.Channel, ext, in.LastInboundAt); err != nil {
+			if err := upsertIdentity(ctx, tx, id, ident.Channel, ext, ident.LastInboundAt); err != nil {
 				return err
 			}
 		}
@@ -260,7 +292,7 @@ func addWords(ctx context.Context, tx *sqlx.Tx, fullKey string) error {
 	return err
 }
 
-func findContact(ctx context.Context, tx *sqlx.Tx, email, phone string, ch followup.Channel, ext string) (int64, bool, error) {
+func findContact(ctx context.Context, tx *sqlx.Tx, email, phone string, idents []IdentityInput) (int64, bool, error) {
 	var id int64
 	var err error
 	switch {
@@ -276,8 +308,11 @@ func findContact(ctx context.Context, tx *sqlx.Tx, email, phone string, ch follo
 			return id, false, nil
 		}
 	}
-	if ext != "" && (err == nil || isNoRows(err)) {
-		err = tx.GetContext(ctx, &id, `SELECT contact_id FROM identities WHERE channel = $1 AND external_id = $2`, ch, ext)
+	for _, ident := range idents {
+		if ident.ExternalID == "" || (err != nil && !isNoRows(err)) {
+			continue
+		}
+		err = tx.GetContext(ctx, &id, `SELECT contact_id FROM identities WHERE channel = $1 AND external_id = $2`, ident.Channel, ident.ExternalID)
 		if err == nil {
 			return id, false, nil
 		}
@@ -286,6 +321,36 @@ func findContact(ctx context.Context, tx *sqlx.Tx, email, phone string, ch follo
 		return 0, false, translate(err, "find contact")
 	}
 	return 0, true, nil
+}
+
+// contactPhone is the input's phone in E.164: a number a person wrote is
+// read in the workspace's default region and must be valid; the number a
+// provider gave as the WhatsApp or SMS identity is only normalised.
+func (s *Store) contactPhone(ctx context.Context, in ContactInput) (string, error) {
+	p := strings.TrimSpace(in.Phone)
+	if p == "" {
+		return "", nil
+	}
+	for _, ident := range in.identities() {
+		if (ident.Channel == followup.WhatsApp || ident.Channel == followup.SMS) && ident.ExternalID == p {
+			return NormalizePhone(p)
+		}
+	}
+	var region string
+	if !strings.HasPrefix(p, "+") {
+		var err error
+		if region, err = s.defaultRegion(ctx); err != nil {
+			return "", err
+		}
+	}
+	return ParsePhone(p, region)
+}
+
+// defaultRegion is the workspace's default_region setting.
+func (s *Store) defaultRegion(ctx context.Context) (string, error) {
+	var r string
+	err := s.db.GetContext(ctx, &r, `SELECT default_region FROM settings`)
+	return r, translate(err, "read settings")
 }
 
 func upsertIdentity(ctx context.Context, tx *sqlx.Tx, contactID int64, ch followup.Channel, ext string, lastInbound *time.Time) error {

@@ -206,9 +206,12 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		c.branch("CASE WHEN email_key = "+c.arg(key)+" THEN 0 ELSE 1 END",
 			"email_key LIKE "+c.arg(likePrefix(key)), q)
 	case KindPhone:
-		rev := PhoneRev(q.Text)
-		c.branch("CASE WHEN length(phone_rev) = "+c.arg(len(rev))+" THEN 0 ELSE 1 END",
-			"phone_rev LIKE "+c.arg(likePrefix(rev)), q)
+		full, suffix, err := s.phoneQuery(ctx, q.Text)
+		if err != nil {
+			return page, err
+		}
+		c.branch("CASE WHEN phone_rev = "+c.arg(PhoneRev(full))+" THEN 0 ELSE 1 END",
+			"phone_rev LIKE "+c.arg(likePrefix(PhoneRev(suffix))), q)
 	case KindName:
 		nameBranches(&c, NameKey(q.Text), q)
 	}
@@ -240,6 +243,37 @@ func (s *Store) Find(ctx context.Context, q Query) (Page, error) {
 		rows = rows[:q.Limit]
 	}
 	return page, s.fill(ctx, &page, rows)
+}
+
+// phoneQuery reads a phone query: the digits a whole number matches
+// exactly, and the trailing digits a number must end with. A query that is
+// a whole valid number, international or national in the workspace's
+// default_region, is matched as its E.164 number ("+44 (0)20 7946 0958",
+// "020 7946 0958" in GB: the 0 is a trunk prefix, not part of the number);
+// anything else by its digits as the end of a number ("555 0142").
+func (s *Store) phoneQuery(ctx context.Context, text string) (full, suffix string, err error) {
+	digits := Digits(text)
+	var region string
+	if !strings.HasPrefix(text, "+") && !strings.HasPrefix(digits, "00") {
+		if region, err = s.defaultRegion(ctx); err != nil {
+			return "", "", err
+		}
+		if region == "" {
+			return digits, digits, nil
+		}
+	}
+	e, perr := ParsePhone(text, region)
+	if perr != nil {
+		return digits, digits, nil
+	}
+	full = Digits(e)
+	if strings.HasSuffix(full, digits) {
+		// The digits typed are the end of the number: keep finding every
+		// number they end ("20 7946 0958" finds +1 207 946 0958 too), the
+		// whole number first.
+		return full, digits, nil
+	}
+	return full, full, nil
 }
 
 func nameBranches(c *candidates, key string, q Query) {

@@ -84,6 +84,30 @@ var settingsTable = map[string]setting{
 	"human_agent_window":     {"human_agent_window", durSetting(true), func(s followup.Settings) string { return showDur(s.HumanAgentWindow) }},
 	"viber_window":           {"viber_window", durSetting(true), func(s followup.Settings) string { return showDur(s.ViberWindow) }},
 	"wechat_window":          {"wechat_window", durSetting(true), func(s followup.Settings) string { return showDur(s.WeChatWindow) }},
+	"default_region":         {"default_region", regionSetting, func(s followup.Settings) string { return showRegion(s.DefaultRegion) }},
+}
+
+// noRegion is how "no default region" is written and shown.
+const noRegion = "none"
+
+// regionSetting reads the region national phone numbers are read in: an
+// ISO 3166 alpha-2 code the phone library knows, or none.
+func regionSetting(v string) (any, error) {
+	r := strings.ToUpper(v)
+	switch {
+	case r == "" || strings.EqualFold(r, noRegion):
+		return "", nil
+	case !ValidRegion(r):
+		return nil, fmt.Errorf("want a two-letter ISO 3166 country code like GB, US or DE, or %s (phone numbers must then have a country code)", noRegion)
+	}
+	return r, nil
+}
+
+func showRegion(r string) string {
+	if r == "" {
+		return noRegion
+	}
+	return r
 }
 
 // SettingNames lists the settings a workspace can change, sorted.
@@ -116,9 +140,10 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		HumanAgent           int64  `db:"human_agent_window"`
 		Viber                int64  `db:"viber_window"`
 		WeChat               int64  `db:"wechat_window"`
+		DefaultRegion        string `db:"default_region"`
 	}
 	us := func(col string) string { return "(extract(epoch FROM " + col + ") * 1000000)::bigint AS " + col }
-	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, `+
+	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, `+
 		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window")}, ", ")+
 		` FROM settings`)
 	if err != nil {
@@ -138,6 +163,7 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		HumanAgentWindow:     d(r.HumanAgent),
 		ViberWindow:          d(r.Viber),
 		WeChatWindow:         d(r.WeChat),
+		DefaultRegion:        r.DefaultRegion,
 	}, nil
 }
 

@@ -31,7 +31,10 @@ func (a *app) importCmd() *cobra.Command {
 		Short: "Import or update contacts from a CSV file (- reads standard input)",
 		Long: `Import contacts from a CSV file with a header row. Known columns:
 
-  first_name, last_name, email, phone   the contact (phone with country code, any format)
+  first_name, last_name, email, phone   the contact; phone in any format with a country code
+                                        (+44 20 7946 0958, 0044 20 7946 0958), or national
+                                        (020 7946 0958) once default_region is set
+                                        (followup settings set default_region GB)
   vip                                   true or false
   channel, external_id                  one channel identity (whatsapp, messenger, instagram,
                                         viber, wechat, telegram, line, webchat, sms, email);
@@ -40,10 +43,17 @@ func (a *app) importCmd() *cobra.Command {
   conversation_status                   open or closed
   assignee                              the assigned agent's Slack user id
 
+Rows with the same email, or else the same phone, are one contact: give one
+row per channel, each with its external_id (the other fields may be left
+empty on the extra rows, and must agree where given). Ids are checked per
+channel: a Telegram chat id is a number, a LINE user id is U and 32 hex
+digits, WhatsApp and SMS take a phone number, and so on.
+
 A contact that already exists (same email, else same phone, else same channel
 identity) is updated, not duplicated, so importing a file twice is safe. Bad
-rows are reported with their line number and reason; the good rows are kept.
-The exit status is 1 if any row was not imported.`,
+rows are reported with their line number and reason; the good rows are kept,
+also after a row with a broken quote. The exit status is 1 if any row was
+not imported.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var r io.Reader = a.stdin
@@ -55,29 +65,42 @@ The exit status is 1 if any row was not imported.`,
 				defer f.Close()
 				r = f
 			}
-			rows, bad, err := csvimport.Parse(r)
-			if err != nil {
-				return err
-			}
 			st, err := a.store()
 			if err != nil {
 				return err
 			}
-			var created, updated int
-			for _, row := range rows {
-				_, isNew, err := st.SaveContact(a.ctx, row.Contact)
+			set, err := st.Settings(a.ctx)
+			if err != nil {
+				return err
+			}
+			contacts, bad, err := csvimport.Parse(r, csvimport.Options{Region: set.DefaultRegion})
+			if err != nil {
+				return err
+			}
+			var rows, created, updated int
+			for _, c := range contacts {
+				_, isNew, err := st.SaveContact(a.ctx, c.Contact)
 				switch {
 				case err == nil && isNew:
 					created++
 				case err == nil:
 					updated++
 				case followup.ErrorCodeOf(err) == followup.EInternal:
-					return fmt.Errorf("line %d: %w", row.Line, err)
+					return fmt.Errorf("line %d: %w", c.Line, err)
 				default:
-					bad = append(bad, csvimport.RowError{Line: row.Line, Reason: followup.ErrorMessage(err)})
+					bad = append(bad, csvimport.RowError{Line: c.Line, Reason: followup.ErrorMessage(err)})
+					for _, l := range c.Lines[1:] {
+						bad = append(bad, csvimport.RowError{Line: l, Reason: fmt.Sprintf("the contact of line %d was not imported", c.Line)})
+					}
+					continue
 				}
+				rows += len(c.Lines)
 			}
-			fmt.Fprintf(a.stdout, "imported %d row(s): %d created, %d updated\n", created+updated, created, updated)
+			if rows == created+updated {
+				fmt.Fprintf(a.stdout, "imported %d row(s): %d created, %d updated\n", rows, created, updated)
+			} else {
+				fmt.Fprintf(a.stdout, "imported %d row(s) as %d contact(s): %d created, %d updated\n", rows, created+updated, created, updated)
+			}
 			if len(bad) == 0 {
 				return nil
 			}
@@ -109,8 +132,9 @@ func (a *app) findCmd() *cobra.Command {
 		Long: `Find contacts. The query is read by its shape:
 
   contains @                    email: case-insensitive, exact or prefix
-  digits, + - ( ) . spaces      phone: the full number or its trailing digits
-                                ("555 0142" finds +1 415 555 0142)
+  digits, + - ( ) . spaces      phone: the full number, however written (national
+                                numbers in the default_region setting), or its
+                                trailing digits ("555 0142" finds +1 415 555 0142)
   anything else                 name: case- and accent-insensitive prefix of the
                                 first, last or full name ("jan do" finds Jane Doe),
                                 with a typo-tolerant fallback when nothing matches
@@ -172,9 +196,9 @@ Custom fields and message bodies are not searchable.`,
 				return err
 			}
 			now := timeNow()
-			tw := newTable(a.stdout, "ID", "NAME", "VIP", "STATUS", "ASSIGNEE", "LAST ACTIVITY", "CAN SEND NOW", "MATCH")
+			tw := newTable(a.stdout, "ID", "NAME", "PHONE", "VIP", "STATUS", "ASSIGNEE", "LAST ACTIVITY", "CAN SEND NOW", "MATCH")
 			for _, r := range page.Results {
-				tw.row(r.ID, r.FullName(), vip(r.VIP), r.Status, assignee(r.AssigneeID), ago(now, r.LastActivityAt), canSend(r.Identities, now, set), r.Match)
+				tw.row(r.ID, r.FullName(), phone(r.Phone), vip(r.VIP), r.Status, assignee(r.AssigneeID), ago(now, r.LastActivityAt), canSend(r.Identities, now, set), r.Match)
 			}
 			if err := tw.flush(); err != nil {
 				return err
@@ -203,6 +227,15 @@ func statusWord(s store.StatusFilter) string {
 		return ""
 	}
 	return string(s)
+}
+
+// phone shows a stored E.164 number in international format; --json keeps
+// E.164.
+func phone(e164 string) string {
+	if e164 == "" {
+		return "-"
+	}
+	return store.FormatPhone(e164)
 }
 
 func vip(b bool) string {

@@ -81,7 +81,7 @@ Jane,Doe,jane@example.com,+1 (415) 555-0142,false,telegram,998877,,closed,
 Bad,Phone,bad@example.com,555-0142,,,,,,
 Dup,Email,JANE@EXAMPLE.COM,,,,,,,
 Ghost,Agent,ghost@example.com,,,,,,open,U404
-Дмитрий,Иванов,dima@example.ru,+7 912 345 67 89,,line,Uabc,,open,U1
+Дмитрий,Иванов,dima@example.ru,+7 912 345 67 89,,line,U4af4980629a0c8a6e0e7b7e4d5f3b2a1,,open,U1
 `
 
 func TestImportFindClose(t *testing.T) {
