@@ -24,7 +24,12 @@ type Requests interface {
 	RenewRequest(ctx context.Context, id string, lease time.Duration) error
 	FinishRequest(ctx context.Context, id, answer string) error
 	ClaimRequests(ctx context.Context, lease time.Duration, limit int) ([]store.Request, error)
+	PruneRequests(ctx context.Context, keep time.Duration) (int, error)
 }
+
+// requestsKept is how long a carried-out request is kept (to answer "was
+// it done?" when someone asks, and to recognise a button pressed again).
+const requestsKept = 7 * 24 * time.Hour
 
 // maxCarryingOut bounds the requests one process carries out at once.
 const maxCarryingOut = 16
@@ -202,7 +207,14 @@ func (b *Bot) deliver(r store.Request, m *slack.Msg) {
 // Resume carries out requests whose holder died, at once and then every
 // interval until ctx ends. Every process that serves Slack runs it.
 func (b *Bot) Resume(ctx context.Context, every time.Duration) {
+	var pruned time.Time
 	for {
+		if time.Since(pruned) > time.Hour {
+			pruned = time.Now()
+			if _, err := b.st.PruneRequests(ctx, requestsKept); err != nil && ctx.Err() == nil {
+				b.log.Warn("slack: prune requests", "err", err)
+			}
+		}
 		if _, err := b.ResumeOnce(ctx); err != nil && ctx.Err() == nil {
 			b.log.Warn("slack: resume requests", "err", err)
 		}

@@ -62,3 +62,15 @@ func (s *Store) CountPendingRequests(ctx context.Context) (int, error) {
 	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM requests WHERE state = 'pending'`)
 	return n, translate(err, "count pending requests")
 }
+
+// PruneRequests deletes up to 1,000 requests carried out more than keep
+// ago; it returns how many.
+func (s *Store) PruneRequests(ctx context.Context, keep time.Duration) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM requests WHERE id IN (
+		SELECT id FROM requests WHERE state = 'done' AND done_at < now() - $1 * interval '1 millisecond' LIMIT 1000)`, keep.Milliseconds())
+	if err != nil {
+		return 0, translate(err, "prune requests")
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

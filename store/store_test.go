@@ -313,3 +313,40 @@ func TestOutboundLifecycle(t *testing.T) {
 		t.Fatalf("unresolved %d, want 1", n)
 	}
 }
+
+func TestRequestsLifecycle(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	r := store.Request{ID: "r1", AgentSlack: "U1", Payload: []byte(`{}`), ResponseURL: "http://x"}
+	if added, err := s.AddRequest(ctx, r, time.Minute); !added || err != nil {
+		t.Fatalf("add: %v %v", added, err)
+	}
+	if added, _ := s.AddRequest(ctx, r, time.Minute); added {
+		t.Fatal("the same request added twice")
+	}
+	// Held by its process: nobody else claims it until the claim runs out.
+	if got := must[[]store.Request](t)(s.ClaimRequests(ctx, time.Minute, 10)); len(got) != 0 {
+		t.Fatalf("claimed a held request: %+v", got)
+	}
+	s.DB().MustExec(`UPDATE requests SET claimed_until = now() - interval '1 second'`)
+	got := must[[]store.Request](t)(s.ClaimRequests(ctx, time.Minute, 10))
+	if len(got) != 1 || got[0].ID != "r1" || got[0].Tries != 2 {
+		t.Fatalf("claim: %+v", got)
+	}
+	if n := must[int](t)(s.CountPendingRequests(ctx)); n != 1 {
+		t.Fatalf("pending %d", n)
+	}
+	if err := s.FinishRequest(ctx, "r1", "done"); err != nil {
+		t.Fatal(err)
+	}
+	if n := must[int](t)(s.CountPendingRequests(ctx)); n != 0 {
+		t.Fatalf("pending %d after done", n)
+	}
+	if n := must[int](t)(s.PruneRequests(ctx, time.Hour)); n != 0 {
+		t.Fatalf("pruned a fresh request: %d", n)
+	}
+	s.DB().MustExec(`UPDATE requests SET done_at = now() - interval '2 hours'`)
+	if n := must[int](t)(s.PruneRequests(ctx, time.Hour)); n != 1 {
+		t.Fatalf("pruned %d, want 1", n)
+	}
+}
