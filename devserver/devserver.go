@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,8 +39,18 @@ import (
 	"go.temporal.io/server/temporal"
 )
 
-// DatabaseFile is the name of the SQLite file inside Config.DataDir.
+// DatabaseFile is the name of the SQLite file inside Config.DataDir. It
+// holds every follow-up's history, message bodies included: Start keeps it,
+// and the directory, readable by their owner only.
 const DatabaseFile = "temporal.db"
+
+// AddressFile is the name of the file inside Config.DataDir where a running
+// server records its frontend address, for clients that share the data
+// directory but not the configuration (Address reads it).
+const AddressFile = "temporal.addr"
+
+// lockSuffix names the lock file beside DatabaseFile.
+const lockSuffix = ".lock"
 
 const (
 	defaultNamespace = "default"
@@ -58,8 +69,10 @@ const (
 // Config says where the dev server keeps its data and how it is reached.
 // The zero value of every field except DataDir is usable.
 type Config struct {
-	// DataDir holds the SQLite database (DataDir/temporal.db) and its lock
-	// file. It is created if missing. Required.
+	// DataDir holds the SQLite database (DataDir/temporal.db), its lock
+	// file and, while the server runs, its address (DataDir/temporal.addr).
+	// It is created if missing; it and the database are made private to
+	// their owner (0700 and 0600) at every start. Required.
 	DataDir string
 	// Namespace is registered on first start and reused afterwards.
 	// Default "default".
@@ -87,6 +100,7 @@ type Server struct {
 	srv       temporal.Server
 	quiet     *atomic.Bool
 	lock      *os.File
+	dir       string
 	hostPort  string
 	namespace string
 
@@ -98,7 +112,9 @@ type Server struct {
 // answers and the namespace has cfg.SearchAttributes. ctx bounds that wait;
 // it does not stop the server when cancelled later.
 //
-// Only one Server may use a data directory at a time, across processes.
+// Only one Server may use a data directory at a time, across processes:
+// Start fails with an *InUseError while another holds it. A frontend port
+// that is taken fails with an error that wraps syscall.EADDRINUSE.
 func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("devserver: DataDir is required")
@@ -129,11 +145,14 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("devserver: data dir: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("devserver: create data dir: %w", err)
+	if err := MakePrivateDir(dir); err != nil {
+		return nil, fmt.Errorf("devserver: %w", err)
 	}
-	lock, err := lockFile(filepath.Join(dir, DatabaseFile+".lock"))
+	lock, pid, err := lockFile(filepath.Join(dir, DatabaseFile+lockSuffix))
 	if err != nil {
+		if errors.Is(err, errLocked) {
+			return nil, &InUseError{Dir: dir, PID: pid}
+		}
 		return nil, fmt.Errorf("devserver: data dir %s: %w", dir, err)
 	}
 	defer func() {
@@ -141,9 +160,20 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 			_ = unlockFile(lock)
 		}
 	}()
+	// A server that crashed left its address behind; until this one is
+	// ready, no client should be sent there.
+	if err := os.Remove(filepath.Join(dir, AddressFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("devserver: %w", err)
+	}
 
-	sqlCfg, err := openDatabase(filepath.Join(dir, DatabaseFile), cfg.Namespace, cfg.SearchAttributes)
+	dbPath := filepath.Join(dir, DatabaseFile)
+	sqlCfg, err := openDatabase(dbPath, cfg.Namespace, cfg.SearchAttributes)
 	if err != nil {
+		return nil, fmt.Errorf("devserver: %w", err)
+	}
+	// Before the server opens it: SQLite creates the -wal and -shm files
+	// with the database file's permissions.
+	if err := makePrivateFiles(dbPath, dbPath+"-wal", dbPath+"-shm"); err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
 
@@ -188,13 +218,110 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		srv:       srv,
 		quiet:     quiet,
 		lock:      lock,
+		dir:       dir,
 		hostPort:  serverCfg.PublicClient.HostPort,
 		namespace: cfg.Namespace,
 	}
 	if err := s.ready(ctx, logger, cfg.SearchAttributes); err != nil {
 		return nil, errors.Join(err, s.Stop())
 	}
+	if err := writeFileAtomic(filepath.Join(dir, AddressFile), []byte(s.hostPort+"\n")); err != nil {
+		return nil, errors.Join(fmt.Errorf("devserver: record the address: %w", err), s.Stop())
+	}
 	return s, nil
+}
+
+// InUseError is Start's error when another server, in this process or
+// another, holds the data directory.
+type InUseError struct {
+	// Dir is the data directory.
+	Dir string
+	// PID is the process holding it, or 0 if it cannot be told.
+	PID int
+}
+
+func (e *InUseError) Error() string {
+	if e.PID == 0 {
+		return fmt.Sprintf("data directory %s is in use by another Temporal dev server", e.Dir)
+	}
+	return fmt.Sprintf("data directory %s is in use by another Temporal dev server (pid %d)", e.Dir, e.PID)
+}
+
+// Address returns the frontend address of the server running on dataDir,
+// as Start recorded it in AddressFile, and whether one is running. An
+// address left behind by a server that was killed is ignored: the lock
+// Start takes went with its process.
+func Address(dataDir string) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(dataDir, AddressFile))
+	if err != nil {
+		return "", false
+	}
+	addr := strings.TrimSpace(string(b))
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return "", false
+	}
+	if !locked(filepath.Join(dataDir, DatabaseFile+lockSuffix)) {
+		return "", false
+	}
+	return addr, true
+}
+
+// MakePrivateDir creates dir if it is missing and makes it readable by its
+// owner only (0700): it holds the database, whose histories carry message
+// bodies. An existing directory that others may read is tightened.
+func MakePrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		if err := os.Chmod(dir, perm&^0o077); err != nil {
+			return fmt.Errorf("make the data directory %s private: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// makePrivateFiles makes each of the files that exists readable by its
+// owner only.
+func makePrivateFiles(paths ...string) error {
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(p, perm&^0o077); err != nil {
+				return fmt.Errorf("make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic writes a private file that readers see whole or not at all.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // FrontendHostPort is the address clients and workers dial.
@@ -203,7 +330,8 @@ func (s *Server) FrontendHostPort() string { return s.hostPort }
 // Namespace is the namespace Start registered.
 func (s *Server) Namespace() string { return s.namespace }
 
-// Stop shuts the server down and releases the data directory; it takes
+// Stop shuts the server down, removes its address from the data directory
+// and releases the directory; it takes
 // about a second, as the frontend gives open calls that long to finish.
 // Stop workers first. Server logs are dropped from here on: while its
 // services stop one by one, the server logs dozens of warnings and errors
@@ -216,7 +344,12 @@ func (s *Server) Namespace() string { return s.namespace }
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
 		s.quiet.Store(true)
-		s.stopErr = errors.Join(s.srv.Stop(), unlockFile(s.lock))
+		// Clients stop finding the server before it stops answering.
+		rmErr := os.Remove(filepath.Join(s.dir, AddressFile))
+		if errors.Is(rmErr, os.ErrNotExist) {
+			rmErr = nil
+		}
+		s.stopErr = errors.Join(rmErr, s.srv.Stop(), unlockFile(s.lock))
 	})
 	return s.stopErr
 }

@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}()
 	root := a.rootCmd()
-	root.SetArgs(args)
+	root.SetArgs(negativesAsArgs(root, args))
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -129,6 +129,77 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 		markUsage(c)
 	}
 	return root
+}
+
+// negativesAsArgs keeps values such as -1 and -5m arguments: pflag reads
+// any word starting with a dash as flags ("-1" is the shorthand '1'), so
+// `settings set wechat_message_limit -1` would fail with "unknown shorthand
+// flag" instead of saying what is wrong with -1. When the command's
+// arguments include such a word, its flags are moved ahead of a "--", after
+// which pflag reads every word as an argument, in the order given. A word
+// that is the value of a flag (--limit -1) stays with its flag.
+func negativesAsArgs(root *cobra.Command, args []string) []string {
+	cmd, rest, err := root.Find(args)
+	if err != nil || cmd == root || cmd.HasSubCommands() || cmd.DisableFlagParsing {
+		return args
+	}
+	// flag reports whether the command has the flag and whether it takes a
+	// value (a switch such as --json does not).
+	flag := func(name string, short bool) (found, takesValue bool) {
+		local, inherited := cmd.Flags(), cmd.InheritedFlags()
+		f := local.Lookup(name)
+		if f == nil {
+			f = inherited.Lookup(name)
+		}
+		if short {
+			if f = local.ShorthandLookup(name); f == nil {
+				f = inherited.ShorthandLookup(name)
+			}
+		}
+		return f != nil, f != nil && f.NoOptDefVal == ""
+	}
+	isShorthand := func(letter string) bool { found, _ := flag(letter, true); return found }
+	var flags, positional []string
+	negative := false
+	for i := 0; i < len(rest); i++ {
+		s := rest[i]
+		switch {
+		case s == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case len(s) > 1 && s[0] == '-' && (s[1] >= '0' && s[1] <= '9' || s[1] == '.') && !isShorthand(s[1:2]):
+			positional = append(positional, s)
+			negative = true
+		case strings.HasPrefix(s, "--"):
+			flags = append(flags, s)
+			if _, takes := flag(s[2:], false); takes && !strings.Contains(s, "=") && i+1 < len(rest) {
+				i++
+				flags = append(flags, rest[i])
+			}
+		case len(s) > 1 && s[0] == '-':
+			flags = append(flags, s)
+			// -abc: each letter a flag, until one that takes a value, which
+			// is the rest of the word or else the next word.
+			for j := 1; j < len(s) && !strings.Contains(s, "="); j++ {
+				if _, takes := flag(s[j:j+1], true); takes {
+					if j == len(s)-1 && i+1 < len(rest) {
+						i++
+						flags = append(flags, rest[i])
+					}
+					break
+				}
+			}
+		default:
+			positional = append(positional, s)
+		}
+	}
+	if !negative {
+		return args
+	}
+	out := strings.Fields(cmd.CommandPath())[1:]
+	out = append(out, flags...)
+	out = append(out, "--")
+	return append(out, positional...)
 }
 
 // markUsage makes argument-count errors usage errors, recursively.
@@ -413,7 +484,9 @@ func (a *app) settingsCmd() *cobra.Command {
 		Use:   "set NAME VALUE",
 		Short: "Change one setting, e.g. `settings set wechat_message_limit 5`",
 		Long: "Change one setting. Names: " + strings.Join(store.SettingNames(), ", ") + `.
-Durations are written like 45m, 24h or 7d; switches as true or false.`,
+Durations are written like 45m, 24h or 7d; switches as true or false;
+default_region (the country of phone numbers written without a country
+code) as an ISO 3166 code like GB or US, or none.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()

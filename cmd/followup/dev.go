@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,12 +40,23 @@ the sandbox: their real adapters send to local fake providers, which answer
 like the real APIs (followup outbox lists what they accepted), and their
 webhooks are verified with the fakes' secrets unless the secret's variable is
 set; followup reply posts a signed webhook to simulate a customer's message.
-With TEMPORAL_ADDRESS set, the external server is used instead of the embedded one.`,
+With TEMPORAL_ADDRESS set, the external server is used instead of the embedded one.
+
+While the embedded server runs, its address is in
+$FOLLOWUP_DATA_DIR/temporal.addr: the other commands (send, later, status …)
+find it there when TEMPORAL_ADDRESS is unset, whatever --temporal-port says.
+The data directory and the database, which holds message bodies, are
+readable by their owner only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
 			if err != nil {
 				return err
+			}
+			// The local Slack workspace's secret lives here even with an
+			// external Temporal.
+			if err := devserver.MakePrivateDir(a.cfg.DataDir); err != nil {
+				return followup.Errorf(followup.EInvalid, "FOLLOWUP_DATA_DIR %s: %v", a.cfg.DataDir, err)
 			}
 			if _, err := st.Migrate(a.ctx); err != nil {
 				return err
@@ -62,16 +72,13 @@ With TEMPORAL_ADDRESS set, the external server is used instead of the embedded o
 			}
 			hostPort := a.cfg.TemporalAddress
 			if hostPort == "" {
-				if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
-					return followup.Errorf(followup.EInvalid, "FOLLOWUP_DATA_DIR %s: %v", a.cfg.DataDir, err)
-				}
 				srv, err := devserver.Start(a.ctx, devserver.Config{
 					DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace, FrontendPort: port,
 					SearchAttributes: workflows.SearchAttributeTypes(),
 					Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
 				})
 				if err != nil {
-					return &followup.Error{Code: followup.EInternal, Message: "cannot start the embedded Temporal server", Err: err}
+					return embeddedStartError(err, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), "--temporal-port")
 				}
 				defer srv.Stop()
 				hostPort = srv.FrontendHostPort()
@@ -235,7 +242,7 @@ Try it from another terminal:
 		fmt.Fprint(a.stdout, `  followup slash "find jane"                       the Slack command, signed and posted as Slack would
   followup slash "send jane.doe@demo.followup.dev Your refund has landed"
   followup slash --user U0DEMOSAM vip              the supervisor's running VIP follow-ups
-  followup contacts find jane                      closed contacts named Jane
+  followup contacts find jane --any                contacts named Jane, open or closed
   followup send jane.doe@demo.followup.dev "Your refund has landed"          WhatsApp, free text
   followup send carlos.ruiz@demo.followup.dev --via whatsapp "Hi"            refused: template only
   followup template carlos.ruiz@demo.followup.dev order_update 1=Carlos 2=A-17

@@ -164,24 +164,33 @@ template's order ({{1}}, {{2}} …); the count is checked before sending.`,
 	return c
 }
 
-// parseWhen reads "30m", "4h", "3d" or an RFC 3339 time.
+// whenForms is how a time to send is written.
+const whenForms = "write 30m, 4h, 3d or an RFC 3339 time"
+
+// parseWhen reads "30m", "4h", "3d" or an RFC 3339 time, in the future.
 func parseWhen(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		if !t.After(now) {
-			return t, fmt.Errorf("%s is in the past", s)
+			return t, fmt.Errorf("%s is in the past: %s", s, whenForms)
 		}
 		return t, nil
 	}
+	var d time.Duration
+	var err error
 	if n, ok := strings.CutSuffix(s, "d"); ok {
-		d, err := strconv.Atoi(n)
-		if err != nil || d <= 0 {
-			return time.Time{}, fmt.Errorf("when %q: write 30m, 4h, 3d or an RFC 3339 time", s)
-		}
-		return now.Add(time.Duration(d) * 24 * time.Hour), nil
+		var days int
+		days, err = strconv.Atoi(n)
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(s)
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return time.Time{}, fmt.Errorf("when %q: write 30m, 4h, 3d or an RFC 3339 time", s)
+	switch {
+	case err != nil:
+		return time.Time{}, fmt.Errorf("when %q: %s", s, whenForms)
+	case d < 0:
+		return time.Time{}, fmt.Errorf("%s is in the past: %s", s, whenForms)
+	case d == 0:
+		return time.Time{}, fmt.Errorf("%s is now, not later: %s (or use followup send)", s, whenForms)
 	}
 	return now.Add(d), nil
 }

@@ -114,7 +114,7 @@ func (a *app) devSigningSecret(create bool) (string, error) {
 	raw := make([]byte, 16)
 	_, _ = rand.Read(raw)
 	secret := hex.EncodeToString(raw)
-	if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
+	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return "", &ConfigError{"FOLLOWUP_DATA_DIR", err.Error()}
 	}
 	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {

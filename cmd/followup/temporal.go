@@ -10,17 +10,25 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/devserver"
 	"github.com/followup-dev/followup/workflows"
 )
 
-// DefaultTemporalAddress is where commands look for Temporal when
-// TEMPORAL_ADDRESS is unset: the server `followup dev` embeds.
+// DefaultTemporalAddress is where the embedded server listens unless told
+// otherwise, and where commands look for Temporal when TEMPORAL_ADDRESS is
+// unset and no server records its address in FOLLOWUP_DATA_DIR.
 const DefaultTemporalAddress = "127.0.0.1:7233"
 
-// temporalOptions builds client options from the configuration.
+// temporalOptions builds client options from the configuration. The
+// address is hostPort if given, else TEMPORAL_ADDRESS, else the one the
+// embedded server running on FOLLOWUP_DATA_DIR (followup dev or followup
+// temporal, on whatever port) recorded there, else DefaultTemporalAddress.
 func temporalOptions(cfg Config, hostPort string) (client.Options, error) {
 	if hostPort == "" {
 		hostPort = cfg.TemporalAddress
+	}
+	if hostPort == "" && cfg.DataDir != "" {
+		hostPort, _ = devserver.Address(cfg.DataDir)
 	}
 	if hostPort == "" {
 		hostPort = DefaultTemporalAddress

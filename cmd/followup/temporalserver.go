@@ -1,12 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +31,9 @@ Temporal's services in this process, persisted to $FOLLOWUP_DATA_DIR/temporal.db
 with the namespace $TEMPORAL_NAMESPACE and the follow-ups' search attributes
 registered. Then run followup serve and one or more followup worker processes
 against it with TEMPORAL_ADDRESS set; each can be stopped, restarted or killed
-on its own. Ctrl-C (or SIGTERM) stops the server; follow-ups resume at the
+on its own. While it runs, its address is in $FOLLOWUP_DATA_DIR/temporal.addr,
+where the other commands (send, status …) find it when TEMPORAL_ADDRESS is
+unset. Ctrl-C (or SIGTERM) stops the server; follow-ups resume at the
 next start.
 
 The address is --address, else $TEMPORAL_ADDRESS, else ` + DefaultTemporalAddress + `:
@@ -53,7 +56,7 @@ loopback on a shared network.`,
 			if err != nil {
 				return usageError{fmt.Errorf("%s %q: %v", flag, addr, err)}
 			}
-			if err := os.MkdirAll(a.cfg.DataDir, 0o755); err != nil {
+			if err := devserver.MakePrivateDir(a.cfg.DataDir); err != nil {
 				return followup.Errorf(followup.EInvalid, "FOLLOWUP_DATA_DIR %s: %v", a.cfg.DataDir, err)
 			}
 			srv, err := devserver.Start(a.ctx, devserver.Config{
@@ -62,9 +65,7 @@ loopback on a shared network.`,
 				Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
 			})
 			if err != nil {
-				// The cause is the message here: the data directory in use, the
-				// port taken.
-				return &followup.Error{Code: followup.EInternal, Message: fmt.Sprintf("cannot start the embedded Temporal server on %s: %v", addr, err), Err: err}
+				return embeddedStartError(err, addr, flag)
 			}
 			a.temporalBanner(srv.FrontendHostPort(), host)
 			<-a.ctx.Done()
@@ -78,6 +79,29 @@ loopback on a shared network.`,
 	}
 	c.Flags().StringVar(&addr, "address", "", "host:port the frontend listens on (default $TEMPORAL_ADDRESS, else "+DefaultTemporalAddress+")")
 	return c
+}
+
+// embeddedStartError says why the embedded server did not start, in the
+// message itself (not only with FOLLOWUP_DEBUG): the usual causes, the data
+// directory held by another server and the port taken, are the user's to
+// fix. addr is where it was to listen; flag is what chooses another port.
+func embeddedStartError(err error, addr, flag string) error {
+	const cannot = "cannot start the embedded Temporal server"
+	var inUse *devserver.InUseError
+	var msg string
+	switch {
+	case errors.As(err, &inUse):
+		by := "another followup dev or followup temporal"
+		if inUse.PID != 0 {
+			by = fmt.Sprintf("pid %d (another followup dev or followup temporal)", inUse.PID)
+		}
+		msg = fmt.Sprintf("%s: its data directory %s (FOLLOWUP_DATA_DIR) is in use by %s; stop that one, or give this one another FOLLOWUP_DATA_DIR", cannot, inUse.Dir, by)
+	case errors.Is(err, syscall.EADDRINUSE):
+		msg = fmt.Sprintf("%s: %s is already in use (by another followup dev, followup temporal or other program); stop that one, or choose another port with %s", cannot, addr, flag)
+	default:
+		msg = fmt.Sprintf("%s on %s: %v", cannot, addr, err)
+	}
+	return &followup.Error{Code: followup.EInternal, Message: msg, Err: err}
 }
 
 // listenHostPort splits a listen address into the IP and port the embedded
