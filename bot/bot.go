@@ -76,6 +76,7 @@ type Bot struct {
 	agents map[string]cachedAgent // by Slack user id
 
 	carrying chan struct{} // slots of requests being carried out
+	reading  chan struct{} // slots of reads (find, status, vip) running
 }
 
 // cachedAgent is a registered agent looked up at most agentTTL ago, so a
@@ -84,6 +85,10 @@ type cachedAgent struct {
 	agent followup.Agent
 	at    time.Time
 }
+
+// maxReading bounds the reads one process runs at once (about the cores
+// Postgres has on a small machine).
+const maxReading = 4
 
 // agentTTL bounds how long a removed agent (or a changed role) may still
 // be honoured.
@@ -112,7 +117,7 @@ func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, carrying: make(chan struct{}, maxCarryingOut)}
+	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, carrying: make(chan struct{}, maxCarryingOut), reading: make(chan struct{}, maxReading)}
 }
 
 // Wait waits for commands still answering through response_url.
@@ -179,6 +184,15 @@ func (b *Bot) command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 		return b.accept(ctx, id, agent, job{Command: &cmd}, sc.ResponseURL)
 	}
 	return b.answer(sc.ResponseURL, b.cfg.AckWithin, func(ctx context.Context) *slack.Msg {
+		// A few reads at once: a burst of searches would otherwise take
+		// every core from Postgres's other work, the acknowledgements'
+		// included; the rest wait (and answer through response_url).
+		select {
+		case b.reading <- struct{}{}:
+			defer func() { <-b.reading }()
+		case <-ctx.Done():
+			return b.errorMsg(&followup.Error{Code: followup.EUnavailable, Message: "The search did not get its turn in time", Err: ctx.Err()}, "")
+		}
 		return b.run(ctx, agent, cmd)
 	})
 }

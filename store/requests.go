@@ -20,14 +20,13 @@ type Request struct {
 // false when a request with that id exists (a button pressed twice): it is
 // carried out once.
 func (s *Store) AddRequest(ctx context.Context, r Request, lease time.Duration) (added bool, err error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO requests (id, agent_slack, payload, response_url, claimed_until, tries)
+	tag, err := s.pool.Exec(ctx, `INSERT INTO requests (id, agent_slack, payload, response_url, claimed_until, tries)
 		VALUES ($1, $2, $3, $4, now() + $5 * interval '1 millisecond', 1) ON CONFLICT (id) DO NOTHING`,
 		r.ID, r.AgentSlack, string(r.Payload), r.ResponseURL, lease.Milliseconds())
 	if err != nil {
 		return false, translate(err, "record the request")
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	return tag.RowsAffected() == 1, nil
 }
 
 // RenewRequest extends the caller's claim on a request it is carrying out.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,6 +27,16 @@ import (
 type Store struct {
 	db   *sqlx.DB
 	pool *pgxpool.Pool
+	// guard is a small pool of its own for the Slack replay guard, the one
+	// write on the path of every Slack acknowledgement: it never queues
+	// behind the follow-ups' work, and commits without waiting for the
+	// disk (a record lost in a Postgres crash only lets a request replayed
+	// within the next 5 minutes through the guard; signatures and
+	// timestamps still hold). Requests are recorded on the main pool, with
+	// a synchronous commit: they must survive.
+	guard *pgxpool.Pool
+	// prunedAt is when the replay guard last pruned (Unix nanoseconds).
+	prunedAt atomic.Int64
 }
 
 // Open connects to the database at url (a postgres:// URL or DSN).
@@ -47,13 +58,22 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, &followup.Error{Code: followup.EInternal, Message: fmt.Sprintf("cannot reach Postgres at %s:%d (is it running? scripts/pg-ensure starts a local one)", cfg.ConnConfig.Host, cfg.ConnConfig.Port), Err: err}
 	}
-	return &Store{db: sqlx.NewDb(stdlib.OpenDBFromPool(pool), "pgx"), pool: pool}, nil
+	gcfg := cfg.Copy()
+	gcfg.MaxConns, gcfg.MinConns = 8, 0
+	gcfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	guard, err := pgxpool.NewWithConfig(ctx, gcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to Postgres: %w", err)
+	}
+	return &Store{db: sqlx.NewDb(stdlib.OpenDBFromPool(pool), "pgx"), pool: pool, guard: guard}, nil
 }
 
 // Close releases the connections.
 func (s *Store) Close() {
 	s.db.Close()
 	s.pool.Close()
+	s.guard.Close()
 }
 
 // DB is the underlying handle, for migrations and bulk loads.
