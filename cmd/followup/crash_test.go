@@ -395,7 +395,7 @@ func TestCrashKill9DuringBurst(t *testing.T) {
 		t.Skip("kills and restarts followup dev")
 	}
 	n := 200
-	r := newCrashRig(t, n, 150*time.Millisecond)
+	r := newCrashRig(t, n, 300*time.Millisecond)
 	kills := []int{20 + rand.IntN(30), 80 + rand.IntN(30), 140 + rand.IntN(30)}
 	var mu sync.Mutex
 	killed, inFlight := 0, 0
