@@ -72,8 +72,9 @@ type Bot struct {
 	log   *slog.Logger
 	work  sync.WaitGroup // commands still answering through response_url
 
-	mu     sync.Mutex
-	agents map[string]cachedAgent // by Slack user id
+	mu       sync.Mutex
+	agents   map[string]cachedAgent // by Slack user id
+	stopping bool                   // Wait was called
 
 	carrying chan struct{} // slots of requests being carried out
 	reading  chan struct{} // slots of reads (find, status, vip) running
@@ -121,7 +122,15 @@ func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
 }
 
 // Wait waits for commands still answering through response_url.
-func (b *Bot) Wait() { b.work.Wait() }
+func (b *Bot) Wait() {
+	b.mu.Lock()
+	b.stopping = true // Resume takes nothing more while we wait
+	b.mu.Unlock()
+	b.work.Wait()
+	b.mu.Lock()
+	b.stopping = false
+	b.mu.Unlock()
+}
 
 // authorize returns the registered agent behind a request from user in team.
 func (b *Bot) authorize(ctx context.Context, teamID, userID string) (followup.Agent, error) {

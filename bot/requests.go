@@ -251,8 +251,16 @@ func (b *Bot) ResumeOnce(ctx context.Context) (int, error) {
 			}
 			return 0, err // the claim runs out; tried again later
 		}
-		b.log.Info("slack: resuming a request a stopped process had acknowledged", "request", r.ID, "tries", r.Tries)
+		b.mu.Lock()
+		if b.stopping {
+			// Shutting down: its claim runs out, and the next process
+			// resumes it.
+			b.mu.Unlock()
+			return 0, nil
+		}
 		b.work.Add(1)
+		b.mu.Unlock()
+		b.log.Info("slack: resuming a request a stopped process had acknowledged", "request", r.ID, "tries", r.Tries)
 		go b.carryOut(r, agent, j)
 	}
 	return len(rs), nil

@@ -188,7 +188,7 @@ Custom fields and message bodies are not searchable.`,
 				return a.printJSON(page.Results)
 			}
 			if len(page.Results) == 0 {
-				fmt.Fprintf(a.stdout, "no %s contacts match %q (searched by %s)\n", statusWord(q.Status), q.Text, page.Kind)
+				fmt.Fprintf(a.stdout, "no %scontacts match %q (searched by %s)\n", statusWord(q.Status), q.Text, page.Kind)
 				return nil
 			}
 			set, err := st.Settings(a.ctx)
@@ -222,11 +222,13 @@ Custom fields and message bodies are not searchable.`,
 	return cmd
 }
 
+// statusWord names a status filter before "contacts", with its space
+// ("closed "), or nothing for any status.
 func statusWord(s store.StatusFilter) string {
 	if s == store.StatusAny {
 		return ""
 	}
-	return string(s)
+	return string(s) + " "
 }
 
 // phone shows a stored E.164 number in international format; --json keeps

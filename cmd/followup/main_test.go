@@ -251,3 +251,13 @@ func TestPartialChannelCredentialsNameTheMissingVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestFindNothingSaysSo(t *testing.T) {
+	c := newCLI(t)
+	if out := c.ok("contacts", "find", "zzzz", "--any"); !strings.Contains(out, "no contacts match") || strings.Contains(out, "  ") {
+		t.Fatalf("find --any: %q", out)
+	}
+	if out := c.ok("contacts", "find", "zzzz"); !strings.Contains(out, "no closed contacts match") {
+		t.Fatalf("find: %q", out)
+	}
+}
