@@ -404,7 +404,11 @@ func (b *Bot) cancel(ctx context.Context, cmd Command) *slack.Msg {
 	for _, c := range cs {
 		lines = append(lines, fmt.Sprintf("✅ Cancelled the %s follow-up with %s (%d scheduled message(s) dropped).", c.Channel.Title(), escape(t.Contact.FullName()), c.Scheduled))
 	}
-	if err != nil {
+	switch {
+	case err != nil && followup.ErrorCodeOf(err) == followup.ENotFound && resumed(ctx):
+		// Run again after a restart: the first run may have cancelled it.
+		lines = append(lines, fmt.Sprintf("✅ No follow-up with %s is running now: your cancel, interrupted by a restart, had already ended it (or nothing was running).", escape(t.Contact.FullName())))
+	case err != nil:
 		lines = append(lines, b.errorMsg(err, "").Text)
 	}
 	return textMsg(strings.Join(lines, "\n"))

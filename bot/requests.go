@@ -126,6 +126,9 @@ func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
 	// The request is recorded: a database or Temporal that does not
 	// answer is waited for (the request id makes running it again
 	// harmless), and only said when it does not come back in time.
+	if r.Tries > 1 {
+		ctx = context.WithValue(ctx, resumedKey{}, true)
+	}
 	m := b.runJob(ctx, agent, j, r.ID)
 	for wait := 500 * time.Millisecond; m != nil && m.Type == msgUnavailable; wait = min(2*wait, 8*time.Second) {
 		if dl, _ := ctx.Deadline(); time.Until(dl) < wait+5*time.Second {
@@ -265,6 +268,13 @@ func (b *Bot) ResumeOnce(ctx context.Context) (int, error) {
 	}
 	return len(rs), nil
 }
+
+// resumedKey marks the context of a request run again after a restart.
+type resumedKey struct{}
+
+// resumed reports whether the request may have been carried out before,
+// by a process that stopped before it answered.
+func resumed(ctx context.Context) bool { v, _ := ctx.Value(resumedKey{}).(bool); return v }
 
 func answerText(m *slack.Msg) string {
 	if m == nil {

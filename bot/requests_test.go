@@ -92,3 +92,32 @@ func TestDatabaseDownIsNamed(t *testing.T) {
 		t.Fatalf("provider got %d requests", n)
 	}
 }
+
+// TestResumedCancelSaysWhatHappened: a cancel run again after a restart,
+// whose first run had already ended the follow-up, says so instead of
+// "no follow-up is running".
+func TestResumedCancelSaysWhatHappened(t *testing.T) {
+	e := newEnv(t)
+	_, _ = e.command(annID, `send jane.doe@example.com "hello"`)
+	e.bot.Wait()
+	e.st.DB().MustExec(`INSERT INTO requests (id, agent_slack, payload, response_url, claimed_until, tries)
+		VALUES ('slack-cancel', $1, $2, $3, now() - interval '1 second', 1)`,
+		annID, `{"command":{"Verb":"cancel","Contact":"jane.doe@example.com"}}`, e.slack.respond.URL+"/commands/7")
+	if _, err := e.bot.ResumeOnce(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.bot.Wait()
+	e.st.DB().MustExec(`UPDATE requests SET state = 'pending', claimed_until = now() - interval '1 second' WHERE id = 'slack-cancel'`)
+	if _, err := e.bot.ResumeOnce(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.bot.Wait()
+	var all []string
+	for _, a := range e.slack.Answers() {
+		all = append(all, text(a))
+	}
+	got := strings.Join(all, "\n")
+	if !strings.Contains(got, "Cancelled the WhatsApp follow-up") || !strings.Contains(got, "had already ended it") {
+		t.Fatalf("answers: %s", got)
+	}
+}
