@@ -220,6 +220,26 @@ func ParseTag(s string) (Tag, error) {
 	return "", Errorf(EInvalid, "unknown message tag %q (one of: ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", s)
 }
 
+// NotificationKind is what a notification to an agent is about: the
+// follow-up workflow (and the reconciler) send them, the notifier words and
+// routes them (a supervisor sees some kinds for VIP contacts).
+type NotificationKind string
+
+// Notification kinds.
+const (
+	NotifySent           NotificationKind = "sent"
+	NotifyRefused        NotificationKind = "refused"
+	NotifyReplied        NotificationKind = "replied"
+	NotifyWindowClosing  NotificationKind = "window_closing"
+	NotifyWindowClosed   NotificationKind = "window_closed"
+	NotifyDeliveryFailed NotificationKind = "delivery_failed"
+	NotifyUnconfirmed    NotificationKind = "unconfirmed"
+	NotifyCancelled      NotificationKind = "cancelled"
+	NotifyClosed         NotificationKind = "closed"
+	NotifyScheduled      NotificationKind = "scheduled"
+	NotifyFinished       NotificationKind = "finished"
+)
+
 // MessageStatus is where a message is in its life.
 type MessageStatus string
 

@@ -504,7 +504,7 @@ type NotifyInput struct {
 	AgentID   int64
 	ContactID int64
 	Channel   followup.Channel
-	Kind      string
+	Kind      followup.NotificationKind
 	Text      string
 	Key       string
 }

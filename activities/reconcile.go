@@ -101,7 +101,7 @@ func (r *Reconciler) resolve(ctx context.Context, m store.Unresolved) error {
 		if err := r.a.store.FinishOutbound(ctx, m.ID, followup.StatusFailed, "", reason); err != nil {
 			return err
 		}
-		return r.tell(ctx, m, "delivery_failed", what+" was not sent: the request was interrupted before "+m.Channel.Title()+" accepted it. Send it again if it is still needed.")
+		return r.tell(ctx, m, followup.NotifyDeliveryFailed, what+" was not sent: the request was interrupted before "+m.Channel.Title()+" accepted it. Send it again if it is still needed.")
 	case m.Channel.DeduplicatesRetries() && canSend:
 		// It may have reached the provider, which recognises its key.
 		return r.send(ctx, m, out, what, true)
@@ -110,7 +110,7 @@ func (r *Reconciler) resolve(ctx context.Context, m store.Unresolved) error {
 	if err != nil || !ok {
 		return err
 	}
-	return r.tell(ctx, m, "unconfirmed", what+" may not have been sent: it was interrupted by a restart while "+m.Channel.Title()+
+	return r.tell(ctx, m, followup.NotifyUnconfirmed, what+" may not have been sent: it was interrupted by a restart while "+m.Channel.Title()+
 		" was being called, and "+m.Channel.Title()+" cannot tell a repeat from a new message, so it was not sent again. Check the conversation; if it did not arrive, send it again.")
 }
 
@@ -130,7 +130,7 @@ func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out Outbound,
 		if again {
 			how = " has now been sent (" + m.Channel.Title() + " delivers it once)."
 		}
-		return r.tell(ctx, m, "sent", what+" was interrupted by a restart and"+how)
+		return r.tell(ctx, m, followup.NotifySent, what+" was interrupted by a restart and"+how)
 	}
 	var se *followup.SendError
 	switch {
@@ -138,7 +138,7 @@ func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out Outbound,
 		if err := r.a.store.FinishOutbound(ctx, m.ID, followup.StatusUndeliverable, "", se.Message); err != nil {
 			return err
 		}
-		return r.tell(ctx, m, "delivery_failed", what+" could not be delivered: "+se.Message+".")
+		return r.tell(ctx, m, followup.NotifyDeliveryFailed, what+" could not be delivered: "+se.Message+".")
 	case !again && !MayHaveReached(err):
 		// Not at the provider: pending again, tried when the lease ends.
 		return r.a.store.ReleaseOutbound(ctx, m.ID, r.a.SendLease)
@@ -149,10 +149,10 @@ func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out Outbound,
 	if err != nil || !ok {
 		return err
 	}
-	return r.tell(ctx, m, "unconfirmed", what+" may not have been sent: the connection to "+m.Channel.Title()+" was lost while sending it. Check the conversation; if it did not arrive, send it again.")
+	return r.tell(ctx, m, followup.NotifyUnconfirmed, what+" may not have been sent: the connection to "+m.Channel.Title()+" was lost while sending it. Check the conversation; if it did not arrive, send it again.")
 }
 
-func (r *Reconciler) tell(ctx context.Context, m store.Unresolved, kind, text string) error {
+func (r *Reconciler) tell(ctx context.Context, m store.Unresolved, kind followup.NotificationKind, text string) error {
 	key := "reconcile/" + strconv.FormatInt(m.ID, 10)
 	contact := m.ContactID
 	n := store.Notification{AgentID: m.AgentID, ContactID: &contact, Channel: m.Channel, Kind: kind, Text: text, IdempotencyKey: &key}

@@ -76,7 +76,7 @@ func TestReconcilerResolvesWhatACrashLeftBehind(t *testing.T) {
 	ns, _ := st.Notifications(ctx, id, 10)
 	kinds := map[string]int{}
 	for _, n := range ns {
-		kinds[n.Kind]++
+		kinds[string(n.Kind)]++
 	}
 	if kinds["unconfirmed"] != 1 || kinds["sent"] != 2 || kinds["delivery_failed"] != 1 {
 		t.Errorf("the agent is told once about each: %v", kinds)

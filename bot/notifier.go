@@ -50,13 +50,15 @@ func NewNotifier(st NotifyStore, api Slack, supervisorChannel string, now func()
 	return &Notifier{st: st, slack: api, supervisorChannel: supervisorChannel, now: now, log: log}
 }
 
-var kindIcons = map[string]string{
-	"sent": "✅", "scheduled": "🕒", "refused": "🚫", "replied": "💬", "window_closing": "⏰", "window_closed": "⌛",
-	"delivery_failed": "❗", "cancelled": "✖️", "closed": "📁", "finished": "🏁",
+var kindIcons = map[followup.NotificationKind]string{
+	followup.NotifySent: "✅", followup.NotifyScheduled: "🕒", followup.NotifyRefused: "🚫", followup.NotifyReplied: "💬",
+	followup.NotifyWindowClosing: "⏰", followup.NotifyWindowClosed: "⌛", followup.NotifyDeliveryFailed: "❗",
+	followup.NotifyUnconfirmed: "⚠️", followup.NotifyCancelled: "✖️", followup.NotifyClosed: "📁", followup.NotifyFinished: "🏁",
 }
 
 // supervisorKinds need a supervisor's eye on a VIP follow-up.
-var supervisorKinds = map[string]bool{"refused": true, "replied": true, "window_closing": true, "delivery_failed": true, "finished": true}
+var supervisorKinds = map[followup.NotificationKind]bool{followup.NotifyRefused: true, followup.NotifyReplied: true, followup.NotifyWindowClosing: true,
+	followup.NotifyDeliveryFailed: true, followup.NotifyUnconfirmed: true, followup.NotifyFinished: true}
 
 // postTimeout bounds one attempt to post a notification.
 const postTimeout = 5 * time.Second

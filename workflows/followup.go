@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -115,7 +116,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 			// Nothing is possible until the customer writes (Instagram after
 			// 7 days, WeChat after 48 hours or the count). A Viber quota can
 			// change (next month, commercial terms), so that one waits.
-			f.notify(ctx, "finished", f.Channel.Title()+" allows no further outbound message to "+f.name()+" until they write again. The follow-up has ended.")
+			f.notify(ctx, followup.NotifyFinished, f.Channel.Title()+" allows no further outbound message to "+f.name()+" until they write again. The follow-up has ended.")
 			f.finish(ctx, StatusDone, "no further outbound possible")
 			continue
 		case len(f.Scheduled) == 0 && w.OpenUntil.IsZero() && !now.Before(f.LastEventAt.Add(IdleTimeout)):
@@ -233,7 +234,7 @@ func (f *followUp) remind(ctx workflow.Context, now time.Time) {
 	}
 	f.RemindedFor = w.OpenUntil
 	left := w.OpenUntil.Sub(now).Round(time.Minute)
-	f.notify(ctx, "window_closing", fmt.Sprintf("%s window with %s closes in %s (at %s); after that: %s.",
+	f.notify(ctx, followup.NotifyWindowClosing, fmt.Sprintf("%s window with %s closes in %s (at %s); after that: %s.",
 		f.Channel.Title(), f.name(), left, w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label()))
 }
 
@@ -259,7 +260,7 @@ func (f *followUp) refreshWindow(ctx workflow.Context, announce bool) {
 	if announce && prev.Allowance != "" && prev.Allowance != st.Allowance && st.Allowance != window.Nothing && f.hasSent() &&
 		!f.AnnouncedFor.Equal(prev.OpenUntil) {
 		f.AnnouncedFor = prev.OpenUntil
-		f.notify(ctx, "window_closed", fmt.Sprintf("%s with %s: %s is no longer possible; now: %s.",
+		f.notify(ctx, followup.NotifyWindowClosed, fmt.Sprintf("%s with %s: %s is no longer possible; now: %s.",
 			f.Channel.Title(), f.name(), prev.Allowance.Label(), st.Allowance.Label()))
 	}
 	if prev != f.Window {
@@ -355,7 +356,7 @@ func (f *followUp) handleCancel(ctx workflow.Context) (CancelResult, error) {
 	defer f.wake()
 	n := len(f.Scheduled)
 	f.Scheduled = nil
-	f.notify(ctx, "cancelled", fmt.Sprintf("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", f.name(), f.Channel.Title(), n))
+	f.notify(ctx, followup.NotifyCancelled, fmt.Sprintf("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", f.name(), f.Channel.Title(), n))
 	f.finish(ctx, StatusCancelled, "cancelled by agent")
 	return CancelResult{CancelledScheduled: n}, nil
 }
@@ -377,12 +378,12 @@ func (f *followUp) handleClose(ctx workflow.Context) (CloseResult, error) {
 	if f.finished {
 		return CloseResult{}, fmt.Errorf("this follow-up has ended (%s)", f.Result)
 	}
-	var res activities.CloseResult
-	if err := local(ctx, activities.NameClose, activities.CloseInput{ContactID: f.ContactID}, &res); err != nil {
+	res, err := runLocal(ctx, localOptions, acts.Close, activities.CloseInput{ContactID: f.ContactID})
+	if err != nil {
 		return CloseResult{}, fmt.Errorf("close the conversation: %s", errorText(err))
 	}
 	f.Scheduled = nil
-	f.notify(ctx, "closed", fmt.Sprintf("Conversation with %s closed; the follow-up on %s has ended.", f.name(), f.Channel.Title()))
+	f.notify(ctx, followup.NotifyClosed, fmt.Sprintf("Conversation with %s closed; the follow-up on %s has ended.", f.name(), f.Channel.Title()))
 	f.finish(ctx, StatusClosed, "conversation closed")
 	return CloseResult(res), nil
 }
@@ -422,7 +423,7 @@ func (f *followUp) onReply(ctx workflow.Context, r Reply) {
 	if f.Status == StatusScheduled {
 		f.Status = StatusWaiting
 	}
-	f.notify(ctx, "replied", msg)
+	f.notify(ctx, followup.NotifyReplied, msg)
 	f.upsertAttrs(ctx)
 }
 
@@ -437,14 +438,14 @@ func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
 	case followup.WindowClosed:
 		f.ProviderClosed = true
 		f.refreshWindow(ctx, false)
-		f.notify(ctx, "delivery_failed", fmt.Sprintf("%s could not deliver your message to %s: the window is closed (%s %s). Now: %s.",
+		f.notify(ctx, followup.NotifyDeliveryFailed, fmt.Sprintf("%s could not deliver your message to %s: the window is closed (%s %s). Now: %s.",
 			f.Channel.Title(), f.name(), d.Code, d.Message, f.Window.Allowance.Label()))
 	case followup.RecipientGone:
-		f.notify(ctx, "delivery_failed", fmt.Sprintf("%s cannot be reached on %s any more (%s %s). The follow-up has ended; try another channel.",
+		f.notify(ctx, followup.NotifyDeliveryFailed, fmt.Sprintf("%s cannot be reached on %s any more (%s %s). The follow-up has ended; try another channel.",
 			f.name(), f.Channel.Title(), d.Code, d.Message))
 		f.finish(ctx, StatusDone, "recipient gone")
 	default:
-		f.notify(ctx, "delivery_failed", fmt.Sprintf("%s could not deliver your message to %s (%s %s).", f.Channel.Title(), f.name(), d.Code, d.Message))
+		f.notify(ctx, followup.NotifyDeliveryFailed, fmt.Sprintf("%s could not deliver your message to %s (%s %s).", f.Channel.Title(), f.name(), d.Code, d.Message))
 	}
 }
 
@@ -462,7 +463,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 		key = fmt.Sprintf("%s/%d", f.key, f.Seq+1)
 	}
 	if err := f.load(ctx, req.Template, key); err != nil {
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, "refused")
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, followup.NotifyRefused)
 	}
 	now := workflow.Now(ctx)
 	in := f.input(now, req)
@@ -481,12 +482,11 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 			}
 			msg += " " + f.name() + " can also be reached on " + strings.Join(names, ", ") + "."
 		}
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason), Message: msg}, "refused")
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason), Message: msg}, followup.NotifyRefused)
 	}
-	var conv activities.ReopenResult
-	if err := local(ctx, activities.NameReopen,
-		activities.ReopenInput{ContactID: f.ContactID, AgentID: req.AgentID}, &conv); err != nil {
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, "refused")
+	conv, err := runLocal(ctx, localOptions, acts.Reopen, activities.ReopenInput{ContactID: f.ContactID, AgentID: req.AgentID})
+	if err != nil {
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, followup.NotifyRefused)
 	}
 	f.Seq++
 	msg := activities.Outbound{
@@ -501,15 +501,14 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 		msg.Template = &activities.TemplateRef{Name: req.Template.Name, Language: lang, Params: req.Template.Params}
 		msg.Text = ""
 	}
-	var res activities.SendResult
 	// A local activity too: the first send completes in the workflow task
 	// that received the request. Retries still back off (timers past the
 	// local retry threshold). A crash before the task completes runs it
 	// again: the message recorded under its key tells the new run whether
 	// the provider may already have it (activities.Send).
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendOptions), activities.NameSend, activities.SendInput{
+	res, err := runLocal(ctx, sendOptions, acts.Send, activities.SendInput{
 		ContactID: f.ContactID, ConversationID: conv.ConversationID, AgentID: req.AgentID, Message: msg,
-	}).Get(ctx, &res)
+	})
 	if err != nil {
 		return f.providerRefused(ctx, err, res, d)
 	}
@@ -518,8 +517,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 		// time. Record it apart, retrying until the database is back:
 		// never by sending again.
 		if workflow.GetVersion(ctx, versionRecordSentApart, workflow.DefaultVersion, 1) == 1 {
-			_ = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, recordOptions), activities.NameRecordSent,
-				activities.RecordSentInput{MessageID: res.MessageID, ProviderID: res.ProviderID}).Get(ctx, nil)
+			_, _ = runLocal(ctx, recordOptions, acts.RecordSent, activities.RecordSentInput{MessageID: res.MessageID, ProviderID: res.ProviderID})
 		}
 	}
 	f.SentInWindow++
@@ -533,7 +531,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 	if !f.Window.OpenUntil.IsZero() {
 		out.Message += fmt.Sprintf(" %s until %s, then %s.", capitalize(f.Window.Allowance.Label()), f.Window.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), f.Window.Next.Label())
 	}
-	return f.record(ctx, out, "sent")
+	return f.record(ctx, out, followup.NotifySent)
 }
 
 // providerRefused handles a send the provider refused: the provider has
@@ -557,15 +555,15 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 		out.Outcome, out.Reason, out.Mode, out.Tag = OutcomeUnconfirmed, "unconfirmed", d.Mode, d.Tag
 		out.Message = fmt.Sprintf("Your message to %s on %s may not have been sent: %s, so it was not sent again. "+
 			"Check the conversation; if it did not arrive, send it again (a new request sends it once more).", f.name(), f.Channel.Title(), errorText(err))
-		return f.record(ctx, out, "unconfirmed")
+		return f.record(ctx, out, followup.NotifyUnconfirmed)
 	case activities.ErrWindowClosed:
 		f.ProviderClosed = true
 		f.refreshWindow(ctx, false)
 		out.Message = fmt.Sprintf("%s refused the message: the window is closed (%s). Now: %s.", f.Channel.Title(), errorText(err), f.Window.Allowance.Label())
-		return f.record(ctx, out, "delivery_failed")
+		return f.record(ctx, out, followup.NotifyDeliveryFailed)
 	case activities.ErrRecipientGone:
 		out.Message = fmt.Sprintf("%s cannot be reached on %s any more (%s). The follow-up has ended; try another channel.", f.name(), f.Channel.Title(), errorText(err))
-		out = f.record(ctx, out, "delivery_failed")
+		out = f.record(ctx, out, followup.NotifyDeliveryFailed)
 		f.finish(ctx, StatusDone, "recipient gone")
 		return out
 	case activities.ErrPermanent:
@@ -574,11 +572,11 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 		out.Reason = "send_failed"
 		out.Message = fmt.Sprintf("The message to %s on %s could not be sent after retrying (%s). Nothing was sent; try again later.", f.name(), f.Channel.Title(), errorText(err))
 	}
-	return f.record(ctx, out, "delivery_failed")
+	return f.record(ctx, out, followup.NotifyDeliveryFailed)
 }
 
 // record keeps the attempt, tells the agent, and returns the outcome.
-func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind string) SendOutcome {
+func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind followup.NotificationKind) SendOutcome {
 	f.Attempts = append(f.Attempts, Attempt{At: workflow.Now(ctx), Outcome: out.Outcome, Mode: out.Mode, Tag: out.Tag, Reason: out.Reason,
 		MessageID: out.MessageID, ProviderID: out.ProviderID})
 	if n := len(f.Attempts); n > maxAttemptsKept {
@@ -595,8 +593,8 @@ func (f *followUp) load(ctx workflow.Context, t *TemplateRequest, sendingKey str
 	if t != nil {
 		in.TemplateName, in.TemplateLanguage = t.Name, t.Language
 	}
-	var r activities.LoadResult
-	if err := local(ctx, activities.NameLoad, in, &r); err != nil {
+	r, err := runLocal(ctx, localOptions, acts.Load, in)
+	if err != nil {
 		return err
 	}
 	if r.LastInbound.After(f.LastInbound) {
@@ -630,13 +628,13 @@ func (f *followUp) adopt(req SendRequest) {
 	}
 }
 
-func (f *followUp) notify(ctx workflow.Context, kind, text string) {
+func (f *followUp) notify(ctx workflow.Context, kind followup.NotificationKind, text string) {
 	f.NotifySeq++
 	in := activities.NotifyInput{AgentID: f.AgentID, ContactID: f.ContactID, Channel: f.Channel, Kind: kind, Text: text,
 		Key: fmt.Sprintf("%s/n%d", f.key, f.NotifySeq)}
 	// A local activity: telling the agent costs no extra round trip through
 	// the server. One that cannot be delivered must not stop the follow-up.
-	_ = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, notifyOptions), activities.NameNotify, in).Get(ctx, nil)
+	_, _ = runLocal(ctx, notifyOptions, acts.Notify, in)
 }
 
 func (f *followUp) finish(ctx workflow.Context, s Status, result string) {
@@ -708,10 +706,18 @@ type AttrValues struct {
 	ClosesAt time.Time
 }
 
-// local runs a store activity as a local activity: no round trip through
-// the server, recorded as a marker in history.
-func local(ctx workflow.Context, name string, in, out any) error {
-	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localOptions), name, in).Get(ctx, out)
+// acts names the activities: the workflow calls them as method values of
+// a nil *Activities, one typed input and result each; the worker
+// registered a real one, whose methods' names ("Load", "Send", …) are what
+// Temporal records. Renaming a method breaks running follow-ups.
+var acts *activities.Activities
+
+// runLocal runs an activity as a local activity (no round trip through the
+// server; its result is a marker in history) and returns its typed result.
+func runLocal[I, O any](ctx workflow.Context, opts workflow.LocalActivityOptions, fn func(context.Context, I) (O, error), in I) (O, error) {
+	var out O
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, opts), fn, in).Get(ctx, &out)
+	return out, err
 }
 
 func validTag(t followup.Tag) bool {

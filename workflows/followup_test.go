@@ -181,7 +181,7 @@ func (h *harness) notifications(kind string) []store.Notification {
 	}
 	var out []store.Notification
 	for _, n := range all {
-		if kind == "" || n.Kind == kind {
+		if kind == "" || string(n.Kind) == kind {
 			out = append(out, n)
 		}
 	}

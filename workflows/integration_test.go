@@ -310,7 +310,7 @@ func TestLiveWorkerKilledBetweenProviderAndRecord(t *testing.T) {
 				t.Fatalf("the follow-up counts what may have arrived: %+v %v", st, err)
 			}
 			ns, _ := l.st.Notifications(ctx, id, 10)
-			if len(ns) == 0 || ns[0].Kind != map[workflows.Outcome]string{workflows.OutcomeSent: "sent", workflows.OutcomeUnconfirmed: "unconfirmed"}[tc.outcome] {
+			if len(ns) == 0 || ns[0].Kind != map[workflows.Outcome]followup.NotificationKind{workflows.OutcomeSent: "sent", workflows.OutcomeUnconfirmed: "unconfirmed"}[tc.outcome] {
 				t.Fatalf("the agent is told: %+v", ns)
 			}
 		})

@@ -360,7 +360,7 @@ func (r *crashRig) check(acked []bool) crashReport {
 		}
 		told := map[string]bool{}
 		for _, n := range ns {
-			told[n.Kind] = true
+			told[string(n.Kind)] = true
 		}
 		r.mu.Lock()
 		answers := strings.Join(r.answers[i], "\n")
