@@ -1,8 +1,9 @@
 // Package activities holds the side effects the follow-up workflow needs:
 // reading a contact's channel state, reopening the conversation, sending
 // exactly once through a channel's Sender, closing, and telling the agent.
-// Workflows run them as local activities by name (the Name constants);
-// the worker registers a real *Activities.
+// Workflows run them as local activities, as method values of a nil
+// *Activities with one typed input each; the worker registers a real
+// *Activities, whose method names are what Temporal records.
 package activities
 
 import (
@@ -67,8 +68,9 @@ const (
 	ErrUnconfirmed = "Unconfirmed"
 )
 
-// Names the activities are registered under (their method names); the
-// workflow runs the store activities as local activities by name.
+// Names the activities are registered under: their method names, which
+// Temporal records (tests and tools run them by name; the workflow calls
+// the methods).
 const (
 	NameLoad   = "Load"
 	NameReopen = "Reopen"
