@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -38,13 +39,30 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// nextPort hands out the ports these tests listen on, from below the
+// kernel's ephemeral range (32768–60999 on Linux): a port the kernel gives
+// another test binary's server (bind to port 0) is never one of ours, and
+// ours never repeat within this binary.
+var nextPort atomic.Int64
+
 func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	t.Helper()
+	nextPort.CompareAndSwap(0, int64(20000+os.Getpid()%4000*3))
+	for range 200 {
+		p := int(nextPort.Add(1))
+		if p >= 32768 {
+			nextPort.Store(20000)
+			continue
+		}
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err != nil {
+			continue // taken by someone else
+		}
+		l.Close()
+		return p
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port below the ephemeral range")
+	return 0
 }
 
 // TestMain lets a test start the real program as a child process: the
