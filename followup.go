@@ -9,6 +9,7 @@ package followup
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -331,6 +332,18 @@ type Settings struct {
 	// number written without a country code is read in; "" refuses such
 	// numbers (PRODUCT.md §3: phones are stored in E.164).
 	DefaultRegion string `json:"default_region"`
+	// ReengagementTemplate is the WhatsApp template ("NAME" or
+	// "NAME:LANGUAGE", without parameters) a scheduled send falls back on
+	// when the window closed before it was due and the agent named no
+	// fallback; "" means none.
+	ReengagementTemplate string `json:"reengagement_template"`
+}
+
+// Reengagement splits the ReengagementTemplate setting into the template's name and
+// language ("" for the template's first).
+func (s Settings) Reengagement() (name, language string) {
+	name, language, _ = strings.Cut(s.ReengagementTemplate, ":")
+	return name, language
 }
 
 // DefaultSettings are the rules as PRODUCT.md §2 states them.

@@ -85,6 +85,7 @@ var settingsTable = map[string]setting{
 	"viber_window":           {"viber_window", durSetting(true), func(s followup.Settings) string { return showDur(s.ViberWindow) }},
 	"wechat_window":          {"wechat_window", durSetting(true), func(s followup.Settings) string { return showDur(s.WeChatWindow) }},
 	"default_region":         {"default_region", regionSetting, func(s followup.Settings) string { return showRegion(s.DefaultRegion) }},
+	"reengagement_template":  {"reengagement_template", reengagementSetting, func(s followup.Settings) string { return showNone(s.ReengagementTemplate) }},
 }
 
 // noRegion is how "no default region" is written and shown.
@@ -101,6 +102,26 @@ func regionSetting(v string) (any, error) {
 		return nil, fmt.Errorf("want a two-letter ISO 3166 country code like GB, US or DE, or %s (phone numbers must then have a country code)", noRegion)
 	}
 	return r, nil
+}
+
+// reengagementSetting reads the default re-engagement template: NAME or
+// NAME:LANGUAGE (SetSetting checks that it exists), or none.
+func reengagementSetting(v string) (any, error) {
+	if v == "" || strings.EqualFold(v, noRegion) {
+		return "", nil
+	}
+	name, lang, _ := strings.Cut(v, ":")
+	if name == "" || strings.ContainsAny(v, " \t") || strings.Count(v, ":") > 1 || (strings.Contains(v, ":") && lang == "") {
+		return nil, fmt.Errorf("want a WhatsApp template's name, optionally with its language (renewal or renewal:en_US), or %s", noRegion)
+	}
+	return v, nil
+}
+
+func showNone(v string) string {
+	if v == "" {
+		return noRegion
+	}
+	return v
 }
 
 func showRegion(r string) string {
@@ -141,9 +162,10 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		Viber                int64  `db:"viber_window"`
 		WeChat               int64  `db:"wechat_window"`
 		DefaultRegion        string `db:"default_region"`
+		Reengagement         string `db:"reengagement_template"`
 	}
 	us := func(col string) string { return "(extract(epoch FROM " + col + ") * 1000000)::bigint AS " + col }
-	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, `+
+	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, `+
 		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window")}, ", ")+
 		` FROM settings`)
 	if err != nil {
@@ -164,6 +186,7 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		ViberWindow:          d(r.Viber),
 		WeChatWindow:         d(r.WeChat),
 		DefaultRegion:        r.DefaultRegion,
+		ReengagementTemplate: r.Reengagement,
 	}, nil
 }
 
@@ -176,6 +199,16 @@ func (s *Store) SetSetting(ctx context.Context, name, value string) error {
 	v, err := st.parse(strings.TrimSpace(value))
 	if err != nil {
 		return followup.Errorf(followup.EInvalid, "setting %s: %q: %v", name, value, err)
+	}
+	if name == "reengagement_template" && v != "" {
+		tn, lang, _ := strings.Cut(v.(string), ":")
+		t, err := s.Template(ctx, followup.WhatsApp, tn, lang)
+		if err != nil {
+			return followup.Errorf(followup.ErrorCodeOf(err), "setting %s: %s", name, followup.ErrorMessage(err))
+		}
+		if t.ParamCount != 0 {
+			return followup.Errorf(followup.EInvalid, "setting %s: %s takes %d parameter(s); a default re-engagement template must take none, since nobody fills them in", name, tn, t.ParamCount)
+		}
 	}
 	// The column name comes from settingsTable, never from input.
 	_, err = s.db.ExecContext(ctx, `UPDATE settings SET `+st.column+` = $1`, v)

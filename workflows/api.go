@@ -80,6 +80,40 @@ type SendRequest struct {
 	Tag        followup.Tag
 	// At schedules the send ("later"); zero sends now.
 	At time.Time
+	// Else is what to send instead when, at the time of sending, the
+	// channel no longer takes Text (a closed window): an approved template
+	// or a message tag. A scheduled send without one falls back on the
+	// workspace's default re-engagement template (WhatsApp).
+	Else *Fallback
+	// Automated marks a message the product composed (a cadence's touch):
+	// it never goes out with HUMAN_AGENT.
+	Automated bool
+	// Cadence starts a cadence instead of one send: its touches are
+	// scheduled from now, each decided by the rules at its time, and a
+	// reply from the customer stops the rest.
+	Cadence *Cadence
+}
+
+// Fallback is what a send falls back on when its text is no longer
+// allowed: an approved template (WhatsApp) or a message tag (Messenger).
+type Fallback struct {
+	Template *TemplateRequest
+	Tag      followup.Tag
+}
+
+// Cadence is a named sequence of touches, each After the cadence started.
+type Cadence struct {
+	Name    string
+	Touches []Touch
+}
+
+// Touch is one step of a cadence: what to send, and what instead.
+type Touch struct {
+	After    time.Duration
+	Text     string
+	Template *TemplateRequest
+	Tag      followup.Tag
+	Else     *Fallback
 }
 
 // TemplateRequest names a template and its parameters.
@@ -157,6 +191,19 @@ type Scheduled struct {
 	// Key is the idempotency key of the message it sends (empty in state
 	// carried from before keys named their request).
 	Key string
+	// Touch numbers a cadence's touch from 1 (0: not part of a cadence).
+	Touch int
+}
+
+// CadenceProgress is where the follow-up's cadence is.
+type CadenceProgress struct {
+	Name      string
+	Touches   int       // how many the cadence has
+	Reached   int       // the last touch whose time came (0: none yet)
+	StartedAt time.Time // when the agent started it
+	// Ended says why no further touch will come ("" while running):
+	// finished, stopped by a reply, cancelled.
+	Ended string
 }
 
 // Attempt is one send the follow-up tried.
@@ -249,6 +296,7 @@ type State struct {
 	Loaded           bool
 	Window           WindowView
 	Scheduled        []Scheduled
+	Cadence          *CadenceProgress // the latest cadence started, nil for none
 	Attempts         []Attempt
 	NextScheduleID   int
 	Seq              int       // numbers messages for their idempotency keys
