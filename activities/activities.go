@@ -126,6 +126,12 @@ type LoadInput struct {
 	// counts leave it out, so a send run again after a crash does not
 	// count its own earlier try.
 	SendingKey string
+	// FallbackName and FallbackLanguage name the template a send falls
+	// back on; with DefaultFallback and no name, the workspace's default
+	// re-engagement template (WhatsApp) is the fallback.
+	FallbackName     string
+	FallbackLanguage string
+	DefaultFallback  bool
 }
 
 // LoadResult is everything the rules need, read fresh from the database.
@@ -140,6 +146,12 @@ type LoadResult struct {
 	Template         *window.Template
 	TemplateLanguage string
 	OtherChannels    []followup.Channel // where else the contact can be reached
+	// Fallback is the fallback template's approval and parameters, nil
+	// when there is none or it does not exist (FallbackMissing says so).
+	Fallback         *window.Template
+	FallbackName     string
+	FallbackLanguage string
+	FallbackMissing  string
 }
 
 // Load reads a contact's state on one channel.
@@ -195,6 +207,23 @@ func (a *Activities) Load(ctx context.Context, in LoadInput) (LoadResult, error)
 		}
 		r.Template = &window.Template{Name: t.Name, Status: t.Status, ParamCount: t.ParamCount}
 		r.TemplateLanguage = t.Language
+	}
+	name, lang := in.FallbackName, in.FallbackLanguage
+	if name == "" && in.DefaultFallback && in.Channel == followup.WhatsApp {
+		name, lang = r.Settings.Reengagement()
+	}
+	if name != "" {
+		t, err := a.store.Template(ctx, in.Channel, name, lang)
+		switch {
+		case followup.ErrorCodeOf(err) == followup.ENotFound:
+			// A missing fallback refuses only the send that needs it.
+			r.FallbackName, r.FallbackMissing = name, followup.ErrorMessage(err)
+		case err != nil:
+			return r, err
+		default:
+			r.Fallback = &window.Template{Name: t.Name, Status: t.Status, ParamCount: t.ParamCount}
+			r.FallbackName, r.FallbackLanguage = t.Name, t.Language
+		}
 	}
 	return r, nil
 }

@@ -153,6 +153,9 @@ type SendOutcome struct {
 	ProviderID string
 	ScheduleID int
 	At         time.Time
+	// Fallback: the text was not allowed any more, and its fallback (a
+	// template, a tag) went out instead.
+	Fallback bool
 }
 
 // Reply is a customer's inbound message, signalled by the inbound webhook.
@@ -215,6 +218,8 @@ type Attempt struct {
 	Reason     string
 	MessageID  int64
 	ProviderID string
+	Fallback   bool // the fallback went out instead of the text
+	Touch      int  // the cadence touch it was (0: none)
 }
 
 // Describe says what became of the attempt in words, as agents read it:
@@ -222,6 +227,9 @@ type Attempt struct {
 func (a Attempt) Describe() string {
 	switch a.Outcome {
 	case OutcomeSent:
+		if a.Fallback {
+			return "sent as " + modeLabel(a.Mode, a.Tag) + ", the fallback (the text was no longer allowed)"
+		}
 		return "sent as " + modeLabel(a.Mode, a.Tag)
 	case OutcomeUnconfirmed:
 		return "may not have been sent (" + modeLabel(a.Mode, a.Tag) + "): the connection was lost while sending"

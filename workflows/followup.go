@@ -21,6 +21,11 @@ const (
 	// versionRecordSentApart: a message the provider accepted and the
 	// database did not record in time is recorded by its own activity.
 	versionRecordSentApart = "record-sent-apart"
+	// versionFallback: a send whose text the channel no longer takes
+	// sends its fallback (a template, a tag) instead of being refused.
+	versionFallback = "send-fallback"
+	// versionCadence: a send request may start a cadence of touches.
+	versionCadence = "cadence"
 )
 
 // Limits of one follow-up.
@@ -30,6 +35,8 @@ const (
 	IdleTimeout = 14 * 24 * time.Hour
 	// MaxScheduleAhead bounds `later`.
 	MaxScheduleAhead = 90 * 24 * time.Hour
+	// MaxTouches bounds a cadence.
+	MaxTouches = 10
 	// MaxTextLen bounds a message's text (Messenger's limit is 2,000,
 	// WhatsApp's 4,096; the provider has the final word).
 	MaxTextLen = 4096
@@ -51,6 +58,15 @@ type followUp struct {
 	other        []followup.Channel
 	template     *window.Template
 	templateLang string
+	fallback     loadedFallback
+}
+
+// loadedFallback is the fallback template the latest load read.
+type loadedFallback struct {
+	template *window.Template
+	name     string
+	language string
+	missing  string
 }
 
 // FollowUp is the follow-up workflow of PRODUCT.md §4.
@@ -97,7 +113,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 	replies := workflow.GetSignalChannel(ctx, SignalReply)
 	failures := workflow.GetSignalChannel(ctx, SignalDeliveryFailed)
 	if !f.Loaded {
-		if err := f.load(ctx, nil, ""); err != nil {
+		if err := f.load(ctx, nil, false, ""); err != nil {
 			f.finish(ctx, StatusDone, "cannot follow up: "+errorText(err))
 		}
 	}
@@ -215,7 +231,14 @@ func (f *followUp) runDue(ctx workflow.Context, now time.Time) {
 		}
 		s := f.Scheduled[i]
 		f.Scheduled = append(f.Scheduled[:i:i], f.Scheduled[i+1:]...)
-		f.send(ctx, s.Request, s.Key)
+		c := f.Cadence
+		if s.Touch > 0 && c != nil {
+			c.Reached = s.Touch
+			if s.Touch == c.Touches {
+				c.Ended = "finished"
+			}
+		}
+		f.send(ctx, s.Request, s.Key, &s)
 		if f.finished {
 			return
 		}
@@ -272,7 +295,7 @@ func (f *followUp) input(now time.Time, req SendRequest) window.Input {
 	in := window.Input{
 		Channel: f.Channel, Now: now, LastInbound: f.LastInbound, SentInWindow: f.SentInWindow,
 		ChatbotThisMonth: f.ChatbotThisMonth, Settings: f.Settings, Text: req.Text != "", Tag: req.Tag,
-		WindowClosed: f.ProviderClosed,
+		WindowClosed: f.ProviderClosed, Automated: req.Automated,
 	}
 	return in
 }
@@ -285,6 +308,12 @@ func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 		return err
 	}
 	now := workflow.Now(ctx)
+	if req.Cadence != nil {
+		if req.AgentID == 0 {
+			return refused("a cadence needs the agent who starts it")
+		}
+		return f.validateCadence(*req.Cadence)
+	}
 	switch {
 	case req.AgentID == 0:
 		return refused("a send needs the sending agent")
@@ -296,6 +325,12 @@ func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 		return refused(fmt.Sprintf("%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", req.Tag))
 	case req.At.After(now.Add(MaxScheduleAhead)):
 		return refused(fmt.Sprintf("a follow-up can be scheduled at most %d days ahead", int(MaxScheduleAhead.Hours()/24)))
+	case req.Else != nil && req.Else.Tag != "" && !validTag(req.Else.Tag):
+		return refused(fmt.Sprintf("%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", req.Else.Tag))
+	case req.Else != nil && req.Else.Template == nil && req.Else.Tag == "":
+		return refused("a fallback needs a template or a tag")
+	case req.Else != nil && req.Else.Template == nil && strings.TrimSpace(req.Text) == "":
+		return refused("a tag fallback sends the text with the tag: give a text")
 	}
 	// The rules are not applied here: their inputs (settings, a template's
 	// approval, Viber's account-wide quota, the window a webhook just
@@ -322,6 +357,9 @@ func (f *followUp) handleSend(ctx workflow.Context, req SendRequest) (SendOutcom
 	defer f.wake()
 	now := workflow.Now(ctx)
 	key := f.requestKey(ctx)
+	if req.Cadence != nil {
+		return f.startCadence(ctx, req, key)
+	}
 	if req.At.After(now) {
 		f.NextScheduleID++
 		s := Scheduled{ID: f.NextScheduleID, At: req.At, Request: req, Key: key}
@@ -332,7 +370,73 @@ func (f *followUp) handleSend(ctx workflow.Context, req SendRequest) (SendOutcom
 		return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: s.ID, At: s.At,
 			Message: fmt.Sprintf("Scheduled for %s. A reply from the customer before then cancels it.", s.At.UTC().Format("Jan 2 15:04 UTC"))}, nil
 	}
-	return f.send(ctx, req, key), nil
+	return f.send(ctx, req, key, nil), nil
+}
+
+// validateCadence rejects a cadence that cannot run: no touches, touches
+// out of order or too far ahead, a touch with nothing to send, or another
+// cadence still running on this follow-up.
+func (f *followUp) validateCadence(c Cadence) error {
+	if c.Name == "" {
+		return refused("a cadence needs a name")
+	}
+	if n := len(c.Touches); n == 0 || n > MaxTouches {
+		return refused(fmt.Sprintf("a cadence has 1 to %d touches; %s has %d", MaxTouches, c.Name, n))
+	}
+	if r := f.Cadence; r != nil && r.Ended == "" {
+		return refused(fmt.Sprintf("the cadence %s is running on this follow-up (touch %d of %d reached); cancel the follow-up first to start another", r.Name, r.Reached, r.Touches))
+	}
+	var prev time.Duration
+	for i, t := range c.Touches {
+		switch {
+		case t.After <= prev:
+			return refused(fmt.Sprintf("touch %d of %s comes no later than the one before it", i+1, c.Name))
+		case t.After > MaxScheduleAhead:
+			return refused(fmt.Sprintf("touch %d of %s is more than %d days ahead", i+1, c.Name, int(MaxScheduleAhead.Hours()/24)))
+		case strings.TrimSpace(t.Text) == "" && t.Template == nil:
+			return refused(fmt.Sprintf("touch %d of %s has nothing to send", i+1, c.Name))
+		case len(t.Text) > MaxTextLen:
+			return refused(fmt.Sprintf("touch %d of %s: the text is %d bytes; the limit is %d", i+1, c.Name, len(t.Text), MaxTextLen))
+		case t.Tag != "" && !validTag(t.Tag), t.Else != nil && t.Else.Tag != "" && !validTag(t.Else.Tag):
+			return refused(fmt.Sprintf("touch %d of %s has a tag an agent may not pick", i+1, c.Name))
+		}
+		prev = t.After
+	}
+	return nil
+}
+
+// startCadence schedules a cadence's touches from now; each is decided by
+// the rules when its time comes, and a reply stops the rest.
+func (f *followUp) startCadence(ctx workflow.Context, req SendRequest, key string) (SendOutcome, error) {
+	if workflow.GetVersion(ctx, versionCadence, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// Unreachable in a history: no build before cadences accepted one.
+		return SendOutcome{Outcome: OutcomeRefused, Reason: "unsupported", Message: "this follow-up cannot run cadences"}, nil
+	}
+	now := workflow.Now(ctx)
+	c := *req.Cadence
+	f.Cadence = &CadenceProgress{Name: c.Name, Touches: len(c.Touches), StartedAt: now}
+	var first Scheduled
+	plan := make([]string, len(c.Touches))
+	for i, t := range c.Touches {
+		f.NextScheduleID++
+		s := Scheduled{ID: f.NextScheduleID, At: now.Add(t.After), Touch: i + 1,
+			Request: SendRequest{AgentID: req.AgentID, AgentSlack: req.AgentSlack, Text: t.Text, Template: t.Template,
+				Tag: t.Tag, Else: t.Else, Automated: true}}
+		if key != "" {
+			s.Key = fmt.Sprintf("%s/t%d", key, i+1)
+		}
+		if i == 0 {
+			first = s
+		}
+		f.Scheduled = append(f.Scheduled, s)
+		plan[i] = s.At.UTC().Format("Jan 2 15:04")
+	}
+	f.Status = StatusScheduled
+	f.adopt(req)
+	f.upsertAttrs(ctx)
+	return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: first.ID, At: first.At,
+		Message: fmt.Sprintf("Cadence %s started: %d touch(es), at %s UTC. Each is sent in the form the channel allows then; a reply from the customer stops the rest.",
+			c.Name, len(c.Touches), strings.Join(plan, ", "))}, nil
 }
 
 // requestKey is the idempotency key of the message an update asks for:
@@ -356,7 +460,12 @@ func (f *followUp) handleCancel(ctx workflow.Context) (CancelResult, error) {
 	defer f.wake()
 	n := len(f.Scheduled)
 	f.Scheduled = nil
-	f.notify(ctx, followup.NotifyCancelled, fmt.Sprintf("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", f.name(), f.Channel.Title(), n))
+	msg := fmt.Sprintf("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", f.name(), f.Channel.Title(), n)
+	if c := f.Cadence; c != nil && c.Ended == "" {
+		c.Ended = "cancelled"
+		msg += fmt.Sprintf(" The cadence %s stopped after touch %d of %d.", c.Name, c.Reached, c.Touches)
+	}
+	f.notify(ctx, followup.NotifyCancelled, msg)
 	f.finish(ctx, StatusCancelled, "cancelled by agent")
 	return CancelResult{CancelledScheduled: n}, nil
 }
@@ -383,6 +492,9 @@ func (f *followUp) handleClose(ctx workflow.Context) (CloseResult, error) {
 		return CloseResult{}, fmt.Errorf("close the conversation: %s", errorText(err))
 	}
 	f.Scheduled = nil
+	if c := f.Cadence; c != nil && c.Ended == "" {
+		c.Ended = "conversation closed"
+	}
 	f.notify(ctx, followup.NotifyClosed, fmt.Sprintf("Conversation with %s closed; the follow-up on %s has ended.", f.name(), f.Channel.Title()))
 	f.finish(ctx, StatusClosed, "conversation closed")
 	return CloseResult(res), nil
@@ -402,7 +514,14 @@ func (f *followUp) onReply(ctx workflow.Context, r Reply) {
 		f.RemindedFor = time.Time{}
 	}
 	f.LastEventAt = workflow.Now(ctx)
-	dropped := len(f.Scheduled)
+	dropped, touches := 0, 0
+	for _, s := range f.Scheduled {
+		if s.Touch > 0 {
+			touches++
+		} else {
+			dropped++
+		}
+	}
 	f.Scheduled = nil
 	f.refreshWindow(ctx, false)
 	msg := fmt.Sprintf("%s replied on %s", f.name(), f.Channel.Title())
@@ -419,6 +538,10 @@ func (f *followUp) onReply(ctx workflow.Context, r Reply) {
 	msg += "."
 	if dropped > 0 {
 		msg += fmt.Sprintf(" Your %d scheduled follow-up(s) were cancelled; send again if still needed.", dropped)
+	}
+	if c := f.Cadence; c != nil && c.Ended == "" && touches > 0 {
+		c.Ended = "stopped by the customer's reply"
+		msg += fmt.Sprintf(" The cadence %s stopped after touch %d of %d; the other %d will not be sent.", c.Name, c.Reached, c.Touches, touches)
 	}
 	if f.Status == StatusScheduled {
 		f.Status = StatusWaiting
@@ -451,7 +574,10 @@ func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
 
 // send decides, and sends or refuses, one request. Sends are serialised so
 // that counts (WeChat, Viber) stay exact.
-func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendOutcome {
+//
+// due is the scheduled send (or cadence touch) whose time came, nil for a
+// send asked for now.
+func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *Scheduled) SendOutcome {
 	if err := f.mu.Lock(ctx); err != nil {
 		return SendOutcome{Outcome: OutcomeRefused, Reason: "cancelled", Message: "the follow-up is ending"}
 	}
@@ -462,8 +588,8 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 		// A request recorded before keys named their request.
 		key = fmt.Sprintf("%s/%d", f.key, f.Seq+1)
 	}
-	if err := f.load(ctx, req.Template, key); err != nil {
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, followup.NotifyRefused)
+	if err := f.load(ctx, &req, due != nil, key); err != nil {
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, followup.NotifyRefused, due)
 	}
 	now := workflow.Now(ctx)
 	in := f.input(now, req)
@@ -473,27 +599,33 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 		in.Template = &t
 	}
 	d := window.Decide(in)
-	if !d.Allowed {
-		msg := d.Message
-		if len(f.other) > 0 {
-			names := make([]string, len(f.other))
-			for i, c := range f.other {
-				names[i] = c.Title()
-			}
-			msg += " " + f.name() + " can also be reached on " + strings.Join(names, ", ") + "."
+	// fb is the fallback sent instead of the text, nil when none is.
+	var fb *fallbackUse
+	if !d.Allowed && fallbackable(d.Reason) && f.hasFallback(req) &&
+		workflow.GetVersion(ctx, versionFallback, workflow.DefaultVersion, 1) == 1 {
+		fd, use, why := f.decideFallback(in, req)
+		if !fd.Allowed {
+			return f.refuse(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason),
+				Message: "Nothing was sent: " + reasonWords(string(d.Reason)) + ". " + why}, due)
 		}
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason), Message: msg}, followup.NotifyRefused)
+		d, fb = fd, &use
+	}
+	if !d.Allowed {
+		return f.refuse(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason), Message: d.Message}, due)
 	}
 	conv, err := runLocal(ctx, localOptions, acts.Reopen, activities.ReopenInput{ContactID: f.ContactID, AgentID: req.AgentID})
 	if err != nil {
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, followup.NotifyRefused)
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, followup.NotifyRefused, due)
 	}
 	f.Seq++
 	msg := activities.Outbound{
 		Channel: f.Channel, To: f.externalID, Mode: d.Mode, Tag: d.Tag, Text: req.Text,
 		IdempotencyKey: key,
 	}
-	if d.Mode == followup.ModeTemplate && req.Template != nil {
+	switch {
+	case fb != nil && fb.template != nil:
+		msg.Template, msg.Text = fb.template, ""
+	case d.Mode == followup.ModeTemplate && req.Template != nil:
 		lang := req.Template.Language
 		if lang == "" {
 			lang = f.templateLang
@@ -510,7 +642,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 		ContactID: f.ContactID, ConversationID: conv.ConversationID, AgentID: req.AgentID, Message: msg,
 	})
 	if err != nil {
-		return f.providerRefused(ctx, err, res, d)
+		return f.providerRefused(ctx, err, res, d, due)
 	}
 	if res.Unrecorded {
 		// The provider took it; the database did not take the record in
@@ -528,15 +660,93 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string) SendO
 	f.refreshWindow(ctx, false)
 	out := SendOutcome{Outcome: OutcomeSent, Mode: d.Mode, Tag: d.Tag, MessageID: res.MessageID, ProviderID: res.ProviderID,
 		Message: fmt.Sprintf("Sent to %s on %s as %s.", f.name(), f.Channel.Title(), modeLabel(d.Mode, d.Tag))}
+	if fb != nil {
+		out.Fallback = true
+		out.Message = fmt.Sprintf("Sent to %s on %s as %s (the fallback; %s).", f.name(), f.Channel.Title(), fb.label, fb.because)
+	}
 	if !f.Window.OpenUntil.IsZero() {
 		out.Message += fmt.Sprintf(" %s until %s, then %s.", capitalize(f.Window.Allowance.Label()), f.Window.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), f.Window.Next.Label())
 	}
-	return f.record(ctx, out, followup.NotifySent)
+	return f.record(ctx, out, followup.NotifySent, due)
+}
+
+// refuse records a send the rules refused, naming the contact's other
+// channels.
+func (f *followUp) refuse(ctx workflow.Context, out SendOutcome, due *Scheduled) SendOutcome {
+	if len(f.other) > 0 {
+		names := make([]string, len(f.other))
+		for i, c := range f.other {
+			names[i] = c.Title()
+		}
+		out.Message += " " + f.name() + " can also be reached on " + strings.Join(names, ", ") + "."
+	}
+	return f.record(ctx, out, followup.NotifyRefused, due)
+}
+
+// fallbackUse is a fallback chosen for a send.
+type fallbackUse struct {
+	template *activities.TemplateRef // nil: the text goes out with a tag
+	label    string                  // what went out, in words
+	because  string                  // why the text could not go, in words
+}
+
+// fallbackable says whether a refusal is one a fallback answers: the
+// window no longer takes free text, but a template or a tag may go.
+func fallbackable(r window.Reason) bool {
+	switch r {
+	case window.ReasonTemplateRequired, window.ReasonTagRequired, window.ReasonHumanAgentAutomated:
+		return true
+	}
+	return false
+}
+
+// hasFallback says whether the send has a fallback to try: its own, or,
+// when it was scheduled, the workspace's default template (which the load
+// read, or found missing).
+func (f *followUp) hasFallback(req SendRequest) bool {
+	return req.Template == nil && (req.Else != nil || f.fallback.name != "")
+}
+
+// decideFallback decides the send's fallback with the rules as they are:
+// its tag (the text with the tag), else its template (the agent's, or
+// the workspace's default). why says why none may go.
+func (f *followUp) decideFallback(in window.Input, req SendRequest) (window.Decision, fallbackUse, string) {
+	why := "No fallback fits."
+	if e := req.Else; e != nil && e.Tag != "" {
+		tin := in
+		tin.Tag = e.Tag
+		d := window.Decide(tin)
+		if d.Allowed {
+			return d, fallbackUse{label: "your text with the " + string(d.Tag) + " tag", because: reasonWords(string(window.Decide(in).Reason))}, ""
+		}
+		why = fmt.Sprintf("The fallback tag %s cannot be used either: %s", e.Tag, d.Message)
+	}
+	fb := f.fallback
+	if fb.name == "" {
+		return window.Decision{}, fallbackUse{}, why
+	}
+	if fb.template == nil {
+		return window.Decision{}, fallbackUse{}, fmt.Sprintf("The fallback template cannot be used: %s", fb.missing)
+	}
+	params := []string(nil)
+	if req.Else != nil && req.Else.Template != nil {
+		params = req.Else.Template.Params
+	}
+	t := *fb.template
+	t.ParamsGiven = len(params)
+	tin := in
+	tin.Text, tin.Tag, tin.Template = false, "", &t
+	d := window.Decide(tin)
+	if !d.Allowed {
+		return d, fallbackUse{}, fmt.Sprintf("The fallback template %s cannot be used either: %s", fb.name, reasonWords(string(d.Reason)))
+	}
+	return d, fallbackUse{template: &activities.TemplateRef{Name: fb.name, Language: fb.language, Params: params},
+		label: "the approved template " + fb.name + " instead of your text", because: reasonWords(string(window.Decide(in).Reason))}, ""
 }
 
 // providerRefused handles a send the provider refused: the provider has
 // the final word, and a window error is never retried as free text.
-func (f *followUp) providerRefused(ctx workflow.Context, err error, res activities.SendResult, d window.Decision) SendOutcome {
+func (f *followUp) providerRefused(ctx workflow.Context, err error, res activities.SendResult, d window.Decision, due *Scheduled) SendOutcome {
 	var ae *temporal.ApplicationError
 	typ := ""
 	if errors.As(err, &ae) {
@@ -555,15 +765,15 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 		out.Outcome, out.Reason, out.Mode, out.Tag = OutcomeUnconfirmed, "unconfirmed", d.Mode, d.Tag
 		out.Message = fmt.Sprintf("Your message to %s on %s may not have been sent: %s, so it was not sent again. "+
 			"Check the conversation; if it did not arrive, send it again (a new request sends it once more).", f.name(), f.Channel.Title(), errorText(err))
-		return f.record(ctx, out, followup.NotifyUnconfirmed)
+		return f.record(ctx, out, followup.NotifyUnconfirmed, due)
 	case activities.ErrWindowClosed:
 		f.ProviderClosed = true
 		f.refreshWindow(ctx, false)
 		out.Message = fmt.Sprintf("%s refused the message: the window is closed (%s). Now: %s.", f.Channel.Title(), errorText(err), f.Window.Allowance.Label())
-		return f.record(ctx, out, followup.NotifyDeliveryFailed)
+		return f.record(ctx, out, followup.NotifyDeliveryFailed, due)
 	case activities.ErrRecipientGone:
 		out.Message = fmt.Sprintf("%s cannot be reached on %s any more (%s). The follow-up has ended; try another channel.", f.name(), f.Channel.Title(), errorText(err))
-		out = f.record(ctx, out, followup.NotifyDeliveryFailed)
+		out = f.record(ctx, out, followup.NotifyDeliveryFailed, due)
 		f.finish(ctx, StatusDone, "recipient gone")
 		return out
 	case activities.ErrPermanent:
@@ -572,13 +782,21 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 		out.Reason = "send_failed"
 		out.Message = fmt.Sprintf("The message to %s on %s could not be sent after retrying (%s). Nothing was sent; try again later.", f.name(), f.Channel.Title(), errorText(err))
 	}
-	return f.record(ctx, out, followup.NotifyDeliveryFailed)
+	return f.record(ctx, out, followup.NotifyDeliveryFailed, due)
 }
 
 // record keeps the attempt, tells the agent, and returns the outcome.
-func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind followup.NotificationKind) SendOutcome {
-	f.Attempts = append(f.Attempts, Attempt{At: workflow.Now(ctx), Outcome: out.Outcome, Mode: out.Mode, Tag: out.Tag, Reason: out.Reason,
-		MessageID: out.MessageID, ProviderID: out.ProviderID})
+func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind followup.NotificationKind, due *Scheduled) SendOutcome {
+	at := Attempt{At: workflow.Now(ctx), Outcome: out.Outcome, Mode: out.Mode, Tag: out.Tag, Reason: out.Reason,
+		MessageID: out.MessageID, ProviderID: out.ProviderID, Fallback: out.Fallback}
+	if due != nil && due.Touch > 0 && f.Cadence != nil {
+		at.Touch = due.Touch
+		out.Message = fmt.Sprintf("Cadence %s, touch %d of %d: %s", f.Cadence.Name, due.Touch, f.Cadence.Touches, out.Message)
+		if due.Touch == f.Cadence.Touches {
+			out.Message += " That was the cadence's last touch."
+		}
+	}
+	f.Attempts = append(f.Attempts, at)
 	if n := len(f.Attempts); n > maxAttemptsKept {
 		f.Attempts = append([]Attempt(nil), f.Attempts[n-maxAttemptsKept:]...)
 	}
@@ -588,8 +806,18 @@ func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind followup.N
 }
 
 // load reads the contact's channel state (and a template's approval).
-func (f *followUp) load(ctx workflow.Context, t *TemplateRequest, sendingKey string) error {
+// The send's fallback template is read too: its own, or when scheduled
+// (due) the workspace's default.
+func (f *followUp) load(ctx workflow.Context, req *SendRequest, due bool, sendingKey string) error {
 	in := activities.LoadInput{ContactID: f.ContactID, Channel: f.Channel, Since: f.LastInbound, SendingKey: sendingKey}
+	var t *TemplateRequest
+	if req != nil {
+		t = req.Template
+		if e := req.Else; e != nil && e.Template != nil {
+			in.FallbackName, in.FallbackLanguage = e.Template.Name, e.Template.Language
+		}
+		in.DefaultFallback = due && req.Template == nil && (req.Else == nil || req.Else.Template == nil)
+	}
 	if t != nil {
 		in.TemplateName, in.TemplateLanguage = t.Name, t.Language
 	}
@@ -615,6 +843,9 @@ func (f *followUp) load(ctx workflow.Context, t *TemplateRequest, sendingKey str
 	// update-with-start carries a template, and must not erase it.
 	if t != nil {
 		f.template, f.templateLang = r.Template, r.TemplateLanguage
+	}
+	if req != nil {
+		f.fallback = loadedFallback{template: r.Fallback, name: r.FallbackName, language: r.FallbackLanguage, missing: r.FallbackMissing}
 	}
 	return nil
 }
