@@ -17,9 +17,19 @@ COPY . .
 # is static and runs on any base image.
 ENV CGO_ENABLED=0 \
     GOFLAGS=-buildvcs=false
+# What `followup --version` prints. .git stays out of the build context, so
+# the version and commit come in as build arguments (docker-compose.yml
+# passes FOLLOWUP_VERSION and FOLLOWUP_COMMIT):
+#   docker build --build-arg VERSION="$(git describe --tags --always --dirty)" --build-arg COMMIT="$(git rev-parse HEAD)" .
+# The build date is the build's own unless BUILD_DATE gives one.
+ARG VERSION=
+ARG COMMIT=
+ARG BUILD_DATE=
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    go build -trimpath -ldflags="-s -w" -o /out/followup ./cmd/followup
+    go build -trimpath \
+      -ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT} -X main.date=${BUILD_DATE:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}" \
+      -o /out/followup ./cmd/followup
 
 # --- runtime -------------------------------------------------------------
 # Alpine rather than distroless: busybox wget serves the compose healthcheck

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -254,16 +255,31 @@ func statusBlocks(t actions.Target, states []workflows.State, ws []window.State)
 			fmt.Fprintf(&sb, " (%d left)", w.Remaining)
 		}
 		fmt.Fprintf(&sb, "\nSent since the customer last wrote: %d", s.SentInWindow)
-		for _, sc := range s.Scheduled {
-			fmt.Fprintf(&sb, "\n🕒 #%d at %s: “%s”", sc.ID, sc.At.UTC().Format("Jan 2 15:04 UTC"), escape(truncate(sc.Request.Text, 80)))
+		if c := s.CadenceStatus(); c != "" {
+			sb.WriteString("\n🔁 " + capitalize(c))
+		}
+		scheduled := slices.Clone(s.Scheduled)
+		slices.SortStableFunc(scheduled, func(a, b workflows.Scheduled) int { return a.At.Compare(b.At) })
+		for _, sc := range scheduled {
+			sb.WriteString("\n" + scheduledLine(s, sc))
 		}
 		for i := max(0, len(s.Attempts)-3); i < len(s.Attempts); i++ {
 			at := s.Attempts[i]
-			fmt.Fprintf(&sb, "\n• %s %s", at.At.UTC().Format("Jan 2 15:04"), at.Describe())
+			touch := ""
+			if at.Touch > 0 {
+				touch = fmt.Sprintf("touch %d ", at.Touch)
+			}
+			fmt.Fprintf(&sb, "\n• %s %s%s", at.At.UTC().Format("Jan 2 15:04"), touch, at.Describe())
 		}
 		blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(md(clip(sb.String(), maxSectionText)), nil, nil))
 	}
 	return blocks
+}
+
+// scheduledLine is a scheduled send as status shows it: when, what, and
+// what goes instead if the window has closed by then.
+func scheduledLine(s workflows.State, sc workflows.Scheduled) string {
+	return fmt.Sprintf("🕒 #%d at %s: %s", sc.ID, sc.At.UTC().Format("Jan 2 15:04 UTC"), escape(s.DescribeScheduled(sc)))
 }
 
 // followupBlocks lists running follow-ups (App Home, vip), overdue first.
@@ -274,14 +290,31 @@ func (b *Bot) followupBlocks(ctx context.Context, title string, fs []workflows.S
 	}
 	now := b.cfg.Now()
 	const maxShown = 40 // Slack allows 50 blocks (100 in App Home)
+	// Where a cadence is lives in the follow-up's state, not in
+	// visibility: read the states, for a bounded time; a follow-up not
+	// read by then is listed without it.
+	sctx, cancel := context.WithTimeout(ctx, stateBudget)
+	defer cancel()
+	states := map[int64][]workflows.State{}
 	for i, f := range fs {
 		if i == maxShown {
 			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("…and %d more.", len(fs)-maxShown))))
 			break
 		}
 		name := fmt.Sprintf("contact #%d", f.ContactID)
+		cadence := ""
 		if c, err := b.st.Contact(ctx, f.ContactID); err == nil {
 			name = escape(c.FullName())
+			ss, read := states[c.ID]
+			if !read && sctx.Err() == nil {
+				ss, _ = b.act.Status(sctx, c)
+				states[c.ID] = ss
+			}
+			for _, s := range ss {
+				if s.Channel == f.Channel {
+					cadence = s.CadenceStatus()
+				}
+			}
 		}
 		line := fmt.Sprintf("*%s* on %s · %s · <@%s>", name, f.Channel.Title(), f.Status, f.Agent)
 		if f.VIP {
@@ -294,11 +327,18 @@ func (b *Bot) followupBlocks(ctx context.Context, title string, fs []workflows.S
 		default:
 			line += fmt.Sprintf("\nwindow closes in %s (%s)", until(f.WindowClosesAt.Sub(now)), f.WindowClosesAt.UTC().Format("Jan 2 15:04 UTC"))
 		}
+		if cadence != "" {
+			line += "\n🔁 " + cadence
+		}
 		blocks = append(blocks, slack.NewSectionBlock(md(line), nil,
 			slack.NewAccessory(slack.NewButtonBlockElement(ActionStatus, strconv.FormatInt(f.ContactID, 10), plain("Status")))))
 	}
 	return blocks
 }
+
+// stateBudget bounds the time a list of follow-ups spends reading their
+// states (one query each) for their cadences.
+const stateBudget = 3 * time.Second
 
 func until(d time.Duration) string {
 	switch {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/cadences"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -30,6 +31,10 @@ type Store interface {
 	Settings(ctx context.Context) (followup.Settings, error)
 	Templates(ctx context.Context, ch followup.Channel) ([]followup.Template, error)
 	Find(ctx context.Context, q store.Query) (store.Page, error)
+	// Cadence is the cadence defined under name (ENotFound when none is);
+	// Cadences lists the defined cadences.
+	Cadence(ctx context.Context, name string) (cadences.Cadence, error)
+	Cadences(ctx context.Context) ([]cadences.Cadence, error)
 	Requests
 }
 
@@ -269,6 +274,10 @@ func (b *Bot) run(ctx context.Context, agent followup.Agent, cmd Command) *slack
 		return b.find(ctx, q)
 	case VerbSend, VerbLater, VerbTemplate:
 		return b.send(ctx, agent, cmd)
+	case VerbCadence:
+		return b.startCadence(ctx, agent, cmd)
+	case VerbCadences:
+		return b.listCadences(ctx)
 	case VerbStatus:
 		return b.status(ctx, cmd)
 	case VerbCancel:
@@ -295,8 +304,12 @@ func (b *Bot) resolve(ctx context.Context, cmd Command, template bool) (actions.
 	var t actions.Target
 	var err error
 	switch cmd.Verb {
-	case VerbSend, VerbLater, VerbTemplate:
-		t, err = b.act.Resolve(ctx, cmd.Contact, cmd.Via, template)
+	case VerbSend, VerbLater, VerbTemplate, VerbCadence:
+		via := cmd.Via
+		if via == "" && cmd.ElseTag != "" {
+			via = followup.Messenger // where message tags are
+		}
+		t, err = b.act.Resolve(ctx, cmd.Contact, via, template)
 	default:
 		t, err = b.act.Lookup(ctx, cmd.Contact)
 	}
@@ -313,7 +326,9 @@ func (b *Bot) resolve(ctx context.Context, cmd Command, template bool) (actions.
 }
 
 func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
-	t, m := b.resolve(ctx, cmd, cmd.Verb == VerbTemplate)
+	// A template, or a template to fall back on, goes to WhatsApp unless
+	// --via says otherwise.
+	t, m := b.resolve(ctx, cmd, cmd.Verb == VerbTemplate || cmd.ElseTemplate != "")
 	if m != nil {
 		return m
 	}
@@ -327,10 +342,35 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 		if err != nil {
 			return b.errorMsg(followup.Errorf(followup.EInvalid, "%s", err.Error()), cmd.Verb)
 		}
-		req = workflows.SendRequest{Template: &workflows.TemplateRequest{Name: cmd.Template, Params: params}}
+		req = workflows.SendRequest{Template: &workflows.TemplateRequest{Name: cmd.Template, Params: params}, At: cmd.At}
+		// Scheduled, the template is checked now, as the modal does: its
+		// time is no time to learn it does not exist.
+		if !cmd.At.IsZero() {
+			if t.Channel != followup.WhatsApp {
+				return b.errorMsg(followup.Errorf(followup.EInvalid, "Templates are WhatsApp's, and %s has none; drop --via to send it on WhatsApp.", t.Channel.Title()), cmd.Verb)
+			}
+			if m := b.checkTemplate(ctx, cmd.Template, len(params), fmt.Sprintf("%s %s #%d ", b.cfg.Command, VerbTemplate, t.Contact.ID)); m != nil {
+				return m
+			}
+		}
 	}
-	if cmd.Verb == VerbLater && !cmd.At.After(b.cfg.Now()) {
+	if !cmd.At.IsZero() && !cmd.At.After(b.cfg.Now()) {
 		return b.errorMsg(followup.Errorf(followup.EInvalid, "%s has passed; run the command again with a new time.", cmd.At.UTC().Format("Jan 2 15:04 UTC")), "")
+	}
+	switch {
+	case cmd.ElseTemplate != "":
+		if t.Channel != followup.WhatsApp {
+			return b.errorMsg(followup.Errorf(followup.EInvalid, "--else-template names a WhatsApp template, and this message goes to %s; drop --else-template or use --via whatsapp.", t.Channel.Title()), cmd.Verb)
+		}
+		if m := b.checkTemplate(ctx, cmd.ElseTemplate, len(cmd.ElseParams), "--else-template "); m != nil {
+			return m
+		}
+		req.Else = &workflows.Fallback{Template: &workflows.TemplateRequest{Name: cmd.ElseTemplate, Params: cmd.ElseParams}}
+	case cmd.ElseTag != "":
+		if t.Channel != followup.Messenger {
+			return b.errorMsg(followup.Errorf(followup.EInvalid, "--else-tag names a Messenger tag, and this message goes to %s; drop --else-tag or use --via messenger.", t.Channel.Title()), cmd.Verb)
+		}
+		req.Else = &workflows.Fallback{Tag: cmd.ElseTag}
 	}
 	id := cmd.RequestID
 	if id == "" {
@@ -354,27 +394,94 @@ func (b *Bot) suggestTemplates(ctx context.Context, m *slack.Msg, t actions.Targ
 	if err != nil {
 		return
 	}
+	text := templateList("Approved templates that may be sent now:", fmt.Sprintf("%s %s #%d ", b.cfg.Command, VerbTemplate, t.Contact.ID), ts)
+	if text == "" {
+		return
+	}
+	m.Text += "\n" + text
+	m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewSectionBlock(md(text), nil, nil),
+		slack.NewActionBlock("", slack.NewButtonBlockElement(ActionFollowUp, strconv.FormatInt(t.Contact.ID, 10), plain("Follow up with a template")).WithStyle(slack.StylePrimary)))
+}
+
+// templateList lists up to five approved templates under header, each as
+// prefix NAME 1=… 2=… with the start of its body; "" when none is approved.
+func templateList(header, prefix string, ts []followup.Template) string {
 	var lines []string
 	for _, tpl := range ts {
 		if tpl.Status != followup.TemplateApproved {
 			continue
 		}
-		params := make([]string, tpl.ParamCount)
-		for i := range params {
-			params[i] = fmt.Sprintf("%d=…", i+1)
-		}
-		lines = append(lines, fmt.Sprintf("• `%s %s #%d %s %s` — %s", b.cfg.Command, VerbTemplate, t.Contact.ID, tpl.Name, strings.Join(params, " "), escape(truncate(tpl.Body, 80))))
+		lines = append(lines, fmt.Sprintf("• `%s%s` — %s", prefix, templateUsage(tpl.Name, tpl.ParamCount), escape(truncate(tpl.Body, 80))))
 		if len(lines) == 5 {
 			break
 		}
 	}
 	if len(lines) == 0 {
-		return
+		return ""
 	}
-	text := "Approved templates that may be sent now:\n" + strings.Join(lines, "\n")
-	m.Text += "\n" + text
-	m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewSectionBlock(md(text), nil, nil),
-		slack.NewActionBlock("", slack.NewButtonBlockElement(ActionFollowUp, strconv.FormatInt(t.Contact.ID, 10), plain("Follow up with a template")).WithStyle(slack.StylePrimary)))
+	return header + "\n" + strings.Join(lines, "\n")
+}
+
+// templateUsage is "name 1=… 2=…": how a template with n parameters is named.
+func templateUsage(name string, n int) string {
+	params := make([]string, n)
+	for i := range params {
+		params[i] = fmt.Sprintf("%d=…", i+1)
+	}
+	return strings.TrimSpace(name + " " + strings.Join(params, " "))
+}
+
+// checkTemplate says, before anything is scheduled, when the WhatsApp
+// template name is not approved or does not take the given number of
+// parameters, listing the approved templates, each after prefix; nil
+// when it fits.
+func (b *Bot) checkTemplate(ctx context.Context, name string, given int, prefix string) *slack.Msg {
+	ts, err := b.st.Templates(ctx, followup.WhatsApp)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	problem := templateProblem(name, given, ts)
+	if problem == "" {
+		return nil
+	}
+	m := b.errorMsg(followup.Errorf(followup.EInvalid, "%s, so nothing was scheduled.", problem), "")
+	if list := templateList("Approved WhatsApp templates:", prefix, ts); list != "" {
+		m.Text += "\n" + list
+		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewSectionBlock(md(clip(list, maxSectionText)), nil, nil))
+	} else {
+		m.Text += "\nNo WhatsApp template is approved yet; an admin adds them with `followup templates add`."
+		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewContextBlock("", md("No WhatsApp template is approved yet; an admin adds them with `followup templates add`.")))
+	}
+	return m
+}
+
+// templateProblem says what keeps the WhatsApp template name from being
+// sent with given parameters ("" when nothing does): it is unknown, not
+// approved, or approved with another number of parameters (in every
+// language it has).
+func templateProblem(name string, given int, ts []followup.Template) string {
+	var status followup.TemplateStatus
+	var counts []string
+	for _, t := range ts {
+		if t.Name != name {
+			continue
+		}
+		if t.Status != followup.TemplateApproved {
+			status = t.Status
+			continue
+		}
+		if t.ParamCount == given {
+			return ""
+		}
+		counts = append(counts, strconv.Itoa(t.ParamCount))
+	}
+	switch {
+	case len(counts) > 0:
+		return fmt.Sprintf("The WhatsApp template %s takes %s parameter(s), and %d were given (write them as 1=… 2=…)", escape(name), strings.Join(counts, " or "), given)
+	case status != "":
+		return fmt.Sprintf("The WhatsApp template %s is %s, not approved", escape(name), status)
+	}
+	return fmt.Sprintf("There is no approved WhatsApp template called %s", escape(name))
 }
 
 func (b *Bot) status(ctx context.Context, cmd Command) *slack.Msg {

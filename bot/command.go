@@ -24,6 +24,8 @@ const (
 	VerbSend     Verb = "send"
 	VerbTemplate Verb = "template"
 	VerbLater    Verb = "later"
+	VerbCadence  Verb = "cadence"
+	VerbCadences Verb = "cadences"
 	VerbStatus   Verb = "status"
 	VerbCancel   Verb = "cancel"
 	VerbClose    Verb = "close"
@@ -31,7 +33,7 @@ const (
 )
 
 // Verbs lists every verb in the order the help text shows them.
-var Verbs = []Verb{VerbHelp, VerbFind, VerbSend, VerbTemplate, VerbLater, VerbStatus, VerbCancel, VerbClose, VerbVIP}
+var Verbs = []Verb{VerbHelp, VerbFind, VerbSend, VerbTemplate, VerbLater, VerbCadence, VerbCadences, VerbStatus, VerbCancel, VerbClose, VerbVIP}
 
 // Valid reports whether v is one of Verbs.
 func (v Verb) Valid() bool {
@@ -62,13 +64,7 @@ const (
 // Changes reports whether the verb starts or changes follow-ups: such a
 // command is recorded before it is acknowledged (durable), and carried
 // out once.
-func (v Verb) Changes() bool {
-	switch v {
-	case VerbSend, VerbTemplate, VerbLater, VerbCancel, VerbClose:
-		return true
-	}
-	return false
-}
+func (v Verb) Changes() bool { return specs[v].changes }
 
 // Command is a parsed slash command. Only the fields of its Verb are set.
 type Command struct {
@@ -92,8 +88,17 @@ type Command struct {
 	Params []TemplateParam
 	// Text is the message as the agent wrote it (send, later).
 	Text string
-	// At is when a later message is due.
+	// At is when a later message, or a template sent with --at, is due.
 	At time.Time
+	// ElseTemplate is the WhatsApp template a later message falls back on
+	// when the window has closed by then (--else-template), and ElseParams
+	// its parameters, numbered from 1, in order.
+	ElseTemplate string   `json:",omitempty"`
+	ElseParams   []string `json:",omitempty"`
+	// ElseTag is the Messenger tag a later message falls back on (--else-tag).
+	ElseTag followup.Tag `json:",omitempty"`
+	// Cadence is the name of the cadence to start, as typed (cadence).
+	Cadence string `json:",omitempty"`
 	// RequestID, when set, makes running the command again harmless (a Pick
 	// button pressed twice sends once); the parser leaves it empty.
 	RequestID string `json:",omitempty"`
@@ -106,15 +111,21 @@ type TemplateParam struct {
 }
 
 type flagSpec struct {
-	value bool   // takes a value (--via whatsapp); otherwise a switch
-	group string // switches in one group exclude each other
+	value  bool   // takes a value (--via whatsapp); otherwise a switch
+	group  string // switches in one group exclude each other
+	params bool   // the value is followed by its N=value parameters (--else-template renewal 1=Jane)
 }
 
 type verbSpec struct {
 	synopsis string // after the command name
 	note     string // shown after the synopsis
 	flags    map[string]flagSpec
+	// changes: the verb starts or changes follow-ups (see Verb.Changes).
+	changes bool
 }
+
+// whenNote says how to write a time.
+const whenNote = "when: 30m, 4h, 3d, or an RFC 3339 time"
 
 var specs = map[Verb]verbSpec{
 	VerbHelp: {synopsis: "help"},
@@ -129,18 +140,33 @@ var specs = map[Verb]verbSpec{
 	VerbSend: {
 		synopsis: "send <contact> [--via <channel>] [--tag <TAG>] <text>",
 		flags:    map[string]flagSpec{"via": {value: true}, "tag": {value: true}},
+		changes:  true,
 	},
 	VerbTemplate: {
-		synopsis: "template <contact> <template> [name=value ...] [--via <channel>]",
-		flags:    map[string]flagSpec{"via": {value: true}},
+		synopsis: "template <contact> <template> [name=value ...] [--via <channel>] [--at <when>]",
+		note:     whenNote,
+		flags:    map[string]flagSpec{"via": {value: true}, "at": {value: true}},
+		changes:  true,
 	},
 	VerbLater: {
-		synopsis: "later <contact> <when> <text>",
-		note:     "when: 30m, 4h, 3d, or an RFC 3339 time",
+		synopsis: "later <contact> <when> <text> [--else-template <template> [1=value ...]] [--else-tag <TAG>] [--via <channel>]",
+		note:     whenNote,
+		flags: map[string]flagSpec{"via": {value: true}, "else-template": {value: true, params: true},
+			"else-tag": {value: true}},
+		changes: true,
+	},
+	VerbCadence: {
+		synopsis: "cadence <contact> <cadence> [--via <channel>]",
+		flags:    map[string]flagSpec{"via": {value: true}},
+		changes:  true,
+	},
+	VerbCadences: {
+		synopsis: "cadences",
+		note:     "the cadences defined, with their steps",
 	},
 	VerbStatus: {synopsis: "status <contact>"},
-	VerbCancel: {synopsis: "cancel <contact>"},
-	VerbClose:  {synopsis: "close <contact>"},
+	VerbCancel: {synopsis: "cancel <contact>", changes: true},
+	VerbClose:  {synopsis: "close <contact>", changes: true},
 	VerbVIP: {
 		synopsis: "vip",
 		note:     "supervisors: running VIP follow-ups",
@@ -149,17 +175,22 @@ var specs = map[Verb]verbSpec{
 
 const commandName = "/followup"
 
-// helpText is the usage block of PRODUCT.md §5, kept verbatim.
+// helpText is the usage block of PRODUCT.md §5, with the scheduled
+// fallbacks and cadences of issue #11.
 const helpText = `/followup help
 /followup find <query> [--mine|--all] [--closed|--open|--any]     defaults: --all --closed
 /followup send <contact> [--via <channel>] [--tag <TAG>] <text>
-/followup template <contact> <template> [name=value ...] [--via <channel>]
-/followup later <contact> <when> <text>       when: 30m, 4h, 3d, or an RFC 3339 time
+/followup template <contact> <template> [name=value ...] [--via <channel>] [--at <when>]
+/followup later <contact> <when> <text> [--else-template <template> [1=value ...]] [--else-tag <TAG>] [--via <channel>]
+                                               when: 30m, 4h, 3d, or an RFC 3339 time
+/followup cadence <contact> <cadence> [--via <channel>]
+/followup cadences                             the cadences defined, with their steps
 /followup status <contact>
 /followup cancel <contact>
 /followup close <contact>
 /followup vip                                  supervisors: running VIP follow-ups
-<contact> is an email, a phone number, a contact id (#42) or a name; quote names with spaces: "Jane Doe".`
+<contact> is an email, a phone number, a contact id (#42) or a name; quote names with spaces: "Jane Doe".
+A later message falls back on --else-template (WhatsApp) or --else-tag (Messenger) if the window has closed by then.`
 
 // Help is the usage of every verb, for `/followup help` and for unknown verbs.
 func Help() string { return helpText }
@@ -186,9 +217,10 @@ func invalid(v Verb, format string, args ...any) error {
 	}
 }
 
-// ParseCommand parses the text Slack sends after the slash command. now is the
-// time `later` offsets count from. Empty text is the help command. Every error
-// is a *followup.Error with Code EInvalid whose Message can be shown as is.
+// ParseCommand parses the text Slack sends after the slash command. now is
+// the time the offsets of `later` and `--at` count from. Empty text is the
+// help command. Every error is a *followup.Error with Code EInvalid whose
+// Message can be shown as is.
 func ParseCommand(text string, now time.Time) (Command, error) {
 	toks := tokenize(text)
 	if len(toks) == 0 {
@@ -213,7 +245,7 @@ func ParseCommand(text string, now time.Time) (Command, error) {
 		return Command{}, invalid(v, "That command is too long (at most %d bytes).", MaxCommandBytes)
 	}
 
-	p := parser{verb: v, spec: specs[v], cmd: Command{Verb: v}}
+	p := parser{verb: v, spec: specs[v], cmd: Command{Verb: v}, now: now}
 	if err := p.scan(toks[1:]); err != nil {
 		return Command{}, err
 	}
@@ -228,6 +260,7 @@ type parser struct {
 	verb   Verb
 	spec   verbSpec
 	cmd    Command
+	now    time.Time         // what --at counts from
 	args   []token           // positional arguments, flags removed
 	groups map[string]string // switch group -> switch given
 	seen   map[string]string // value flag -> value given
@@ -272,8 +305,53 @@ func (p *parser) scan(toks []token) error {
 		if err := p.setValue(name, strings.TrimSpace(value)); err != nil {
 			return err
 		}
+		if fs.params {
+			n, err := p.flagParams(name, toks[i+1:])
+			if err != nil {
+				return err
+			}
+			i += n
+		}
 	}
 	return nil
+}
+
+// flagParams takes the N=value parameters that follow a flag's value
+// (--else-template renewal 1=Jane 2="A-17") and returns how many words
+// they were. Only unquoted words that start with a number and = are
+// parameters, so the message may follow them: a quoted "1=x" is text.
+func (p *parser) flagParams(flag string, toks []token) (int, error) {
+	byNumber := map[int]string{}
+	n := 0
+	for ; n < len(toks); n++ {
+		t := toks[n]
+		key, value, ok := strings.Cut(t.val, "=")
+		if t.quoted || !ok || key == "" || strings.Trim(key, "0123456789") != "" {
+			break
+		}
+		num, err := strconv.Atoi(key)
+		switch {
+		case err != nil || num < 1 || num > 100:
+			return 0, invalid(p.verb, "%q: parameters of --%s are numbered from 1, as 1=value 2=value.", truncate(t.val, 40), flag)
+		case byNumber[num] != "":
+			return 0, invalid(p.verb, "Parameter %d of --%s is given twice; give it once.", num, flag)
+		case strings.TrimSpace(value) == "":
+			return 0, invalid(p.verb, "Parameter %d of --%s has no value; write %d=value and quote a value with spaces: %d=\"Jane Doe\".", num, flag, num, num)
+		}
+		byNumber[num] = value
+	}
+	params := make([]string, 0, len(byNumber))
+	for i := 1; i <= len(byNumber); i++ {
+		v, ok := byNumber[i]
+		if !ok {
+			return 0, invalid(p.verb, "Parameters of --%s are numbered 1, 2, 3 … without gaps; %d is missing.", flag, i)
+		}
+		params = append(params, v)
+	}
+	if len(params) > 0 {
+		p.cmd.ElseParams = append(p.cmd.ElseParams, params...)
+	}
+	return n, nil
 }
 
 // flag reports whether t is a flag and splits it into name and value. A
@@ -334,8 +412,12 @@ func (p *parser) missingValue(name string) error {
 	switch name {
 	case "via":
 		return invalid(p.verb, "--via needs a channel, e.g. --via whatsapp.")
-	case "tag":
-		return invalid(p.verb, "--tag needs a message tag, e.g. --tag POST_PURCHASE_UPDATE.")
+	case "tag", "else-tag":
+		return invalid(p.verb, "--%s needs a message tag, e.g. --%s POST_PURCHASE_UPDATE.", name, name)
+	case "else-template":
+		return invalid(p.verb, "--else-template needs an approved WhatsApp template, e.g. --else-template renewal 1=Jane.")
+	case "at":
+		return invalid(p.verb, "--at needs a time: 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
 	}
 	return invalid(p.verb, "--%s needs a value.", name)
 }
@@ -358,7 +440,7 @@ func (p *parser) setValue(name, value string) error {
 			return invalid(p.verb, "%q is not a channel; use one of %s.", truncate(value, 40), channelList())
 		}
 		p.cmd.Via = c
-	case "tag":
+	case "tag", "else-tag":
 		up := strings.ToUpper(strings.ReplaceAll(value, "-", "_"))
 		if followup.Tag(up) == followup.TagHumanAgent {
 			return invalid(p.verb, "HUMAN_AGENT is applied automatically within 7 days of the customer's last message; pick one of %s.", tagList())
@@ -367,9 +449,40 @@ func (p *parser) setValue(name, value string) error {
 		if err != nil {
 			return invalid(p.verb, "%q is not a message tag; use one of %s.", truncate(value, 40), tagList())
 		}
-		p.cmd.Tag = t
+		if name == "tag" {
+			p.cmd.Tag = t
+		} else {
+			p.cmd.ElseTag = t
+		}
+	case "else-template":
+		if !templateName(value) {
+			return invalid(p.verb, "%q is not a template name; name an approved WhatsApp template, e.g. --else-template renewal.", truncate(value, 40))
+		}
+		p.cmd.ElseTemplate = value
+	case "at":
+		at, err := p.when(value, p.now)
+		if err != nil {
+			return err
+		}
+		p.cmd.At = at
 	}
 	return nil
+}
+
+// templateName reports whether s can name a template: letters, digits,
+// _, - and . (as templates are added), so that a message word is not
+// taken for one.
+func templateName(s string) bool {
+	if s == "" || len(s) > 512 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isASCIILetter(c) && !('0' <= c && c <= '9') && c != '_' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // positionals assigns the positional arguments according to the verb.
@@ -395,9 +508,9 @@ func (p *parser) positionals(now time.Time) error {
 		}
 		return nil
 
-	case VerbVIP:
+	case VerbVIP, VerbCadences:
 		if len(p.args) > 0 {
-			return invalid(p.verb, "vip takes no arguments.")
+			return invalid(p.verb, "%s takes no arguments.", p.verb)
 		}
 		return nil
 	}
@@ -426,7 +539,20 @@ func (p *parser) positionals(now time.Time) error {
 			return err
 		}
 		p.cmd.At = at
+		if err := p.fallback(); err != nil {
+			return err
+		}
 		return p.text(rest[1:])
+
+	case VerbCadence:
+		if len(rest) == 0 || strings.TrimSpace(rest[0].val) == "" {
+			return invalid(p.verb, "Name the cadence to start after the contact, e.g. renewal; %s cadences lists them.", commandName)
+		}
+		if len(rest) > 1 {
+			return invalid(p.verb, "cadence takes a contact and a cadence name; quote a name with spaces, e.g. cadence \"Jane Doe\" renewal.")
+		}
+		p.cmd.Cadence = strings.TrimSpace(rest[0].val)
+		return nil
 
 	case VerbTemplate:
 		if len(rest) == 0 || strings.TrimSpace(rest[0].val) == "" {
@@ -434,6 +560,24 @@ func (p *parser) positionals(now time.Time) error {
 		}
 		p.cmd.Template = strings.TrimSpace(rest[0].val)
 		return p.params(rest[1:])
+	}
+	return nil
+}
+
+// fallback checks a later message's fallback against its channel: a
+// template is WhatsApp's, a tag Messenger's, and a message has one.
+func (p *parser) fallback() error {
+	c := &p.cmd
+	if len(c.ElseParams) > 0 && c.ElseTemplate == "" {
+		return invalid(p.verb, "Template parameters need --else-template before them: --else-template renewal 1=Jane.")
+	}
+	switch {
+	case c.ElseTemplate != "" && c.ElseTag != "":
+		return invalid(p.verb, "Give one fallback: --else-template (a WhatsApp template) or --else-tag (a Messenger tag).")
+	case c.ElseTemplate != "" && c.Via != "" && c.Via != followup.WhatsApp:
+		return invalid(p.verb, "--else-template names a WhatsApp template; %s has no templates, so drop --else-template or use --via whatsapp.", c.Via.Title())
+	case c.ElseTag != "" && c.Via != "" && c.Via != followup.Messenger:
+		return invalid(p.verb, "--else-tag names a Messenger tag; %s takes none, so drop --else-tag or use --via messenger.", c.Via.Title())
 	}
 	return nil
 }
@@ -472,12 +616,16 @@ func (p *parser) text(toks []token) error {
 
 func (p *parser) when(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	limit := "later schedules at most 90 days ahead"
+	if p.verb != VerbLater {
+		limit = "--at schedules at most 90 days ahead"
+	}
 	if d, ok := relative(s); ok {
 		if d <= 0 {
 			return time.Time{}, invalid(p.verb, "%q is not in the future; use e.g. 30m, 4h or 3d.", s)
 		}
 		if d > MaxLater {
-			return time.Time{}, invalid(p.verb, "%q is too far ahead; later schedules at most 90 days ahead.", truncate(s, 40))
+			return time.Time{}, invalid(p.verb, "%q is too far ahead; %s.", truncate(s, 40), limit)
 		}
 		return now.Add(d), nil
 	}
@@ -489,7 +637,7 @@ func (p *parser) when(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, invalid(p.verb, "%s is in the past; give a time in the future.", s)
 	}
 	if at.Sub(now) > MaxLater {
-		return time.Time{}, invalid(p.verb, "%s is too far ahead; later schedules at most 90 days ahead.", s)
+		return time.Time{}, invalid(p.verb, "%s is too far ahead; %s.", s, limit)
 	}
 	return at, nil
 }

@@ -121,6 +121,16 @@ func TestParseCommand(t *testing.T) {
 		{in: "template 42 order_update name=a name=b", err: "Parameter name is given twice"},
 		{in: "template 42 order_update --tag ACCOUNT_UPDATE", err: "--tag is not a flag of template"},
 		{in: "template 42 order_update --via telepathy", err: `"telepathy" is not a channel`},
+		// template --at: scheduled, as the modal's When does
+		{in: "template carlos order_update 1=Carlos 2=A-17 --at 2d", want: Command{Verb: VerbTemplate, Contact: "carlos", Template: "order_update",
+			Params: []TemplateParam{{"1", "Carlos"}, {"2", "A-17"}}, At: now.Add(48 * time.Hour)}},
+		{in: "template 42 --at=2026-03-02T09:00:00Z order_update", want: Command{Verb: VerbTemplate, Contact: "42", Template: "order_update",
+			At: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}},
+		{in: "template 42 order_update --at 91d", err: `"91d" is too far ahead; --at schedules at most 90 days ahead.`},
+		{in: "template 42 order_update --at tomorrow", err: `"tomorrow" is not a time`},
+		{in: "template 42 order_update --at 0m", err: "is not in the future"},
+		{in: "template 42 order_update --at", err: "--at needs a time"},
+		{in: "template 42 order_update --at 1h --at 2h", err: "--at is given twice"},
 
 		// later
 		{in: "later 42 30m Checking in", want: Command{Verb: VerbLater, Contact: "42", At: now.Add(30 * time.Minute), Text: "Checking in"}},
@@ -147,7 +157,56 @@ func TestParseCommand(t *testing.T) {
 		{in: "later 42 4h", err: "Add the message text"},
 		{in: "later 42", err: "Say when to send it"},
 		{in: "later", err: "Say which contact"},
-		{in: "later 42 4h --via sms Hi", err: "later takes no flags, and --via is not one"},
+		{in: "later 42 4h --via sms Hi", want: Command{Verb: VerbLater, Contact: "42", Via: followup.SMS, At: now.Add(4 * time.Hour), Text: "Hi"}},
+		{in: "later 42 4h Hi --tag ACCOUNT_UPDATE", err: "--tag is not a flag of later"},
+
+		// later with a fallback
+		{in: `later jane 30h "Checking in" --else-template renewal`, want: Command{Verb: VerbLater, Contact: "jane", At: now.Add(30 * time.Hour),
+			Text: "Checking in", ElseTemplate: "renewal"}},
+		{in: `later jane 30h Checking in --else-template order_update 1=Jane 2="A 17"`, want: Command{Verb: VerbLater, Contact: "jane",
+			At: now.Add(30 * time.Hour), Text: "Checking in", ElseTemplate: "order_update", ElseParams: []string{"Jane", "A 17"}}},
+		{in: `later jane 30h --else-template=order_update 2=A-17 1=Jane Checking in`, want: Command{Verb: VerbLater, Contact: "jane",
+			At: now.Add(30 * time.Hour), Text: "Checking in", ElseTemplate: "order_update", ElseParams: []string{"Jane", "A-17"}}},
+		{in: `later jane 30h --else-template renewal "1=one" more`, want: Command{Verb: VerbLater, Contact: "jane",
+			At: now.Add(30 * time.Hour), Text: `"1=one" more`, ElseTemplate: "renewal"}},
+		{in: `later jane 30h Hi —else-template renewal 1=“Jane Doe”`, want: Command{Verb: VerbLater, Contact: "jane",
+			At: now.Add(30 * time.Hour), Text: "Hi", ElseTemplate: "renewal", ElseParams: []string{"Jane Doe"}}},
+		{in: `later jane 30h Hi --else-template renewal --via WhatsApp`, want: Command{Verb: VerbLater, Contact: "jane",
+			At: now.Add(30 * time.Hour), Text: "Hi", ElseTemplate: "renewal", Via: followup.WhatsApp}},
+		{in: "later tom 8d Your order has shipped --else-tag post-purchase-update", want: Command{Verb: VerbLater, Contact: "tom",
+			At: now.Add(8 * 24 * time.Hour), Text: "Your order has shipped", ElseTag: followup.TagPostPurchaseUpdate}},
+		{in: "later tom 8d Shipped --via messenger --else-tag=ACCOUNT_UPDATE", want: Command{Verb: VerbLater, Contact: "tom",
+			At: now.Add(8 * 24 * time.Hour), Text: "Shipped", Via: followup.Messenger, ElseTag: followup.TagAccountUpdate}},
+		{in: "later 42 4h Hi --else-template", err: "--else-template needs an approved WhatsApp template"},
+		{in: "later 42 4h Hi --else-template --via sms", err: "--else-template needs an approved WhatsApp template"},
+		{in: `later 42 4h Hi --else-template "renewal please"`, err: `"renewal please" is not a template name`},
+		{in: "later 42 4h Hi --else-template renewal 1=a 3=c", err: "numbered 1, 2, 3 … without gaps; 2 is missing"},
+		{in: "later 42 4h Hi --else-template renewal 0=a", err: "numbered from 1"},
+		{in: "later 42 4h Hi --else-template renewal 1=a 1=b", err: "Parameter 1 of --else-template is given twice"},
+		{in: "later 42 4h Hi --else-template renewal 1=", err: "Parameter 1 of --else-template has no value"},
+		{in: "later 42 4h --else-template renewal 1=a", err: "Add the message text"},
+		{in: "later 42 4h Hi --else-template renewal --else-tag ACCOUNT_UPDATE", err: "Give one fallback"},
+		{in: "later 42 4h Hi --else-template renewal --via sms", err: "--else-template names a WhatsApp template; SMS has no templates"},
+		{in: "later 42 4h Hi --else-tag ACCOUNT_UPDATE --via whatsapp", err: "--else-tag names a Messenger tag; WhatsApp takes none"},
+		{in: "later 42 4h Hi --else-tag HUMAN_AGENT", err: "HUMAN_AGENT is applied automatically"},
+		{in: "later 42 4h Hi --else-tag NOPE", err: `"NOPE" is not a message tag`},
+		{in: "later 42 4h Hi --else-tag", err: "--else-tag needs a message tag"},
+		{in: "later 42 4h Hi --else-template a --else-template b", err: "--else-template is given twice"},
+
+		// cadence, cadences
+		{in: "cadence jane renewal", want: Command{Verb: VerbCadence, Contact: "jane", Cadence: "renewal"}},
+		{in: `Cadence "Jane Doe" Renewal --via whatsapp`, want: Command{Verb: VerbCadence, Contact: "Jane Doe", Cadence: "Renewal", Via: followup.WhatsApp}},
+		{in: "cadence --via=sms #42 trial-ending", want: Command{Verb: VerbCadence, Contact: "#42", Cadence: "trial-ending", Via: followup.SMS}},
+		{in: "cadence", err: "Say which contact"},
+		{in: "cadence jane", err: "Name the cadence to start"},
+		{in: `cadence jane ""`, err: "Name the cadence to start"},
+		{in: "cadence Jane Doe renewal", err: "cadence takes a contact and a cadence name"},
+		{in: "cadence jane renewal --tag ACCOUNT_UPDATE", err: "--tag is not a flag of cadence"},
+		{in: "cadence jane renewal --via pigeon", err: `"pigeon" is not a channel`},
+		{in: "cadences", want: Command{Verb: VerbCadences}},
+		{in: "CADENCES", want: Command{Verb: VerbCadences}},
+		{in: "cadences renewal", err: "cadences takes no arguments."},
+		{in: "cadences --via sms", err: "cadences takes no flags"},
 
 		// status, cancel, close, vip
 		{in: "status 42", want: Command{Verb: VerbStatus, Contact: "42"}},
@@ -214,6 +273,11 @@ func TestErrorMessageShape(t *testing.T) {
 		"close":                      VerbClose,
 		"vip x":                      VerbVIP,
 		"send 42 --via pigeon hello": VerbSend,
+		"cadence 42":                 VerbCadence,
+		"cadences x":                 VerbCadences,
+		"template 42 t --at 91d":     VerbTemplate,
+		"later 42 4h hi --else-template renewal 2=x":                 VerbLater,
+		"later 42 4h hi --else-template r --else-tag ACCOUNT_UPDATE": VerbLater,
 	} {
 		_, err := ParseCommand(in, now)
 		msg := followup.ErrorMessage(err)
@@ -291,6 +355,9 @@ func FuzzParseCommand(f *testing.F) {
 		"later 42 30m x", "later 42 2026-03-02T09:00:00+02:00 x", "later 42 91d x",
 		"status 42", "cancel #42", "close +1 (415) 555-0142", "vip", "frobnicate",
 		"send 42 \"\xff\" 'a", "find \"\" --any=",
+		`later jane 30h "Checking in" --else-template renewal 1=Jane 2="A 17"`, "later 42 8d x --via messenger --else-tag post_purchase_update",
+		"later 42 4h --else-template=r 2=b 1=a 3= x", `template carlos order_update 1=Carlos 2=A-17 --at 2d`,
+		`cadence "Jane Doe" renewal --via whatsapp`, "cadences", "cadence 42 —via sms x",
 	} {
 		f.Add(s)
 	}
@@ -332,6 +399,25 @@ func FuzzParseCommand(f *testing.F) {
 			if cmd.Verb == VerbLater && (!cmd.At.After(now) || cmd.At.Sub(now) > MaxLater) {
 				t.Fatalf("ParseCommand(%q) at %s is out of range", in, cmd.At)
 			}
+			if cmd.ElseTemplate != "" && cmd.ElseTag != "" {
+				t.Fatalf("ParseCommand(%q) = %#v: two fallbacks", in, cmd)
+			}
+			if len(cmd.ElseParams) > 0 && cmd.ElseTemplate == "" {
+				t.Fatalf("ParseCommand(%q) = %#v: parameters without a template", in, cmd)
+			}
+			for _, p := range cmd.ElseParams {
+				if strings.TrimSpace(p) == "" {
+					t.Fatalf("ParseCommand(%q) = %#v: an empty parameter", in, cmd)
+				}
+			}
+			if cmd.ElseTag != "" {
+				if _, err := followup.ParseTag(string(cmd.ElseTag)); err != nil || cmd.Via != "" && cmd.Via != followup.Messenger {
+					t.Fatalf("ParseCommand(%q) else tag %q via %q", in, cmd.ElseTag, cmd.Via)
+				}
+			}
+			if cmd.ElseTemplate != "" && cmd.Via != "" && cmd.Via != followup.WhatsApp {
+				t.Fatalf("ParseCommand(%q) else template via %q", in, cmd.Via)
+			}
 		case VerbTemplate:
 			if cmd.Contact == "" || cmd.Template == "" {
 				t.Fatalf("ParseCommand(%q) = %#v: missing contact or template", in, cmd)
@@ -341,10 +427,20 @@ func FuzzParseCommand(f *testing.F) {
 					t.Fatalf("ParseCommand(%q) param %#v", in, p)
 				}
 			}
+			if !cmd.At.IsZero() && (!cmd.At.After(now) || cmd.At.Sub(now) > MaxLater) {
+				t.Fatalf("ParseCommand(%q) at %s is out of range", in, cmd.At)
+			}
+		case VerbCadence:
+			if cmd.Contact == "" || strings.TrimSpace(cmd.Cadence) == "" {
+				t.Fatalf("ParseCommand(%q) = %#v: missing contact or cadence", in, cmd)
+			}
 		case VerbStatus, VerbCancel, VerbClose:
 			if cmd.Contact == "" {
 				t.Fatalf("ParseCommand(%q) = %#v: missing contact", in, cmd)
 			}
+		}
+		if cmd.Verb != VerbLater && (cmd.ElseTemplate != "" || cmd.ElseTag != "" || cmd.ElseParams != nil) {
+			t.Fatalf("ParseCommand(%q) = %#v: a fallback outside later", in, cmd)
 		}
 		// Words the agent typed survive: with valid UTF-8 in, text is valid too.
 		if utf8.ValidString(in) && !utf8.ValidString(cmd.Text) {

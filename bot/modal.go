@@ -13,6 +13,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/cadences"
 	"github.com/followup-dev/followup/window"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -28,6 +29,7 @@ const (
 	blockParam    = "param" // + 1, 2, …
 	blockTag      = "tag"
 	blockWhen     = "when"
+	blockCadence  = "cadence"
 	inputAction   = "v"
 )
 
@@ -64,8 +66,12 @@ func (b *Bot) openFollowUp(ctx context.Context, triggerID string, contactID int6
 			}
 		}
 	}
+	cs, err := b.st.Cadences(ctx)
+	if err != nil {
+		return err
+	}
 	now := b.cfg.Now()
-	_, err = b.slack.OpenViewContext(ctx, triggerID, followUpModal(c, ids, actions.Windows(ids, set, now), approved(templates), actions.BestChannel(ids, set, now)))
+	_, err = b.slack.OpenViewContext(ctx, triggerID, followUpModal(c, ids, actions.Windows(ids, set, now), approved(templates), cs, actions.BestChannel(ids, set, now)))
 	return err
 }
 
@@ -81,8 +87,9 @@ func approved(ts []followup.Template) []followup.Template {
 
 // followUpModal builds the modal: channel (with what each allows now),
 // text, the approved templates and their parameters when the contact has
-// WhatsApp, a tag picker when it has Messenger, and when to send.
-func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.State, templates []followup.Template, best followup.Channel) slack.ModalViewRequest {
+// WhatsApp, a tag picker when it has Messenger, when to send, and the
+// defined cadences (cs) to start instead, when there are any.
+func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.State, templates []followup.Template, cs []cadences.Cadence, best followup.Channel) slack.ModalViewRequest {
 	meta, _ := json.Marshal(modalMeta{ContactID: c.ID})
 	lines := make([]string, len(ws))
 	for i, w := range ws {
@@ -142,6 +149,23 @@ func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.Stat
 	}
 	blocks = append(blocks, optional(slack.NewInputBlock(blockWhen, plain("When"), plain("Empty: now. Or 30m, 4h, 3d, or an RFC 3339 time."),
 		slack.NewPlainTextInputBlockElement(plain("now"), inputAction))))
+	var copts []*slack.OptionBlockObject
+	for _, cd := range cs {
+		label := fmt.Sprintf("%s (%d touch(es))", cd.Name, len(cd.Steps))
+		var first *slack.TextBlockObject
+		if len(cd.Steps) > 0 {
+			first = plain(clip(cd.Steps[0].String(), 75))
+		}
+		copts = append(copts, slack.NewOptionBlockObject(cd.Name, plain(clip(label, 75)), first))
+		if len(copts) == 100 { // Slack's most options in a static select
+			break
+		}
+	}
+	if len(copts) > 0 {
+		blocks = append(blocks, optional(slack.NewInputBlock(blockCadence, plain("Or start a cadence"),
+			plain("A sequence of touches, each sent in the form the channel allows then; a reply stops the rest. Leave the message, template and when empty."),
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Cadence"), inputAction, copts...))))
+	}
 
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: CallbackFollowUp, PrivateMetadata: string(meta),
@@ -163,6 +187,7 @@ type followUpForm struct {
 	Params   []string
 	Tag      followup.Tag
 	When     string
+	Cadence  string // a cadence's name
 }
 
 // readForm reads the modal's state.
@@ -179,6 +204,7 @@ func readForm(v slack.View) followUpForm {
 		Template: get(blockTemplate).SelectedOption.Value,
 		Tag:      followup.Tag(get(blockTag).SelectedOption.Value),
 		When:     strings.TrimSpace(get(blockWhen).Value),
+		Cadence:  get(blockCadence).SelectedOption.Value,
 	}
 	for i := 1; i <= maxParamFields; i++ {
 		f.Params = append(f.Params, strings.TrimSpace(get(blockParam+strconv.Itoa(i)).Value))
@@ -188,7 +214,8 @@ func readForm(v slack.View) followUpForm {
 
 // validateForm checks a submission against the channel's rules now and
 // returns the send request, or errors keyed by block id to show inline.
-func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings, templates []followup.Template, now time.Time) (workflows.SendRequest, map[string]string) {
+// cs holds the cadence the form picked, if it is still defined.
+func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings, templates []followup.Template, cs []cadences.Cadence, now time.Time) (workflows.SendRequest, map[string]string) {
 	errs := map[string]string{}
 	var req workflows.SendRequest
 	var id *followup.Identity
@@ -200,6 +227,9 @@ func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings
 	if id == nil {
 		errs[blockChannel] = "Pick one of the contact's channels."
 		return req, errs
+	}
+	if f.Cadence != "" {
+		return validateCadence(f, cs, templates)
 	}
 	if f.When != "" {
 		at, err := parseWhenText(f.When, now)
@@ -282,6 +312,32 @@ func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings
 	return req, errs
 }
 
+// validateCadence checks a form that starts a cadence: nothing else is
+// filled in, the cadence is still defined, and its templates can be sent
+// on the channel picked.
+func validateCadence(f followUpForm, cs []cadences.Cadence, templates []followup.Template) (workflows.SendRequest, map[string]string) {
+	var c *cadences.Cadence
+	for i := range cs {
+		if cs[i].Name == f.Cadence {
+			c = &cs[i]
+		}
+	}
+	switch {
+	case f.Text != "" || f.Template != "" || f.Tag != "" || f.When != "":
+		return workflows.SendRequest{}, map[string]string{blockCadence: "A cadence sends its own messages: clear the message, template, tag and when, or clear the cadence."}
+	case c == nil:
+		return workflows.SendRequest{}, map[string]string{blockCadence: "That cadence is not defined any more; pick another."}
+	}
+	if p := cadenceProblem(*c, f.Channel, templates); p != "" {
+		block := blockCadence
+		if f.Channel != followup.WhatsApp {
+			block = blockChannel
+		}
+		return workflows.SendRequest{}, map[string]string{block: p + "."}
+	}
+	return workflows.SendRequest{Cadence: actions.WorkflowCadence(*c)}, nil
+}
+
 // submitFollowUp validates a Follow up modal submission; a valid one is
 // sent in the background and the modal closes. The agent hears the outcome
 // from the follow-up's notification, or here by DM when it failed before.
@@ -311,7 +367,17 @@ func (b *Bot) submitFollowUp(ctx context.Context, agent followup.Agent, v slack.
 		}
 		templates = approved(ts)
 	}
-	req, errs := validateForm(f, ids, set, templates, b.cfg.Now())
+	var cs []cadences.Cadence
+	if f.Cadence != "" {
+		c, err := b.st.Cadence(ctx, f.Cadence)
+		switch {
+		case err == nil:
+			cs = append(cs, c)
+		case followup.ErrorCodeOf(err) != followup.ENotFound:
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCadence: followup.ErrorMessage(err)})
+		}
+	}
+	req, errs := validateForm(f, ids, set, templates, cs, b.cfg.Now())
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}

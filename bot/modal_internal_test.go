@@ -7,7 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/slack-go/slack"
+
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/cadences"
 	"github.com/followup-dev/followup/window"
 )
 
@@ -23,6 +26,17 @@ func TestValidateForm(t *testing.T) {
 	tpl := []followup.Template{{Channel: followup.WhatsApp, Name: "order_update", Language: "en", Status: followup.TemplateApproved, ParamCount: 2}}
 	set := followup.DefaultSettings()
 	params := func(p ...string) []string { return append(p, make([]string, maxParamFields-len(p))...) }
+	const day = 24 * time.Hour
+	order := func(p ...string) *cadences.Template { return &cadences.Template{Name: "order_update", Params: p} }
+	cs := []cadences.Cadence{
+		{Name: "renewal", Steps: []cadences.Step{
+			{After: 2 * day, Text: "Your plan renews soon", Else: &cadences.Else{Template: order("a", "b")}},
+			{After: 5 * day, Template: order("a", "b")},
+		}},
+		{Name: "nudge", Steps: []cadences.Step{{After: time.Hour, Text: "Still there?"}}},
+		{Name: "unapproved", Steps: []cadences.Step{{After: day, Template: &cadences.Template{Name: "gone"}}}},
+		{Name: "short", Steps: []cadences.Step{{After: day, Text: "x", Else: &cadences.Else{Template: order("a")}}}},
+	}
 	for _, c := range []struct {
 		name    string
 		form    followUpForm
@@ -46,9 +60,17 @@ func TestValidateForm(t *testing.T) {
 		{"bad when", followUpForm{Channel: followup.Email, Text: "hi", When: "tomorrowish", Params: params()}, blockWhen, "30m"},
 		{"when in the past", followUpForm{Channel: followup.Email, Text: "hi", When: "2020-01-01T00:00:00Z", Params: params()}, blockWhen, "past"},
 		{"later on email", followUpForm{Channel: followup.Email, Text: "hi", When: "4h", Params: params()}, "", ""},
+		{"cadence on whatsapp", followUpForm{Channel: followup.WhatsApp, Cadence: "renewal", Params: params()}, "", ""},
+		{"text cadence on email", followUpForm{Channel: followup.Email, Cadence: "nudge", Params: params()}, "", ""},
+		{"template cadence on email", followUpForm{Channel: followup.Email, Cadence: "renewal", Params: params()}, blockChannel, "start it on WhatsApp"},
+		{"cadence and a message", followUpForm{Channel: followup.WhatsApp, Cadence: "renewal", Text: "hi", Params: params()}, blockCadence, "clear the message"},
+		{"cadence and when", followUpForm{Channel: followup.WhatsApp, Cadence: "renewal", When: "4h", Params: params()}, blockCadence, "clear the message, template, tag and when"},
+		{"cadence no longer defined", followUpForm{Channel: followup.WhatsApp, Cadence: "removed", Params: params()}, blockCadence, "not defined any more"},
+		{"cadence with an unapproved template", followUpForm{Channel: followup.WhatsApp, Cadence: "unapproved", Params: params()}, blockCadence, "no approved WhatsApp template called gone"},
+		{"cadence fallback with too few parameters", followUpForm{Channel: followup.WhatsApp, Cadence: "short", Params: params()}, blockCadence, "takes 2 parameter(s), and 1 were given"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			req, errs := validateForm(c.form, ids, set, tpl, now)
+			req, errs := validateForm(c.form, ids, set, tpl, cs, now)
 			if c.errKey == "" {
 				if len(errs) != 0 {
 					t.Fatalf("errors %v", errs)
@@ -58,6 +80,13 @@ func TestValidateForm(t *testing.T) {
 				}
 				if c.form.Template != "" && (req.Template == nil || len(req.Template.Params) != 2) {
 					t.Fatalf("template request %+v", req.Template)
+				}
+				if c.form.Cadence != "" && (req.Cadence == nil || req.Cadence.Name != c.form.Cadence || req.Text != "" || !req.At.IsZero()) {
+					t.Fatalf("cadence request %+v", req)
+				}
+				if c.form.Cadence == "renewal" && (len(req.Cadence.Touches) != 2 || req.Cadence.Touches[1].After != 5*day ||
+					req.Cadence.Touches[0].Else == nil || req.Cadence.Touches[0].Else.Template.Name != "order_update") {
+					t.Fatalf("renewal's touches %+v", req.Cadence.Touches)
 				}
 				return
 			}
@@ -78,7 +107,9 @@ func TestFollowUpModalWithinSlackLimits(t *testing.T) {
 		{Name: strings.Repeat("very_long_template_name_", 4), Language: "en_US", ParamCount: 3, Body: long},
 		{Name: "too_many", Language: "en", ParamCount: 7, Body: "x"},
 	}
-	v := followUpModal(followup.Contact{ID: 7, FirstName: "Jane"}, ids, ws, tpl, followup.WhatsApp)
+	cs := []cadences.Cadence{{Name: strings.Repeat("n", cadences.MaxNameLen), Steps: []cadences.Step{
+		{After: 36 * time.Hour, Text: strings.Repeat("Ünïcode text of a first touch ", 10), Else: &cadences.Else{Template: &cadences.Template{Name: "renewal", Params: []string{"Jane Doe"}}}}}}}
+	v := followUpModal(followup.Contact{ID: 7, FirstName: "Jane"}, ids, ws, tpl, cs, followup.WhatsApp)
 	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +150,43 @@ func TestFollowUpModalWithinSlackLimits(t *testing.T) {
 	}
 	if !strings.Contains(string(b), "Template parameter {{3}}") || strings.Contains(string(b), "{{4}}") {
 		t.Error("parameter fields do not match the offered templates")
+	}
+	if !strings.Contains(string(b), `"block_id":"cadence"`) || !strings.Contains(string(b), `1d12h text \"Ünïcode`) {
+		t.Error("the cadence is not offered with its first step")
+	}
+}
+
+// TestFollowUpModalCadenceChoice: the Cadence choice lists the defined
+// cadences, and is not there when none is.
+func TestFollowUpModalCadenceChoice(t *testing.T) {
+	ids := []followup.Identity{{Channel: followup.Email}}
+	ws := []window.State{{Channel: followup.Email, Allowance: window.FreeText}}
+	blockIDs := func(v slack.ModalViewRequest) []string {
+		var out []string
+		for _, b := range v.Blocks.BlockSet {
+			if in, ok := b.(*slack.InputBlock); ok {
+				out = append(out, in.BlockID)
+			}
+		}
+		return out
+	}
+	none := followUpModal(followup.Contact{ID: 7}, ids, ws, nil, nil, followup.Email)
+	if got := blockIDs(none); strings.Contains(strings.Join(got, " "), blockCadence) {
+		t.Errorf("with no cadence defined the modal has %v", got)
+	}
+	cs := []cadences.Cadence{
+		{Name: "nudge", Steps: []cadences.Step{{After: time.Hour, Text: "Still there?"}}},
+		{Name: "renewal", Steps: []cadences.Step{{After: 48 * time.Hour, Text: "a"}, {After: 96 * time.Hour, Text: "b"}}},
+	}
+	some := followUpModal(followup.Contact{ID: 7}, ids, ws, nil, cs, followup.Email)
+	got := blockIDs(some)
+	if got[len(got)-1] != blockCadence {
+		t.Fatalf("blocks %v: want the cadence choice last", got)
+	}
+	sel := some.Blocks.BlockSet[len(some.Blocks.BlockSet)-1].(*slack.InputBlock).Element.(*slack.SelectBlockElement)
+	if len(sel.Options) != 2 || sel.Options[0].Value != "nudge" || sel.Options[1].Text.Text != "renewal (2 touch(es))" ||
+		sel.Options[1].Description.Text != `2d text "a"` {
+		t.Fatalf("options %+v", sel.Options)
 	}
 }
 

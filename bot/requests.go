@@ -173,9 +173,10 @@ func (b *Bot) runJob(ctx context.Context, agent followup.Agent, j job, id string
 	return b.errorMsg(followup.Errorf(followup.EInvalid, "this request is empty"), "")
 }
 
-// sendModal sends a validated modal submission. Its outcome reaches the
-// agent as the follow-up's own notification; only a failure before that
-// is answered here.
+// sendModal sends a validated modal submission (or starts its cadence).
+// A send's outcome reaches the agent as the follow-up's own notification;
+// what the follow-up does not notify (a send scheduled, a cadence started)
+// and a failure before it are answered here.
 func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, id string) *slack.Msg {
 	c, err := b.st.Contact(ctx, mj.ContactID)
 	if err != nil {
@@ -186,8 +187,12 @@ func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, 
 		return b.errorMsg(err, "")
 	}
 	t := actions.Target{Contact: c, Identities: ids, Channel: mj.Channel}
-	if _, err := b.act.Send(ctx, agent, t, mj.Request, id); err != nil {
+	out, err := b.act.Send(ctx, agent, t, mj.Request, id)
+	if err != nil {
 		return b.errorMsg(err, "")
+	}
+	if out.Outcome == workflows.OutcomeScheduled {
+		return outcomeMsg(t, out)
 	}
 	return nil
 }

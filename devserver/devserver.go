@@ -5,8 +5,8 @@
 //
 // It does what the Temporal CLI's `temporal server start-dev --db-filename`
 // does: all four services (frontend, history, matching, worker) in one
-// process, one history shard, SQLite for both persistence and visibility.
-// There is no web UI.
+// process, one history shard, SQLite for both persistence and visibility,
+// and, when asked, the Temporal Web UI beside them.
 package devserver
 
 import (
@@ -37,6 +37,8 @@ import (
 	"go.temporal.io/server/common/searchattribute/sadefs"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
 )
 
 // DatabaseFile is the name of the SQLite file inside Config.DataDir. It
@@ -70,7 +72,8 @@ const (
 // The zero value of every field except DataDir is usable.
 type Config struct {
 	// DataDir holds the SQLite database (DataDir/temporal.db), its lock
-	// file and, while the server runs, its address (DataDir/temporal.addr).
+	// file and, while the server runs, its address (DataDir/temporal.addr)
+	// and its Web UI's URL (DataDir/ui.url).
 	// It is created if missing; it and the database are made private to
 	// their owner (0700 and 0600) at every start. Required.
 	DataDir string
@@ -82,6 +85,11 @@ type Config struct {
 	Host string
 	// FrontendPort is the frontend's gRPC port; 0 picks a free port.
 	FrontendPort int
+	// UI serves the Temporal Web UI and its HTTP API on Host:UIPort, as
+	// `temporal server start-dev` does on port 8233.
+	UI bool
+	// UIPort is the Web UI's HTTP port when UI is set; 0 picks a free port.
+	UIPort int
 	// SearchAttributes are custom search attributes the namespace must have.
 	// Missing ones are added at every start; existing ones are left alone,
 	// and one that exists with a different type makes Start fail. SQLite
@@ -103,6 +111,8 @@ type Server struct {
 	dir       string
 	hostPort  string
 	namespace string
+	ui        *uiserver.Server // nil without the Web UI
+	uiURL     string
 
 	stopOnce sync.Once
 	stopErr  error
@@ -114,7 +124,8 @@ type Server struct {
 //
 // Only one Server may use a data directory at a time, across processes:
 // Start fails with an *InUseError while another holds it. A frontend port
-// that is taken fails with an error that wraps syscall.EADDRINUSE.
+// that is taken fails with an error that wraps syscall.EADDRINUSE, and so
+// does a Web UI port, in a *UIPortError.
 func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("devserver: DataDir is required")
@@ -162,7 +173,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}()
 	// A server that crashed left its address behind; until this one is
 	// ready, no client should be sent there.
-	if err := os.Remove(filepath.Join(dir, AddressFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := removeRecords(dir); err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
 
@@ -180,6 +191,12 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	serverCfg, hosts, err := serverConfig(cfg, sqlCfg)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
+	}
+	var uiAddr string
+	if cfg.UI {
+		if uiAddr, err = uiListenAddr(cfg.Host, cfg.UIPort); err != nil {
+			return nil, err
+		}
 	}
 	srvLogger := slogLogger{log: logger}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&serverCfg.Global.Authorization)
@@ -224,6 +241,11 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	if err := s.ready(ctx, logger, cfg.SearchAttributes); err != nil {
 		return nil, errors.Join(err, s.Stop())
+	}
+	if cfg.UI {
+		if err := s.startUI(ctx, uiAddr); err != nil {
+			return nil, errors.Join(err, s.Stop())
+		}
 	}
 	if err := writeFileAtomic(filepath.Join(dir, AddressFile), []byte(s.hostPort+"\n")); err != nil {
 		return nil, errors.Join(fmt.Errorf("devserver: record the address: %w", err), s.Stop())
@@ -330,8 +352,8 @@ func (s *Server) FrontendHostPort() string { return s.hostPort }
 // Namespace is the namespace Start registered.
 func (s *Server) Namespace() string { return s.namespace }
 
-// Stop shuts the server down, removes its address from the data directory
-// and releases the directory; it takes
+// Stop shuts the server and its Web UI down, removes their addresses from
+// the data directory and releases the directory; it takes
 // about a second, as the frontend gives open calls that long to finish.
 // Stop workers first. Server logs are dropped from here on: while its
 // services stop one by one, the server logs dozens of warnings and errors
@@ -345,13 +367,25 @@ func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
 		s.quiet.Store(true)
 		// Clients stop finding the server before it stops answering.
-		rmErr := os.Remove(filepath.Join(s.dir, AddressFile))
-		if errors.Is(rmErr, os.ErrNotExist) {
-			rmErr = nil
+		rmErr := removeRecords(s.dir)
+		if s.ui != nil {
+			s.ui.Stop()
 		}
 		s.stopErr = errors.Join(rmErr, s.srv.Stop(), unlockFile(s.lock))
 	})
 	return s.stopErr
+}
+
+// removeRecords removes the frontend's address and the Web UI's URL from
+// dir.
+func removeRecords(dir string) error {
+	var errs []error
+	for _, name := range []string{AddressFile, UIURLFile} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // newServer is temporal.NewServer, with fatal log calls turned into errors.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -337,4 +338,97 @@ func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
 		out[k.GetName()] = k.GetValueType()
 	}
 	return out
+}
+
+// CadenceStatus says where the follow-up's cadence is: the touch reached
+// and what became of it, and when the next is due or why none will come.
+// "" when the follow-up has no cadence.
+func (s State) CadenceStatus() string {
+	c := s.Cadence
+	if c == nil {
+		return ""
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "cadence %s: ", c.Name)
+	switch {
+	case c.Reached == 0 && c.Ended == "":
+		fmt.Fprintf(&sb, "%d touch(es), none yet", c.Touches)
+	case c.Reached == 0:
+		fmt.Fprintf(&sb, "%d touch(es), none reached", c.Touches)
+	default:
+		fmt.Fprintf(&sb, "touch %d of %d %s", c.Reached, c.Touches, touchOutcome(s.Attempts, c.Reached))
+	}
+	if c.Ended != "" {
+		sb.WriteString("; ended: " + c.Ended)
+		return sb.String()
+	}
+	var next time.Time
+	for _, sc := range s.Scheduled {
+		if sc.Touch > 0 && (next.IsZero() || sc.At.Before(next)) {
+			next = sc.At
+		}
+	}
+	if !next.IsZero() {
+		sb.WriteString("; next " + next.UTC().Format("Jan 2 15:04 UTC"))
+	}
+	return sb.String()
+}
+
+// touchOutcome is what became of a cadence's touch, from the latest
+// attempt that was that touch: "sent", "refused", … or "reached" while it
+// is being sent.
+func touchOutcome(attempts []Attempt, touch int) string {
+	for i := len(attempts) - 1; i >= 0; i-- {
+		if a := attempts[i]; a.Touch == touch {
+			if a.Outcome == OutcomeSent && a.Fallback {
+				return "sent (the fallback)"
+			}
+			return strings.ReplaceAll(string(a.Outcome), "_", " ")
+		}
+	}
+	return "reached"
+}
+
+// DescribeScheduled says what a scheduled send will send, and what
+// instead if the window has closed by then: its own fallback, or on
+// WhatsApp the workspace's re-engagement template (as last read).
+func (s State) DescribeScheduled(sc Scheduled) string {
+	req := sc.Request
+	var what string
+	switch {
+	case req.Template != nil:
+		what = "the template " + req.Template.Name
+	case req.Tag != "":
+		what = fmt.Sprintf("“%s” with the %s tag", clipText(req.Text, 80), req.Tag)
+	default:
+		what = "“" + clipText(req.Text, 80) + "”"
+	}
+	if sc.Touch > 0 && s.Cadence != nil {
+		what = fmt.Sprintf("touch %d of %d of the cadence %s: %s", sc.Touch, s.Cadence.Touches, s.Cadence.Name, what)
+	}
+	if req.Template != nil {
+		return what
+	}
+	switch e := req.Else; {
+	case e != nil && e.Tag != "":
+		what += fmt.Sprintf(", then with the %s tag if the window has closed", e.Tag)
+	case e != nil && e.Template != nil:
+		what += ", then the template " + e.Template.Name + " if the window has closed"
+	case s.Channel == followup.WhatsApp && s.Settings.ReengagementTemplate != "":
+		name, _ := s.Settings.Reengagement()
+		what += ", then the workspace's re-engagement template " + name + " if the window has closed"
+	}
+	return what
+}
+
+// clipText cuts s to at most n bytes at a rune boundary, marking the cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -101,6 +101,7 @@ func (a *app) config() error {
 	if err != nil {
 		return err
 	}
+	cfg.logger = newLogger(a.stderr, cfg.LogLevel)
 	a.cfg = cfg
 	return nil
 }
@@ -116,14 +117,16 @@ Configuration is read from environment variables (see the README);
 DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildVersion(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%v (see %s --help)", err, c.CommandPath())}
 	})
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
-		a.templatesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
-		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.statusCmd(),
+		a.templatesCmd(), a.cadencesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
+		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.historyCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.cadenceCmd(), a.statusCmd(),
 		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)

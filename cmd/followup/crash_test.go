@@ -53,7 +53,7 @@ type devProc struct {
 
 func startDevProc(t *testing.T, c *cli, port int, out *syncBuffer) *devProc {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "dev", "--temporal-port", strconv.Itoa(port), "--no-demo")
+	cmd := exec.Command(os.Args[0], "dev", "--temporal-port", strconv.Itoa(port), "--no-demo", "--no-ui")
 	cmd.Env = []string{"FOLLOWUP_TEST_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range c.env {
 		if k != "TEMPORAL_ADDRESS" {

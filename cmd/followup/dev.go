@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -28,8 +27,9 @@ import (
 func (a *app) devCmd() *cobra.Command {
 	var noDemo bool
 	var port int
+	var ui uiFlags
 	c := &cobra.Command{
-		Use:   "dev [--no-demo] [--temporal-port 7233]",
+		Use:   "dev [--no-demo] [--temporal-port 7233] [--ui-port 8233 | --no-ui]",
 		Short: "Run everything in one process: Temporal (embedded, persisted), migrations, demo data, worker, HTTP",
 		Long: `Run followup for development in one process: an embedded Temporal server
 persisted to $FOLLOWUP_DATA_DIR/temporal.db (follow-ups survive a restart), the
@@ -45,9 +45,22 @@ While the embedded server runs, its address is in
 $FOLLOWUP_DATA_DIR/temporal.addr: the other commands (send, later, status …)
 find it there when TEMPORAL_ADDRESS is unset, whatever --temporal-port says.
 The data directory and the database, which holds message bodies, are
-readable by their owner only.`,
+readable by their owner only.
+
+Beside the embedded server, the Temporal Web UI (as temporal server
+start-dev serves it) is on http://127.0.0.1:8233, or the port --ui-port
+gives (0 picks a free one); --no-ui turns it off. A port that is taken
+stops dev with a message naming these flags. While it runs, its URL is in
+$FOLLOWUP_DATA_DIR/ui.url, where followup status finds it to print each
+follow-up's page. With TEMPORAL_ADDRESS set there is no embedded UI: set
+TEMPORAL_UI_URL to that Temporal's UI for the same links. The UI listens on
+loopback only: it has no authentication, and can signal, cancel and
+terminate follow-ups.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ui.check(); err != nil {
+				return err
+			}
 			st, err := a.store()
 			if err != nil {
 				return err
@@ -69,24 +82,29 @@ readable by their owner only.`,
 					fmt.Fprintln(a.stdout, "loaded the demo workspace (agents U0DEMOANN and U0DEMOSAM, contacts @demo.followup.dev)")
 				}
 			}
-			hostPort := a.cfg.TemporalAddress
+			hostPort, uiURL := a.cfg.TemporalAddress, a.cfg.TemporalUIURL
 			if hostPort == "" {
 				srv, err := devserver.Start(a.ctx, devserver.Config{
 					DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace, FrontendPort: port,
+					UI: !ui.off, UIPort: ui.port,
 					SearchAttributes: workflows.SearchAttributeTypes(),
-					Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
+					Logger:           a.logger(),
 				})
 				if err != nil {
 					return embeddedStartError(err, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), "--temporal-port")
 				}
 				defer srv.Stop()
 				hostPort = srv.FrontendHostPort()
+				if u := srv.UIURL(); u != "" {
+					uiURL = u
+				}
 			}
-			return a.serveWorker(hostPort, true, noDemo, true)
+			return a.serveWorker(hostPort, uiURL, true, noDemo, true)
 		},
 	}
 	c.Flags().BoolVar(&noDemo, "no-demo", false, "do not load the demo workspace")
 	c.Flags().IntVar(&port, "temporal-port", 7233, "the embedded Temporal server's gRPC port")
+	ui.bind(c)
 	return c
 }
 
@@ -106,7 +124,7 @@ func (a *app) workerCmd() *cobra.Command {
 			if _, err := a.store(); err != nil {
 				return err
 			}
-			return a.serveWorker(a.cfg.TemporalAddress, false, true, sandboxed)
+			return a.serveWorker(a.cfg.TemporalAddress, "", false, true, sandboxed)
 		},
 	}
 	c.Flags().BoolVar(&sandboxed, "sandbox", false, "channels without credentials send to local fake providers, as in followup dev (load tests, staging)")
@@ -114,8 +132,9 @@ func (a *app) workerCmd() *cobra.Command {
 }
 
 // serveWorker runs the worker (and in dev the HTTP server) until the
-// context ends.
-func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
+// context ends. uiURL is the Temporal Web UI's, for dev's banner ("" if
+// none is known).
+func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) error {
 	o, err := temporalOptions(a.cfg, hostPort)
 	if err != nil {
 		return err
@@ -160,7 +179,7 @@ func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 	}
 	defer w.Stop()
 	// Messages a crash left pending are resolved at start and every 15 s.
-	go activities.NewReconciler(acts, slog.New(slog.NewTextHandler(a.stderr, nil))).Run(a.ctx, 15*time.Second)
+	go activities.NewReconciler(acts, a.logger()).Run(a.ctx, 15*time.Second)
 	if !dev {
 		fmt.Fprintf(a.stdout, "worker polling task queue %q on %s (namespace %s)\n", a.cfg.TemporalTaskQueue, hostPort, a.cfg.TemporalNamespace)
 		<-a.ctx.Done()
@@ -177,7 +196,7 @@ func (a *app) serveWorker(hostPort string, dev, noDemo, sandboxed bool) error {
 		_ = srv.Shutdown(ctx)
 		sl.wait()
 	}()
-	a.banner(hostPort, ln.Addr().String(), noDemo, chans, sl)
+	a.banner(hostPort, uiURL, ln.Addr().String(), noDemo, chans, sl)
 	<-a.ctx.Done()
 	fmt.Fprintln(a.stdout, "\nstopping…")
 	return nil
@@ -199,7 +218,7 @@ func (a *app) httpServer(chans channelSet, fc *workflows.Client, dev bool) (*htt
 		return nil, nil, slackRunning{}, err
 	}
 	socket := a.runSocketMode(b, scfg)
-	webhooks.New(a.st, fc, chans.hooks, slog.New(slog.NewTextHandler(a.stderr, nil))).Register(mux)
+	webhooks.New(a.st, fc, chans.hooks, a.logger()).Register(mux)
 	mux.Handle("GET /webchat/", webchat.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -215,7 +234,7 @@ func (a *app) httpServer(chans channelSet, fc *workflows.Client, dev bool) (*htt
 		ln, slackRunning{bot: b, cfg: scfg, socket: socket}, nil
 }
 
-func (a *app) banner(temporalAddr, httpAddr string, noDemo bool, chans channelSet, sl slackRunning) {
+func (a *app) banner(temporalAddr, uiURL, httpAddr string, noDemo bool, chans channelSet, sl slackRunning) {
 	sandboxed := make([]string, len(chans.sandboxed))
 	for i, ch := range chans.sandboxed {
 		sandboxed[i] = string(ch)
@@ -227,16 +246,20 @@ func (a *app) banner(temporalAddr, httpAddr string, noDemo bool, chans channelSe
 	if len(sandboxed) == 0 {
 		channelsLine = "all ten configured"
 	}
+	uiLine := ""
+	if uiURL != "" {
+		uiLine = "\n  Web UI     " + workflowsPage(uiURL, a.cfg.TemporalNamespace)
+	}
 	fmt.Fprintf(a.stdout, `
 followup dev is running.
-  Temporal   %s (namespace %s; data in %s)
+  Temporal   %s (namespace %s; data in %s)%s
   HTTP       http://%s/healthz
   Postgres   %s
   Slack      %s
   Channels   %s
 
 Try it from another terminal:
-`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), httpAddr, redactURL(a.cfg.DatabaseURL), sl.describe(), channelsLine)
+`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), uiLine, httpAddr, redactURL(a.cfg.DatabaseURL), sl.describe(), channelsLine)
 	if !noDemo {
 		fmt.Fprint(a.stdout, `  followup slash "find jane"                       the Slack command, signed and posted as Slack would
   followup slash "send jane.doe@demo.followup.dev Your refund has landed"

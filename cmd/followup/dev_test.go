@@ -77,13 +77,20 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// startDev runs `followup dev` as its own process (as a user would) and
-// waits until it is ready; stop interrupts it like Ctrl-C. out is what it
-// printed.
+// startDev runs `followup dev` as its own process (as a user would), without
+// the Web UI, whose default port the tests running at once would share,
+// and waits until it is ready; stop interrupts it like Ctrl-C. out is what
+// it printed.
 func startDev(t *testing.T, c *cli, port int) (stop func(), out *syncBuffer) {
 	t.Helper()
+	return startDevArgs(t, c, "--temporal-port", strconv.Itoa(port), "--no-ui")
+}
+
+// startDevArgs is startDev with the dev command's flags given.
+func startDevArgs(t *testing.T, c *cli, flags ...string) (stop func(), out *syncBuffer) {
+	t.Helper()
 	out = new(syncBuffer)
-	cmd := exec.Command(os.Args[0], "dev", "--temporal-port", strconv.Itoa(port))
+	cmd := exec.Command(os.Args[0], append([]string{"dev"}, flags...)...)
 	cmd.Env = []string{"FOLLOWUP_TEST_MAIN=1", "HTTP_ADDR=127.0.0.1:0", "FOLLOWUP_DEBUG=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range c.env {
 		if k != "TEMPORAL_ADDRESS" { // dev embeds its own

@@ -139,7 +139,8 @@ func TestSecondDevSaysWhy(t *testing.T) {
 }
 
 // TestTemporalCommandRecordsItsAddress: the other commands find `followup
-// temporal` on any port through FOLLOWUP_DATA_DIR, as they find dev.
+// temporal` on any port through FOLLOWUP_DATA_DIR, as they find dev, and
+// its Web UI too.
 func TestTemporalCommandRecordsItsAddress(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Temporal")
@@ -147,14 +148,26 @@ func TestTemporalCommandRecordsItsAddress(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t)
 	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-	tp := startProc(t, "followup temporal", c.env, "Temporal is running", "temporal", "--address", addr)
+	ui := "http://127.0.0.1:" + strconv.Itoa(freePort(t))
+	tp := startProc(t, "followup temporal", c.env, "Temporal is running", "temporal", "--address", addr, "--ui-port", strings.TrimPrefix(ui, "http://127.0.0.1:"))
+	if want := "  web UI     " + ui + "/namespaces/default/workflows\n"; !strings.Contains(tp.out.String(), want) {
+		t.Errorf("followup temporal's banner lacks %q:\n%s", want, tp.out.String())
+	}
+	if got, ok := devserver.UIURL(c.env["FOLLOWUP_DATA_DIR"]); !ok || got != ui {
+		t.Errorf("devserver.UIURL: %q %v, want %q", got, ok, ui)
+	}
+	if body := get(t, ui+"/"); !strings.Contains(body, "<html") {
+		t.Errorf("GET %s/: %.200s", ui, body)
+	}
 	// status dials Temporal before it looks the contact up.
 	code, out, errs := c.run("", "status", "nobody@nowhere.example")
 	if code != 1 || !strings.Contains(errs, "no contact matches") {
 		t.Errorf("status against followup temporal on %s: exit %d %s%s", addr, code, out, errs)
 	}
 	tp.stop(os.Interrupt)
-	if _, err := os.Stat(filepath.Join(c.env["FOLLOWUP_DATA_DIR"], devserver.AddressFile)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("%s after temporal stopped: %v, want it removed", devserver.AddressFile, err)
+	for _, name := range []string{devserver.AddressFile, devserver.UIURLFile} {
+		if _, err := os.Stat(filepath.Join(c.env["FOLLOWUP_DATA_DIR"], name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after temporal stopped: %v, want it removed", name, err)
+		}
 	}
 }

@@ -141,11 +141,14 @@ the reason and what to do instead. Needs a running Temporal (followup dev).`,
 
 func (a *app) templateSendCmd() *cobra.Command {
 	var f sendFlags
+	var at string
 	c := &cobra.Command{
-		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en]",
-		Short: "Send an approved template (what WhatsApp allows after its 24-hour window)",
+		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en] [--at WHEN]",
+		Short: "Send an approved template (what WhatsApp allows after its 24-hour window), now or --at a later time",
 		Long: `Send a pre-approved template. Parameters are given as number=value in the
-template's order ({{1}}, {{2}} …); the count is checked before sending.`,
+template's order ({{1}}, {{2}} …); the count is checked before sending.
+With --at (30m, 4h, 3d or an RFC 3339 time) it is scheduled instead, and a
+reply from the customer before then cancels it.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := a.resolveTarget(args[0], f, true)
@@ -156,11 +159,18 @@ template's order ({{1}}, {{2}} …); the count is checked before sending.`,
 			if err != nil {
 				return usageError{err}
 			}
-			return a.doSend(t, workflows.SendRequest{Template: &workflows.TemplateRequest{Name: args[1], Language: f.language, Params: params}})
+			req := workflows.SendRequest{Template: &workflows.TemplateRequest{Name: args[1], Language: f.language, Params: params}}
+			if at != "" {
+				if req.At, err = parseWhen(at, timeNow()); err != nil {
+					return usageError{err}
+				}
+			}
+			return a.doSend(t, req)
 		},
 	}
 	f.bind(c, false)
 	c.Flags().StringVar(&f.language, "language", "", "the template's language (default: the one registered)")
+	c.Flags().StringVar(&at, "at", "", "schedule it: 30m, 4h, 3d or an RFC 3339 time")
 	return c
 }
 
@@ -197,20 +207,55 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 
 func (a *app) laterCmd() *cobra.Command {
 	var f sendFlags
+	var elseTemplate, elseTag string
 	c := &cobra.Command{
-		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG]",
+		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG] [--else-template NAME [1=value …]] [--else-tag TAG]",
 		Short: "Schedule a follow-up (WHEN: 30m, 4h, 3d or an RFC 3339 time); a reply before then cancels it",
-		Args:  cobra.MinimumNArgs(3),
+		Long: `Schedule a follow-up. When it falls due, the channel's rules as they are
+then decide: the text if it is still allowed (with HUMAN_AGENT on Messenger
+and Instagram within 7 days), else its fallback: --else-template NAME (an
+approved WhatsApp template; number=value words after the text are its
+parameters) or --else-tag TAG (Messenger: the text with the message tag).
+Without a fallback a WhatsApp send falls back on the workspace's default
+re-engagement template (followup settings set reengagement_template NAME).
+If nothing fits, nothing is sent and the agent is told why.
+
+  followup later jane 30h "Checking in" --else-template order_update 1=Jane 2=A-17
+  followup later tom 8d "Your order shipped" --else-tag POST_PURCHASE_UPDATE`,
+		Args: cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			at, err := parseWhen(args[1], timeNow())
 			if err != nil {
 				return usageError{err}
 			}
-			t, err := a.resolveTarget(args[0], f, false)
+			t, err := a.resolveTarget(args[0], f, elseTemplate != "") // a template fallback is WhatsApp's
 			if err != nil {
 				return err
 			}
-			req := workflows.SendRequest{Text: strings.Join(args[2:], " "), At: at}
+			words := args[2:]
+			req := workflows.SendRequest{At: at}
+			if elseTemplate != "" || elseTag != "" {
+				req.Else = &workflows.Fallback{}
+			}
+			if elseTemplate != "" {
+				// Trailing number=value words are the fallback's parameters.
+				n := len(words)
+				for n > 1 && isParam(words[n-1]) {
+					n--
+				}
+				params, err := actions.TemplateParams(words[n:])
+				if err != nil {
+					return usageError{err}
+				}
+				words = words[:n]
+				req.Else.Template = &workflows.TemplateRequest{Name: elseTemplate, Language: f.language, Params: params}
+			}
+			if elseTag != "" {
+				if req.Else.Tag, err = followup.ParseTag(strings.ToUpper(elseTag)); err != nil {
+					return usageError{err}
+				}
+			}
+			req.Text = strings.Join(words, " ")
 			if f.tag != "" {
 				if req.Tag, err = followup.ParseTag(strings.ToUpper(f.tag)); err != nil {
 					return usageError{err}
@@ -220,7 +265,61 @@ func (a *app) laterCmd() *cobra.Command {
 		},
 	}
 	f.bind(c, true)
+	c.Flags().StringVar(&elseTemplate, "else-template", "", "the approved WhatsApp template to send instead if, when due, the window has closed (number=value words after the text are its parameters)")
+	c.Flags().StringVar(&elseTag, "else-tag", "", "the Messenger message tag to send the text with if, when due, the window has closed")
+	c.Flags().StringVar(&f.language, "language", "", "the fallback template's language (default: the one registered)")
 	return c
+}
+
+func (a *app) cadenceCmd() *cobra.Command {
+	var f sendFlags
+	c := &cobra.Command{
+		Use:   "cadence CONTACT NAME [--via CH] [--as AGENT]",
+		Short: "Start a cadence (followup cadences list) on a contact; a reply from the customer stops the rest",
+		Long: `Start a cadence a supervisor defined (followup cadences add) on a contact.
+Each touch is scheduled from now and, when it falls due, sent in the form the
+channel allows then (its fallback if the window has closed, never with
+HUMAN_AGENT), or refused with the reason. A reply from the customer stops the
+rest, and cancel stops it. Without --via: WhatsApp when a touch is a
+template, else the channel where the most may be sent now.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.store()
+			if err != nil {
+				return err
+			}
+			cad, err := st.Cadence(a.ctx, args[1])
+			if err != nil {
+				return err
+			}
+			t, err := a.resolveTarget(args[0], f, actions.UsesTemplates(cad))
+			if err != nil {
+				return err
+			}
+			act, err := a.actions()
+			if err != nil {
+				return err
+			}
+			out, err := act.StartCadence(a.ctx, t.agent, t.Target, cad, requestID())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "%s: %s (as %s)\n", t.Channel.Title(), out.Message, t.agent.Name)
+			return nil
+		},
+	}
+	f.bind(c, false)
+	return c
+}
+
+// isParam says whether a word is a template parameter (1=Jane).
+func isParam(w string) bool {
+	n, _, ok := strings.Cut(w, "=")
+	if !ok || n == "" {
+		return false
+	}
+	_, err := strconv.Atoi(n)
+	return err == nil
 }
 
 func (a *app) statusCmd() *cobra.Command {
@@ -228,7 +327,11 @@ func (a *app) statusCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "status CONTACT [--json]",
 		Short: "Show a contact's running follow-ups: window, counts, scheduled sends, attempts",
-		Args:  cobra.ExactArgs(1),
+		Long: `Show a contact's running follow-ups: the window, counts, scheduled sends and
+attempts of each, and its page in the Temporal Web UI when one is known:
+the UI of followup dev or followup temporal running on $FOLLOWUP_DATA_DIR,
+or $TEMPORAL_UI_URL.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			act, err := a.actions()
 			if err != nil {
@@ -243,8 +346,19 @@ func (a *app) statusCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ui, ns := a.webUIURL(), a.cfg.TemporalNamespace
+			page := func(s workflows.State) string {
+				if ui == "" {
+					return ""
+				}
+				return followUpPage(ui, ns, workflows.WorkflowID(c.ID, s.Channel))
+			}
 			if asJSON {
-				return a.printJSON(states)
+				out := make([]statusJSON, len(states))
+				for i, s := range states {
+					out[i] = statusJSON{State: s, WebUI: page(s)}
+				}
+				return a.printJSON(out)
 			}
 			fmt.Fprintf(a.stdout, "%s (#%d), conversation %s\n", c.FullName(), c.ID, c.Status)
 			if len(states) == 0 {
@@ -252,6 +366,9 @@ func (a *app) statusCmd() *cobra.Command {
 			}
 			for _, s := range states {
 				fmt.Fprintf(a.stdout, "\n%s follow-up: %s, agent %s\n", s.Channel.Title(), s.Status, s.AgentSlack)
+				if p := page(s); p != "" {
+					fmt.Fprintf(a.stdout, "  web UI: %s\n", p)
+				}
 				w := s.Window
 				line := "  now: " + w.Allowance.Label()
 				if !w.OpenUntil.IsZero() {
@@ -265,8 +382,11 @@ func (a *app) statusCmd() *cobra.Command {
 					fmt.Fprintf(a.stdout, "  left: %d message(s)\n", w.Remaining)
 				}
 				fmt.Fprintf(a.stdout, "  sent since the customer's last message: %d\n", s.SentInWindow)
+				if c := s.CadenceStatus(); c != "" {
+					fmt.Fprintf(a.stdout, "  %s\n", c)
+				}
 				for _, sc := range s.Scheduled {
-					fmt.Fprintf(a.stdout, "  scheduled #%d at %s: %q\n", sc.ID, sc.At.UTC().Format(time.RFC3339), sc.Request.Text)
+					fmt.Fprintf(a.stdout, "  scheduled #%d at %s: %s\n", sc.ID, sc.At.UTC().Format(time.RFC3339), s.DescribeScheduled(sc))
 				}
 				for _, at := range s.Attempts {
 					fmt.Fprintf(a.stdout, "  %s %s\n", at.At.UTC().Format(time.RFC3339), at.Describe())

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -151,7 +150,7 @@ func (a *app) slackBot(mux *http.ServeMux, fc *workflows.Client, dev bool) (*bot
 	if err != nil || !ok {
 		return nil, cfg, err
 	}
-	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	logger := a.logger()
 	b := bot.New(a.st, actions.New(a.st, fc, timeNow), a.slackAPI(cfg), bot.Config{
 		TeamID: cfg.TeamID, Command: cfg.Command, Logger: logger,
 	})
@@ -237,7 +236,7 @@ func (a *app) notifier(dev bool) (activities.Notifier, error) {
 		return nil, err
 	}
 	if ok {
-		n := bot.NewNotifier(a.st, a.slackAPI(cfg), cfg.SupervisorChannel, timeNow, slog.New(slog.NewTextHandler(a.stderr, nil)))
+		n := bot.NewNotifier(a.st, a.slackAPI(cfg), cfg.SupervisorChannel, timeNow, a.logger())
 		go n.Redeliver(a.ctx, 30*time.Second)
 		return n, nil
 	}

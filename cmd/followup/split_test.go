@@ -228,7 +228,7 @@ func TestSplitProcessesSurviveAWorkerKill(t *testing.T) {
 		}
 		return env
 	}
-	tp := startProc(t, "followup temporal", base, "Temporal is running", "temporal", "--address", temporalAddr)
+	tp := startProc(t, "followup temporal", base, "Temporal is running", "temporal", "--address", temporalAddr, "--no-ui")
 	if !strings.Contains(tp.out.String(), "TEMPORAL_ADDRESS="+temporalAddr+" followup worker") {
 		t.Errorf("the banner does not say how to start a worker:\n%s", tp.out.String())
 	}

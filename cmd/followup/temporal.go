@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
-	"io"
 	"log/slog"
 
 	"go.temporal.io/sdk/client"
@@ -33,8 +32,13 @@ func temporalOptions(cfg Config, hostPort string) (client.Options, error) {
 	if hostPort == "" {
 		hostPort = DefaultTemporalAddress
 	}
-	o := client.Options{HostPort: hostPort, Namespace: cfg.TemporalNamespace,
-		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	// The SDK logs through the product's logger; its workflow and
+	// activity loggers add WorkflowID and RunID to every line.
+	logger := cfg.logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	o := client.Options{HostPort: hostPort, Namespace: cfg.TemporalNamespace, Logger: log.NewStructuredLogger(logger)}
 	if cfg.TemporalTLSCert != "" {
 		kp, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
 		if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -22,8 +21,9 @@ import (
 // without losing follow-ups.
 func (a *app) temporalCmd() *cobra.Command {
 	var addr string
+	var ui uiFlags
 	c := &cobra.Command{
-		Use:   "temporal [--address 127.0.0.1:7233]",
+		Use:   "temporal [--address 127.0.0.1:7233] [--ui-port 8233 | --no-ui]",
 		Short: "Run only the embedded Temporal server (persisted), for serve and workers in their own processes",
 		Long: `Run the Temporal server that followup dev embeds, on its own: all of
 Temporal's services in this process, persisted to $FOLLOWUP_DATA_DIR/temporal.db
@@ -38,10 +38,22 @@ next start.
 
 The address is --address, else $TEMPORAL_ADDRESS, else ` + DefaultTemporalAddress + `:
 the host must be an IP address of this machine (or localhost); port 0 picks a
-free port. There is no web UI, and no authentication: do not listen beyond
-loopback on a shared network.`,
+free port.
+
+The Temporal Web UI (as temporal server start-dev serves it) listens on the
+same host, on port --ui-port (default 8233; 0 picks a free port); --no-ui
+turns it off. A port that is taken stops the command with a message naming
+these flags. While it runs, its URL is in $FOLLOWUP_DATA_DIR/ui.url, where
+followup status finds it to print each follow-up's page.
+
+Neither the server nor the UI has authentication, and the UI can signal,
+cancel and terminate follow-ups: do not listen beyond loopback on a shared
+network.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := ui.check(); err != nil {
+				return err
+			}
 			if err := a.config(); err != nil {
 				return err
 			}
@@ -61,13 +73,14 @@ loopback on a shared network.`,
 			}
 			srv, err := devserver.Start(a.ctx, devserver.Config{
 				DataDir: a.cfg.DataDir, Namespace: a.cfg.TemporalNamespace, Host: host, FrontendPort: port,
+				UI: !ui.off, UIPort: ui.port,
 				SearchAttributes: workflows.SearchAttributeTypes(),
-				Logger:           slog.New(slog.NewTextHandler(a.stderr, nil)),
+				Logger:           a.logger(),
 			})
 			if err != nil {
 				return embeddedStartError(err, addr, flag)
 			}
-			a.temporalBanner(srv.FrontendHostPort(), host)
+			a.temporalBanner(srv.FrontendHostPort(), srv.UIURL(), host)
 			<-a.ctx.Done()
 			fmt.Fprintln(a.stdout, "\nstopping Temporal…")
 			if err := srv.Stop(); err != nil {
@@ -78,18 +91,25 @@ loopback on a shared network.`,
 		},
 	}
 	c.Flags().StringVar(&addr, "address", "", "host:port the frontend listens on (default $TEMPORAL_ADDRESS, else "+DefaultTemporalAddress+")")
+	ui.bind(c)
 	return c
 }
 
 // embeddedStartError says why the embedded server did not start, in the
 // message itself (not only with FOLLOWUP_DEBUG): the usual causes, the data
-// directory held by another server and the port taken, are the user's to
+// directory held by another server and a port taken, are the user's to
 // fix. addr is where it was to listen; flag is what chooses another port.
+// The Web UI's port is chosen with --ui-port in both commands.
 func embeddedStartError(err error, addr, flag string) error {
 	const cannot = "cannot start the embedded Temporal server"
 	var inUse *devserver.InUseError
+	var uiPort *devserver.UIPortError
 	var msg string
 	switch {
+	case errors.As(err, &uiPort) && errors.Is(err, syscall.EADDRINUSE):
+		msg = fmt.Sprintf("cannot start the Temporal Web UI: %s is already in use (by another followup dev, followup temporal, temporal server start-dev or other program); stop that one, choose another port with --ui-port, or run without the UI with --no-ui", uiPort.Addr)
+	case errors.As(err, &uiPort):
+		msg = fmt.Sprintf("cannot start the Temporal Web UI on %s: %v; choose another port with --ui-port, or run without the UI with --no-ui", uiPort.Addr, uiPort.Err)
 	case errors.As(err, &inUse):
 		by := "another followup dev or followup temporal"
 		if inUse.PID != 0 {
@@ -126,9 +146,9 @@ func listenHostPort(addr string) (host string, port int, err error) {
 	return h, port, nil
 }
 
-// temporalBanner says where the server is and how to start the other
-// processes against it.
-func (a *app) temporalBanner(hostPort, bindHost string) {
+// temporalBanner says where the server and its Web UI are and how to start
+// the other processes against it.
+func (a *app) temporalBanner(hostPort, uiURL, bindHost string) {
 	env := "TEMPORAL_ADDRESS=" + hostPort
 	if a.cfg.TemporalNamespace != "default" {
 		env += " TEMPORAL_NAMESPACE=" + a.cfg.TemporalNamespace
@@ -140,9 +160,13 @@ func (a *app) temporalBanner(hostPort, bindHost string) {
 	if ip := net.ParseIP(bindHost); ip != nil && ip.IsUnspecified() {
 		listening = " (listening on every interface)"
 	}
+	uiLine := ""
+	if uiURL != "" {
+		uiLine = "\n  web UI     " + workflowsPage(uiURL, a.cfg.TemporalNamespace)
+	}
 	fmt.Fprintf(a.stdout, `Temporal is running on %s%s
   namespace  %s, with the follow-ups' search attributes
-  data       %s
+  data       %s%s
 
 Start the other processes from other terminals, with the same DATABASE_URL
 (%s):
@@ -153,6 +177,6 @@ Start the other processes from other terminals, with the same DATABASE_URL
 worker; leave it out to send only on configured channels.)
 
 Ctrl-C stops it; follow-ups resume at the next start.
-`, hostPort, listening, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile),
+`, hostPort, listening, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), uiLine,
 		redactURL(a.cfg.DatabaseURL), env, env)
 }

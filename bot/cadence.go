@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/cadences"
+)
+
+// defineCadences tells an agent how cadences come to be.
+const defineCadences = "A supervisor defines one at the command line with `followup cadences add NAME STEP…` (see `followup cadences add --help`)."
+
+// startCadence starts the cadence the command names on the contact. It is
+// a recorded request like send: the request id makes running it again
+// after a crash start the cadence once.
+func (b *Bot) startCadence(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
+	c, err := b.st.Cadence(ctx, cadences.NormalizeName(cmd.Cadence))
+	if followup.ErrorCodeOf(err) == followup.ENotFound {
+		return b.unknownCadence(ctx, cmd.Cadence)
+	}
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	// A cadence that sends templates goes to WhatsApp unless --via says
+	// otherwise.
+	t, m := b.resolve(ctx, cmd, actions.UsesTemplates(c))
+	if m != nil {
+		return m
+	}
+	var approved []followup.Template
+	if t.Channel == followup.WhatsApp {
+		ts, err := b.st.Templates(ctx, followup.WhatsApp)
+		if err != nil {
+			return b.errorMsg(err, "")
+		}
+		approved = ts
+	}
+	if problem := cadenceProblem(c, t.Channel, approved); problem != "" {
+		return b.errorMsg(followup.Errorf(followup.EInvalid, "%s; nothing was started.", problem), "")
+	}
+	id := cmd.RequestID
+	if id == "" {
+		id = requestID()
+	}
+	out, err := b.act.StartCadence(ctx, agent, t, c, id)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	return outcomeMsg(t, out)
+}
+
+// cadenceProblem says what keeps cadence c from running on channel ch
+// ("" when nothing does): a template step anywhere but WhatsApp, or on
+// WhatsApp a template (a step's, or a fallback's) that is not approved
+// with the parameters the step gives. ts are the WhatsApp templates.
+func cadenceProblem(c cadences.Cadence, ch followup.Channel, ts []followup.Template) string {
+	if ch != followup.WhatsApp {
+		for i, st := range c.Steps {
+			if st.Template != nil {
+				return fmt.Sprintf("The cadence %s sends the WhatsApp template %s at step %d, and %s has no templates: start it on WhatsApp", c.Name, escape(st.Template.Name), i+1, ch.Title())
+			}
+		}
+		return ""
+	}
+	for i, st := range c.Steps {
+		tpl := st.Template
+		if tpl == nil && st.Else != nil {
+			tpl = st.Else.Template
+		}
+		if tpl == nil {
+			continue
+		}
+		if p := templateProblem(tpl.Name, len(tpl.Params), ts); p != "" {
+			return fmt.Sprintf("Step %d of the cadence %s cannot be sent on WhatsApp: %s", i+1, c.Name, lowerFirst(p))
+		}
+	}
+	return ""
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// unknownCadence answers a cadence name that is not defined with the
+// names that are, or how one is defined when none is.
+func (b *Bot) unknownCadence(ctx context.Context, name string) *slack.Msg {
+	cs, err := b.st.Cadences(ctx)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	if len(cs) == 0 {
+		return b.errorMsg(followup.Errorf(followup.ENotFound, "No cadence is defined yet, so there is no “%s” to start. %s", escape(truncate(name, 40)), defineCadences), "")
+	}
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+	}
+	return b.errorMsg(followup.Errorf(followup.ENotFound, "There is no cadence called “%s”. The cadences are: %s (`%s %s` shows their steps).",
+		escape(truncate(name, 40)), strings.Join(names, ", "), commandName, VerbCadences), "")
+}
+
+// listCadences answers `cadences`: each defined cadence on a line, with
+// its steps as a supervisor writes them.
+func (b *Bot) listCadences(ctx context.Context) *slack.Msg {
+	cs, err := b.st.Cadences(ctx)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	if len(cs) == 0 {
+		return textMsg("No cadence is defined yet. " + defineCadences)
+	}
+	header := fmt.Sprintf("%d cadence(s); start one with `%s %s <contact> <name>`:", len(cs), b.cfg.Command, VerbCadence)
+	lines := make([]string, len(cs))
+	for i, c := range cs {
+		lines[i] = cadenceLine(c)
+	}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: clip(header+"\n"+strings.Join(lines, "\n"), maxSectionText),
+		Blocks: slack.Blocks{BlockSet: append([]slack.Block{slack.NewSectionBlock(md(header), nil, nil)}, sections(lines)...)}}
+}
+
+// cadenceLine is a cadence on one line: its name and its steps in the
+// canonical form (cadences.Step.String), which reads back as written.
+func cadenceLine(c cadences.Cadence) string {
+	steps := make([]string, len(c.Steps))
+	for i, st := range c.Steps {
+		steps[i] = escape(st.String())
+	}
+	return fmt.Sprintf("• *%s*: %s", c.Name, strings.Join(steps, " · "))
+}
+
+// maxBlocks is Slack's limit on the blocks of a message.
+const maxBlocks = 50
+
+// sections packs lines into as few section blocks as Slack's limits allow
+// (3000 characters each, 50 blocks a message), each line whole unless it
+// alone is too long.
+func sections(lines []string) []slack.Block {
+	var blocks []slack.Block
+	var cur []string
+	n := 0
+	flush := func() {
+		if len(cur) > 0 {
+			blocks = append(blocks, slack.NewSectionBlock(md(strings.Join(cur, "\n")), nil, nil))
+		}
+		cur, n = nil, 0
+	}
+	for i, l := range lines {
+		l = clip(l, maxSectionText)
+		size := len([]rune(l)) + 1
+		if n+size > maxSectionText {
+			flush()
+		}
+		if len(blocks) == maxBlocks-2 {
+			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("…and %d more.", len(lines)-i))))
+			return blocks
+		}
+		cur = append(cur, l)
+		n += size
+	}
+	flush()
+	return blocks
+}
