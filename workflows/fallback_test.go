@@ -184,3 +184,25 @@ func TestScheduledSendAtEachChannelsBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestCadenceTouchAtMessengersDayBoundary: a touch is automated, so on
+// Messenger one minute before 24 h it goes as free text and one minute
+// after only with its tag (never HUMAN_AGENT).
+func TestCadenceTouchAtMessengersDayBoundary(t *testing.T) {
+	for _, side := range []time.Duration{-time.Minute, time.Minute} {
+		h := newHarness(t, followup.Messenger, 0, nil)
+		h.run(func() {
+			h.send(workflows.SendRequest{Cadence: &workflows.Cadence{Name: "day", Touches: []workflows.Touch{
+				{After: 24*time.Hour + side - time.Second, Text: "Checking in", Else: &workflows.Fallback{Tag: followup.TagAccountUpdate}},
+			}}}, func(out workflows.SendOutcome, rej error) {
+				if rej != nil {
+					t.Errorf("cadence: %v", rej)
+				}
+			})
+		})
+		box := h.outbox()
+		if len(box) != 1 || (side < 0 && box[0].Mode != string(followup.ModeFreeText)) || (side > 0 && box[0].Tag != "ACCOUNT_UPDATE") {
+			t.Fatalf("touch %v from 24 h: %+v", side, box)
+		}
+	}
+}
