@@ -20,38 +20,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/window"
 )
-
-// Outbound is one message as a channel adapter sends it.
-type Outbound struct {
-	Channel        followup.Channel
-	To             string // the contact's external id on the channel
-	Mode           followup.Mode
-	Tag            followup.Tag // HUMAN_AGENT or the agent's tag, when Mode needs one
-	Text           string
-	Template       *TemplateRef
-	IdempotencyKey string // the same for every retry of one message
-}
-
-// TemplateRef is an approved template with its parameters.
-type TemplateRef struct {
-	Name     string
-	Language string
-	Params   []string
-}
-
-// Sent is what a provider answered to a message it accepted.
-type Sent struct {
-	ProviderID string
-}
-
-// Sender sends on one channel. Errors the provider gave are
-// *followup.SendError with their class; anything else is retried.
-type Sender interface {
-	Send(ctx context.Context, m Outbound) (Sent, error)
-}
 
 // Notifier tells an agent what happened to a follow-up.
 type Notifier interface {
@@ -85,7 +57,7 @@ const (
 // Activities carries the dependencies.
 type Activities struct {
 	store    *store.Store
-	senders  map[followup.Channel]Sender
+	senders  map[followup.Channel]channels.Sender
 	notifier Notifier
 	now      func() time.Time
 	Timings
@@ -108,7 +80,7 @@ type Timings struct {
 
 // New wires the activities. senders has one Sender per channel the
 // workspace can send on.
-func New(st *store.Store, senders map[followup.Channel]Sender, n Notifier) *Activities {
+func New(st *store.Store, senders map[followup.Channel]channels.Sender, n Notifier) *Activities {
 	return &Activities{store: st, senders: senders, notifier: n, now: time.Now,
 		Timings: Timings{SendLease: sendLease, RetryLease: retryLease, RecordBudget: 10 * time.Second}}
 }
@@ -254,7 +226,7 @@ type SendInput struct {
 	ContactID      int64
 	ConversationID int64
 	AgentID        int64
-	Message        Outbound
+	Message        channels.Outbound
 }
 
 // SendResult is the recorded message.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/store"
@@ -21,16 +22,16 @@ import (
 type scripted struct {
 	errs  []error
 	calls int
-	next  activities.Sender
+	next  channels.Sender
 }
 
-func (s *scripted) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (s *scripted) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	s.calls++
 	if len(s.errs) > 0 {
 		err := s.errs[0]
 		s.errs = s.errs[1:]
 		if err != nil {
-			return activities.Sent{}, err
+			return channels.Sent{}, err
 		}
 	}
 	return s.next.Send(ctx, m)
@@ -52,12 +53,12 @@ func setup(t *testing.T, sender *scripted) (*store.Store, *testsuite.TestActivit
 	}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
-	env.RegisterActivity(activities.New(st, map[followup.Channel]activities.Sender{followup.WhatsApp: sender, followup.LINE: sender}, activities.NewRecorder(st)))
+	env.RegisterActivity(activities.New(st, map[followup.Channel]channels.Sender{followup.WhatsApp: sender, followup.LINE: sender}, activities.NewRecorder(st)))
 	return st, env, id, agent.ID
 }
 
 func sendInput(id, agent int64, key string) activities.SendInput {
-	return activities.SendInput{ContactID: id, AgentID: agent, Message: activities.Outbound{
+	return activities.SendInput{ContactID: id, AgentID: agent, Message: channels.Outbound{
 		Channel: followup.WhatsApp, To: "+14155550142", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: key}}
 }
 
@@ -172,11 +173,11 @@ func TestAKeyNamesOneMessage(t *testing.T) {
 // cutAfterProvider lets the provider accept, then cuts the database before
 // the send can record it.
 type cutAfterProvider struct {
-	next activities.Sender
+	next channels.Sender
 	cut  func()
 }
 
-func (c cutAfterProvider) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c cutAfterProvider) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	sent, err := c.next.Send(ctx, m)
 	if err == nil {
 		c.cut()
@@ -197,12 +198,12 @@ func TestDatabaseOutageAfterTheProviderAcceptedNeverResends(t *testing.T) {
 	id, _, _ := st.SaveContact(ctx, store.ContactInput{FirstName: "Jane", Phone: "+14155550142", Channel: followup.Telegram, ExternalID: "42"})
 	var end func()
 	sender := cutAfterProvider{next: sandbox.New(admin.DB()), cut: func() { end = pgtest.Outage(t, url) }}
-	acts := activities.New(st, map[followup.Channel]activities.Sender{followup.Telegram: sender}, activities.NewRecorder(st))
+	acts := activities.New(st, map[followup.Channel]channels.Sender{followup.Telegram: sender}, activities.NewRecorder(st))
 	acts.Timings.RecordBudget = time.Second
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(acts)
-	in := activities.SendInput{ContactID: id, Message: activities.Outbound{Channel: followup.Telegram, To: "42", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "k6"}}
+	in := activities.SendInput{ContactID: id, Message: channels.Outbound{Channel: followup.Telegram, To: "42", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "k6"}}
 	v, err := env.ExecuteActivity(activities.NameSend, in)
 	if err != nil {
 		t.Fatalf("the provider accepted it: the send must not fail over the database: %v", err)

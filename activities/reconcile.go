@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/store"
 )
 
@@ -85,7 +86,7 @@ func (r *Reconciler) resolve(ctx context.Context, m store.Unresolved) error {
 		who = c.FullName()
 	}
 	what := fmt.Sprintf("Your %s message to %s (“%s”)", m.Channel.Title(), who, preview(m))
-	var out Outbound
+	var out channels.Outbound
 	canSend := len(m.Outbound) > 0 && json.Unmarshal(m.Outbound, &out) == nil && out.IdempotencyKey != "" && r.a.senders[m.Channel] != nil
 	switch {
 	case m.Status == followup.StatusPending && canSend && time.Since(m.CreatedAt) < pendingFresh:
@@ -120,7 +121,7 @@ const pendingFresh = 10 * time.Minute
 
 // send sends a claimed message left behind, with its own key; again says
 // an earlier try may have reached the provider (which deduplicates).
-func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out Outbound, what string, again bool) error {
+func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out channels.Outbound, what string, again bool) error {
 	sent, err := r.a.senders[m.Channel].Send(ctx, out)
 	if err == nil {
 		if err := r.a.store.FinishOutbound(ctx, m.ID, followup.StatusSent, sent.ProviderID, ""); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/store"
@@ -28,9 +29,9 @@ func TestReconcilerResolvesWhatACrashLeftBehind(t *testing.T) {
 	agent, _, _ := st.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann"})
 	id, _, _ := st.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Doe", Phone: "+14155550142", Channel: followup.Telegram, ExternalID: "42"})
 	sb := sandbox.New(st.DB())
-	acts := activities.New(st, map[followup.Channel]activities.Sender{followup.LINE: sb, followup.Telegram: sb}, activities.NewRecorder(st))
+	acts := activities.New(st, map[followup.Channel]channels.Sender{followup.LINE: sb, followup.Telegram: sb}, activities.NewRecorder(st))
 	begin := func(ch followup.Channel, key string) followup.Message {
-		out := activities.Outbound{Channel: ch, To: "x", Mode: followup.ModeFreeText, Text: "hello " + key, IdempotencyKey: key}
+		out := channels.Outbound{Channel: ch, To: "x", Mode: followup.ModeFreeText, Text: "hello " + key, IdempotencyKey: key}
 		wire, _ := json.Marshal(out)
 		m, _, err := st.BeginOutbound(ctx, store.Outbound{ContactID: id, AgentID: &agent.ID, Channel: ch, Mode: followup.ModeFreeText,
 			Body: out.Text, IdempotencyKey: key, Wire: wire}, time.Minute)

@@ -28,6 +28,7 @@ import (
 	"github.com/followup-dev/followup/actions"
 	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/bot"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/whatsapp"
 	"github.com/followup-dev/followup/channels/whatsapp/whatsapptest"
 	"github.com/followup-dev/followup/internal/pgtest"
@@ -229,7 +230,7 @@ func newEnv(t testing.TB, opts ...func(*bot.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := activities.New(st, map[followup.Channel]activities.Sender{followup.WhatsApp: wa}, bot.NewNotifier(st, api, "C0SUPERVISORS", time.Now, nil))
+	acts := activities.New(st, map[followup.Channel]channels.Sender{followup.WhatsApp: wa}, bot.NewNotifier(st, api, "C0SUPERVISORS", time.Now, nil))
 	w := worker.New(c, queue, acts, sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@
 package channels
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -94,4 +95,33 @@ type Webhook interface {
 	// Parse turns a verified body into events. A body it cannot read is
 	// an error (400); events it does not care about are skipped.
 	Parse(r *http.Request, body []byte) ([]Event, error)
+}
+
+// Outbound is one message as a channel adapter sends it.
+type Outbound struct {
+	Channel        followup.Channel
+	To             string // the contact's external id on the channel
+	Mode           followup.Mode
+	Tag            followup.Tag // HUMAN_AGENT or the agent's tag, when Mode needs one
+	Text           string
+	Template       *TemplateRef
+	IdempotencyKey string // the same for every retry of one message
+}
+
+// TemplateRef is an approved template with its parameters.
+type TemplateRef struct {
+	Name     string
+	Language string
+	Params   []string
+}
+
+// Sent is what a provider answered to a message it accepted.
+type Sent struct {
+	ProviderID string
+}
+
+// Sender sends on one channel. Errors the provider gave are
+// *followup.SendError with their class; anything else is retried.
+type Sender interface {
+	Send(ctx context.Context, m Outbound) (Sent, error)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // Sender is a provider that only stores outbound messages in the outbox
@@ -25,9 +25,9 @@ type Sender struct {
 func New(db *sqlx.DB) *Sender { return &Sender{db: db} }
 
 // Send records the message; failures are the database's.
-func (s *Sender) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (s *Sender) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.To == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no address on " + m.Channel.Title()}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no address on " + m.Channel.Title()}
 	}
 	sum := sha256.Sum256([]byte(m.IdempotencyKey))
 	pid := "sandbox-" + string(m.Channel) + "-" + hex.EncodeToString(sum[:8])
@@ -46,9 +46,9 @@ func (s *Sender) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
 		RETURNING provider_id`, m.Channel, m.To, m.Mode, m.Tag, tmpl, body, m.IdempotencyKey, pid)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("sandbox: store outbound: %w", err)
+		return channels.Sent{}, fmt.Errorf("sandbox: store outbound: %w", err)
 	}
-	return activities.Sent{ProviderID: got}, nil
+	return channels.Sent{ProviderID: got}, nil
 }
 
 // Outbox lists the outbox, newest first.

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/email"
 	"github.com/followup-dev/followup/channels/email/emailtest"
@@ -72,7 +71,7 @@ type Sandbox struct {
 
 	logMu   sync.Mutex
 	chans   []followup.Channel
-	senders map[followup.Channel]activities.Sender
+	senders map[followup.Channel]channels.Sender
 	hooks   map[followup.Channel]channels.Webhook
 	urls    map[followup.Channel]string
 	closers []func()
@@ -88,7 +87,7 @@ type Sandbox struct {
 // Start starts a fake provider for each of o.Channels, on loopback ports.
 // Close stops them.
 func Start(st *store.Store, o Options) (_ *Sandbox, err error) {
-	sb := &Sandbox{st: st, log: o.Log, senders: map[followup.Channel]activities.Sender{},
+	sb := &Sandbox{st: st, log: o.Log, senders: map[followup.Channel]channels.Sender{},
 		hooks: map[followup.Channel]channels.Webhook{}, urls: map[followup.Channel]string{}}
 	if sb.log == nil {
 		sb.log = io.Discard
@@ -103,7 +102,7 @@ func Start(st *store.Store, o Options) (_ *Sandbox, err error) {
 		hc = &http.Client{Timeout: 20 * time.Second}
 	}
 	for _, ch := range o.Channels {
-		var sender activities.Sender
+		var sender channels.Sender
 		var hook channels.Webhook
 		var url string
 		switch ch {
@@ -190,7 +189,7 @@ func Start(st *store.Store, o Options) (_ *Sandbox, err error) {
 func (sb *Sandbox) Channels() []followup.Channel { return append([]followup.Channel(nil), sb.chans...) }
 
 // Sender is ch's adapter, pointed at its fake, recording what it sent.
-func (sb *Sandbox) Sender(ch followup.Channel) activities.Sender { return sb.senders[ch] }
+func (sb *Sandbox) Sender(ch followup.Channel) channels.Sender { return sb.senders[ch] }
 
 // Webhook verifies ch's webhooks with the fake's secrets.
 func (sb *Sandbox) Webhook(ch followup.Channel) channels.Webhook { return sb.hooks[ch] }
@@ -209,16 +208,16 @@ func (sb *Sandbox) Close() {
 // recorder sends through the real adapter and records what was accepted.
 type recorder struct {
 	ch   followup.Channel
-	next activities.Sender
+	next channels.Sender
 	sb   *Sandbox
 }
 
 // Send tells the fake what the provider would know, sends, and records an
 // accepted message in sandbox_outbox and the log. A refusal is the fake's
 // answer, classified by the adapter, and only logged.
-func (r *recorder) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (r *recorder) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if err := r.sb.prepare(ctx, r.ch, m); err != nil {
-		return activities.Sent{}, err
+		return channels.Sent{}, err
 	}
 	sent, err := r.next.Send(ctx, m)
 	if err != nil {
@@ -253,7 +252,7 @@ func (r *recorder) Send(ctx context.Context, m activities.Outbound) (activities.
 // (the real provider saw that message; the fake learns it from the
 // database), WeChat's fake the workspace's message quota, and WhatsApp's
 // the templates the workspace lists as approved.
-func (sb *Sandbox) prepare(ctx context.Context, ch followup.Channel, m activities.Outbound) error {
+func (sb *Sandbox) prepare(ctx context.Context, ch followup.Channel, m channels.Outbound) error {
 	if ch != followup.WhatsApp && ch != followup.Messenger && ch != followup.Instagram && ch != followup.WeChat {
 		return nil
 	}
@@ -302,7 +301,7 @@ func (sb *Sandbox) logf(format string, args ...any) {
 }
 
 // describe is a message for the log: its form and a short text.
-func describe(m activities.Outbound) string {
+func describe(m channels.Outbound) string {
 	if m.Template != nil {
 		return "template " + m.Template.Name + "(" + strings.Join(m.Template.Params, ", ") + ")"
 	}

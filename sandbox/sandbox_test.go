@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/demo"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
@@ -60,28 +60,28 @@ func TestSandboxSendsThroughTheFakes(t *testing.T) {
 		t.Fatalf("sandboxed %v", got)
 	}
 	id := func(ch followup.Channel, first, last string) string { return demo.ExternalID(ch, first, last) }
-	free := func(ch followup.Channel, to, text string) activities.Outbound {
-		return activities.Outbound{Channel: ch, To: to, Mode: followup.ModeFreeText, Text: text}
+	free := func(ch followup.Channel, to, text string) channels.Outbound {
+		return channels.Outbound{Channel: ch, To: to, Mode: followup.ModeFreeText, Text: text}
 	}
-	tagged := func(ch followup.Channel, to string, mode followup.Mode, tag followup.Tag, text string) activities.Outbound {
-		return activities.Outbound{Channel: ch, To: to, Mode: mode, Tag: tag, Text: text}
+	tagged := func(ch followup.Channel, to string, mode followup.Mode, tag followup.Tag, text string) channels.Outbound {
+		return channels.Outbound{Channel: ch, To: to, Mode: mode, Tag: tag, Text: text}
 	}
 	cases := []struct {
-		m       activities.Outbound
+		m       channels.Outbound
 		refused followup.SendErrorClass // "" = accepted
 	}{
 		{free(followup.WhatsApp, "+14155550142", "Your refund has landed"), ""},
 		// Carlos wrote 30 h ago: the fake refuses free text with 131047 …
 		{free(followup.WhatsApp, "+34612345678", "Hi"), followup.WindowClosed},
 		// … and takes the approved template (language "en", as stored).
-		{activities.Outbound{Channel: followup.WhatsApp, To: "+34612345678", Mode: followup.ModeTemplate,
-			Template: &activities.TemplateRef{Name: "order_update", Language: "en", Params: []string{"Carlos", "A-17"}}}, ""},
+		{channels.Outbound{Channel: followup.WhatsApp, To: "+34612345678", Mode: followup.ModeTemplate,
+			Template: &channels.TemplateRef{Name: "order_update", Language: "en", Params: []string{"Carlos", "A-17"}}}, ""},
 		{tagged(followup.Messenger, id(followup.Messenger, "Mia", "Chen"), followup.ModeHumanAgent, followup.TagHumanAgent, "A person wrote this"), ""},
 		{free(followup.Messenger, id(followup.Messenger, "Tom", "Becker"), "No tag after 9 days"), followup.WindowClosed},
 		{tagged(followup.Messenger, id(followup.Messenger, "Tom", "Becker"), followup.ModeMessageTag, followup.TagPostPurchaseUpdate, "Shipped"), ""},
 		{tagged(followup.Instagram, id(followup.Instagram, "Aiko", "Sato"), followup.ModeHumanAgent, followup.TagHumanAgent, "9 days on"), followup.WindowClosed},
 		{free(followup.Instagram, id(followup.Instagram, "Mia", "Chen"), "Inside the window"), ""},
-		{activities.Outbound{Channel: followup.Viber, To: id(followup.Viber, "Olga", "Petrova"), Mode: followup.ModeChatbot, Text: "Hello"}, ""},
+		{channels.Outbound{Channel: followup.Viber, To: id(followup.Viber, "Olga", "Petrova"), Mode: followup.ModeChatbot, Text: "Hello"}, ""},
 		{free(followup.WeChat, id(followup.WeChat, "Wei", "Zhang"), "Hello"), ""},
 		// Lukas wrote 50 h ago: 45015.
 		{free(followup.WeChat, id(followup.WeChat, "Lukas", "Müller"), "Hello"), followup.WindowClosed},
@@ -171,7 +171,7 @@ func TestSandboxWeChatQuotaIsTheWorkspaceSetting(t *testing.T) {
 	defer sb.Close()
 	to := demo.ExternalID(followup.WeChat, "Wei", "Zhang")
 	for i := range 3 {
-		_, err := sb.Sender(followup.WeChat).Send(ctx, activities.Outbound{Channel: followup.WeChat, To: to, Mode: followup.ModeFreeText, Text: "n", IdempotencyKey: fmt.Sprint("q", i)})
+		_, err := sb.Sender(followup.WeChat).Send(ctx, channels.Outbound{Channel: followup.WeChat, To: to, Mode: followup.ModeFreeText, Text: "n", IdempotencyKey: fmt.Sprint("q", i)})
 		var se *followup.SendError
 		if i < 2 && err != nil {
 			t.Fatalf("message %d: %v", i+1, err)

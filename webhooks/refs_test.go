@@ -66,7 +66,7 @@ func providers(t *testing.T) env {
 // sendLost records and claims a message as activities.Send does, sends
 // it through sender with its answer lost, and marks it unconfirmed as
 // Send does then.
-func sendLost(t *testing.T, st *store.Store, sender activities.Sender, contact int64, m activities.Outbound) {
+func sendLost(t *testing.T, st *store.Store, sender channels.Sender, contact int64, m channels.Outbound) {
 	t.Helper()
 	ctx := context.Background()
 	msg, _, err := st.BeginOutbound(ctx, store.Outbound{ContactID: contact, Channel: m.Channel, Mode: m.Mode, Body: m.Text, IdempotencyKey: m.IdempotencyKey}, time.Minute)
@@ -131,7 +131,7 @@ func TestWhatsAppStatusConfirmsUnconfirmedByRef(t *testing.T) {
 	}
 	// A key longer than biz_opaque_callback_data takes: the reference fits.
 	key := "followup-" + strings.Repeat("contact-1-", 60) + "/update-1"
-	sendLost(t, e.st, sender, contact, activities.Outbound{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText, Text: "Following up on #4821", IdempotencyKey: key})
+	sendLost(t, e.st, sender, contact, channels.Outbound{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText, Text: "Following up on #4821", IdempotencyKey: key})
 	acc := fake.Accepted()
 	if len(acc) != 1 || acc[0].CallbackData != channels.StatusRef(key) {
 		t.Fatalf("the fake accepted %+v", acc)
@@ -152,7 +152,7 @@ func TestWhatsAppStatusConfirmsUnconfirmedByRef(t *testing.T) {
 	}
 
 	// A failure: the message becomes undeliverable and the follow-up hears it.
-	sendLost(t, e.st, sender, contact, activities.Outbound{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText, Text: "Still there?", IdempotencyKey: "fu-1/update-2"})
+	sendLost(t, e.st, sender, contact, channels.Outbound{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText, Text: "Still there?", IdempotencyKey: "fu-1/update-2"})
 	failed := fake.Accepted()[1]
 	if code := do(t, fake.SignedStatus(target, whatsapptest.Status{ID: failed.ID, Recipient: failed.To, Status: "failed", At: time.Now(), ErrorCode: 131026})); code != 200 {
 		t.Fatalf("failed status: %d", code)
@@ -192,8 +192,8 @@ func TestSMSStatusCallbackConfirmsUnconfirmedByRef(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sendLost(t, e.st, sender, contact, activities.Outbound{Channel: followup.SMS, To: "+33612345678", Mode: followup.ModeFreeText, Text: "Following up on #4821", IdempotencyKey: "fu-2/update-1"})
-	sendLost(t, e.st, sender, contact, activities.Outbound{Channel: followup.SMS, To: "+33612345678", Mode: followup.ModeFreeText, Text: "Still there?", IdempotencyKey: "fu-2/update-2"})
+	sendLost(t, e.st, sender, contact, channels.Outbound{Channel: followup.SMS, To: "+33612345678", Mode: followup.ModeFreeText, Text: "Following up on #4821", IdempotencyKey: "fu-2/update-1"})
+	sendLost(t, e.st, sender, contact, channels.Outbound{Channel: followup.SMS, To: "+33612345678", Mode: followup.ModeFreeText, Text: "Still there?", IdempotencyKey: "fu-2/update-2"})
 	acc := fake.Accepted()
 	if len(acc) != 2 {
 		t.Fatalf("the fake accepted %+v", acc)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/store"
@@ -48,7 +49,7 @@ func TestWorkerOnTemporalTestServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	senders := map[followup.Channel]activities.Sender{followup.Email: sandbox.New(st.DB())}
+	senders := map[followup.Channel]channels.Sender{followup.Email: sandbox.New(st.DB())}
 	w := worker.New(c, "q", activities.New(st, senders, activities.NewRecorder(st)), sdkworker.Options{})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/window"
 )
 
@@ -618,7 +619,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, followup.NotifyRefused, due)
 	}
 	f.Seq++
-	msg := activities.Outbound{
+	msg := channels.Outbound{
 		Channel: f.Channel, To: f.externalID, Mode: d.Mode, Tag: d.Tag, Text: req.Text,
 		IdempotencyKey: key,
 	}
@@ -630,7 +631,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 		if lang == "" {
 			lang = f.templateLang
 		}
-		msg.Template = &activities.TemplateRef{Name: req.Template.Name, Language: lang, Params: req.Template.Params}
+		msg.Template = &channels.TemplateRef{Name: req.Template.Name, Language: lang, Params: req.Template.Params}
 		msg.Text = ""
 	}
 	// A local activity too: the first send completes in the workflow task
@@ -685,9 +686,9 @@ func (f *followUp) refuse(ctx workflow.Context, out SendOutcome, due *Scheduled)
 
 // fallbackUse is a fallback chosen for a send.
 type fallbackUse struct {
-	template *activities.TemplateRef // nil: the text goes out with a tag
-	label    string                  // what went out, in words
-	because  string                  // why the text could not go, in words
+	template *channels.TemplateRef // nil: the text goes out with a tag
+	label    string                // what went out, in words
+	because  string                // why the text could not go, in words
 }
 
 // fallbackable says whether a refusal is one a fallback answers: the
@@ -740,7 +741,7 @@ func (f *followUp) decideFallback(in window.Input, req SendRequest) (window.Deci
 	if !d.Allowed {
 		return d, fallbackUse{}, fmt.Sprintf("The fallback template %s cannot be used either: %s", fb.name, reasonWords(string(d.Reason)))
 	}
-	return d, fallbackUse{template: &activities.TemplateRef{Name: fb.name, Language: fb.language, Params: params},
+	return d, fallbackUse{template: &channels.TemplateRef{Name: fb.name, Language: fb.language, Params: params},
 		label: "the approved template " + fb.name + " instead of your text", because: reasonWords(string(window.Decide(in).Reason))}, ""
 }
 

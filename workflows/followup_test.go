@@ -16,6 +16,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/store"
@@ -41,7 +42,7 @@ func newHarness(t *testing.T, ch followup.Channel, lastInboundAgo time.Duration,
 }
 
 // newHarnessWith wraps the sandbox sender (to make the provider refuse).
-func newHarnessWith(t *testing.T, ch followup.Channel, lastInboundAgo time.Duration, settings map[string]string, wrap func(activities.Sender) activities.Sender) *harness {
+func newHarnessWith(t *testing.T, ch followup.Channel, lastInboundAgo time.Duration, settings map[string]string, wrap func(channels.Sender) channels.Sender) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.New(t))
@@ -82,7 +83,7 @@ func newHarnessWith(t *testing.T, ch followup.Channel, lastInboundAgo time.Durat
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.RegisterWorkflowWithOptions(workflows.FollowUp, workflows.RegisterOptions())
-	senders := map[followup.Channel]activities.Sender{}
+	senders := map[followup.Channel]channels.Sender{}
 	for _, c := range followup.Channels {
 		senders[c] = sandbox.New(st.DB())
 		if wrap != nil {
@@ -586,13 +587,13 @@ func quietLogger() log.Logger {
 // refusing is a provider that refuses every message with err.
 type refusing struct{ err error }
 
-func (r refusing) Send(context.Context, activities.Outbound) (activities.Sent, error) {
-	return activities.Sent{}, r.err
+func (r refusing) Send(context.Context, channels.Outbound) (channels.Sent, error) {
+	return channels.Sent{}, r.err
 }
 
 func TestProviderWindowErrorIsFinalAndNeverRetriedAsFreeText(t *testing.T) {
 	calls := 0
-	h := newHarnessWith(t, followup.WhatsApp, time.Hour, nil, func(activities.Sender) activities.Sender {
+	h := newHarnessWith(t, followup.WhatsApp, time.Hour, nil, func(channels.Sender) channels.Sender {
 		return countingRefuser{&calls, &followup.SendError{Class: followup.WindowClosed, Code: "131047", Message: "Re-engagement message"}}
 	})
 	h.run(func() {
@@ -628,13 +629,13 @@ type countingRefuser struct {
 	err   error
 }
 
-func (c countingRefuser) Send(context.Context, activities.Outbound) (activities.Sent, error) {
+func (c countingRefuser) Send(context.Context, channels.Outbound) (channels.Sent, error) {
 	*c.calls++
-	return activities.Sent{}, c.err
+	return channels.Sent{}, c.err
 }
 
 func TestRecipientGoneEndsTheFollowUp(t *testing.T) {
-	h := newHarnessWith(t, followup.Telegram, -1, nil, func(activities.Sender) activities.Sender {
+	h := newHarnessWith(t, followup.Telegram, -1, nil, func(channels.Sender) channels.Sender {
 		return refusing{&followup.SendError{Class: followup.RecipientGone, Code: "403", Message: "Forbidden: bot was blocked by the user"}}
 	})
 	st := h.run(func() {

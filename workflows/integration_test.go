@@ -20,6 +20,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/devserver"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
@@ -75,13 +76,13 @@ type live struct {
 	w         sdkworker.Worker
 }
 
-func newLive(t *testing.T, sender func(*sandbox.Sender) activities.Sender) *live {
+func newLive(t *testing.T, sender func(*sandbox.Sender) channels.Sender) *live {
 	t.Helper()
 	return newLiveWith(t, activities.Timings{}, sender)
 }
 
 // newLiveWith is newLive with the activities' timings changed.
-func newLiveWith(t *testing.T, timings activities.Timings, sender func(*sandbox.Sender) activities.Sender) *live {
+func newLiveWith(t *testing.T, timings activities.Timings, sender func(*sandbox.Sender) channels.Sender) *live {
 	t.Helper()
 	if server == nil {
 		t.Skip("integration test (no -short)")
@@ -112,9 +113,9 @@ func newLiveWith(t *testing.T, timings activities.Timings, sender func(*sandbox.
 	return l
 }
 
-func (l *live) startWorker(sender func(*sandbox.Sender) activities.Sender) {
+func (l *live) startWorker(sender func(*sandbox.Sender) channels.Sender) {
 	l.t.Helper()
-	senders := map[followup.Channel]activities.Sender{}
+	senders := map[followup.Channel]channels.Sender{}
 	for _, ch := range followup.Channels {
 		senders[ch] = sender(sandbox.New(l.st.DB()))
 	}
@@ -145,7 +146,7 @@ func (l *live) input(id int64, ch followup.Channel) workflows.Input {
 	return workflows.Input{ContactID: id, Channel: ch, AgentID: l.agent.ID, AgentSlack: l.agent.SlackUserID}
 }
 
-func passThrough(s *sandbox.Sender) activities.Sender { return s }
+func passThrough(s *sandbox.Sender) channels.Sender { return s }
 
 func TestLiveSendReplyStateCancel(t *testing.T) {
 	l := newLive(t, passThrough)
@@ -242,19 +243,19 @@ func TestLiveTemplateAfterWindowAndClose(t *testing.T) {
 // crashAfterProvider lets the first message reach the provider, then stops
 // the worker before the activity can record it, as a killed worker would.
 type crashAfterProvider struct {
-	inner   activities.Sender
+	inner   channels.Sender
 	crashed *atomic.Bool
 	kill    func()
 }
 
-func (c crashAfterProvider) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c crashAfterProvider) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	sent, err := c.inner.Send(ctx, m)
 	if err != nil || c.crashed.Swap(true) {
 		return sent, err
 	}
 	go c.kill()
 	<-ctx.Done()
-	return activities.Sent{}, ctx.Err()
+	return channels.Sent{}, ctx.Err()
 }
 
 // TestLiveWorkerKilledBetweenProviderAndRecord: the worker dies after the
@@ -275,7 +276,7 @@ func TestLiveWorkerKilledBetweenProviderAndRecord(t *testing.T) {
 		t.Run(string(tc.ch), func(t *testing.T) {
 			var crashed atomic.Bool
 			var l *live
-			l = newLive(t, func(s *sandbox.Sender) activities.Sender {
+			l = newLive(t, func(s *sandbox.Sender) channels.Sender {
 				return crashAfterProvider{inner: s, crashed: &crashed, kill: func() { l.w.Stop() }}
 			})
 			id := l.contact(tc.ch, time.Hour)
@@ -296,7 +297,7 @@ func TestLiveWorkerKilledBetweenProviderAndRecord(t *testing.T) {
 				t.Fatal("the provider was never called")
 			}
 			time.Sleep(1500 * time.Millisecond) // the first worker is gone
-			l.startWorker(func(s *sandbox.Sender) activities.Sender { return crashAfterProvider{inner: s, crashed: &crashed} })
+			l.startWorker(func(s *sandbox.Sender) channels.Sender { return crashAfterProvider{inner: s, crashed: &crashed} })
 			if err := <-done; err != nil || out.Outcome != tc.outcome {
 				t.Fatalf("send after restart: %+v %v", out, err)
 			}
@@ -320,11 +321,11 @@ func TestLiveWorkerKilledBetweenProviderAndRecord(t *testing.T) {
 // cutAfterProvider lets the provider accept a message, then takes the
 // database away for a while, as a Postgres outage in the middle of a send.
 type cutAfterProvider struct {
-	inner activities.Sender
+	inner channels.Sender
 	cut   func()
 }
 
-func (c cutAfterProvider) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c cutAfterProvider) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	sent, err := c.inner.Send(ctx, m)
 	if err == nil {
 		c.cut()
@@ -340,7 +341,7 @@ func TestLiveDatabaseDownAfterTheProviderAccepted(t *testing.T) {
 	var l *live
 	var once sync.Once
 	var cutAt time.Time
-	l = newLiveWith(t, activities.Timings{RecordBudget: 500 * time.Millisecond}, func(s *sandbox.Sender) activities.Sender {
+	l = newLiveWith(t, activities.Timings{RecordBudget: 500 * time.Millisecond}, func(s *sandbox.Sender) channels.Sender {
 		return cutAfterProvider{inner: s, cut: func() {
 			once.Do(func() {
 				cutAt = time.Now()
@@ -487,11 +488,11 @@ func TestLiveChannelScenarios(t *testing.T) {
 }
 
 // languageCheck refuses a template without a language, as WhatsApp does.
-type languageCheck struct{ inner activities.Sender }
+type languageCheck struct{ inner channels.Sender }
 
-func (c languageCheck) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c languageCheck) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.Template != nil && m.Template.Language == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_language", Message: "template without a language"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_language", Message: "template without a language"}
 	}
 	return c.inner.Send(ctx, m)
 }
@@ -501,7 +502,7 @@ func (c languageCheck) Send(ctx context.Context, m activities.Outbound) (activit
 // language, although the workflow's own first load (without a template)
 // may complete after the send's.
 func TestLiveTemplateStartingAFollowUpKeepsItsLanguage(t *testing.T) {
-	l := newLive(t, func(s *sandbox.Sender) activities.Sender { return languageCheck{s} })
+	l := newLive(t, func(s *sandbox.Sender) channels.Sender { return languageCheck{s} })
 	if _, err := l.st.SaveTemplate(l.ctx, followup.Template{Channel: followup.WhatsApp, Name: "order_update", Language: "en", ParamCount: 1}); err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // DefaultSubject is the subject of a follow-up when Config.Subject is empty.
@@ -133,14 +133,14 @@ func New(cfg Config, _ *http.Client) (*Client, error) {
 // after a lost 250 carries the same Message-ID and receivers (and our
 // bounce handling) can recognise the duplicate: SMTP itself has no
 // idempotent submission.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.Mode != "" && m.Mode != followup.ModeFreeText {
 		// Email has no window, so the rules only ever choose free text.
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: "email sends free text only, not " + string(m.Mode)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: "email sends free text only, not " + string(m.Mode)}
 	}
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_recipient", Message: fmt.Sprintf("%q is not an email address", m.To)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_recipient", Message: fmt.Sprintf("%q is not an email address", m.To)}
 	}
 	msgID := c.messageID(m.IdempotencyKey)
 	data := c.compose(to, msgID, m.Text)
@@ -151,9 +151,9 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		defer cancel()
 	}
 	if err := c.submit(ctx, to.Address, data); err != nil {
-		return activities.Sent{}, err
+		return channels.Sent{}, err
 	}
-	return activities.Sent{ProviderID: msgID}, nil
+	return channels.Sent{ProviderID: msgID}, nil
 }
 
 // stage is the SMTP command a reply answered; a 5xx means different

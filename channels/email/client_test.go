@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/email"
 	"github.com/followup-dev/followup/channels/email/emailtest"
 )
@@ -31,8 +31,8 @@ func newClient(t *testing.T, srv *emailtest.Server, mod ...func(*email.Config)) 
 	return c
 }
 
-func out(to, text, key string) activities.Outbound {
-	return activities.Outbound{Channel: followup.Email, To: to, Mode: followup.ModeFreeText, Text: text, IdempotencyKey: key}
+func out(to, text, key string) channels.Outbound {
+	return channels.Outbound{Channel: followup.Email, To: to, Mode: followup.ModeFreeText, Text: text, IdempotencyKey: key}
 }
 
 func TestNewNamesMissingConfig(t *testing.T) {

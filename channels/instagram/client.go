@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
 )
 
@@ -90,9 +90,9 @@ type response struct {
 // supports no other tag ("not available for Instagram Messaging API"), so
 // any other mode is refused without a request. The Instagram send API has
 // no idempotency key or echoed metadata field, so the key is not sent.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.To == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Instagram id"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Instagram id"}
 	}
 	req := request{Recipient: recipient{ID: m.To}, Message: message{Text: m.Text}}
 	switch {
@@ -101,24 +101,24 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 	case m.Mode == followup.ModeHumanAgent, m.Mode == followup.ModeMessageTag && m.Tag == followup.TagHumanAgent:
 		req.MessagingType, req.Tag = "MESSAGE_TAG", string(followup.TagHumanAgent)
 	default:
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
 			Message: fmt.Sprintf("Instagram cannot send a %s message (only free text and HUMAN_AGENT)", describe(m))}
 	}
 	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("instagram: %w", err)
+		return channels.Sent{}, fmt.Errorf("instagram: %w", err)
 	}
 	if resp.Status/100 != 2 {
-		return activities.Sent{}, meta.SendError(resp, classify)
+		return channels.Sent{}, meta.SendError(resp, classify)
 	}
 	var out response
 	if err := json.Unmarshal(resp.Body, &out); err != nil || out.MessageID == "" {
-		return activities.Sent{}, fmt.Errorf("instagram: accepted without a message id: %.200s", resp.Body)
+		return channels.Sent{}, fmt.Errorf("instagram: accepted without a message id: %.200s", resp.Body)
 	}
-	return activities.Sent{ProviderID: out.MessageID}, nil
+	return channels.Sent{ProviderID: out.MessageID}, nil
 }
 
-func describe(m activities.Outbound) string {
+func describe(m channels.Outbound) string {
 	if m.Tag != "" {
 		return string(m.Mode) + " " + string(m.Tag)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/instagram"
 	"github.com/followup-dev/followup/channels/instagram/instagramtest"
 )
@@ -47,15 +47,15 @@ func TestSendModes(t *testing.T) {
 	tests := []struct {
 		name     string
 		cfg      instagram.Config
-		m        activities.Outbound
+		m        channels.Outbound
 		path     string
 		typ, tag string
 	}{
-		{"free text", instagram.Config{AccountID: instagramtest.AccountID}, activities.Outbound{Mode: followup.ModeFreeText},
+		{"free text", instagram.Config{AccountID: instagramtest.AccountID}, channels.Outbound{Mode: followup.ModeFreeText},
 			"/v24.0/" + instagramtest.AccountID + "/messages", "", ""},
-		{"human agent via /me", instagram.Config{}, activities.Outbound{Mode: followup.ModeHumanAgent}, "/v24.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
+		{"human agent via /me", instagram.Config{}, channels.Outbound{Mode: followup.ModeHumanAgent}, "/v24.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
 		{"HUMAN_AGENT picked as a tag", instagram.Config{APIVersion: "v22.0"},
-			activities.Outbound{Mode: followup.ModeMessageTag, Tag: followup.TagHumanAgent}, "/v22.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
+			channels.Outbound{Mode: followup.ModeMessageTag, Tag: followup.TagHumanAgent}, "/v22.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +92,7 @@ func TestOtherTagsRefusedLocally(t *testing.T) {
 	fake := instagramtest.New()
 	defer fake.Close()
 	c := newClient(t, fake, instagram.Config{})
-	for _, m := range []activities.Outbound{
+	for _, m := range []channels.Outbound{
 		{To: "I", Mode: followup.ModeMessageTag, Tag: followup.TagAccountUpdate, Text: "x"},
 		{To: "I", Mode: followup.ModeMessageTag, Tag: followup.TagConfirmedEventUpdate, Text: "x"},
 		{To: "I", Mode: followup.ModeTemplate, Text: "x"},
@@ -134,7 +134,7 @@ func TestSendErrors(t *testing.T) {
 				fake.SetErrorStatus(tt.status)
 			}
 			fake.FailFor("IGSID-1", tt.outcome)
-			_, err := newClient(t, fake, instagram.Config{}).Send(context.Background(), activities.Outbound{To: "IGSID-1", Mode: followup.ModeHumanAgent, Text: "hello"})
+			_, err := newClient(t, fake, instagram.Config{}).Send(context.Background(), channels.Outbound{To: "IGSID-1", Mode: followup.ModeHumanAgent, Text: "hello"})
 			se := sendErr(t, err)
 			if se.Class != tt.class || se.Code != tt.code || se.RetryAfter != tt.retryAfter || se.Message == "" {
 				t.Errorf("got %+v, want %s %s %v", se, tt.class, tt.code, tt.retryAfter)
@@ -152,7 +152,7 @@ func TestWindowFromLastInbound(t *testing.T) {
 	fake.LastInbound("day8", now.Add(-8*24*time.Hour))
 	c := newClient(t, fake, instagram.Config{})
 	send := func(to string, mode followup.Mode) error {
-		_, err := c.Send(context.Background(), activities.Outbound{To: to, Mode: mode, Text: "x"})
+		_, err := c.Send(context.Background(), channels.Outbound{To: to, Mode: mode, Text: "x"})
 		return err
 	}
 	if se := sendErr(t, send("day2", followup.ModeFreeText)); se.Class != followup.WindowClosed || se.Code != "10/2534022" {
@@ -169,7 +169,7 @@ func TestWindowFromLastInbound(t *testing.T) {
 func TestFakeChecksTextLength(t *testing.T) {
 	fake := instagramtest.New()
 	defer fake.Close()
-	_, err := newClient(t, fake, instagram.Config{}).Send(context.Background(), activities.Outbound{To: "I", Mode: followup.ModeFreeText, Text: strings.Repeat("a", 1001)})
+	_, err := newClient(t, fake, instagram.Config{}).Send(context.Background(), channels.Outbound{To: "I", Mode: followup.ModeFreeText, Text: strings.Repeat("a", 1001)})
 	if se := sendErr(t, err); se.Class != followup.Permanent || se.Code != "100" {
 		t.Errorf("%+v", se)
 	}
@@ -178,7 +178,7 @@ func TestFakeChecksTextLength(t *testing.T) {
 func TestWrongToken(t *testing.T) {
 	fake := instagramtest.New()
 	defer fake.Close()
-	_, err := newClient(t, fake, instagram.Config{Token: "wrong"}).Send(context.Background(), activities.Outbound{To: "I", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := newClient(t, fake, instagram.Config{Token: "wrong"}).Send(context.Background(), channels.Outbound{To: "I", Mode: followup.ModeFreeText, Text: "x"})
 	if se := sendErr(t, err); se.Class != followup.Permanent || se.Code != "190" {
 		t.Errorf("%+v", se)
 	}
@@ -188,7 +188,7 @@ func TestTransportErrorIsRetried(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	srv.Close()
 	c, _ := instagram.New(instagram.Config{BaseURL: srv.URL, Token: "t"}, nil)
-	_, err := c.Send(context.Background(), activities.Outbound{To: "I", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := c.Send(context.Background(), channels.Outbound{To: "I", Mode: followup.ModeFreeText, Text: "x"})
 	var se *followup.SendError
 	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
 		t.Errorf("err = %v, want a retryable error", err)

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // DefaultBaseURL is the Messaging API; the client posts to {BaseURL}/v2/bot/message/push.
@@ -119,22 +119,22 @@ func RetryKey(idempotencyKey string) string {
 // monthly message allowance, and no templates here, so only free text is
 // accepted. The idempotency key becomes X-Line-Retry-Key; a 409 naming the
 // accepted request means an earlier attempt was accepted, which is success.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	switch {
 	case m.To == "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no LINE user id"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no LINE user id"}
 	case m.Mode != followup.ModeFreeText && m.Mode != "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("LINE sends free text only, not %s", m.Mode)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("LINE sends free text only, not %s", m.Mode)}
 	case m.Text == "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "LINE refuses an empty message"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "LINE refuses an empty message"}
 	}
 	body, err := json.Marshal(PushRequest{To: m.To, Messages: []TextMessage{{Type: "text", Text: m.Text}}})
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("line: encode push: %w", err)
+		return channels.Sent{}, fmt.Errorf("line: encode push: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v2/bot/message/push", bytes.NewReader(body))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("line: build push: %w", err)
+		return channels.Sent{}, fmt.Errorf("line: build push: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token)
@@ -143,21 +143,21 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("line: push: %w", err)
+		return channels.Sent{}, fmt.Errorf("line: push: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("line: read push answer: %w", err)
+		return channels.Sent{}, fmt.Errorf("line: read push answer: %w", err)
 	}
 	if resp.StatusCode == http.StatusOK {
 		var ok struct {
 			SentMessages []SentMessage `json:"sentMessages"`
 		}
 		if err := json.Unmarshal(raw, &ok); err != nil || len(ok.SentMessages) == 0 || ok.SentMessages[0].ID == "" {
-			return activities.Sent{}, fmt.Errorf("line: push answered 200 without sentMessages: %.200s", raw)
+			return channels.Sent{}, fmt.Errorf("line: push answered 200 without sentMessages: %.200s", raw)
 		}
-		return activities.Sent{ProviderID: ok.SentMessages[0].ID}, nil
+		return channels.Sent{ProviderID: ok.SentMessages[0].ID}, nil
 	}
 	var e ErrorResponse
 	_ = json.Unmarshal(raw, &e)
@@ -166,12 +166,12 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 			// LINE's retry-key rule: the first request was accepted; this
 			// retry is the same message, not a failure.
 			if len(e.SentMessages) > 0 && e.SentMessages[0].ID != "" {
-				return activities.Sent{ProviderID: e.SentMessages[0].ID}, nil
+				return channels.Sent{ProviderID: e.SentMessages[0].ID}, nil
 			}
-			return activities.Sent{ProviderID: "request:" + accepted}, nil
+			return channels.Sent{ProviderID: "request:" + accepted}, nil
 		}
 	}
-	return activities.Sent{}, classify(resp, e)
+	return channels.Sent{}, classify(resp, e)
 }
 
 // classify maps a LINE error answer to its class. LINE has no error codes:

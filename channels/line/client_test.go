@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/line"
 	"github.com/followup-dev/followup/channels/line/linetest"
 )
@@ -31,8 +31,8 @@ func newClient(t *testing.T) (*line.Client, *linetest.Server) {
 	return c, fake
 }
 
-func text(to, body, key string) activities.Outbound {
-	return activities.Outbound{Channel: followup.LINE, To: to, Mode: followup.ModeFreeText, Text: body, IdempotencyKey: key}
+func text(to, body, key string) channels.Outbound {
+	return channels.Outbound{Channel: followup.LINE, To: to, Mode: followup.ModeFreeText, Text: body, IdempotencyKey: key}
 }
 
 func TestNewNamesMissingToken(t *testing.T) {

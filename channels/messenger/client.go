@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
 )
 
@@ -113,9 +113,9 @@ type response struct {
 // UPDATE), a person's text with the HUMAN_AGENT tag up to 7 days after the
 // customer's last message, or text with a non-promotional tag the agent
 // picked (MESSAGE_TAG). The id returned is the message_id.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.To == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Messenger id"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Messenger id"}
 	}
 	req := request{Recipient: recipient{ID: m.To}, Message: message{Text: m.Text, Metadata: m.IdempotencyKey}}
 	switch m.Mode {
@@ -129,28 +129,28 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		switch m.Tag {
 		case followup.TagAccountUpdate, followup.TagConfirmedEventUpdate, followup.TagPostPurchaseUpdate, followup.TagHumanAgent:
 		default:
-			return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_tag", Message: fmt.Sprintf("Messenger has no message tag %q", m.Tag)}
+			return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_tag", Message: fmt.Sprintf("Messenger has no message tag %q", m.Tag)}
 		}
 		req.MessagingType, req.Tag = MessageTag, string(m.Tag)
 	default:
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("Messenger cannot send a %s message", m.Mode)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("Messenger cannot send a %s message", m.Mode)}
 	}
 	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("messenger: %w", err)
+		return channels.Sent{}, fmt.Errorf("messenger: %w", err)
 	}
 	if resp.Status/100 != 2 {
 		own := classify
 		if req.Tag != "" && req.Tag != string(followup.TagHumanAgent) {
 			own = classifyTagged
 		}
-		return activities.Sent{}, meta.SendError(resp, own)
+		return channels.Sent{}, meta.SendError(resp, own)
 	}
 	var out response
 	if err := json.Unmarshal(resp.Body, &out); err != nil || out.MessageID == "" {
-		return activities.Sent{}, fmt.Errorf("messenger: accepted without a message id: %.200s", resp.Body)
+		return channels.Sent{}, fmt.Errorf("messenger: accepted without a message id: %.200s", resp.Body)
 	}
-	return activities.Sent{ProviderID: out.MessageID}, nil
+	return channels.Sent{ProviderID: out.MessageID}, nil
 }
 
 // classify owns the Messenger codes (Messenger Platform error codes).

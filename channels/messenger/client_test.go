@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/messenger"
 	"github.com/followup-dev/followup/channels/messenger/messengertest"
 )
@@ -50,20 +50,20 @@ func TestSendModes(t *testing.T) {
 	tests := []struct {
 		name     string
 		cfg      messenger.Config
-		m        activities.Outbound
+		m        channels.Outbound
 		path     string
 		typ, tag string
 	}{
 		{"free text is UPDATE by default", messenger.Config{PageID: messengertest.PageID},
-			activities.Outbound{Mode: followup.ModeFreeText}, "/v24.0/" + messengertest.PageID + "/messages", "UPDATE", ""},
+			channels.Outbound{Mode: followup.ModeFreeText}, "/v24.0/" + messengertest.PageID + "/messages", "UPDATE", ""},
 		{"free text as RESPONSE via /me", messenger.Config{FreeText: messenger.Response},
-			activities.Outbound{Mode: followup.ModeFreeText}, "/v24.0/me/messages", "RESPONSE", ""},
-		{"human agent", messenger.Config{}, activities.Outbound{Mode: followup.ModeHumanAgent}, "/v24.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
+			channels.Outbound{Mode: followup.ModeFreeText}, "/v24.0/me/messages", "RESPONSE", ""},
+		{"human agent", messenger.Config{}, channels.Outbound{Mode: followup.ModeHumanAgent}, "/v24.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
 		{"human agent ignores a stray tag", messenger.Config{},
-			activities.Outbound{Mode: followup.ModeHumanAgent, Tag: followup.TagAccountUpdate}, "/v24.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
-		{"account update", messenger.Config{}, activities.Outbound{Mode: followup.ModeMessageTag, Tag: followup.TagAccountUpdate}, "/v24.0/me/messages", "MESSAGE_TAG", "ACCOUNT_UPDATE"},
+			channels.Outbound{Mode: followup.ModeHumanAgent, Tag: followup.TagAccountUpdate}, "/v24.0/me/messages", "MESSAGE_TAG", "HUMAN_AGENT"},
+		{"account update", messenger.Config{}, channels.Outbound{Mode: followup.ModeMessageTag, Tag: followup.TagAccountUpdate}, "/v24.0/me/messages", "MESSAGE_TAG", "ACCOUNT_UPDATE"},
 		{"post purchase", messenger.Config{APIVersion: "v21.0"},
-			activities.Outbound{Mode: followup.ModeMessageTag, Tag: followup.TagPostPurchaseUpdate}, "/v21.0/me/messages", "MESSAGE_TAG", "POST_PURCHASE_UPDATE"},
+			channels.Outbound{Mode: followup.ModeMessageTag, Tag: followup.TagPostPurchaseUpdate}, "/v21.0/me/messages", "MESSAGE_TAG", "POST_PURCHASE_UPDATE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +99,7 @@ func TestSendRefusedLocally(t *testing.T) {
 	fake := messengertest.New()
 	defer fake.Close()
 	c := newClient(t, fake, messenger.Config{})
-	for _, m := range []activities.Outbound{
+	for _, m := range []channels.Outbound{
 		{To: "P", Mode: followup.ModeMessageTag, Text: "x"},
 		{To: "P", Mode: followup.ModeMessageTag, Tag: "ISSUE_RESOLUTION", Text: "x"},
 		{To: "P", Mode: followup.ModeTemplate, Text: "x"},
@@ -146,7 +146,7 @@ func TestSendErrors(t *testing.T) {
 				fake.SetErrorStatus(tt.status)
 			}
 			fake.FailFor("PSID-1", tt.outcome)
-			_, err := newClient(t, fake, messenger.Config{}).Send(context.Background(), activities.Outbound{To: "PSID-1", Mode: tt.mode, Tag: tt.tag, Text: "hello"})
+			_, err := newClient(t, fake, messenger.Config{}).Send(context.Background(), channels.Outbound{To: "PSID-1", Mode: tt.mode, Tag: tt.tag, Text: "hello"})
 			se := sendErr(t, err)
 			if se.Class != tt.class || se.Code != tt.code || se.RetryAfter != tt.retryAfter || se.Message == "" {
 				t.Errorf("got %+v, want %s %s %v", se, tt.class, tt.code, tt.retryAfter)
@@ -164,7 +164,7 @@ func TestWindowFromLastInbound(t *testing.T) {
 	fake.LastInbound("day8", now.Add(-8*24*time.Hour))
 	c := newClient(t, fake, messenger.Config{})
 	send := func(to string, mode followup.Mode, tag followup.Tag) error {
-		_, err := c.Send(context.Background(), activities.Outbound{To: to, Mode: mode, Tag: tag, Text: "x"})
+		_, err := c.Send(context.Background(), channels.Outbound{To: to, Mode: mode, Tag: tag, Text: "x"})
 		return err
 	}
 	if se := sendErr(t, send("day2", followup.ModeFreeText, "")); se.Class != followup.WindowClosed {
@@ -184,7 +184,7 @@ func TestWindowFromLastInbound(t *testing.T) {
 func TestWrongToken(t *testing.T) {
 	fake := messengertest.New()
 	defer fake.Close()
-	_, err := newClient(t, fake, messenger.Config{PageToken: "wrong"}).Send(context.Background(), activities.Outbound{To: "P", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := newClient(t, fake, messenger.Config{PageToken: "wrong"}).Send(context.Background(), channels.Outbound{To: "P", Mode: followup.ModeFreeText, Text: "x"})
 	if se := sendErr(t, err); se.Class != followup.Permanent || se.Code != "190" {
 		t.Errorf("%+v", se)
 	}
@@ -194,7 +194,7 @@ func TestTransportErrorIsRetried(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	srv.Close() // nothing listens: connection refused
 	c, _ := messenger.New(messenger.Config{BaseURL: srv.URL, PageToken: "t"}, nil)
-	_, err := c.Send(context.Background(), activities.Outbound{To: "P", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := c.Send(context.Background(), channels.Outbound{To: "P", Mode: followup.ModeFreeText, Text: "x"})
 	var se *followup.SendError
 	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
 		t.Errorf("err = %v, want a retryable error", err)

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // DefaultBaseURL is the Bot API; the client posts to {BaseURL}/bot<token>/sendMessage.
@@ -87,22 +87,22 @@ type sentMessage struct {
 // free text is accepted. The Bot API has no idempotency key or opaque
 // field, so a retry after a lost answer can deliver twice; the activity's
 // own idempotency record keeps that to the rare lost-response case.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	switch {
 	case m.To == "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Telegram chat id"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Telegram chat id"}
 	case m.Mode != followup.ModeFreeText && m.Mode != "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("Telegram sends free text only, not %s", m.Mode)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("Telegram sends free text only, not %s", m.Mode)}
 	case m.Text == "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "Telegram refuses an empty message"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "Telegram refuses an empty message"}
 	}
 	body, err := json.Marshal(sendMessageRequest{ChatID: m.To, Text: m.Text})
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("telegram: encode sendMessage: %w", err)
+		return channels.Sent{}, fmt.Errorf("telegram: encode sendMessage: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/bot"+c.token+"/sendMessage", bytes.NewReader(body))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("telegram: build request: %w", err)
+		return channels.Sent{}, fmt.Errorf("telegram: build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.hc.Do(req)
@@ -110,27 +110,27 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		// The URL holds the token; never let it reach a log.
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
-			return activities.Sent{}, fmt.Errorf("telegram: sendMessage: %w", uerr.Err)
+			return channels.Sent{}, fmt.Errorf("telegram: sendMessage: %w", uerr.Err)
 		}
-		return activities.Sent{}, fmt.Errorf("telegram: sendMessage: %w", err)
+		return channels.Sent{}, fmt.Errorf("telegram: sendMessage: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("telegram: read sendMessage answer: %w", err)
+		return channels.Sent{}, fmt.Errorf("telegram: read sendMessage answer: %w", err)
 	}
 	var env envelope
 	if jerr := json.Unmarshal(raw, &env); jerr != nil || (!env.OK && env.ErrorCode == 0) {
-		return activities.Sent{}, httpError(resp)
+		return channels.Sent{}, httpError(resp)
 	}
 	if !env.OK {
-		return activities.Sent{}, classify(env, resp.Header)
+		return channels.Sent{}, classify(env, resp.Header)
 	}
 	var msg sentMessage
 	if err := json.Unmarshal(env.Result, &msg); err != nil || msg.MessageID == 0 {
-		return activities.Sent{}, fmt.Errorf("telegram: sendMessage answered ok without a message: %s", truncate(raw))
+		return channels.Sent{}, fmt.Errorf("telegram: sendMessage answered ok without a message: %s", truncate(raw))
 	}
-	return activities.Sent{ProviderID: MessageID(msg.Chat.ID, msg.MessageID)}, nil
+	return channels.Sent{ProviderID: MessageID(msg.Chat.ID, msg.MessageID)}, nil
 }
 
 // MessageID is the id the product stores for a Telegram message. Telegram

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/telegram"
 	"github.com/followup-dev/followup/channels/telegram/telegramtest"
 )
@@ -25,8 +25,8 @@ func newClient(t *testing.T) (*telegram.Client, *telegramtest.Server) {
 	return c, fake
 }
 
-func text(to, body string) activities.Outbound {
-	return activities.Outbound{Channel: followup.Telegram, To: to, Mode: followup.ModeFreeText, Text: body, IdempotencyKey: "k-" + to}
+func text(to, body string) channels.Outbound {
+	return channels.Outbound{Channel: followup.Telegram, To: to, Mode: followup.ModeFreeText, Text: body, IdempotencyKey: "k-" + to}
 }
 
 func TestNewNamesMissingToken(t *testing.T) {

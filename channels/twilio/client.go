@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 )
 
@@ -100,14 +99,14 @@ type APIError struct {
 // rare lost-response case, and the message's status callback (when
 // StatusCallback is configured) names it by our reference, which confirms
 // it.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	switch {
 	case m.To == "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no phone number"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no phone number"}
 	case m.Mode != followup.ModeFreeText && m.Mode != "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("SMS sends free text only, not %s", m.Mode)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("SMS sends free text only, not %s", m.Mode)}
 	case m.Text == "":
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "an SMS needs a body"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "an SMS needs a body"}
 	}
 	form := url.Values{"To": {m.To}, "Body": {m.Text}}
 	if c.cfg.MessagingServiceSID != "" {
@@ -121,19 +120,19 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 	endpoint := c.cfg.BaseURL + "/2010-04-01/Accounts/" + url.PathEscape(c.cfg.AccountSID) + "/Messages.json"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("twilio: build request: %w", err)
+		return channels.Sent{}, fmt.Errorf("twilio: build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(c.cfg.AccountSID, c.cfg.AuthToken)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("twilio: create message: %w", err)
+		return channels.Sent{}, fmt.Errorf("twilio: create message: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("twilio: read create-message answer: %w", err)
+		return channels.Sent{}, fmt.Errorf("twilio: read create-message answer: %w", err)
 	}
 	if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
 		var msg struct {
@@ -141,9 +140,9 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 			Status string `json:"status"`
 		}
 		if err := json.Unmarshal(raw, &msg); err != nil || msg.SID == "" {
-			return activities.Sent{}, fmt.Errorf("twilio: create message answered %d without a sid: %.200s", resp.StatusCode, raw)
+			return channels.Sent{}, fmt.Errorf("twilio: create message answered %d without a sid: %.200s", resp.StatusCode, raw)
 		}
-		return activities.Sent{ProviderID: msg.SID}, nil
+		return channels.Sent{ProviderID: msg.SID}, nil
 	}
 	var e APIError
 	if json.Unmarshal(raw, &e) != nil || e.Code == 0 {
@@ -153,7 +152,7 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 	if se.Class == followup.Retryable {
 		se.RetryAfter = retryAfter(resp.Header)
 	}
-	return activities.Sent{}, se
+	return channels.Sent{}, se
 }
 
 // statusCallback is the configured callback URL with the message's

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/twilio"
 	"github.com/followup-dev/followup/channels/twilio/twiliotest"
@@ -38,8 +37,8 @@ func newClient(t *testing.T) (*twilio.Client, *twiliotest.Server) {
 	return c, fake
 }
 
-func sms(to, body string) activities.Outbound {
-	return activities.Outbound{Channel: followup.SMS, To: to, Mode: followup.ModeFreeText, Text: body, IdempotencyKey: "k-" + to}
+func sms(to, body string) channels.Outbound {
+	return channels.Outbound{Channel: followup.SMS, To: to, Mode: followup.ModeFreeText, Text: body, IdempotencyKey: "k-" + to}
 }
 
 func TestNewNamesMissingCredential(t *testing.T) {

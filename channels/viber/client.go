@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // DefaultBaseURL is Viber's bot API; the client posts to {BaseURL}/pa/send_message.
@@ -90,15 +90,15 @@ type sendResponse struct {
 // Send posts m as a text message. Viber has one request for both modes:
 // inside the 24 h session it is free, outside it is a chatbot-initiated
 // (billable) message; the rules decide which, the request is the same.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	switch m.Mode {
 	case followup.ModeFreeText, followup.ModeChatbot:
 	default:
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
 			Message: fmt.Sprintf("Viber cannot send %q messages", m.Mode)}
 	}
 	if m.To == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Viber id"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Viber id"}
 	}
 	body, err := json.Marshal(sendRequest{
 		Receiver:      m.To,
@@ -111,42 +111,42 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		Text:         m.Text,
 	})
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("viber: encode message: %w", err)
+		return channels.Sent{}, fmt.Errorf("viber: encode message: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.BaseURL+"/pa/send_message", bytes.NewReader(body))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("viber: build request: %w", err)
+		return channels.Sent{}, fmt.Errorf("viber: build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Viber-Auth-Token", c.cfg.AuthToken)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		// Transport errors and timeouts: the activity retries them.
-		return activities.Sent{}, fmt.Errorf("viber: send_message: %w", err)
+		return channels.Sent{}, fmt.Errorf("viber: send_message: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("viber: read response: %w", err)
+		return channels.Sent{}, fmt.Errorf("viber: read response: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return activities.Sent{}, httpError(resp, raw)
+		return channels.Sent{}, httpError(resp, raw)
 	}
 	var r sendResponse
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // message_token is a 64-bit integer: a float64 would round it
 	if err := dec.Decode(&r); err != nil || r.Status == nil {
-		return activities.Sent{}, &followup.SendError{Class: followup.Retryable, Code: "bad_response",
+		return channels.Sent{}, &followup.SendError{Class: followup.Retryable, Code: "bad_response",
 			Message: "Viber answered with an unreadable body: " + snippet(raw)}
 	}
 	if *r.Status != 0 {
-		return activities.Sent{}, statusError(*r.Status, r.StatusMessage, resp.Header)
+		return channels.Sent{}, statusError(*r.Status, r.StatusMessage, resp.Header)
 	}
 	if r.MessageToken == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Retryable, Code: "bad_response",
+		return channels.Sent{}, &followup.SendError{Class: followup.Retryable, Code: "bad_response",
 			Message: "Viber accepted the message without a message_token"}
 	}
-	return activities.Sent{ProviderID: r.MessageToken.String()}, nil
+	return channels.Sent{ProviderID: r.MessageToken.String()}, nil
 }
 
 // Viber's status codes (channels.md §4.3). The HTTP status is 200 for all of them.

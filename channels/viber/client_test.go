@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/viber"
 	"github.com/followup-dev/followup/channels/viber/vibertest"
 )
@@ -44,7 +44,7 @@ func TestSendRequestShape(t *testing.T) {
 			fake := vibertest.New()
 			defer fake.Close()
 			c := newClient(t, fake, vibertest.Token)
-			sent, err := c.Send(context.Background(), activities.Outbound{Channel: followup.Viber, To: "01234567890A=",
+			sent, err := c.Send(context.Background(), channels.Outbound{Channel: followup.Viber, To: "01234567890A=",
 				Mode: mode, Text: "Hi Ada, following up on #4821", IdempotencyKey: "fu-7-1"})
 			if err != nil {
 				t.Fatal(err)
@@ -75,7 +75,7 @@ func TestSendRefusesModesViberLacks(t *testing.T) {
 	defer fake.Close()
 	c := newClient(t, fake, vibertest.Token)
 	for _, mode := range []followup.Mode{followup.ModeTemplate, followup.ModeHumanAgent, followup.ModeMessageTag} {
-		_, err := c.Send(context.Background(), activities.Outbound{To: "u", Mode: mode, Text: "x"})
+		_, err := c.Send(context.Background(), channels.Outbound{To: "u", Mode: mode, Text: "x"})
 		var se *followup.SendError
 		if !errors.As(err, &se) || se.Class != followup.Permanent {
 			t.Errorf("mode %s: err = %v, want permanent", mode, err)
@@ -108,7 +108,7 @@ func TestSendErrors(t *testing.T) {
 			fake.FailFor("bad=", tc.kind)
 			fake.SetRetryAfter(42 * time.Second)
 			c := newClient(t, fake, vibertest.Token)
-			_, err := c.Send(context.Background(), activities.Outbound{To: "bad=", Mode: followup.ModeChatbot, Text: "hello"})
+			_, err := c.Send(context.Background(), channels.Outbound{To: "bad=", Mode: followup.ModeChatbot, Text: "hello"})
 			var se *followup.SendError
 			if !errors.As(err, &se) {
 				t.Fatalf("err = %v, want *SendError", err)
@@ -117,7 +117,7 @@ func TestSendErrors(t *testing.T) {
 				t.Errorf("got %+v, want class %s code %s retry %v", se, tc.class, tc.code, tc.retryAfter)
 			}
 			// Other receivers are unaffected.
-			if _, err := c.Send(context.Background(), activities.Outbound{To: "good=", Mode: followup.ModeChatbot, Text: "hello"}); err != nil {
+			if _, err := c.Send(context.Background(), channels.Outbound{To: "good=", Mode: followup.ModeChatbot, Text: "hello"}); err != nil {
 				t.Errorf("good receiver: %v", err)
 			}
 		})
@@ -127,12 +127,12 @@ func TestSendErrors(t *testing.T) {
 func TestSendBadTokenAndBadDataArePermanent(t *testing.T) {
 	fake := vibertest.New()
 	defer fake.Close()
-	_, err := newClient(t, fake, "wrong-token").Send(context.Background(), activities.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
+	_, err := newClient(t, fake, "wrong-token").Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
 	var se *followup.SendError
 	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "2" {
 		t.Errorf("bad token: %v", err)
 	}
-	_, err = newClient(t, fake, vibertest.Token).Send(context.Background(), activities.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: ""})
+	_, err = newClient(t, fake, vibertest.Token).Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: ""})
 	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "4" {
 		t.Errorf("empty text: %v", err)
 	}
@@ -142,7 +142,7 @@ func TestSendTransportErrorIsPlain(t *testing.T) {
 	fake := vibertest.New()
 	c := newClient(t, fake, vibertest.Token)
 	fake.Close()
-	_, err := c.Send(context.Background(), activities.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
+	_, err := c.Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
 	var se *followup.SendError
 	if err == nil || errors.As(err, &se) {
 		t.Errorf("err = %v, want a plain (retried) error", err)
@@ -154,7 +154,7 @@ func TestSendHonoursContext(t *testing.T) {
 	defer fake.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := newClient(t, fake, vibertest.Token).Send(ctx, activities.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
+	_, err := newClient(t, fake, vibertest.Token).Send(ctx, channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}

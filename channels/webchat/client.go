@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // maxResponse bounds what we read of the delivery service's answers.
@@ -86,21 +86,21 @@ type ErrorBody struct {
 // Send stores m.Text for the visitor m.To. The idempotency key goes in the
 // Idempotency-Key header: the service answers a repeated key with the
 // first message's id instead of storing it twice.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.Mode != "" && m.Mode != followup.ModeFreeText {
 		// Website chat has no window, so the rules only choose free text.
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: "website chat sends free text only, not " + string(m.Mode)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: "website chat sends free text only, not " + string(m.Mode)}
 	}
 	if !ValidVisitorID(m.To) {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_recipient", Message: fmt.Sprintf("%q is not a website-chat visitor id", m.To)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_recipient", Message: fmt.Sprintf("%q is not a website-chat visitor id", m.To)}
 	}
 	body, err := json.Marshal(OutboundMessage{VisitorID: m.To, Text: m.Text})
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("webchat: encode message: %w", err)
+		return channels.Sent{}, fmt.Errorf("webchat: encode message: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v1/messages", bytes.NewReader(body))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("webchat: build request: %w", err)
+		return channels.Sent{}, fmt.Errorf("webchat: build request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Content-Type", "application/json")
@@ -110,21 +110,21 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("webchat: send to visitor: %w", err) // retried
+		return channels.Sent{}, fmt.Errorf("webchat: send to visitor: %w", err) // retried
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("webchat: read response: %w", err)
+		return channels.Sent{}, fmt.Errorf("webchat: read response: %w", err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return activities.Sent{}, c.classify(resp, raw)
+		return channels.Sent{}, c.classify(resp, raw)
 	}
 	var d Delivered
 	if err := json.Unmarshal(raw, &d); err != nil || d.ID == "" {
-		return activities.Sent{}, fmt.Errorf("webchat: unexpected answer %d %q", resp.StatusCode, snippet(raw))
+		return channels.Sent{}, fmt.Errorf("webchat: unexpected answer %d %q", resp.StatusCode, snippet(raw))
 	}
-	return activities.Sent{ProviderID: d.ID}, nil
+	return channels.Sent{ProviderID: d.ID}, nil
 }
 
 // classify maps the delivery service's refusal: 410 means the visitor id

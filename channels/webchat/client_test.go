@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/webchat"
 	"github.com/followup-dev/followup/channels/webchat/webchattest"
 )
@@ -27,8 +27,8 @@ func client(t *testing.T, srv *webchattest.Server) *webchat.Client {
 	return c
 }
 
-func msg(to, text, key string) activities.Outbound {
-	return activities.Outbound{Channel: followup.Webchat, To: to, Mode: followup.ModeFreeText, Text: text, IdempotencyKey: key}
+func msg(to, text, key string) channels.Outbound {
+	return channels.Outbound{Channel: followup.Webchat, To: to, Mode: followup.ModeFreeText, Text: text, IdempotencyKey: key}
 }
 
 func TestNewNamesMissingConfig(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 )
 
 // DefaultBaseURL is WeChat's API root.
@@ -113,13 +113,13 @@ type sendRequest struct {
 //
 // WeChat's send has no idempotency key, no opaque field and returns no
 // message id: Sent.ProviderID is empty.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.Mode != followup.ModeFreeText {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
 			Message: fmt.Sprintf("WeChat cannot send %q messages", m.Mode)}
 	}
 	if m.To == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WeChat openid"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WeChat openid"}
 	}
 	req := sendRequest{ToUser: m.To, MsgType: "text", Text: textBody{Content: m.Text}}
 	if c.cfg.KFAccount != "" {
@@ -127,11 +127,11 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("wechat: encode message: %w", err)
+		return channels.Sent{}, fmt.Errorf("wechat: encode message: %w", err)
 	}
 	token, err := c.accessToken(ctx, "")
 	if err != nil {
-		return activities.Sent{}, err
+		return channels.Sent{}, err
 	}
 	e, err := c.post(ctx, token, body)
 	if err == nil && e != nil && tokenRejected(e.code) {
@@ -139,22 +139,22 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		// early: refresh once, shared with every concurrent send that saw
 		// the same token, and try again once.
 		if token, err = c.accessToken(ctx, token); err != nil {
-			return activities.Sent{}, err
+			return channels.Sent{}, err
 		}
 		e, err = c.post(ctx, token, body)
 		if err == nil && e != nil && tokenRejected(e.code) {
 			// The token endpoint accepted our secret a moment ago, so this
 			// is churn (another process refreshing), not bad credentials.
-			return activities.Sent{}, &followup.SendError{Class: followup.Retryable, Code: strconv.Itoa(e.code), Message: e.msg}
+			return channels.Sent{}, &followup.SendError{Class: followup.Retryable, Code: strconv.Itoa(e.code), Message: e.msg}
 		}
 	}
 	if err != nil {
-		return activities.Sent{}, err
+		return channels.Sent{}, err
 	}
 	if e != nil {
-		return activities.Sent{}, classify(e.code, e.msg)
+		return channels.Sent{}, classify(e.code, e.msg)
 	}
-	return activities.Sent{}, nil
+	return channels.Sent{}, nil
 }
 
 type errcode struct {

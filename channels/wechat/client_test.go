@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/wechat/wechattest"
 )
 
@@ -27,8 +27,8 @@ func newClient(t *testing.T, fake *wechattest.Server, mod ...func(*Config)) *Cli
 	return c
 }
 
-func text(to string) activities.Outbound {
-	return activities.Outbound{Channel: followup.WeChat, To: to, Mode: followup.ModeFreeText, Text: "您好 Ada, following up", IdempotencyKey: "k1"}
+func text(to string) channels.Outbound {
+	return channels.Outbound{Channel: followup.WeChat, To: to, Mode: followup.ModeFreeText, Text: "您好 Ada, following up", IdempotencyKey: "k1"}
 }
 
 func sendErr(t *testing.T, err error) *followup.SendError {

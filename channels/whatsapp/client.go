@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
 )
@@ -115,10 +114,10 @@ type response struct {
 // message that can be sent to WhatsApp users outside of a customer service
 // window"). The id returned is the wamid that status webhooks refer to;
 // success means accepted, and a 131047 may still arrive as a failed status.
-func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Sent, error) {
+func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	req := request{MessagingProduct: "whatsapp", RecipientType: "individual", To: m.To, BizOpaqueCallbackData: channels.StatusRef(m.IdempotencyKey)}
 	if m.To == "" {
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WhatsApp number"}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WhatsApp number"}
 	}
 	switch m.Mode {
 	case followup.ModeFreeText:
@@ -126,7 +125,7 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		req.Text = &textBody{Body: m.Text}
 	case followup.ModeTemplate:
 		if m.Template == nil || m.Template.Name == "" || m.Template.Language == "" {
-			return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_template", Message: "a WhatsApp template needs a name and a language"}
+			return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_template", Message: "a WhatsApp template needs a name and a language"}
 		}
 		t := &template{Name: m.Template.Name, Language: language{Code: m.Template.Language}}
 		if len(m.Template.Params) > 0 {
@@ -140,20 +139,20 @@ func (c *Client) Send(ctx context.Context, m activities.Outbound) (activities.Se
 		req.Type = "template"
 		req.Template = t
 	default:
-		return activities.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("WhatsApp cannot send a %s message", m.Mode)}
+		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("WhatsApp cannot send a %s message", m.Mode)}
 	}
 	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
 	if err != nil {
-		return activities.Sent{}, fmt.Errorf("whatsapp: %w", err)
+		return channels.Sent{}, fmt.Errorf("whatsapp: %w", err)
 	}
 	if resp.Status/100 != 2 {
-		return activities.Sent{}, meta.SendError(resp, classify)
+		return channels.Sent{}, meta.SendError(resp, classify)
 	}
 	var out response
 	if err := json.Unmarshal(resp.Body, &out); err != nil || len(out.Messages) == 0 || out.Messages[0].ID == "" {
-		return activities.Sent{}, fmt.Errorf("whatsapp: accepted without a message id: %.200s", resp.Body)
+		return channels.Sent{}, fmt.Errorf("whatsapp: accepted without a message id: %.200s", resp.Body)
 	}
-	return activities.Sent{ProviderID: out.Messages[0].ID}, nil
+	return channels.Sent{ProviderID: out.Messages[0].ID}, nil
 }
 
 // classify owns the WhatsApp codes (Cloud API error-codes page); the Graph

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/whatsapp"
 	"github.com/followup-dev/followup/channels/whatsapp/whatsapptest"
@@ -48,7 +47,7 @@ func TestSendText(t *testing.T) {
 	defer fake.Close()
 	c := newClient(t, fake)
 
-	sent, err := c.Send(context.Background(), activities.Outbound{
+	sent, err := c.Send(context.Background(), channels.Outbound{
 		Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText,
 		Text: "Hi! Following up on your ticket.", IdempotencyKey: "fu-1-msg-1",
 	})
@@ -88,10 +87,10 @@ func TestSendCarriesReference(t *testing.T) {
 	defer fake.Close()
 	c := newClient(t, fake)
 	long := "followup-contact-42/" + strings.Repeat("update-", 100) // 720 bytes: too long to send as is
-	for _, m := range []activities.Outbound{
+	for _, m := range []channels.Outbound{
 		{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: long},
 		{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeTemplate, IdempotencyKey: "fu-7/upd-2",
-			Template: &activities.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#4821"}}},
+			Template: &channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#4821"}}},
 	} {
 		if _, err := c.Send(context.Background(), m); err != nil {
 			t.Fatalf("%s with key %.20q…: %v", m.Mode, m.IdempotencyKey, err)
@@ -111,9 +110,9 @@ func TestSendTemplate(t *testing.T) {
 	defer fake.Close()
 	c := newClient(t, fake)
 
-	sent, err := c.Send(context.Background(), activities.Outbound{
+	sent, err := c.Send(context.Background(), channels.Outbound{
 		Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeTemplate,
-		Template: &activities.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#4821"}},
+		Template: &channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#4821"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -151,8 +150,8 @@ func TestSendTemplateWithoutParams(t *testing.T) {
 	defer fake.Close()
 	fake.Template("hello_world", "en", 0)
 	c := newClient(t, fake)
-	if _, err := c.Send(context.Background(), activities.Outbound{To: "1", Mode: followup.ModeTemplate,
-		Template: &activities.TemplateRef{Name: "hello_world", Language: "en"}}); err != nil {
+	if _, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeTemplate,
+		Template: &channels.TemplateRef{Name: "hello_world", Language: "en"}}); err != nil {
 		t.Fatal(err)
 	}
 	if comps, ok := lastRequest(t, fake).Body["template"].(map[string]any)["components"]; ok {
@@ -174,7 +173,7 @@ func TestSendErrors(t *testing.T) {
 		name       string
 		outcome    whatsapptest.Outcome
 		mode       followup.Mode
-		tmpl       *activities.TemplateRef
+		tmpl       *channels.TemplateRef
 		class      followup.SendErrorClass
 		code       string
 		retryAfter time.Duration
@@ -187,20 +186,20 @@ func TestSendErrors(t *testing.T) {
 		{"503", whatsapptest.Unavailable, followup.ModeFreeText, nil, followup.Retryable, "2", 0},
 		{"token expired", whatsapptest.TokenExpired, followup.ModeFreeText, nil, followup.Permanent, "190", 0},
 		{"template paused", whatsapptest.TemplatePaused, followup.ModeTemplate,
-			&activities.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"a", "b"}}, followup.Permanent, "132015", 0},
+			&channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"a", "b"}}, followup.Permanent, "132015", 0},
 		{"template missing", whatsapptest.OK, followup.ModeTemplate,
-			&activities.TemplateRef{Name: "nope", Language: "en_US"}, followup.Permanent, "132001", 0},
+			&channels.TemplateRef{Name: "nope", Language: "en_US"}, followup.Permanent, "132001", 0},
 		{"template missing in language", whatsapptest.OK, followup.ModeTemplate,
-			&activities.TemplateRef{Name: "ticket_followup", Language: "de", Params: []string{"a", "b"}}, followup.Permanent, "132001", 0},
+			&channels.TemplateRef{Name: "ticket_followup", Language: "de", Params: []string{"a", "b"}}, followup.Permanent, "132001", 0},
 		{"template param count", whatsapptest.OK, followup.ModeTemplate,
-			&activities.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada"}}, followup.Permanent, "132000", 0},
+			&channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada"}}, followup.Permanent, "132000", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := whatsapptest.New()
 			defer fake.Close()
 			fake.FailFor("16505551234", tt.outcome)
-			_, err := newClient(t, fake).Send(context.Background(), activities.Outbound{
+			_, err := newClient(t, fake).Send(context.Background(), channels.Outbound{
 				To: "16505551234", Mode: tt.mode, Text: "hello", Template: tt.tmpl,
 			})
 			se := sendErr(t, err)
@@ -221,7 +220,7 @@ func TestWindowClosedMessageKeepsDetails(t *testing.T) {
 	fake := whatsapptest.New()
 	defer fake.Close()
 	fake.FailFor("1", whatsapptest.WindowClosed)
-	_, err := newClient(t, fake).Send(context.Background(), activities.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := newClient(t, fake).Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
 	if se := sendErr(t, err); !strings.Contains(se.Message, "more than 24 hours") {
 		t.Errorf("message = %q, want the provider's details", se.Message)
 	}
@@ -236,15 +235,15 @@ func TestWindowFromLastInbound(t *testing.T) {
 	fake.LastInbound("2", now.Add(-23*time.Hour))
 	c := newClient(t, fake)
 
-	_, err := c.Send(context.Background(), activities.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "late"})
+	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "late"})
 	if se := sendErr(t, err); se.Class != followup.WindowClosed {
 		t.Errorf("free text after 25 h: %v", se)
 	}
-	if _, err := c.Send(context.Background(), activities.Outbound{To: "2", Mode: followup.ModeFreeText, Text: "in time"}); err != nil {
+	if _, err := c.Send(context.Background(), channels.Outbound{To: "2", Mode: followup.ModeFreeText, Text: "in time"}); err != nil {
 		t.Errorf("free text after 23 h: %v", err)
 	}
-	if _, err := c.Send(context.Background(), activities.Outbound{To: "1", Mode: followup.ModeTemplate,
-		Template: &activities.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#1"}}}); err != nil {
+	if _, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeTemplate,
+		Template: &channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#1"}}}); err != nil {
 		t.Errorf("template after 25 h: %v", err)
 	}
 }
@@ -253,7 +252,7 @@ func TestWrongTokenIsPermanent(t *testing.T) {
 	fake := whatsapptest.New()
 	defer fake.Close()
 	c, _ := whatsapp.New(whatsapp.Config{BaseURL: fake.URL(), PhoneNumberID: whatsapptest.PhoneNumberID, Token: "stolen"}, nil)
-	_, err := c.Send(context.Background(), activities.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
 	if se := sendErr(t, err); se.Class != followup.Permanent || se.Code != "190" {
 		t.Errorf("got %v", se)
 	}
@@ -263,7 +262,7 @@ func TestRefusedLocally(t *testing.T) {
 	fake := whatsapptest.New()
 	defer fake.Close()
 	c := newClient(t, fake)
-	for _, m := range []activities.Outbound{
+	for _, m := range []channels.Outbound{
 		{To: "1", Mode: followup.ModeHumanAgent, Text: "x"},
 		{To: "1", Mode: followup.ModeTemplate},
 		{To: "", Mode: followup.ModeFreeText, Text: "x"},
@@ -293,7 +292,7 @@ func TestNonGraphAnswers(t *testing.T) {
 			http.Error(w, "<html>proxy</html>", tt.status)
 		}))
 		c, _ := whatsapp.New(whatsapp.Config{BaseURL: srv.URL, PhoneNumberID: "1", Token: "t"}, nil)
-		_, err := c.Send(context.Background(), activities.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
+		_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
 		srv.Close()
 		se := sendErr(t, err)
 		if se.Class != tt.class {
@@ -311,7 +310,7 @@ func TestTransportErrorIsRetried(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := whatsapp.New(whatsapp.Config{BaseURL: srv.URL, PhoneNumberID: "1", Token: "t"}, &http.Client{Timeout: 20 * time.Millisecond})
-	_, err := c.Send(context.Background(), activities.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
 	var se *followup.SendError
 	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
 		t.Errorf("timeout: err = %v, want a retryable error", err)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
 	"github.com/followup-dev/followup/channels/whatsapp"
@@ -106,7 +105,7 @@ func TestParseStatuses(t *testing.T) {
 func TestParseStatusRef(t *testing.T) {
 	fake := whatsapptest.New()
 	defer fake.Close()
-	sent, err := newClient(t, fake).Send(context.Background(), activities.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "fu-9/upd-1"})
+	sent, err := newClient(t, fake).Send(context.Background(), channels.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "fu-9/upd-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +148,7 @@ func TestAsyncWindowClosed(t *testing.T) {
 	fake := whatsapptest.New()
 	defer fake.Close()
 	fake.FailFor("16505551234", whatsapptest.WindowClosedAsync)
-	sent, err := newClient(t, fake).Send(context.Background(), activities.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "late"})
+	sent, err := newClient(t, fake).Send(context.Background(), channels.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "late"})
 	if err != nil {
 		t.Fatalf("the async path must accept first: %v", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/email"
 	"github.com/followup-dev/followup/channels/instagram"
@@ -30,34 +29,34 @@ type channelSpec struct {
 	channel followup.Channel
 	send    []string // all or none must be set
 	hook    []string // the webhook is verified when these are set
-	build   func(env func(string) string, hc *http.Client) (activities.Sender, error)
+	build   func(env func(string) string, hc *http.Client) (channels.Sender, error)
 	webhook func(env func(string) string) (channels.Webhook, error)
 }
 
 var channelSpecs = []channelSpec{
 	{followup.WhatsApp, []string{"WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"}, []string{"META_APP_SECRET", "META_VERIFY_TOKEN"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return whatsapp.New(whatsapp.Config{BaseURL: env("WHATSAPP_API_URL"), Token: env("WHATSAPP_TOKEN"), PhoneNumberID: env("WHATSAPP_PHONE_NUMBER_ID")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			return whatsapp.NewWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
 		}},
 	{followup.Messenger, []string{"MESSENGER_PAGE_ID", "MESSENGER_PAGE_TOKEN"}, []string{"META_APP_SECRET", "META_VERIFY_TOKEN"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return messenger.New(messenger.Config{BaseURL: env("MESSENGER_API_URL"), PageID: env("MESSENGER_PAGE_ID"), PageToken: env("MESSENGER_PAGE_TOKEN")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			return messenger.NewWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
 		}},
 	{followup.Instagram, []string{"INSTAGRAM_ACCOUNT_ID", "INSTAGRAM_TOKEN"}, []string{"META_APP_SECRET", "META_VERIFY_TOKEN"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return instagram.New(instagram.Config{BaseURL: env("INSTAGRAM_API_URL"), AccountID: env("INSTAGRAM_ACCOUNT_ID"), Token: env("INSTAGRAM_TOKEN")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			return instagram.NewWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
 		}},
 	{followup.Viber, []string{"VIBER_AUTH_TOKEN"}, []string{"VIBER_AUTH_TOKEN"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			name := env("VIBER_SENDER_NAME")
 			if name == "" {
 				name = "Support"
@@ -68,28 +67,28 @@ var channelSpecs = []channelSpec{
 			return viber.NewWebhook(env("VIBER_AUTH_TOKEN")), nil
 		}},
 	{followup.WeChat, []string{"WECHAT_APP_ID", "WECHAT_APP_SECRET"}, []string{"WECHAT_TOKEN"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return wechat.New(wechat.Config{BaseURL: env("WECHAT_API_URL"), AppID: env("WECHAT_APP_ID"), AppSecret: env("WECHAT_APP_SECRET")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			return wechat.NewWebhook(env("WECHAT_TOKEN")), nil
 		}},
 	{followup.Telegram, []string{"TELEGRAM_BOT_TOKEN"}, []string{"TELEGRAM_WEBHOOK_SECRET"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return telegram.New(telegram.Config{BaseURL: env("TELEGRAM_API_URL"), Token: env("TELEGRAM_BOT_TOKEN")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			return telegram.NewWebhook(env("TELEGRAM_WEBHOOK_SECRET"))
 		}},
 	{followup.LINE, []string{"LINE_CHANNEL_TOKEN"}, []string{"LINE_CHANNEL_SECRET"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return line.New(line.Config{BaseURL: env("LINE_API_URL"), ChannelAccessToken: env("LINE_CHANNEL_TOKEN")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			return line.NewWebhook(env("LINE_CHANNEL_SECRET"))
 		}},
 	{followup.SMS, []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"}, []string{"TWILIO_AUTH_TOKEN"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			// With a public URL, Twilio posts each message's delivery
 			// statuses there, carrying our reference: a message left
 			// unconfirmed by a lost answer is confirmed by them.
@@ -104,14 +103,14 @@ var channelSpecs = []channelSpec{
 			return twilio.NewWebhook(twilio.WebhookConfig{AuthToken: env("TWILIO_AUTH_TOKEN"), PublicBaseURL: env("FOLLOWUP_PUBLIC_URL")})
 		}},
 	{followup.Email, []string{"SMTP_URL", "EMAIL_FROM"}, []string{"EMAIL_WEBHOOK_SECRET"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return email.New(email.Config{BaseURL: env("SMTP_URL"), From: env("EMAIL_FROM")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
 			return email.NewWebhook(env("EMAIL_WEBHOOK_SECRET")), nil
 		}},
 	{followup.Webchat, []string{"WEBCHAT_API_URL", "WEBCHAT_TOKEN"}, []string{"WEBCHAT_SITE_TOKEN"},
-		func(env func(string) string, hc *http.Client) (activities.Sender, error) {
+		func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return webchat.New(webchat.Config{BaseURL: env("WEBCHAT_API_URL"), Token: env("WEBCHAT_TOKEN")}, hc)
 		},
 		func(env func(string) string) (channels.Webhook, error) {
@@ -121,7 +120,7 @@ var channelSpecs = []channelSpec{
 
 // channelSet is what this process can send and receive, per channel.
 type channelSet struct {
-	senders   map[followup.Channel]activities.Sender
+	senders   map[followup.Channel]channels.Sender
 	hooks     map[followup.Channel]channels.Webhook
 	sandboxed []followup.Channel
 	// sandbox runs the fake providers of the sandboxed channels.
@@ -144,7 +143,7 @@ func (s channelSet) close() {
 // set are always enforced, in the sandbox too. Close the set when done.
 func loadChannels(getenv func(string) string, st *store.Store, sandboxOK bool, log io.Writer) (channelSet, error) {
 	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
-	set := channelSet{senders: map[followup.Channel]activities.Sender{}, hooks: map[followup.Channel]channels.Webhook{}}
+	set := channelSet{senders: map[followup.Channel]channels.Sender{}, hooks: map[followup.Channel]channels.Webhook{}}
 	hc := &http.Client{Timeout: 20 * time.Second}
 	specs := map[followup.Channel]channelSpec{}
 	for _, s := range channelSpecs {
