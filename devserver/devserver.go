@@ -414,9 +414,19 @@ func openDatabase(path, namespace string, attrs map[string]enumspb.IndexedValueT
 		// A 64 MiB page cache (SQLite's default is 2 MiB) keeps tens of
 		// thousands of waiting follow-ups' rows in memory (measured in
 		// docs/BENCHMARKS.md).
+		//
+		// One connection: every service of the server shares it, so no two
+		// transactions contend for SQLite's single write lock. With four,
+		// a burst (and every restart) logged dozens of "database is locked"
+		// errors (SQLITE_BUSY, and SQLITE_BUSY_SNAPSHOT, 517, which
+		// busy_timeout cannot wait out: a WAL read transaction that turns
+		// into a write after another connection committed fails at once;
+		// the plugin offers no _txlock=immediate), each failing a server
+		// operation that was then retried. One connection is also faster:
+		// 59–60 follow-ups/s against 44–45 over 1,000 (docs/BENCHMARKS.md).
 		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000", "cache_size": "-65536"},
-		MaxConns:          4,
-		MaxIdleConns:      4,
+		MaxConns:          1,
+		MaxIdleConns:      1,
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
