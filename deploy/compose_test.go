@@ -110,8 +110,11 @@ func composeProblems(root string, p *types.Project) []string {
 
 	// Temporal: the dev server (not the deprecated auto-setup image), reachable
 	// from the other containers, persisted, with the search attributes registered.
-	if !strings.HasPrefix(tmp.Image, "temporalio/temporal:") && tmp.Image != "temporalio/temporal" {
-		bad("temporal: image %q is not temporalio/temporal", tmp.Image)
+	if !strings.HasPrefix(tmp.Image, "temporalio/temporal:") {
+		bad("temporal: image %q is not temporalio/temporal with a tag", tmp.Image)
+	} else if tag := strings.TrimPrefix(tmp.Image, "temporalio/temporal:"); tag == "latest" || !strings.ContainsAny(tag, "0123456789") {
+		// A pinned release: :latest changes under a running deployment.
+		bad("temporal: image tag %q is not a pinned release", tag)
 	}
 	cmd := []string(tmp.Command)
 	if len(cmd) < 2 || cmd[0] != "server" || cmd[1] != "start-dev" {
