@@ -97,6 +97,13 @@ type Webhook interface {
 	Parse(r *http.Request, body []byte) ([]Event, error)
 }
 
+// NoHandshake is embedded by the Webhook of a provider that has no
+// subscription handshake: its Handshake handles nothing.
+type NoHandshake struct{}
+
+// Handshake reports false: the provider has no handshake.
+func (NoHandshake) Handshake(http.ResponseWriter, *http.Request) bool { return false }
+
 // Outbound is one message as a channel adapter sends it.
 type Outbound struct {
 	Channel        followup.Channel

@@ -3,7 +3,6 @@ package email_test
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/email"
 	"github.com/followup-dev/followup/channels/email/emailtest"
 )
@@ -24,11 +24,7 @@ func newClient(t *testing.T, srv *emailtest.Server, mod ...func(*email.Config)) 
 	for _, m := range mod {
 		m(&cfg)
 	}
-	c, err := email.New(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return channelstest.Must(email.New(cfg, nil))(t)
 }
 
 func out(to, text, key string) channels.Outbound {
@@ -137,10 +133,7 @@ func TestSendSTARTTLS(t *testing.T) {
 	// An untrusted certificate is a transport error, never a send.
 	c := newClient(t, srv, func(cfg *email.Config) { cfg.TLS = nil })
 	_, err := c.Send(context.Background(), out("ana@example.test", "hi", "k2"))
-	var se *followup.SendError
-	if err == nil || errors.As(err, &se) {
-		t.Errorf("untrusted cert: err = %v, want a plain (retried) error", err)
-	}
+	channelstest.Plain(t, err)
 }
 
 func TestSendImplicitTLS(t *testing.T) {
@@ -201,13 +194,7 @@ func TestSendErrorClasses(t *testing.T) {
 				mods = append(mods, tc.mod)
 			}
 			_, err := newClient(t, srv, mods...).Send(context.Background(), out(tc.to, "hello", "k"))
-			var se *followup.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("err = %v, want *SendError", err)
-			}
-			if se.Class != tc.class || se.Code != tc.code {
-				t.Errorf("got %s %s (%s), want %s %s", se.Class, se.Code, se.Message, tc.class, tc.code)
-			}
+			channelstest.Refusal(t, err, tc.class, tc.code)
 			if len(srv.Messages()) != 0 {
 				t.Error("a refused message was recorded as delivered")
 			}
@@ -221,10 +208,7 @@ func TestSendRefusesOtherModes(t *testing.T) {
 	m := out("ana@example.test", "hi", "k")
 	m.Mode = followup.ModeTemplate
 	_, err := newClient(t, srv).Send(context.Background(), m)
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Permanent {
-		t.Fatalf("err = %v, want permanent", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
 	if len(srv.Commands()) != 0 {
 		t.Error("refused mode still talked to the server")
 	}
@@ -237,15 +221,9 @@ func TestSendTransportErrorIsRetried(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	_ = ln.Close() // nothing listens there now
-	c, err := email.New(email.Config{BaseURL: "smtp://" + addr, From: "a@acme.test"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := channelstest.Must(email.New(email.Config{BaseURL: "smtp://" + addr, From: "a@acme.test"}, nil))(t)
 	_, err = c.Send(context.Background(), out("ana@example.test", "hi", "k"))
-	var se *followup.SendError
-	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
-		t.Fatalf("err = %v, want a plain or retryable error", err)
-	}
+	channelstest.Retried(t, err)
 }
 
 func TestSendHonoursContext(t *testing.T) {
@@ -262,10 +240,7 @@ func TestSendHonoursContext(t *testing.T) {
 			time.Sleep(2 * time.Second)
 		}
 	}()
-	c, err := email.New(email.Config{BaseURL: "smtp://" + ln.Addr().String(), From: "a@acme.test"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := channelstest.Must(email.New(email.Config{BaseURL: "smtp://" + ln.Addr().String(), From: "a@acme.test"}, nil))(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -2,7 +2,6 @@ package email
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,31 +12,32 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // Headers of the inbound-email webhook. The relay in front of the
-// inbound-email provider signs each POST with the shared secret:
-// SignatureHeader is "sha256=" + hex HMAC-SHA256(secret, timestamp + "." +
-// raw body) and TimestampHeader the Unix time in seconds. The timestamp is
-// inside the MAC so a captured request cannot be replayed with a fresh
-// timestamp.
+// inbound-email provider signs each POST with the shared secret, as our
+// own senders do (package signature): SignatureHeader is "sha256=" + hex
+// HMAC-SHA256(secret, timestamp + "." + raw body) and TimestampHeader the
+// Unix time in seconds.
 const (
-	SignatureHeader = "X-Followup-Signature"
-	TimestampHeader = "X-Followup-Timestamp"
+	SignatureHeader = signature.Header
+	TimestampHeader = signature.TimestampHeader
 )
 
 // MaxSkew is how far a webhook's timestamp may be from our clock; older
 // requests are refused as replays.
-const MaxSkew = 5 * time.Minute
+const MaxSkew = signature.MaxSkew
 
 // Webhook verifies and parses inbound email forwarded as JSON or a form.
 type Webhook struct {
+	// No handshake: the inbound-email webhook has no subscription check.
+	channels.NoHandshake
 	secret string
 	now    func() time.Time
 }
@@ -47,50 +47,16 @@ func NewWebhook(secret string) *Webhook { return &Webhook{secret: secret, now: t
 
 var _ channels.Webhook = (*Webhook)(nil)
 
-// Handshake reports false: the inbound-email webhook has no subscription
-// check.
-func (*Webhook) Handshake(http.ResponseWriter, *http.Request) bool { return false }
-
 // Verify checks the signature over the timestamp and raw body and that the
 // timestamp is within MaxSkew of now.
 func (w *Webhook) Verify(r *http.Request, body []byte) error {
-	return verify(w.secret, r.Header, body, w.now())
-}
-
-func verify(secret string, h http.Header, body []byte, now time.Time) error {
-	if secret == "" {
-		return channels.ErrSignature
-	}
-	hexSig, ok := strings.CutPrefix(strings.TrimSpace(h.Get(SignatureHeader)), "sha256=")
-	if !ok {
-		return channels.ErrSignature
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || len(got) != sha256.Size {
-		return channels.ErrSignature
-	}
-	ts := strings.TrimSpace(h.Get(TimestampHeader))
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return channels.ErrSignature
-	}
-	if d := now.Sub(time.Unix(sec, 0)); d > MaxSkew || d < -MaxSkew {
-		return fmt.Errorf("%w: timestamp %s is more than %s from now", channels.ErrSignature, ts, MaxSkew)
-	}
-	if !hmac.Equal(got, Sign(secret, ts, body)) {
-		return channels.ErrSignature
-	}
-	return nil
+	return signature.Verify(w.secret, r.Header, body, w.now())
 }
 
 // Sign is the MAC that goes, hex-encoded after "sha256=", in
 // SignatureHeader: HMAC-SHA256(secret, timestamp + "." + body).
 func Sign(secret, timestamp string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(timestamp))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return signature.Sign(secret, timestamp, body)
 }
 
 // Parse reads one inbound email. JSON bodies and forms

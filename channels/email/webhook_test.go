@@ -1,31 +1,21 @@
 package email_test
 
 import (
-	"errors"
-	"io"
+	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/email"
 	"github.com/followup-dev/followup/channels/email/emailtest"
 )
 
 const target = "https://followup.test/webhooks/email"
-
-func read(t *testing.T, r *http.Request) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 var reply = emailtest.Inbound{
 	From:      "Ana Lima <Ana@Example.test>",
@@ -40,15 +30,7 @@ func TestWebhookParsesSignedJSON(t *testing.T) {
 	srv := emailtest.New()
 	defer srv.Close()
 	hook := email.NewWebhook(emailtest.DefaultSecret)
-	req := srv.SignedMessage(target, reply)
-	body := read(t, req)
-	if err := hook.Verify(req, body); err != nil {
-		t.Fatal(err)
-	}
-	evs, err := hook.Parse(req, body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := channelstest.Receive(t, hook, srv.SignedMessage(target, reply))
 	if len(evs) != 1 {
 		t.Fatalf("events = %+v", evs)
 	}
@@ -66,14 +48,9 @@ func TestWebhookParsesSignedJSON(t *testing.T) {
 func TestWebhookParsesForm(t *testing.T) {
 	form := url.Values{"sender": {"ana@example.test"}, "subject": {"Re: hi"}, "body-plain": {"thanks"}, "Message-Id": {"<m1@x>"}}
 	body := []byte(form.Encode())
-	req := emailtest.SignedRequest("k", target, "application/x-www-form-urlencoded", body, time.Now())
-	hook := email.NewWebhook("k")
-	if err := hook.Verify(req, body); err != nil {
-		t.Fatal(err)
-	}
-	evs, err := hook.Parse(req, body)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("Parse = %+v, %v", evs, err)
+	evs := channelstest.Receive(t, email.NewWebhook("k"), emailtest.SignedRequest("k", target, "application/x-www-form-urlencoded", body, time.Now()))
+	if len(evs) != 1 {
+		t.Fatalf("Parse = %+v", evs)
 	}
 	if e := evs[0]; e.ExternalID != "ana@example.test" || e.Text != "thanks" || e.ProviderMessageID != "<m1@x>" {
 		t.Errorf("event = %+v", e)
@@ -81,81 +58,22 @@ func TestWebhookParsesForm(t *testing.T) {
 }
 
 func TestWebhookRefusesBadSignatures(t *testing.T) {
-	srv := emailtest.New()
-	defer srv.Close()
 	hook := email.NewWebhook(emailtest.DefaultSecret)
-	for _, tc := range []struct {
-		name string
-		req  func() (*http.Request, []byte)
-	}{
-		{"forged", func() (*http.Request, []byte) {
-			srv.Secret = "attacker"
-			defer func() { srv.Secret = emailtest.DefaultSecret }()
-			r := srv.SignedMessage(target, reply)
-			return r, read(t, r)
-		}},
-		{"missing signature", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, reply)
-			r.Header.Del(email.SignatureHeader)
-			return r, read(t, r)
-		}},
-		{"missing timestamp", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, reply)
-			r.Header.Del(email.TimestampHeader)
-			return r, read(t, r)
-		}},
-		{"no sha256= prefix", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, reply)
-			r.Header.Set(email.SignatureHeader, strings.TrimPrefix(r.Header.Get(email.SignatureHeader), "sha256="))
-			return r, read(t, r)
-		}},
-		{"tampered body", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, reply)
-			b := read(t, r)
-			return r, []byte(strings.Replace(string(b), "refund arrived", "refund missing", 1))
-		}},
-		{"timestamp moved", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, reply)
-			r.Header.Set(email.TimestampHeader, strconv.FormatInt(time.Now().Unix()+1, 10))
-			return r, read(t, r)
-		}},
-		{"stale", func() (*http.Request, []byte) {
-			r := srv.SignedMessageAt(target, reply, time.Now().Add(-6*time.Minute))
-			return r, read(t, r)
-		}},
-		{"future", func() (*http.Request, []byte) {
-			r := srv.SignedMessageAt(target, reply, time.Now().Add(6*time.Minute))
-			return r, read(t, r)
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r, b := tc.req()
-			if err := hook.Verify(r, b); !errors.Is(err, channels.ErrSignature) {
-				t.Errorf("Verify = %v, want ErrSignature", err)
-			}
-		})
-	}
+	channelstest.OwnSignature(t, hook, func(body []byte, at time.Time) *http.Request {
+		return emailtest.SignedRequest(emailtest.DefaultSecret, target, "application/json", body, at)
+	})
+	body, _ := json.Marshal(reply)
+	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
+		"forged": {R: emailtest.SignedRequest("attacker", target, "application/json", body, time.Now()), Body: body},
+	})
 	// An empty secret verifies nothing.
-	r := emailtest.SignedRequest("", target, "application/json", []byte(`{}`), time.Now())
-	if err := email.NewWebhook("").Verify(r, []byte(`{}`)); !errors.Is(err, channels.ErrSignature) {
-		t.Errorf("empty secret: Verify = %v", err)
-	}
-}
-
-func TestWebhookWithinSkewAccepted(t *testing.T) {
-	srv := emailtest.New()
-	defer srv.Close()
-	r := srv.SignedMessageAt(target, reply, time.Now().Add(-4*time.Minute))
-	if err := email.NewWebhook(emailtest.DefaultSecret).Verify(r, read(t, r)); err != nil {
-		t.Errorf("4 minutes old: %v", err)
-	}
+	channelstest.Refuses(t, email.NewWebhook(""), map[string]channelstest.Signed{
+		"empty secret": {R: emailtest.SignedRequest("", target, "application/json", []byte(`{}`), time.Now()), Body: []byte(`{}`)},
+	})
 }
 
 func TestWebhookHandshake(t *testing.T) {
-	r, _ := http.NewRequest(http.MethodGet, target+"?challenge=x", nil)
-	if email.NewWebhook("k").Handshake(nil, r) {
-		t.Error("email has no handshake")
-	}
+	channelstest.NoHandshake(t, email.NewWebhook("k"), target+"?challenge=x")
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {
@@ -164,7 +82,7 @@ func TestWebhookRedeliverySameDedupKey(t *testing.T) {
 	hook := email.NewWebhook(emailtest.DefaultSecret)
 	parse := func(in emailtest.Inbound) string {
 		r := srv.SignedMessage(target, in)
-		evs, err := hook.Parse(r, read(t, r))
+		evs, err := hook.Parse(r, channelstest.Body(t, r))
 		if err != nil || len(evs) != 1 {
 			t.Fatalf("Parse = %v, %v", evs, err)
 		}

@@ -4,18 +4,16 @@
 package instagram
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
-	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // Config names the Instagram account messages are sent from.
@@ -36,9 +34,7 @@ type Config struct {
 
 // Client sends messages as one Instagram professional account.
 type Client struct {
-	endpoint string
-	token    string
-	hc       *http.Client
+	api *meta.Client
 }
 
 // New checks cfg and returns a client; hc nil means a client with a 30 s
@@ -47,42 +43,7 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("instagram: missing access token")
 	}
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = meta.DefaultBaseURL
-	}
-	version := cfg.APIVersion
-	if version == "" {
-		version = meta.DefaultVersion
-	}
-	account := cfg.AccountID
-	if account == "" {
-		account = "me"
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Client{endpoint: base + "/" + version + "/" + url.PathEscape(account) + "/messages", token: cfg.Token, hc: hc}, nil
-}
-
-type recipient struct {
-	ID string `json:"id"`
-}
-
-type message struct {
-	Text string `json:"text"`
-}
-
-type request struct {
-	Recipient     recipient `json:"recipient"`
-	MessagingType string    `json:"messaging_type,omitempty"`
-	Tag           string    `json:"tag,omitempty"`
-	Message       message   `json:"message"`
-}
-
-type response struct {
-	RecipientID string `json:"recipient_id"`
-	MessageID   string `json:"message_id"`
+	return &Client{api: meta.NewClient("instagram", cfg.BaseURL, cfg.APIVersion, cmp.Or(cfg.AccountID, "me"), cfg.Token, hc)}, nil
 }
 
 // Send sends free text inside the 24 h window, or a person's text with the
@@ -92,30 +53,19 @@ type response struct {
 // no idempotency key or echoed metadata field, so the key is not sent.
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.To == "" {
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Instagram id"}
+		return channels.Sent{}, provider.Permanent("no_recipient", "the contact has no Instagram id")
 	}
-	req := request{Recipient: recipient{ID: m.To}, Message: message{Text: m.Text}}
+	req := meta.MessagingRequest{Recipient: meta.Party{ID: m.To}, Message: meta.SendMessage{Text: m.Text}}
 	switch {
 	case m.Mode == followup.ModeFreeText:
 		// Meta's example body has no messaging_type for a plain reply.
 	case m.Mode == followup.ModeHumanAgent, m.Mode == followup.ModeMessageTag && m.Tag == followup.TagHumanAgent:
 		req.MessagingType, req.Tag = "MESSAGE_TAG", string(followup.TagHumanAgent)
 	default:
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
-			Message: fmt.Sprintf("Instagram cannot send a %s message (only free text and HUMAN_AGENT)", describe(m))}
+		return channels.Sent{}, provider.Permanent("unsupported_mode",
+			fmt.Sprintf("Instagram cannot send a %s message (only free text and HUMAN_AGENT)", describe(m)))
 	}
-	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("instagram: %w", err)
-	}
-	if resp.Status/100 != 2 {
-		return channels.Sent{}, meta.SendError(resp, classify)
-	}
-	var out response
-	if err := json.Unmarshal(resp.Body, &out); err != nil || out.MessageID == "" {
-		return channels.Sent{}, fmt.Errorf("instagram: accepted without a message id: %.200s", resp.Body)
-	}
-	return channels.Sent{ProviderID: out.MessageID}, nil
+	return c.api.Message(ctx, req, classify)
 }
 
 func describe(m channels.Outbound) string {

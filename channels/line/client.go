@@ -3,21 +3,19 @@
 package line
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // DefaultBaseURL is the Messaging API; the client posts to {BaseURL}/v2/bot/message/push.
@@ -39,9 +37,6 @@ const (
 // "The API rate limit has been exceeded. Try again later." instead.
 const MonthlyLimitMessage = "You have reached your monthly limit."
 
-// maxResponse bounds how much of an answer the client reads.
-const maxResponse = 64 << 10
-
 // Config is what the client needs to push as one LINE Official Account.
 type Config struct {
 	// BaseURL is the API root; empty means DefaultBaseURL.
@@ -52,9 +47,8 @@ type Config struct {
 
 // Client pushes text messages to LINE users.
 type Client struct {
-	base  string
+	api   provider.API
 	token string
-	hc    *http.Client
 }
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
@@ -62,13 +56,7 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if cfg.ChannelAccessToken == "" {
 		return nil, errors.New("line: missing channel access token")
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), token: cfg.ChannelAccessToken, hc: hc}, nil
+	return &Client{api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc), token: cfg.ChannelAccessToken}, nil
 }
 
 // TextMessage is a LINE text message object.
@@ -120,49 +108,31 @@ func RetryKey(idempotencyKey string) string {
 // accepted. The idempotency key becomes X-Line-Retry-Key; a 409 naming the
 // accepted request means an earlier attempt was accepted, which is success.
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
-	switch {
-	case m.To == "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no LINE user id"}
-	case m.Mode != followup.ModeFreeText && m.Mode != "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("LINE sends free text only, not %s", m.Mode)}
-	case m.Text == "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "LINE refuses an empty message"}
+	if se := provider.FreeText(m, "LINE", "LINE user id", "LINE refuses an empty message"); se != nil {
+		return channels.Sent{}, se
 	}
-	body, err := json.Marshal(PushRequest{To: m.To, Messages: []TextMessage{{Type: "text", Text: m.Text}}})
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("line: encode push: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v2/bot/message/push", bytes.NewReader(body))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("line: build push: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	h := provider.Bearer(c.token)
 	if m.IdempotencyKey != "" {
-		req.Header.Set(RetryKeyHeader, RetryKey(m.IdempotencyKey))
+		h.Set(RetryKeyHeader, RetryKey(m.IdempotencyKey))
 	}
-	resp, err := c.hc.Do(req)
+	a, err := c.api.Do(ctx, provider.Request{URL: "/v2/bot/message/push", Header: h,
+		JSON: PushRequest{To: m.To, Messages: []TextMessage{{Type: "text", Text: m.Text}}}})
 	if err != nil {
 		return channels.Sent{}, fmt.Errorf("line: push: %w", err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("line: read push answer: %w", err)
-	}
-	if resp.StatusCode == http.StatusOK {
+	if a.StatusCode == http.StatusOK {
 		var ok struct {
 			SentMessages []SentMessage `json:"sentMessages"`
 		}
-		if err := json.Unmarshal(raw, &ok); err != nil || len(ok.SentMessages) == 0 || ok.SentMessages[0].ID == "" {
-			return channels.Sent{}, fmt.Errorf("line: push answered 200 without sentMessages: %.200s", raw)
+		if err := json.Unmarshal(a.Body, &ok); err != nil || len(ok.SentMessages) == 0 || ok.SentMessages[0].ID == "" {
+			return channels.Sent{}, fmt.Errorf("line: push answered 200 without sentMessages: %.200s", a.Body)
 		}
 		return channels.Sent{ProviderID: ok.SentMessages[0].ID}, nil
 	}
 	var e ErrorResponse
-	_ = json.Unmarshal(raw, &e)
-	if resp.StatusCode == http.StatusConflict {
-		if accepted := resp.Header.Get(AcceptedRequestIDHeader); accepted != "" {
+	_ = json.Unmarshal(a.Body, &e)
+	if a.StatusCode == http.StatusConflict {
+		if accepted := a.Header.Get(AcceptedRequestIDHeader); accepted != "" {
 			// LINE's retry-key rule: the first request was accepted; this
 			// retry is the same message, not a failure.
 			if len(e.SentMessages) > 0 && e.SentMessages[0].ID != "" {
@@ -171,50 +141,31 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 			return channels.Sent{ProviderID: "request:" + accepted}, nil
 		}
 	}
-	return channels.Sent{}, classify(resp, e)
+	return channels.Sent{}, classify(a, e)
 }
 
 // classify maps a LINE error answer to its class. LINE has no error codes:
 // the HTTP status is the code and the message tells 429s apart.
-func classify(resp *http.Response, e ErrorResponse) *followup.SendError {
+func classify(a provider.Answer, e ErrorResponse) *followup.SendError {
 	msg := e.Message
 	if msg == "" {
-		msg = "LINE answered " + resp.Status
+		msg = "LINE answered " + a.Status
 	}
 	for _, d := range e.Details {
 		msg += "; " + strings.TrimSpace(d.Property+" "+d.Message)
 	}
-	se := &followup.SendError{Code: strconv.Itoa(resp.StatusCode), Message: msg}
+	class := followup.Permanent
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests && e.Message == MonthlyLimitMessage:
+	case a.StatusCode == http.StatusTooManyRequests && e.Message == MonthlyLimitMessage:
 		// channels.md §6.2 / PRODUCT.md: push is over the plan's monthly
 		// allowance; nothing more goes out on LINE this month, so it is
 		// handled like a closed window (fall back), not retried.
-		se.Class = followup.WindowClosed
-	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
-		se.Class = followup.Retryable
-		se.RetryAfter = retryAfter(resp.Header)
-	default:
-		// 400 "Failed to send messages" (no such user) or a bad request,
-		// 401 bad token, 403 plan/permission, 409 without an accepted id.
-		se.Class = followup.Permanent
+		class = followup.WindowClosed
+	case a.Busy():
+		class = followup.Retryable
 	}
-	return se
-}
-
-// retryAfter reads a Retry-After header in seconds or as an HTTP date.
-func retryAfter(h http.Header) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
+	// Otherwise 400 "Failed to send messages" (no such user) or a bad
+	// request, 401 bad token, 403 plan/permission, 409 without an
+	// accepted id: permanent.
+	return a.Refused(class, strconv.Itoa(a.StatusCode), msg)
 }

@@ -2,7 +2,6 @@ package line_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/line"
 	"github.com/followup-dev/followup/channels/line/linetest"
 )
@@ -24,11 +24,7 @@ func newClient(t *testing.T) (*line.Client, *linetest.Server) {
 	t.Helper()
 	fake := linetest.New()
 	t.Cleanup(fake.Close)
-	c, err := line.New(line.Config{BaseURL: fake.URL(), ChannelAccessToken: linetest.AccessToken}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, fake
+	return channelstest.Must(line.New(line.Config{BaseURL: fake.URL(), ChannelAccessToken: linetest.AccessToken}, nil))(t), fake
 }
 
 func text(to, body, key string) channels.Outbound {
@@ -90,10 +86,7 @@ func TestSendRetryAfterLostAnswerIsDeduplicated(t *testing.T) {
 	fake.FailOnce(ada, linetest.LostAnswer)
 	m := text(ada, "once only", "fu-lost")
 	_, err := c.Send(context.Background(), m)
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Retryable || se.Code != "500" {
-		t.Fatalf("first attempt = %v, want Retryable 500", err)
-	}
+	channelstest.Refusal(t, err, followup.Retryable, "500")
 	sent, err := c.Send(context.Background(), m)
 	if err != nil {
 		t.Fatalf("retry = %v, want success from the 409", err)
@@ -149,10 +142,7 @@ func TestSendErrors(t *testing.T) {
 			fake.FailFor(ada, tt.fail)
 			fake.SetRetryAfter(tt.retryAfter)
 			_, err := c.Send(context.Background(), text(ada, "x", "k-"+tt.name))
-			var se *followup.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("err = %v, want *followup.SendError", err)
-			}
+			se := channelstest.SendError(t, err)
 			if se.Class != tt.class || se.Code != tt.code || se.Message != tt.msg || se.RetryAfter != tt.wantAfter {
 				t.Errorf("got %+v, want %s %s %q %s", *se, tt.class, tt.code, tt.msg, tt.wantAfter)
 			}
@@ -166,25 +156,20 @@ func TestSendErrors(t *testing.T) {
 func TestSendBadRecipientAndToken(t *testing.T) {
 	c, fake := newClient(t)
 	_, err := c.Send(context.Background(), text("not-a-user-id", "x", "k1"))
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "400" || !strings.Contains(se.Message, "'to'") {
-		t.Errorf("bad to = %v, want Permanent 400 about 'to'", err)
+	if se := channelstest.Refusal(t, err, followup.Permanent, "400"); !strings.Contains(se.Message, "'to'") {
+		t.Errorf("bad to = %v, want a message about 'to'", err)
 	}
 	bad, _ := line.New(line.Config{BaseURL: fake.URL(), ChannelAccessToken: "wrong"}, nil)
 	_, err = bad.Send(context.Background(), text(ada, "x", "k2"))
-	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "401" {
-		t.Errorf("bad token = %v, want Permanent 401", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "401")
 }
 
 func TestSendRefusesOtherModes(t *testing.T) {
 	c, fake := newClient(t)
 	m := text(ada, "x", "k")
 	m.Mode = followup.ModeTemplate
-	var se *followup.SendError
-	if _, err := c.Send(context.Background(), m); !errors.As(err, &se) || se.Class != followup.Permanent {
-		t.Errorf("template mode = %v, want Permanent", err)
-	}
+	_, err := c.Send(context.Background(), m)
+	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
 	if len(fake.Requests()) != 0 {
 		t.Error("an unsupported mode reached the API")
 	}
@@ -196,8 +181,5 @@ func TestSendTransportError(t *testing.T) {
 	fake.Close()
 	c, _ := line.New(line.Config{BaseURL: url, ChannelAccessToken: linetest.AccessToken}, nil)
 	_, err := c.Send(context.Background(), text(ada, "x", "k"))
-	var se *followup.SendError
-	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
-		t.Fatalf("closed server = %v, want a retryable error", err)
-	}
+	channelstest.Retried(t, err)
 }

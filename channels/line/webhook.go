@@ -13,6 +13,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // SignatureHeader carries base64(HMAC-SHA256(channel secret, raw body)).
@@ -20,6 +21,9 @@ const SignatureHeader = "X-Line-Signature"
 
 // Webhook verifies and parses the events LINE posts to the channel's webhook URL.
 type Webhook struct {
+	// No handshake: LINE's "Verify" button posts an ordinary signed request
+	// with an empty events array, which Parse accepts.
+	channels.NoHandshake
 	secret []byte
 }
 
@@ -31,10 +35,6 @@ func NewWebhook(channelSecret string) (*Webhook, error) {
 	return &Webhook{secret: []byte(channelSecret)}, nil
 }
 
-// Handshake reports false: LINE's "Verify" button posts an ordinary signed
-// request with an empty events array, which Parse accepts.
-func (*Webhook) Handshake(http.ResponseWriter, *http.Request) bool { return false }
-
 // Sign returns the x-line-signature LINE sends for body.
 func Sign(channelSecret string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(channelSecret))
@@ -45,13 +45,9 @@ func Sign(channelSecret string, body []byte) string {
 // Verify checks x-line-signature over the raw body, as the official SDK's
 // ValidateSignature does (base64-decode, HMAC-SHA256, hmac.Equal).
 func (w *Webhook) Verify(r *http.Request, body []byte) error {
-	sig := r.Header.Get(SignatureHeader)
-	if sig == "" {
-		return fmt.Errorf("%w: no %s header", channels.ErrSignature, SignatureHeader)
-	}
-	got, err := base64.StdEncoding.DecodeString(sig)
+	got, err := signature.Base64(r, SignatureHeader)
 	if err != nil {
-		return fmt.Errorf("%w: %s is not base64", channels.ErrSignature, SignatureHeader)
+		return err
 	}
 	mac := hmac.New(sha256.New, w.secret)
 	mac.Write(body)

@@ -1,15 +1,13 @@
 package line_test
 
 import (
-	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/line"
 	"github.com/followup-dev/followup/channels/line/linetest"
 )
@@ -17,12 +15,7 @@ import (
 const target = "https://followup.example/webhooks/line"
 
 func newWebhook(t *testing.T) *line.Webhook {
-	t.Helper()
-	w, err := line.NewWebhook(linetest.ChannelSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return channelstest.Must(line.NewWebhook(linetest.ChannelSecret))(t)
 }
 
 func TestNewWebhookNeedsSecret(t *testing.T) {
@@ -36,15 +29,7 @@ func TestWebhookParsesSignedMessage(t *testing.T) {
 	defer fake.Close()
 	hook := newWebhook(t)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 123e6, time.UTC)
-	r := fake.SignedMessage(target, linetest.Inbound{UserID: ada, Text: "hello?", MessageID: "468789577898262530", WebhookEventID: "01H810YECXQQZ37VAXPF6H9E6T", Timestamp: at})
-	body := readBody(t, r)
-	if err := hook.Verify(r, body); err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	events, err := hook.Parse(r, body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := channelstest.Receive(t, hook, fake.SignedMessage(target, linetest.Inbound{UserID: ada, Text: "hello?", MessageID: "468789577898262530", WebhookEventID: "01H810YECXQQZ37VAXPF6H9E6T", Timestamp: at}))
 	want := channels.Event{Channel: followup.LINE, Kind: channels.Message, ExternalID: ada, Text: "hello?", At: at,
 		ProviderMessageID: "468789577898262530", DedupKey: "01H810YECXQQZ37VAXPF6H9E6T"}
 	if len(events) != 1 || events[0] != want {
@@ -57,26 +42,16 @@ func TestWebhookSignatureRefused(t *testing.T) {
 	defer fake.Close()
 	hook := newWebhook(t)
 	body := fake.Payload(linetest.Inbound{UserID: ada, Text: "x"})
-	cases := map[string]struct {
-		r    *http.Request
-		body []byte
-	}{
-		"forged":   {linetest.SignedRequest(target, "another-secret", body), body},
-		"tampered": {linetest.SignedRequest(target, linetest.ChannelSecret, body), append(append([]byte{}, body...), ' ')},
-		"missing":  {withoutHeader(linetest.SignedRequest(target, linetest.ChannelSecret, body), line.SignatureHeader), body},
-		"garbage":  {withHeader(linetest.SignedRequest(target, linetest.ChannelSecret, body), line.SignatureHeader, "%%%"), body},
-	}
-	for name, c := range cases {
-		if err := hook.Verify(c.r, c.body); !errors.Is(err, channels.ErrSignature) {
-			t.Errorf("%s: Verify = %v, want ErrSignature", name, err)
-		}
-	}
+	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
+		"forged":   {R: linetest.SignedRequest(target, "another-secret", body), Body: body},
+		"tampered": {R: linetest.SignedRequest(target, linetest.ChannelSecret, body), Body: append(append([]byte{}, body...), ' ')},
+		"missing":  {R: withoutHeader(linetest.SignedRequest(target, linetest.ChannelSecret, body), line.SignatureHeader), Body: body},
+		"garbage":  {R: withHeader(linetest.SignedRequest(target, linetest.ChannelSecret, body), line.SignatureHeader, "%%%"), Body: body},
+	})
 }
 
 func TestWebhookHandshakeNotHandled(t *testing.T) {
-	if newWebhook(t).Handshake(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, target, nil)) {
-		t.Fatal("LINE has no handshake, but Handshake handled the request")
-	}
+	channelstest.NoHandshake(t, newWebhook(t), target)
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {
@@ -123,29 +98,11 @@ func TestWebhookSkipsAndRejects(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	fake := linetest.New()
 	defer fake.Close()
-	f.Add(fake.Payload(linetest.Inbound{UserID: ada, Text: "hello"}))
-	f.Add([]byte(`{"events":[{"type":"message","source":{"type":"user","userId":"U"},"message":{}}]}`))
-	f.Add([]byte(`{"events":[null]}`))
 	hook, _ := line.NewWebhook("s")
-	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := hook.Parse(nil, body)
-		if err == nil {
-			for _, e := range events {
-				if e.ExternalID == "" || e.DedupKey == "" {
-					t.Fatalf("event without id or key: %+v", e)
-				}
-			}
-		}
-	})
-}
-
-func readBody(t *testing.T, r *http.Request) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	channelstest.Fuzz(f, hook, followup.LINE, channelstest.HasExternalID,
+		fake.Payload(linetest.Inbound{UserID: ada, Text: "hello"}),
+		[]byte(`{"events":[{"type":"message","source":{"type":"user","userId":"U"},"message":{}}]}`),
+		[]byte(`{"events":[null]}`))
 }
 
 func withoutHeader(r *http.Request, h string) *http.Request { r.Header.Del(h); return r }

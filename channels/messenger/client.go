@@ -3,18 +3,16 @@
 package messenger
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
-	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // Messaging types of the Send API.
@@ -46,10 +44,8 @@ type Config struct {
 
 // Client sends messages as one Page.
 type Client struct {
-	endpoint string
-	token    string
+	api      *meta.Client
 	freeText string
-	hc       *http.Client
 }
 
 // New checks cfg and returns a client; hc nil means a client with a 30 s
@@ -65,48 +61,9 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("messenger: free-text messaging type %q is not RESPONSE or UPDATE", cfg.FreeText)
 	}
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = meta.DefaultBaseURL
-	}
-	version := cfg.APIVersion
-	if version == "" {
-		version = meta.DefaultVersion
-	}
-	page := cfg.PageID
-	if page == "" {
-		page = "me"
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Client{
-		endpoint: base + "/" + version + "/" + url.PathEscape(page) + "/messages",
-		token:    cfg.PageToken, freeText: cfg.FreeText, hc: hc,
-	}, nil
-}
-
-type recipient struct {
-	ID string `json:"id"`
-}
-
-type message struct {
-	Text string `json:"text"`
-	// Metadata is echoed in message_echoes; the Send API has no
-	// idempotency key, so ours travels here to trace retries.
-	Metadata string `json:"metadata,omitempty"`
-}
-
-type request struct {
-	Recipient     recipient `json:"recipient"`
-	MessagingType string    `json:"messaging_type"`
-	Tag           string    `json:"tag,omitempty"`
-	Message       message   `json:"message"`
-}
-
-type response struct {
-	RecipientID string `json:"recipient_id"`
-	MessageID   string `json:"message_id"`
+	// An empty PageID is /me/messages, which the Page access token identifies.
+	page := cmp.Or(cfg.PageID, "me")
+	return &Client{api: meta.NewClient("messenger", cfg.BaseURL, cfg.APIVersion, page, cfg.PageToken, hc), freeText: cfg.FreeText}, nil
 }
 
 // Send sends free text inside the 24 h standard window (RESPONSE or
@@ -115,9 +72,9 @@ type response struct {
 // picked (MESSAGE_TAG). The id returned is the message_id.
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.To == "" {
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Messenger id"}
+		return channels.Sent{}, provider.Permanent("no_recipient", "the contact has no Messenger id")
 	}
-	req := request{Recipient: recipient{ID: m.To}, Message: message{Text: m.Text, Metadata: m.IdempotencyKey}}
+	req := meta.MessagingRequest{Recipient: meta.Party{ID: m.To}, Message: meta.SendMessage{Text: m.Text, Metadata: m.IdempotencyKey}}
 	switch m.Mode {
 	case followup.ModeFreeText:
 		req.MessagingType = c.freeText
@@ -129,28 +86,17 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 		switch m.Tag {
 		case followup.TagAccountUpdate, followup.TagConfirmedEventUpdate, followup.TagPostPurchaseUpdate, followup.TagHumanAgent:
 		default:
-			return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_tag", Message: fmt.Sprintf("Messenger has no message tag %q", m.Tag)}
+			return channels.Sent{}, provider.Permanent("invalid_tag", fmt.Sprintf("Messenger has no message tag %q", m.Tag))
 		}
 		req.MessagingType, req.Tag = MessageTag, string(m.Tag)
 	default:
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("Messenger cannot send a %s message", m.Mode)}
+		return channels.Sent{}, provider.Permanent("unsupported_mode", fmt.Sprintf("Messenger cannot send a %s message", m.Mode))
 	}
-	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("messenger: %w", err)
+	own := classify
+	if req.Tag != "" && req.Tag != string(followup.TagHumanAgent) {
+		own = classifyTagged
 	}
-	if resp.Status/100 != 2 {
-		own := classify
-		if req.Tag != "" && req.Tag != string(followup.TagHumanAgent) {
-			own = classifyTagged
-		}
-		return channels.Sent{}, meta.SendError(resp, own)
-	}
-	var out response
-	if err := json.Unmarshal(resp.Body, &out); err != nil || out.MessageID == "" {
-		return channels.Sent{}, fmt.Errorf("messenger: accepted without a message id: %.200s", resp.Body)
-	}
-	return channels.Sent{ProviderID: out.MessageID}, nil
+	return c.api.Message(ctx, req, own)
 }
 
 // classify owns the Messenger codes (Messenger Platform error codes).

@@ -1,26 +1,29 @@
 // Package meta holds what Meta's three messaging products (WhatsApp Cloud
 // API, Messenger, Instagram messaging) share: the Graph API call and its
 // error envelope, the classification of Graph error codes every product
-// uses, and the webhook handshake and X-Hub-Signature-256 check.
+// uses, the webhook handshake and X-Hub-Signature-256 check, and the one
+// Messenger Platform webhook Messenger and Instagram both send.
 package meta
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // DefaultBaseURL is the Graph API host all three products send through.
@@ -28,10 +31,6 @@ const DefaultBaseURL = "https://graph.facebook.com"
 
 // DefaultVersion is the Graph API version used when a Config names none.
 const DefaultVersion = "v24.0"
-
-// MaxResponse caps how much of a Graph response is read: success and error
-// bodies are a few hundred bytes, so anything larger is not worth holding.
-const MaxResponse = 64 << 10
 
 // SignatureHeader carries sha256=<hex HMAC-SHA256(app secret, raw body)> on
 // every webhook POST Meta sends.
@@ -79,38 +78,52 @@ func (e *Error) Text() string {
 	return e.Message
 }
 
-// Response is what the Graph API answered, read up to MaxResponse bytes.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
+// Client posts to one product's messages endpoint,
+// {base}/{version}/{node}/messages, with a bearer token.
+type Client struct {
+	name     string
+	endpoint string
+	path     string // the endpoint's path, for errors
+	token    string
+	hc       *http.Client
 }
 
-// Post sends payload as JSON to url with the bearer token. Transport errors
-// come back as plain errors (the activity retries them); any HTTP answer,
-// success or not, comes back as a Response for the caller to classify.
-func Post(ctx context.Context, hc *http.Client, url, token string, payload any) (Response, error) {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return Response{}, fmt.Errorf("encode request: %w", err)
+// NewClient is the client of product name ("whatsapp", for errors) for
+// the node (phone number id, Page or account id, "me"); an empty base or
+// version is the default, hc nil a client with a 30 s timeout.
+func NewClient(name, base, version, node, token string, hc *http.Client) *Client {
+	if base = strings.TrimRight(base, "/"); base == "" {
+		base = DefaultBaseURL
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
-	if err != nil {
-		return Response{}, fmt.Errorf("build request: %w", err)
+	if version == "" {
+		version = DefaultVersion
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return Response{}, fmt.Errorf("post %s: %w", req.URL.Path, err)
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse))
-	if err != nil {
-		return Response{}, fmt.Errorf("read response of %s: %w", req.URL.Path, err)
+	endpoint := base + "/" + version + "/" + url.PathEscape(node) + "/messages"
+	path := endpoint
+	if u, err := url.Parse(endpoint); err == nil {
+		path = u.Path
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return &Client{name: name, endpoint: endpoint, path: path, token: token, hc: hc}
+}
+
+// Post sends payload as JSON. Transport errors come back as plain errors
+// (the activity retries them); an answer that is not 2xx as a
+// *followup.SendError classified by own and then the Graph-wide rules; a
+// success as its body.
+func (c *Client) Post(ctx context.Context, payload any, own Classifier) ([]byte, error) {
+	h := provider.Bearer(c.token)
+	h.Set("Accept", "application/json")
+	a, err := provider.Do(ctx, c.hc, provider.Request{URL: c.endpoint, Header: h, JSON: payload})
+	if err != nil {
+		return nil, fmt.Errorf("%s: post %s: %w", c.name, c.path, err)
+	}
+	if !a.OK() {
+		return nil, SendError(a, own)
+	}
+	return a.Body, nil
 }
 
 // Classifier decides the class of the codes one product owns (window
@@ -118,39 +131,30 @@ func Post(ctx context.Context, hc *http.Client, url, token string, payload any) 
 // shared rules.
 type Classifier func(e *Error) (class followup.SendErrorClass, ok bool)
 
-// SendError turns a non-2xx Graph response into a *followup.SendError. The
+// SendError turns a non-2xx Graph answer into a *followup.SendError. The
 // product's classifier decides first; then the Graph-wide rules apply:
 // HTTP 429 and 5xx, rate-limit codes and transient codes are retryable;
 // everything else (auth 190, permissions 10/200-299, bad parameters) is
 // permanent, because sending the same request again cannot fix it.
-func SendError(resp Response, own Classifier) *followup.SendError {
+func SendError(a provider.Answer, own Classifier) *followup.SendError {
 	var env Envelope
-	if err := json.Unmarshal(resp.Body, &env); err != nil || env.Error == nil {
+	if err := json.Unmarshal(a.Body, &env); err != nil || env.Error == nil {
 		// Not a Graph envelope (a proxy's page, an empty 502): only the
 		// HTTP status is known.
-		se := &followup.SendError{Class: followup.Permanent, Code: "http_" + strconv.Itoa(resp.Status), Message: http.StatusText(resp.Status)}
-		if resp.Status == http.StatusTooManyRequests || resp.Status >= 500 {
-			se.Class = followup.Retryable
-			se.RetryAfter = RetryAfter(resp.Header, time.Now())
-		}
-		return se
+		return a.HTTPError(http.StatusText(a.StatusCode))
 	}
 	e := env.Error
-	se := &followup.SendError{Class: Classify(e, own), Code: e.CodeString(), Message: e.Text()}
-	if se.Message == "" {
-		se.Message = http.StatusText(resp.Status)
-	}
-	if resp.Status == http.StatusTooManyRequests || resp.Status >= 500 {
+	class := Classify(e, own)
+	if class == followup.Permanent && a.Busy() {
 		// The HTTP status wins over a code we would call permanent: Meta
 		// answers 5xx for its own outages whatever code it puts inside.
-		if se.Class == followup.Permanent {
-			se.Class = followup.Retryable
-		}
+		class = followup.Retryable
 	}
-	if se.Class == followup.Retryable {
-		se.RetryAfter = RetryAfter(resp.Header, time.Now())
+	msg := e.Text()
+	if msg == "" {
+		msg = http.StatusText(a.StatusCode)
 	}
-	return se
+	return a.Refused(class, e.CodeString(), msg)
 }
 
 // Classify is the class of a Graph error: the product's own codes first,
@@ -172,25 +176,6 @@ func Classify(e *Error, own Classifier) followup.SendErrorClass {
 	return followup.Permanent
 }
 
-// RetryAfter reads a Retry-After header (seconds or an HTTP date); zero
-// when there is none or it is unreadable.
-func RetryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
 // Sign returns the X-Hub-Signature-256 value Meta puts on body.
 func Sign(appSecret string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(appSecret))
@@ -198,12 +183,31 @@ func Sign(appSecret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
+// App is the Meta app whose webhooks a product receives: its secret signs
+// every event, its verify token answers the subscription handshake. A
+// product's Webhook embeds it and adds Parse.
+type App struct {
+	secret      string
+	verifyToken string
+}
+
+// NewApp checks the credentials of product name's webhook.
+func NewApp(name, appSecret, verifyToken string) (App, error) {
+	switch {
+	case appSecret == "":
+		return App{}, errors.New(name + ": missing app secret")
+	case verifyToken == "":
+		return App{}, errors.New(name + ": missing webhook verify token")
+	}
+	return App{secret: appSecret, verifyToken: verifyToken}, nil
+}
+
 // Verify checks X-Hub-Signature-256 against the raw body. It must run on
 // the exact bytes received: re-encoding parsed JSON changes escapes and
 // breaks the HMAC. Any failure, including a missing header or an empty
 // secret, is channels.ErrSignature.
-func Verify(appSecret string, r *http.Request, body []byte) error {
-	if appSecret == "" {
+func (a App) Verify(r *http.Request, body []byte) error {
+	if a.secret == "" {
 		return channels.ErrSignature
 	}
 	hexSig, ok := strings.CutPrefix(r.Header.Get(SignatureHeader), "sha256=")
@@ -214,7 +218,7 @@ func Verify(appSecret string, r *http.Request, body []byte) error {
 	if err != nil {
 		return channels.ErrSignature
 	}
-	mac := hmac.New(sha256.New, []byte(appSecret))
+	mac := hmac.New(sha256.New, []byte(a.secret))
 	mac.Write(body)
 	if !hmac.Equal(got, mac.Sum(nil)) {
 		return channels.ErrSignature
@@ -226,7 +230,7 @@ func Verify(appSecret string, r *http.Request, body []byte) error {
 // ?hub.mode=subscribe&hub.verify_token=<ours>&hub.challenge=<n>: 200 with
 // the raw challenge when the token matches, 403 otherwise. Requests
 // without hub.mode are not handshakes and are left to the caller.
-func Handshake(w http.ResponseWriter, r *http.Request, verifyToken string) bool {
+func (a App) Handshake(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method != http.MethodGet {
 		return false
 	}
@@ -236,8 +240,8 @@ func Handshake(w http.ResponseWriter, r *http.Request, verifyToken string) bool 
 	}
 	challenge := q.Get("hub.challenge")
 	token := q.Get("hub.verify_token")
-	if q.Get("hub.mode") != "subscribe" || verifyToken == "" || challenge == "" ||
-		subtle.ConstantTimeCompare([]byte(token), []byte(verifyToken)) != 1 {
+	if q.Get("hub.mode") != "subscribe" || a.verifyToken == "" || challenge == "" ||
+		subtle.ConstantTimeCompare([]byte(token), []byte(a.verifyToken)) != 1 {
 		http.Error(w, "verify token mismatch", http.StatusForbidden)
 		return true
 	}

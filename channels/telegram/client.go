@@ -3,20 +3,18 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // DefaultBaseURL is the Bot API; the client posts to {BaseURL}/bot<token>/sendMessage.
@@ -36,9 +34,8 @@ type Config struct {
 
 // Client sends text messages to chats that started the bot.
 type Client struct {
-	base  string
+	api   provider.API
 	token string
-	hc    *http.Client
 }
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
@@ -46,13 +43,7 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("telegram: missing bot token")
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), token: cfg.Token, hc: hc}, nil
+	return &Client{api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc), token: cfg.Token}, nil
 }
 
 // sendMessageRequest is the JSON body of sendMessage.
@@ -88,47 +79,29 @@ type sentMessage struct {
 // field, so a retry after a lost answer can deliver twice; the activity's
 // own idempotency record keeps that to the rare lost-response case.
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
-	switch {
-	case m.To == "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no Telegram chat id"}
-	case m.Mode != followup.ModeFreeText && m.Mode != "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("Telegram sends free text only, not %s", m.Mode)}
-	case m.Text == "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "Telegram refuses an empty message"}
+	if se := provider.FreeText(m, "Telegram", "Telegram chat id", "Telegram refuses an empty message"); se != nil {
+		return channels.Sent{}, se
 	}
-	body, err := json.Marshal(sendMessageRequest{ChatID: m.To, Text: m.Text})
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("telegram: encode sendMessage: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/bot"+c.token+"/sendMessage", bytes.NewReader(body))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("telegram: build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.hc.Do(req)
+	a, err := c.api.Do(ctx, provider.Request{URL: "/bot" + c.token + "/sendMessage",
+		JSON: sendMessageRequest{ChatID: m.To, Text: m.Text}, Limit: maxResponse})
 	if err != nil {
 		// The URL holds the token; never let it reach a log.
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
-			return channels.Sent{}, fmt.Errorf("telegram: sendMessage: %w", uerr.Err)
+			err = uerr.Err
 		}
 		return channels.Sent{}, fmt.Errorf("telegram: sendMessage: %w", err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("telegram: read sendMessage answer: %w", err)
-	}
 	var env envelope
-	if jerr := json.Unmarshal(raw, &env); jerr != nil || (!env.OK && env.ErrorCode == 0) {
-		return channels.Sent{}, httpError(resp)
+	if jerr := json.Unmarshal(a.Body, &env); jerr != nil || (!env.OK && env.ErrorCode == 0) {
+		return channels.Sent{}, httpError(a)
 	}
 	if !env.OK {
-		return channels.Sent{}, classify(env, resp.Header)
+		return channels.Sent{}, classify(env, a)
 	}
 	var msg sentMessage
 	if err := json.Unmarshal(env.Result, &msg); err != nil || msg.MessageID == 0 {
-		return channels.Sent{}, fmt.Errorf("telegram: sendMessage answered ok without a message: %s", truncate(raw))
+		return channels.Sent{}, fmt.Errorf("telegram: sendMessage answered ok without a message: %s", provider.Snippet(a.Body))
 	}
 	return channels.Sent{ProviderID: MessageID(msg.Chat.ID, msg.MessageID)}, nil
 }
@@ -141,58 +114,30 @@ func MessageID(chatID, messageID int64) string {
 
 // classify maps a Bot API error to its class. HTTP status equals
 // error_code (channels.md §6.1).
-func classify(env envelope, h http.Header) *followup.SendError {
-	e := &followup.SendError{Code: strconv.Itoa(env.ErrorCode), Message: env.Description}
-	switch {
-	case env.ErrorCode == http.StatusTooManyRequests:
-		e.Class = followup.Retryable
-		if env.Parameters != nil && env.Parameters.RetryAfter > 0 {
-			e.RetryAfter = time.Duration(env.Parameters.RetryAfter) * time.Second
-		} else {
-			e.RetryAfter = retryAfter(h)
-		}
-	case env.ErrorCode == http.StatusForbidden:
-		// "bot was blocked by the user", "user is deactivated", "bot can't
-		// initiate conversation with a user": the bot cannot reach this
-		// person until they (re)start it.
-		e.Class = followup.RecipientGone
-	case env.ErrorCode >= 500:
-		e.Class = followup.Retryable
-	default:
-		// 400 "chat not found", 401 bad token, 404 unknown method or token.
-		e.Class = followup.Permanent
+func classify(env envelope, a provider.Answer) *followup.SendError {
+	se := a.Refused(class(env.ErrorCode), strconv.Itoa(env.ErrorCode), env.Description)
+	if env.ErrorCode == http.StatusTooManyRequests && env.Parameters != nil && env.Parameters.RetryAfter > 0 {
+		se.RetryAfter = time.Duration(env.Parameters.RetryAfter) * time.Second
 	}
-	return e
+	return se
 }
 
 // httpError classifies an answer that is not a Bot API envelope (a proxy's
 // HTML 502, an empty 429).
-func httpError(resp *http.Response) error {
-	e := &followup.SendError{Code: strconv.Itoa(resp.StatusCode), Message: "Telegram answered " + resp.Status}
+func httpError(a provider.Answer) *followup.SendError {
+	return a.Refused(class(a.StatusCode), strconv.Itoa(a.StatusCode), "Telegram answered "+a.Status)
+}
+
+func class(code int) followup.SendErrorClass {
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		e.Class, e.RetryAfter = followup.Retryable, retryAfter(resp.Header)
-	case resp.StatusCode >= 500:
-		e.Class = followup.Retryable
-	case resp.StatusCode == http.StatusForbidden:
-		e.Class = followup.RecipientGone
-	default:
-		e.Class = followup.Permanent
+	case code == http.StatusTooManyRequests, code >= 500:
+		return followup.Retryable
+	case code == http.StatusForbidden:
+		// "bot was blocked by the user", "user is deactivated", "bot can't
+		// initiate conversation with a user": the bot cannot reach this
+		// person until they (re)start it.
+		return followup.RecipientGone
 	}
-	return e
-}
-
-// retryAfter reads a Retry-After header in seconds.
-func retryAfter(h http.Header) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	return 0
-}
-
-func truncate(b []byte) string {
-	if len(b) > 200 {
-		return string(b[:200]) + "…"
-	}
-	return string(b)
+	// 400 "chat not found", 401 bad token, 404 unknown method or token.
+	return followup.Permanent
 }

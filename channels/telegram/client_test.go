@@ -2,7 +2,6 @@ package telegram_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/telegram"
 	"github.com/followup-dev/followup/channels/telegram/telegramtest"
 )
@@ -18,11 +18,7 @@ func newClient(t *testing.T) (*telegram.Client, *telegramtest.Server) {
 	t.Helper()
 	fake := telegramtest.New()
 	t.Cleanup(fake.Close)
-	c, err := telegram.New(telegram.Config{BaseURL: fake.URL(), Token: telegramtest.Token}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, fake
+	return channelstest.Must(telegram.New(telegram.Config{BaseURL: fake.URL(), Token: telegramtest.Token}, nil))(t), fake
 }
 
 func text(to, body string) channels.Outbound {
@@ -71,10 +67,7 @@ func TestSendRefusesOtherModesWithoutCalling(t *testing.T) {
 		m := text("4242", "x")
 		m.Mode = mode
 		_, err := c.Send(context.Background(), m)
-		var se *followup.SendError
-		if !errors.As(err, &se) || se.Class != followup.Permanent {
-			t.Errorf("mode %s: err = %v, want Permanent", mode, err)
-		}
+		channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
 	}
 	if n := len(fake.Requests()); n != 0 {
 		t.Errorf("fake got %d requests for unsupported modes", n)
@@ -102,10 +95,7 @@ func TestSendErrors(t *testing.T) {
 			c, fake := newClient(t)
 			fake.FailFor("777", tt.fail)
 			_, err := c.Send(context.Background(), text("777", "hello"))
-			var se *followup.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("err = %v, want *followup.SendError", err)
-			}
+			se := channelstest.SendError(t, err)
 			if se.Class != tt.class || se.Code != tt.code || se.Message != tt.msg || se.RetryAfter != tt.retryAfter {
 				t.Errorf("got %+v, want class %s code %s msg %q retry %s", *se, tt.class, tt.code, tt.msg, tt.retryAfter)
 			}
@@ -133,18 +123,14 @@ func TestSendBadTokenIsPermanent(t *testing.T) {
 	defer fake.Close()
 	c, _ := telegram.New(telegram.Config{BaseURL: fake.URL(), Token: "1:wrong"}, nil)
 	_, err := c.Send(context.Background(), text("4242", "x"))
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "401" {
-		t.Fatalf("err = %v, want Permanent 401", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "401")
 }
 
 func TestSendInvalidRecipientFromFake(t *testing.T) {
 	c, _ := newClient(t)
 	_, err := c.Send(context.Background(), text("@not_a_user", "x"))
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Message != "Bad Request: chat not found" {
-		t.Fatalf("err = %v, want Permanent chat not found", err)
+	if se := channelstest.Refusal(t, err, followup.Permanent, "400"); se.Message != "Bad Request: chat not found" {
+		t.Fatalf("message %q, want chat not found", se.Message)
 	}
 }
 
@@ -154,14 +140,8 @@ func TestSendTransportErrorHidesToken(t *testing.T) {
 	fake.Close()
 	c, _ := telegram.New(telegram.Config{BaseURL: url, Token: telegramtest.Token}, nil)
 	_, err := c.Send(context.Background(), text("4242", "x"))
-	if err == nil {
-		t.Fatal("send to a closed server succeeded")
-	}
-	var se *followup.SendError
-	if errors.As(err, &se) && se.Class != followup.Retryable {
-		t.Errorf("transport error classed %s", se.Class)
-	}
-	if strings.Contains(err.Error(), telegramtest.Token) {
+	channelstest.Retried(t, err)
+	if err != nil && strings.Contains(err.Error(), telegramtest.Token) {
 		t.Errorf("error leaks the bot token: %v", err)
 	}
 }

@@ -20,6 +20,8 @@ const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
 // Webhook verifies and parses the updates Telegram posts to the bot's webhook.
 type Webhook struct {
+	// No handshake: Telegram has no subscription handshake.
+	channels.NoHandshake
 	secret []byte
 }
 
@@ -31,9 +33,6 @@ func NewWebhook(secret string) (*Webhook, error) {
 	}
 	return &Webhook{secret: []byte(secret)}, nil
 }
-
-// Handshake reports false: Telegram has no subscription handshake.
-func (*Webhook) Handshake(http.ResponseWriter, *http.Request) bool { return false }
 
 // Verify compares the secret token header in constant time.
 func (w *Webhook) Verify(r *http.Request, _ []byte) error {

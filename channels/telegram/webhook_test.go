@@ -1,14 +1,12 @@
 package telegram_test
 
 import (
-	"errors"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/telegram"
 	"github.com/followup-dev/followup/channels/telegram/telegramtest"
 )
@@ -16,12 +14,7 @@ import (
 const target = "https://followup.example/webhooks/telegram"
 
 func newWebhook(t *testing.T) *telegram.Webhook {
-	t.Helper()
-	w, err := telegram.NewWebhook(telegramtest.Secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return channelstest.Must(telegram.NewWebhook(telegramtest.Secret))(t)
 }
 
 func TestNewWebhookNeedsSecret(t *testing.T) {
@@ -36,14 +29,7 @@ func TestWebhookParsesSignedMessage(t *testing.T) {
 	hook := newWebhook(t)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	body := fake.Update(telegramtest.Inbound{UpdateID: 1001, ChatID: 4242, FirstName: "Ada", LastName: "Lovelace", Text: "hello?", Date: at, MessageID: 17})
-	r := telegramtest.SignedUpdate(target, telegramtest.Secret, body)
-	if err := hook.Verify(r, body); err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	events, err := hook.Parse(r, body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := channelstest.Receive(t, hook, telegramtest.SignedUpdate(target, telegramtest.Secret, body))
 	want := channels.Event{Channel: followup.Telegram, Kind: channels.Message, ExternalID: "4242", Name: "Ada Lovelace",
 		Text: "hello?", At: at, ProviderMessageID: "4242:17", DedupKey: "1001"}
 	if len(events) != 1 || events[0] != want {
@@ -56,22 +42,17 @@ func TestWebhookSignatureRefused(t *testing.T) {
 	defer fake.Close()
 	hook := newWebhook(t)
 	body := fake.Update(telegramtest.Inbound{ChatID: 1, FirstName: "A", Text: "x"})
-	forged := telegramtest.SignedUpdate(target, "not-the-secret", body)
 	missing := telegramtest.SignedUpdate(target, telegramtest.Secret, body)
 	missing.Header.Del(telegram.SecretHeader)
-	prefix := telegramtest.SignedUpdate(target, telegramtest.Secret[:5], body)
-	for name, r := range map[string]*http.Request{"forged": forged, "missing": missing, "prefix": prefix} {
-		if err := hook.Verify(r, body); !errors.Is(err, channels.ErrSignature) {
-			t.Errorf("%s: Verify = %v, want ErrSignature", name, err)
-		}
-	}
+	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
+		"forged":  {R: telegramtest.SignedUpdate(target, "not-the-secret", body), Body: body},
+		"missing": {R: missing, Body: body},
+		"prefix":  {R: telegramtest.SignedUpdate(target, telegramtest.Secret[:5], body), Body: body},
+	})
 }
 
 func TestWebhookHandshakeNotHandled(t *testing.T) {
-	rec := httptest.NewRecorder()
-	if newWebhook(t).Handshake(rec, httptest.NewRequest(http.MethodGet, target, nil)) {
-		t.Fatal("Telegram has no handshake, but Handshake handled the request")
-	}
+	channelstest.NoHandshake(t, newWebhook(t), target)
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {
@@ -130,18 +111,9 @@ func TestWebhookMediaIsAReply(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	fake := telegramtest.New()
 	defer fake.Close()
-	f.Add(fake.Update(telegramtest.Inbound{ChatID: 4242, FirstName: "Ada", Text: "hello"}))
-	f.Add([]byte(`{"update_id":1,"message":{"chat":{"id":-1},"from":{"is_bot":true}}}`))
-	f.Add([]byte(`{}`))
 	hook, _ := telegram.NewWebhook("s")
-	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := hook.Parse(nil, body)
-		if err == nil {
-			for _, e := range events {
-				if e.ExternalID == "" || e.DedupKey == "" {
-					t.Fatalf("event without id or key: %+v", e)
-				}
-			}
-		}
-	})
+	channelstest.Fuzz(f, hook, followup.Telegram, channelstest.HasExternalID,
+		fake.Update(telegramtest.Inbound{ChatID: 4242, FirstName: "Ada", Text: "hello"}),
+		[]byte(`{"update_id":1,"message":{"chat":{"id":-1},"from":{"is_bot":true}}}`),
+		[]byte(`{}`))
 }

@@ -8,24 +8,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // DefaultBaseURL is Twilio's REST API; the client posts to
 // {BaseURL}/2010-04-01/Accounts/{AccountSID}/Messages.json.
 const DefaultBaseURL = "https://api.twilio.com"
-
-// maxResponse bounds how much of an answer the client reads: a Message
-// resource is a couple of kilobytes.
-const maxResponse = 64 << 10
 
 // Config is what the client needs to send as one Twilio account.
 type Config struct {
@@ -55,7 +49,7 @@ const RefParam = "ref"
 // Client sends SMS through one Twilio account.
 type Client struct {
 	cfg Config
-	hc  *http.Client
+	api provider.API
 }
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
@@ -68,20 +62,13 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	case cfg.From == "" && cfg.MessagingServiceSID == "":
 		return nil, errors.New("twilio: missing From number or messaging service SID")
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if cfg.StatusCallback != "" {
 		u, err := url.Parse(cfg.StatusCallback)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, fmt.Errorf("twilio: status callback %q is not an absolute http(s) URL", cfg.StatusCallback)
 		}
 	}
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return &Client{cfg: cfg, hc: hc}, nil
+	return &Client{cfg: cfg, api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc)}, nil
 }
 
 // APIError is Twilio's REST error body.
@@ -100,13 +87,8 @@ type APIError struct {
 // StatusCallback is configured) names it by our reference, which confirms
 // it.
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
-	switch {
-	case m.To == "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no phone number"}
-	case m.Mode != followup.ModeFreeText && m.Mode != "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("SMS sends free text only, not %s", m.Mode)}
-	case m.Text == "":
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "empty_text", Message: "an SMS needs a body"}
+	if se := provider.FreeText(m, "SMS", "phone number", "an SMS needs a body"); se != nil {
+		return channels.Sent{}, se
 	}
 	form := url.Values{"To": {m.To}, "Body": {m.Text}}
 	if c.cfg.MessagingServiceSID != "" {
@@ -117,42 +99,29 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 	if c.cfg.StatusCallback != "" {
 		form.Set("StatusCallback", c.statusCallback(m.IdempotencyKey))
 	}
-	endpoint := c.cfg.BaseURL + "/2010-04-01/Accounts/" + url.PathEscape(c.cfg.AccountSID) + "/Messages.json"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("twilio: build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.SetBasicAuth(c.cfg.AccountSID, c.cfg.AuthToken)
-	resp, err := c.hc.Do(req)
+	h := provider.Basic(c.cfg.AccountSID, c.cfg.AuthToken)
+	h.Set("Accept", "application/json")
+	a, err := c.api.Do(ctx, provider.Request{URL: "/2010-04-01/Accounts/" + url.PathEscape(c.cfg.AccountSID) + "/Messages.json",
+		Header: h, Form: form})
 	if err != nil {
 		return channels.Sent{}, fmt.Errorf("twilio: create message: %w", err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("twilio: read create-message answer: %w", err)
-	}
-	if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
+	if a.StatusCode == http.StatusCreated || a.StatusCode == http.StatusOK {
 		var msg struct {
 			SID    string `json:"sid"`
 			Status string `json:"status"`
 		}
-		if err := json.Unmarshal(raw, &msg); err != nil || msg.SID == "" {
-			return channels.Sent{}, fmt.Errorf("twilio: create message answered %d without a sid: %.200s", resp.StatusCode, raw)
+		if err := json.Unmarshal(a.Body, &msg); err != nil || msg.SID == "" {
+			return channels.Sent{}, fmt.Errorf("twilio: create message answered %d without a sid: %.200s", a.StatusCode, a.Body)
 		}
 		return channels.Sent{ProviderID: msg.SID}, nil
 	}
 	var e APIError
-	if json.Unmarshal(raw, &e) != nil || e.Code == 0 {
-		e = APIError{Message: "Twilio answered " + resp.Status}
+	if json.Unmarshal(a.Body, &e) != nil || e.Code == 0 {
+		e = APIError{Message: "Twilio answered " + a.Status}
 	}
-	se := Classify(e.Code, e.Message, resp.StatusCode)
-	if se.Class == followup.Retryable {
-		se.RetryAfter = retryAfter(resp.Header)
-	}
-	return channels.Sent{}, se
+	se := Classify(e.Code, e.Message, a.StatusCode)
+	return channels.Sent{}, a.Refused(se.Class, se.Code, se.Message)
 }
 
 // statusCallback is the configured callback URL with the message's
@@ -226,12 +195,4 @@ func describe(code int) string {
 		return "Failed to send freeform message because you are outside the allowed window"
 	}
 	return "Twilio error " + strconv.Itoa(code)
-}
-
-// retryAfter reads a Retry-After header in seconds.
-func retryAfter(h http.Header) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	return 0
 }

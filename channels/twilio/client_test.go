@@ -2,7 +2,6 @@ package twilio_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/twilio"
 	"github.com/followup-dev/followup/channels/twilio/twiliotest"
 )
@@ -30,11 +30,7 @@ func newClient(t *testing.T) (*twilio.Client, *twiliotest.Server) {
 	t.Helper()
 	fake := twiliotest.New()
 	t.Cleanup(fake.Close)
-	c, err := twilio.New(config(fake), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, fake
+	return channelstest.Must(twilio.New(config(fake), nil))(t), fake
 }
 
 func sms(to, body string) channels.Outbound {
@@ -159,12 +155,8 @@ func TestSendErrors(t *testing.T) {
 			c, fake := newClient(t)
 			fake.FailFor(zoe, tt.fail)
 			_, err := c.Send(context.Background(), sms(zoe, "x"))
-			var se *followup.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("err = %v, want *followup.SendError", err)
-			}
-			if se.Class != tt.class || se.Code != tt.code || se.Message == "" || se.RetryAfter != tt.retryAfter {
-				t.Errorf("got %+v, want %s %s retry %s", *se, tt.class, tt.code, tt.retryAfter)
+			if se := channelstest.Refusal(t, err, tt.class, tt.code); se.RetryAfter != tt.retryAfter {
+				t.Errorf("RetryAfter %s, want %s", se.RetryAfter, tt.retryAfter)
 			}
 			if _, err := c.Send(context.Background(), sms(carlos, "x")); err != nil {
 				t.Errorf("other number: %v", err)
@@ -175,32 +167,23 @@ func TestSendErrors(t *testing.T) {
 
 func TestSendRefusedByFakeValidation(t *testing.T) {
 	c, fake := newClient(t)
-	var se *followup.SendError
 	_, err := c.Send(context.Background(), sms("0612345678", "x"))
-	if !errors.As(err, &se) || se.Code != "21211" || se.Class != followup.Permanent {
-		t.Errorf("non-E.164 To = %v, want Permanent 21211", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "21211") // not E.164
 	_, err = c.Send(context.Background(), sms(zoe, strings.Repeat("a", 1601)))
-	if !errors.As(err, &se) || se.Code != "21617" || se.Class != followup.Permanent {
-		t.Errorf("long body = %v, want Permanent 21617", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "21617") // too long
 	cfg := config(fake)
 	cfg.AuthToken = "wrong"
 	bad, _ := twilio.New(cfg, nil)
 	_, err = bad.Send(context.Background(), sms(zoe, "x"))
-	if !errors.As(err, &se) || se.Code != "20003" || se.Class != followup.Permanent {
-		t.Errorf("bad token = %v, want Permanent 20003", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "20003")
 }
 
 func TestSendRefusesOtherModes(t *testing.T) {
 	c, fake := newClient(t)
 	m := sms(zoe, "x")
 	m.Mode = followup.ModeTemplate
-	var se *followup.SendError
-	if _, err := c.Send(context.Background(), m); !errors.As(err, &se) || se.Class != followup.Permanent {
-		t.Errorf("template = %v, want Permanent", err)
-	}
+	_, err := c.Send(context.Background(), m)
+	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
 	if len(fake.Requests()) != 0 {
 		t.Error("an unsupported mode reached the API")
 	}
@@ -212,8 +195,5 @@ func TestSendTransportError(t *testing.T) {
 	fake.Close()
 	c, _ := twilio.New(cfg, nil)
 	_, err := c.Send(context.Background(), sms(zoe, "x"))
-	var se *followup.SendError
-	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
-		t.Fatalf("closed server = %v, want a retryable error", err)
-	}
+	channelstest.Retried(t, err)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // SignatureHeader carries base64(HMAC-SHA1(auth token, URL + sorted params)).
@@ -36,6 +37,8 @@ type WebhookConfig struct {
 
 // Webhook verifies and parses Twilio's status callbacks and inbound SMS.
 type Webhook struct {
+	// No handshake: Twilio has no subscription handshake.
+	channels.NoHandshake
 	token []byte
 	base  string
 }
@@ -53,9 +56,6 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	}
 	return &Webhook{token: []byte(cfg.AuthToken), base: strings.TrimRight(cfg.PublicBaseURL, "/")}, nil
 }
-
-// Handshake reports false: Twilio has no subscription handshake.
-func (*Webhook) Handshake(http.ResponseWriter, *http.Request) bool { return false }
 
 // Signature computes X-Twilio-Signature for a request to fullURL with the
 // given POST parameters: the URL, then each parameter name followed by its
@@ -105,13 +105,9 @@ func (w *Webhook) PublicURL(r *http.Request) string {
 // port, since Twilio may sign either; so does Verify. A JSON body is signed
 // through the bodySHA256 query parameter instead of its fields.
 func (w *Webhook) Verify(r *http.Request, body []byte) error {
-	sig := r.Header.Get(SignatureHeader)
-	if sig == "" {
-		return fmt.Errorf("%w: no %s header", channels.ErrSignature, SignatureHeader)
-	}
-	got, err := base64.StdEncoding.DecodeString(sig)
+	got, err := signature.Base64(r, SignatureHeader)
 	if err != nil {
-		return fmt.Errorf("%w: %s is not base64", channels.ErrSignature, SignatureHeader)
+		return err
 	}
 	full := w.PublicURL(r)
 	var params url.Values

@@ -2,7 +2,6 @@ package twilio_test
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/twilio"
 	"github.com/followup-dev/followup/channels/twilio/twiliotest"
 )
@@ -18,22 +18,14 @@ import (
 const public = "https://followup.example"
 
 func newWebhook(t *testing.T) *twilio.Webhook {
-	t.Helper()
-	w, err := twilio.NewWebhook(twilio.WebhookConfig{AuthToken: twiliotest.AuthToken, PublicBaseURL: public})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return channelstest.Must(twilio.NewWebhook(twilio.WebhookConfig{AuthToken: twiliotest.AuthToken, PublicBaseURL: public}))(t)
 }
 
 // behindProxy is the request as our server sees it when a proxy
 // terminates TLS: plain http, an internal host, the same path and query.
 func behindProxy(t *testing.T, signed *http.Request) (*http.Request, []byte) {
 	t.Helper()
-	body, err := io.ReadAll(signed.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := channelstest.Body(t, signed)
 	r := httptest.NewRequest(http.MethodPost, "http://10.0.0.7:8080"+signed.URL.RequestURI(), strings.NewReader(string(body)))
 	r.Header = signed.Header.Clone()
 	return r, body
@@ -131,34 +123,26 @@ func TestWebhookSignatureRefused(t *testing.T) {
 	target := public + "/webhooks/sms"
 	params := twiliotest.InboundParams("SM3", "+33612345678", "hi")
 	body := []byte(params.Encode())
-	check := func(name string, r *http.Request, body []byte) {
-		t.Helper()
-		if err := hook.Verify(r, body); !errors.Is(err, channels.ErrSignature) {
-			t.Errorf("%s: Verify = %v, want ErrSignature", name, err)
-		}
-	}
 	forged, _ := behindProxy(t, twiliotest.SignedForm(target, "another-token", params))
-	check("forged", forged, body)
 	tampered := url.Values{}
 	for k, v := range params {
 		tampered[k] = v
 	}
 	tampered.Set("Body", "hi!")
 	r, _ := behindProxy(t, twiliotest.SignedForm(target, twiliotest.AuthToken, params))
-	check("tampered", r, []byte(tampered.Encode()))
 	missing, _ := behindProxy(t, twiliotest.SignedForm(target, twiliotest.AuthToken, params))
 	missing.Header.Del(twilio.SignatureHeader)
-	check("missing", missing, body)
 	// Signed for another URL (a replay to a different endpoint).
 	other, _ := behindProxy(t, twiliotest.SignedForm(public+"/webhooks/other", twiliotest.AuthToken, params))
 	other.URL.Path = "/webhooks/sms"
-	check("other url", other, body)
+	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
+		"forged": {R: forged, Body: body}, "tampered": {R: r, Body: []byte(tampered.Encode())},
+		"missing": {R: missing, Body: body}, "other url": {R: other, Body: body},
+	})
 	// Without the public base URL the internal URL is not what Twilio signed.
 	plain, _ := twilio.NewWebhook(twilio.WebhookConfig{AuthToken: twiliotest.AuthToken})
 	r, body2 := behindProxy(t, twiliotest.SignedForm(target, twiliotest.AuthToken, params))
-	if err := plain.Verify(r, body2); !errors.Is(err, channels.ErrSignature) {
-		t.Errorf("no public URL behind a proxy: Verify = %v, want ErrSignature", err)
-	}
+	channelstest.Refuses(t, plain, map[string]channelstest.Signed{"no public URL behind a proxy": {R: r, Body: body2}})
 }
 
 func TestWebhookDefaultPortVariant(t *testing.T) {
@@ -174,7 +158,7 @@ func TestWebhookWithoutPublicURLUsesHost(t *testing.T) {
 	hook, _ := twilio.NewWebhook(twilio.WebhookConfig{AuthToken: twiliotest.AuthToken})
 	params := twiliotest.InboundParams("SM5", "+33612345678", "hi")
 	signed := twiliotest.SignedForm("https://followup.example/webhooks/sms", twiliotest.AuthToken, params)
-	body, _ := io.ReadAll(signed.Body)
+	body := channelstest.Body(t, signed)
 	r := httptest.NewRequest(http.MethodPost, "/webhooks/sms", strings.NewReader(string(body)))
 	r.Host = "followup.example"
 	r.Header = signed.Header.Clone()
@@ -194,9 +178,7 @@ func TestNewWebhookChecksConfig(t *testing.T) {
 }
 
 func TestWebhookHandshakeNotHandled(t *testing.T) {
-	if newWebhook(t).Handshake(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/webhooks/sms", nil)) {
-		t.Fatal("Twilio has no handshake, but Handshake handled the request")
-	}
+	channelstest.NoHandshake(t, newWebhook(t), "/webhooks/sms")
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {

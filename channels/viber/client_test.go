@@ -10,17 +10,14 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/viber"
 	"github.com/followup-dev/followup/channels/viber/vibertest"
 )
 
 func newClient(t *testing.T, fake *vibertest.Server, token string) *viber.Client {
 	t.Helper()
-	c, err := viber.New(viber.Config{BaseURL: fake.URL(), AuthToken: token, SenderName: "Acme Support"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return channelstest.Must(viber.New(viber.Config{BaseURL: fake.URL(), AuthToken: token, SenderName: "Acme Support"}, nil))(t)
 }
 
 func TestNewNamesMissingCredential(t *testing.T) {
@@ -76,10 +73,7 @@ func TestSendRefusesModesViberLacks(t *testing.T) {
 	c := newClient(t, fake, vibertest.Token)
 	for _, mode := range []followup.Mode{followup.ModeTemplate, followup.ModeHumanAgent, followup.ModeMessageTag} {
 		_, err := c.Send(context.Background(), channels.Outbound{To: "u", Mode: mode, Text: "x"})
-		var se *followup.SendError
-		if !errors.As(err, &se) || se.Class != followup.Permanent {
-			t.Errorf("mode %s: err = %v, want permanent", mode, err)
-		}
+		channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
 	}
 	if n := len(fake.Requests()); n != 0 {
 		t.Errorf("fake got %d requests for unsupported modes", n)
@@ -109,12 +103,8 @@ func TestSendErrors(t *testing.T) {
 			fake.SetRetryAfter(42 * time.Second)
 			c := newClient(t, fake, vibertest.Token)
 			_, err := c.Send(context.Background(), channels.Outbound{To: "bad=", Mode: followup.ModeChatbot, Text: "hello"})
-			var se *followup.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("err = %v, want *SendError", err)
-			}
-			if se.Class != tc.class || se.Code != tc.code || se.RetryAfter != tc.retryAfter || se.Message == "" {
-				t.Errorf("got %+v, want class %s code %s retry %v", se, tc.class, tc.code, tc.retryAfter)
+			if se := channelstest.Refusal(t, err, tc.class, tc.code); se.RetryAfter != tc.retryAfter {
+				t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tc.retryAfter)
 			}
 			// Other receivers are unaffected.
 			if _, err := c.Send(context.Background(), channels.Outbound{To: "good=", Mode: followup.ModeChatbot, Text: "hello"}); err != nil {
@@ -128,14 +118,9 @@ func TestSendBadTokenAndBadDataArePermanent(t *testing.T) {
 	fake := vibertest.New()
 	defer fake.Close()
 	_, err := newClient(t, fake, "wrong-token").Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "2" {
-		t.Errorf("bad token: %v", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "2") // bad token
 	_, err = newClient(t, fake, vibertest.Token).Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: ""})
-	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "4" {
-		t.Errorf("empty text: %v", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "4") // empty text
 }
 
 func TestSendTransportErrorIsPlain(t *testing.T) {
@@ -143,10 +128,7 @@ func TestSendTransportErrorIsPlain(t *testing.T) {
 	c := newClient(t, fake, vibertest.Token)
 	fake.Close()
 	_, err := c.Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
-	var se *followup.SendError
-	if err == nil || errors.As(err, &se) {
-		t.Errorf("err = %v, want a plain (retried) error", err)
-	}
+	channelstest.Plain(t, err)
 }
 
 func TestSendHonoursContext(t *testing.T) {

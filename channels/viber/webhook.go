@@ -22,6 +22,9 @@ const SignatureHeader = "X-Viber-Content-Signature"
 
 // Webhook verifies and parses Viber callbacks.
 type Webhook struct {
+	// No handshake: Viber checks a webhook with a signed POST (event
+	// "webhook"), which Parse accepts, not with a GET.
+	channels.NoHandshake
 	authToken string
 }
 
@@ -29,10 +32,6 @@ type Webhook struct {
 func NewWebhook(authToken string) *Webhook { return &Webhook{authToken: authToken} }
 
 var _ channels.Webhook = (*Webhook)(nil)
-
-// Handshake reports false: Viber checks a webhook with a signed POST
-// (event "webhook"), which Parse accepts, not with a GET.
-func (*Webhook) Handshake(http.ResponseWriter, *http.Request) bool { return false }
 
 // Verify checks X-Viber-Content-Signature over the raw body.
 func (w *Webhook) Verify(r *http.Request, body []byte) error {

@@ -3,40 +3,25 @@ package viber_test
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/viber"
 	"github.com/followup-dev/followup/channels/viber/vibertest"
 )
 
 const target = "http://followup.test/webhooks/viber"
 
-func body(t *testing.T, r *http.Request) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestWebhookMessage(t *testing.T) {
 	hook := viber.NewWebhook(vibertest.Token)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 123e6, time.UTC)
-	r := vibertest.SignedMessage(target, "01234567890A=", "Ada Lovelace", "still broken", 4912661846655238145, at)
-	b := body(t, r)
-	if err := hook.Verify(r, b); err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	evs, err := hook.Parse(r, b)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("Parse = %v, %v", evs, err)
+	evs := channelstest.Receive(t, hook, vibertest.SignedMessage(target, "01234567890A=", "Ada Lovelace", "still broken", 4912661846655238145, at))
+	if len(evs) != 1 {
+		t.Fatalf("Parse = %v", evs)
 	}
 	e := evs[0]
 	want := channels.Event{Channel: followup.Viber, Kind: channels.Message, ExternalID: "01234567890A=", Name: "Ada Lovelace",
@@ -58,14 +43,9 @@ func TestWebhookStatuses(t *testing.T) {
 		{"seen", followup.StatusRead, false},
 		{"failed", followup.StatusFailed, true},
 	} {
-		r := vibertest.SignedStatus(target, tc.event, "01234567890A=", 5741311803571721088, "user device offline too long", at)
-		b := body(t, r)
-		if err := hook.Verify(r, b); err != nil {
-			t.Fatalf("%s: Verify: %v", tc.event, err)
-		}
-		evs, err := hook.Parse(r, b)
-		if err != nil || len(evs) != 1 {
-			t.Fatalf("%s: Parse = %v, %v", tc.event, evs, err)
+		evs := channelstest.Receive(t, hook, vibertest.SignedStatus(target, tc.event, "01234567890A=", 5741311803571721088, "user device offline too long", at))
+		if len(evs) != 1 {
+			t.Fatalf("%s: Parse = %v", tc.event, evs)
 		}
 		e := evs[0]
 		if e.Kind != channels.Status || e.Status != tc.status || e.ExternalID != "01234567890A=" ||
@@ -84,41 +64,20 @@ func TestWebhookStatuses(t *testing.T) {
 func TestWebhookSignature(t *testing.T) {
 	hook := viber.NewWebhook(vibertest.Token)
 	good := vibertest.MessageBody("u=", "Ada", "hi", 1, time.Unix(1, 0))
-	cases := map[string]func() (*http.Request, []byte){
-		"forged": func() (*http.Request, []byte) {
-			r := vibertest.Signed(target, good)
-			r.Header.Set(viber.SignatureHeader, "00"+vibertest.Sign(good)[2:])
-			return r, good
-		},
-		"other key": func() (*http.Request, []byte) {
-			r := vibertest.Signed(target, good)
-			return r, good
-		},
-		"missing header": func() (*http.Request, []byte) {
-			r := vibertest.Signed(target, good)
-			r.Header.Del(viber.SignatureHeader)
-			return r, good
-		},
-		"not hex": func() (*http.Request, []byte) {
-			r := vibertest.Signed(target, good)
-			r.Header.Set(viber.SignatureHeader, "zz")
-			return r, good
-		},
-		"tampered body": func() (*http.Request, []byte) {
-			r := vibertest.Signed(target, good)
-			return r, bytes.Replace(good, []byte(`"hi"`), []byte(`"HI"`), 1)
-		},
+	withHeader := func(v string) *http.Request {
+		r := vibertest.Signed(target, good)
+		r.Header.Set(viber.SignatureHeader, v)
+		return r
 	}
-	for name, mk := range cases {
-		r, b := mk()
-		h := hook
-		if name == "other key" {
-			h = viber.NewWebhook("another-bot-token")
-		}
-		if err := h.Verify(r, b); !errors.Is(err, channels.ErrSignature) {
-			t.Errorf("%s: Verify = %v, want ErrSignature", name, err)
-		}
-	}
+	missing := vibertest.Signed(target, good)
+	missing.Header.Del(viber.SignatureHeader)
+	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
+		"forged":         {R: withHeader("00" + vibertest.Sign(good)[2:]), Body: good},
+		"missing header": {R: missing, Body: good},
+		"not hex":        {R: withHeader("zz"), Body: good},
+		"tampered body":  {R: vibertest.Signed(target, good), Body: bytes.Replace(good, []byte(`"hi"`), []byte(`"HI"`), 1)},
+	})
+	channelstest.Refuses(t, viber.NewWebhook("another-bot-token"), map[string]channelstest.Signed{"other key": {R: vibertest.Signed(target, good), Body: good}})
 	if err := viber.NewWebhook("").Verify(vibertest.Signed(target, good), good); !errors.Is(err, channels.ErrSignature) {
 		t.Errorf("empty token must refuse everything, got %v", err)
 	}
@@ -160,25 +119,14 @@ func TestWebhookSkipsAndRejects(t *testing.T) {
 }
 
 func TestWebhookHasNoHandshake(t *testing.T) {
-	w := httptest.NewRecorder()
-	if viber.NewWebhook(vibertest.Token).Handshake(w, httptest.NewRequest(http.MethodGet, target, nil)) {
-		t.Error("Handshake handled a GET; Viber has none")
-	}
+	channelstest.NoHandshake(t, viber.NewWebhook(vibertest.Token), target)
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(vibertest.MessageBody("u=", "Ada", "hi", 1, time.Unix(1, 0)))
-	f.Add(vibertest.StatusBody("failed", "u=", 2, "x", time.Unix(1, 0)))
-	f.Add([]byte(`{"event":"message","message_token":1e400,"sender":null}`))
-	hook := viber.NewWebhook(vibertest.Token)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		evs, err := hook.Parse(nil, b)
-		for _, e := range evs {
-			if err != nil || e.DedupKey == "" || e.ExternalID == "" {
-				t.Fatalf("event %+v with err %v", e, err)
-			}
-		}
-	})
+	channelstest.Fuzz(f, viber.NewWebhook(vibertest.Token), followup.Viber, channelstest.HasExternalID,
+		vibertest.MessageBody("u=", "Ada", "hi", 1, time.Unix(1, 0)),
+		vibertest.StatusBody("failed", "u=", 2, "x", time.Unix(1, 0)),
+		[]byte(`{"event":"message","message_token":1e400,"sender":null}`))
 }
 
 func TestWebhookUnsubscribed(t *testing.T) {

@@ -12,23 +12,18 @@
 package webchat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/provider"
 )
-
-// maxResponse bounds what we read of the delivery service's answers.
-const maxResponse = 64 << 10
 
 // Config says where the delivery service is and how to authenticate.
 type Config struct {
@@ -42,10 +37,8 @@ type Config struct {
 
 // Client sends messages to website visitors.
 type Client struct {
-	base  string
+	api   provider.API
 	token string
-	hc    *http.Client
-	now   func() time.Time
 }
 
 // New checks cfg; hc nil means a client with a 30 s timeout.
@@ -59,7 +52,7 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Client{base: strings.TrimRight(cfg.BaseURL, "/"), token: cfg.Token, hc: hc, now: time.Now}, nil
+	return &Client{api: provider.NewAPI(cfg.BaseURL, "", hc), token: cfg.Token}, nil
 }
 
 // OutboundMessage is the body of POST /v1/messages.
@@ -89,40 +82,26 @@ type ErrorBody struct {
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.Mode != "" && m.Mode != followup.ModeFreeText {
 		// Website chat has no window, so the rules only choose free text.
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: "website chat sends free text only, not " + string(m.Mode)}
+		return channels.Sent{}, provider.Permanent("unsupported_mode", "website chat sends free text only, not "+string(m.Mode))
 	}
 	if !ValidVisitorID(m.To) {
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "invalid_recipient", Message: fmt.Sprintf("%q is not a website-chat visitor id", m.To)}
+		return channels.Sent{}, provider.Permanent("invalid_recipient", fmt.Sprintf("%q is not a website-chat visitor id", m.To))
 	}
-	body, err := json.Marshal(OutboundMessage{VisitorID: m.To, Text: m.Text})
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("webchat: encode message: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v1/messages", bytes.NewReader(body))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("webchat: build request: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
+	h := provider.Bearer(c.token)
+	h.Set("Accept", "application/json")
 	if m.IdempotencyKey != "" {
-		req.Header.Set("Idempotency-Key", m.IdempotencyKey)
+		h.Set("Idempotency-Key", m.IdempotencyKey)
 	}
-	resp, err := c.hc.Do(req)
+	a, err := c.api.Do(ctx, provider.Request{URL: "/v1/messages", Header: h, JSON: OutboundMessage{VisitorID: m.To, Text: m.Text}})
 	if err != nil {
 		return channels.Sent{}, fmt.Errorf("webchat: send to visitor: %w", err) // retried
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return channels.Sent{}, fmt.Errorf("webchat: read response: %w", err)
-	}
-	if resp.StatusCode/100 != 2 {
-		return channels.Sent{}, c.classify(resp, raw)
+	if !a.OK() {
+		return channels.Sent{}, classify(a)
 	}
 	var d Delivered
-	if err := json.Unmarshal(raw, &d); err != nil || d.ID == "" {
-		return channels.Sent{}, fmt.Errorf("webchat: unexpected answer %d %q", resp.StatusCode, snippet(raw))
+	if err := json.Unmarshal(a.Body, &d); err != nil || d.ID == "" {
+		return channels.Sent{}, fmt.Errorf("webchat: unexpected answer %d %q", a.StatusCode, a.Snippet())
 	}
 	return channels.Sent{ProviderID: d.ID}, nil
 }
@@ -130,47 +109,22 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 // classify maps the delivery service's refusal: 410 means the visitor id
 // is gone (expired or erased), so the follow-up stops; 429 and 5xx are
 // retried, honouring Retry-After; anything else is our request's fault.
-func (c *Client) classify(resp *http.Response, raw []byte) *followup.SendError {
+func classify(a provider.Answer) *followup.SendError {
 	var eb ErrorBody
-	_ = json.Unmarshal(raw, &eb)
-	se := &followup.SendError{Code: eb.Error.Code, Message: eb.Error.Message}
-	if se.Code == "" {
-		se.Code = strconv.Itoa(resp.StatusCode)
+	_ = json.Unmarshal(a.Body, &eb)
+	code, msg := eb.Error.Code, eb.Error.Message
+	if code == "" {
+		code = strconv.Itoa(a.StatusCode)
 	}
-	if se.Message == "" {
-		se.Message = fmt.Sprintf("webchat delivery service answered %s: %s", resp.Status, snippet(raw))
+	if msg == "" {
+		msg = fmt.Sprintf("webchat delivery service answered %s: %s", a.Status, a.Snippet())
 	}
+	class := followup.Permanent
 	switch {
-	case resp.StatusCode == http.StatusGone:
-		se.Class = followup.RecipientGone
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		se.Class = followup.Retryable
-		se.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), c.now())
-	default:
-		se.Class = followup.Permanent
+	case a.StatusCode == http.StatusGone:
+		class = followup.RecipientGone
+	case a.Busy():
+		class = followup.Retryable
 	}
-	return se
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date (RFC 9110
-// §10.2.3).
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func snippet(b []byte) string {
-	if len(b) > 200 {
-		b = b[:200]
-	}
-	return string(b)
+	return a.Refused(class, code, msg)
 }

@@ -2,7 +2,6 @@ package webchat_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/webchat"
 	"github.com/followup-dev/followup/channels/webchat/webchattest"
 )
@@ -20,11 +20,7 @@ const visitor = "v_Q2hhdFZpc2l0b3IxMjM0"
 
 func client(t *testing.T, srv *webchattest.Server) *webchat.Client {
 	t.Helper()
-	c, err := webchat.New(webchat.Config{BaseURL: srv.URL(), Token: webchattest.DefaultToken}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return channelstest.Must(webchat.New(webchat.Config{BaseURL: srv.URL(), Token: webchattest.DefaultToken}, nil))(t)
 }
 
 func msg(to, text, key string) channels.Outbound {
@@ -83,10 +79,7 @@ func TestSendIdempotent(t *testing.T) {
 		t.Errorf("retry: %q vs %q, %d deliveries", a.ProviderID, b.ProviderID, len(srv.Deliveries()))
 	}
 	_, err = c.Send(context.Background(), msg(visitor, "different text", "k1"))
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Permanent || se.Code != "idempotency_conflict" {
-		t.Errorf("reused key: %v", err)
-	}
+	channelstest.Refusal(t, err, followup.Permanent, "idempotency_conflict")
 }
 
 func TestSendErrorClasses(t *testing.T) {
@@ -122,15 +115,9 @@ func TestSendErrorClasses(t *testing.T) {
 			if tc.to != "" {
 				to = tc.to
 			}
-			c, err := webchat.New(webchat.Config{BaseURL: srv.URL(), Token: tok}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = c.Send(context.Background(), msg(to, "hello", "k"))
-			var se *followup.SendError
-			if !errors.As(err, &se) {
-				t.Fatalf("err = %v, want *SendError", err)
-			}
+			c := channelstest.Must(webchat.New(webchat.Config{BaseURL: srv.URL(), Token: tok}, nil))(t)
+			_, err := c.Send(context.Background(), msg(to, "hello", "k"))
+			se := channelstest.SendError(t, err)
 			if se.Class != tc.class || se.Code != tc.code || se.RetryAfter != tc.after {
 				t.Errorf("got %s %s after %s (%s), want %s %s after %s", se.Class, se.Code, se.RetryAfter, se.Message, tc.class, tc.code, tc.after)
 			}
@@ -151,11 +138,7 @@ func TestSendRetryAfterDateAndBareStatus(t *testing.T) {
 	defer hs.Close()
 	c, _ := webchat.New(webchat.Config{BaseURL: hs.URL, Token: "t"}, nil)
 	_, err := c.Send(context.Background(), msg(visitor, "hi", "k"))
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Retryable || se.Code != "502" {
-		t.Fatalf("err = %v", err)
-	}
-	if se.RetryAfter < 80*time.Second || se.RetryAfter > 91*time.Second {
+	if se := channelstest.Refusal(t, err, followup.Retryable, "502"); se.RetryAfter < 80*time.Second || se.RetryAfter > 91*time.Second {
 		t.Errorf("RetryAfter = %s, want ~90s", se.RetryAfter)
 	}
 }
@@ -165,10 +148,7 @@ func TestSendTransportErrorIsRetried(t *testing.T) {
 	c := client(t, srv)
 	srv.Close()
 	_, err := c.Send(context.Background(), msg(visitor, "hi", "k"))
-	var se *followup.SendError
-	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
-		t.Fatalf("err = %v, want a plain error", err)
-	}
+	channelstest.Retried(t, err)
 }
 
 func TestSendRefusesOtherModes(t *testing.T) {
@@ -177,9 +157,9 @@ func TestSendRefusesOtherModes(t *testing.T) {
 	m := msg(visitor, "hi", "k")
 	m.Mode = followup.ModeTemplate
 	_, err := client(t, srv).Send(context.Background(), m)
-	var se *followup.SendError
-	if !errors.As(err, &se) || se.Class != followup.Permanent || len(srv.Requests()) != 0 {
-		t.Fatalf("err = %v, requests %d", err, len(srv.Requests()))
+	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
+	if len(srv.Requests()) != 0 {
+		t.Fatalf("requests %d", len(srv.Requests()))
 	}
 }
 

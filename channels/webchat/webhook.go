@@ -16,21 +16,22 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
-// Headers of a visitor's message. SignatureHeader is "sha256=" + hex
-// HMAC-SHA256(VisitorKey(site token, visitor), timestamp + "." + raw body);
-// TimestampHeader is Unix seconds; VisitorHeader names whose key signed.
-// The timestamp is inside the MAC, so a captured request cannot be
-// replayed later with a fresh timestamp.
+// Headers of a visitor's message, signed as our own senders sign
+// (package signature): SignatureHeader is "sha256=" + hex
+// HMAC-SHA256(VisitorKey(site token, visitor), timestamp + "." + raw
+// body); TimestampHeader is Unix seconds; VisitorHeader names whose key
+// signed.
 const (
-	SignatureHeader = "X-Followup-Signature"
-	TimestampHeader = "X-Followup-Timestamp"
+	SignatureHeader = signature.Header
+	TimestampHeader = signature.TimestampHeader
 	VisitorHeader   = "X-Followup-Visitor"
 )
 
 // MaxSkew is how far a message's timestamp may be from our clock.
-const MaxSkew = 5 * time.Minute
+const MaxSkew = signature.MaxSkew
 
 // MaxText is the longest visitor message accepted, in bytes.
 const MaxText = 4096
@@ -73,15 +74,14 @@ func ValidVisitorID(s string) bool {
 // Sign is the MAC that goes, hex-encoded after "sha256=", in
 // SignatureHeader.
 func Sign(visitorKey, timestamp string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(visitorKey))
-	m.Write([]byte(timestamp))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(nil)
+	return signature.Sign(visitorKey, timestamp, body)
 }
 
 // Webhook verifies and parses visitors' messages for one site.
 type Webhook struct {
+	// No handshake: the widget is served from our origin, so there is no
+	// subscription check and no CORS preflight to answer.
+	channels.NoHandshake
 	siteToken string
 	now       func() time.Time
 }
@@ -91,10 +91,6 @@ type Webhook struct {
 func NewWebhook(siteToken string) *Webhook { return &Webhook{siteToken: siteToken, now: time.Now} }
 
 var _ channels.Webhook = (*Webhook)(nil)
-
-// Handshake reports false: the widget is served from our origin, so there
-// is no subscription check and no CORS preflight to answer.
-func (*Webhook) Handshake(http.ResponseWriter, *http.Request) bool { return false }
 
 // Verify checks the visitor's signature over the timestamp and raw body and
 // that the timestamp is within MaxSkew of now.
@@ -106,26 +102,7 @@ func (w *Webhook) Verify(r *http.Request, body []byte) error {
 	if !ValidVisitorID(visitor) {
 		return channels.ErrSignature
 	}
-	hexSig, ok := strings.CutPrefix(strings.TrimSpace(r.Header.Get(SignatureHeader)), "sha256=")
-	if !ok {
-		return channels.ErrSignature
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || len(got) != sha256.Size {
-		return channels.ErrSignature
-	}
-	ts := strings.TrimSpace(r.Header.Get(TimestampHeader))
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return channels.ErrSignature
-	}
-	if d := w.now().Sub(time.Unix(sec, 0)); d > MaxSkew || d < -MaxSkew {
-		return fmt.Errorf("%w: timestamp %s is more than %s from now", channels.ErrSignature, ts, MaxSkew)
-	}
-	if !hmac.Equal(got, Sign(VisitorKey(w.siteToken, visitor), ts, body)) {
-		return channels.ErrSignature
-	}
-	return nil
+	return signature.Verify(VisitorKey(w.siteToken, visitor), r.Header, body, w.now())
 }
 
 // InboundMessage is what the widget posts.

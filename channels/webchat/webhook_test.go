@@ -1,30 +1,19 @@
 package webchat_test
 
 import (
-	"errors"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/webchat"
 	"github.com/followup-dev/followup/channels/webchat/webchattest"
 )
 
 const target = "https://followup.test/webhooks/webchat"
-
-func body(t *testing.T, r *http.Request) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestNewVisitor(t *testing.T) {
 	id, key, err := webchat.NewVisitor("site")
@@ -43,14 +32,9 @@ func TestWebhookParsesSignedMessage(t *testing.T) {
 	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
 	sent := time.Now().Add(-30 * time.Second).UTC().Truncate(time.Second)
 	in := webchat.InboundMessage{VisitorID: visitor, Text: "  Is my order shipped?  ", SentAt: sent.Format(time.RFC3339), MessageID: "b7c1e2", Name: "Ana"}
-	r := srv.SignedMessageAt(target, in, time.Now())
-	b := body(t, r)
-	if err := hook.Verify(r, b); err != nil {
-		t.Fatal(err)
-	}
-	evs, err := hook.Parse(r, b)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("Parse = %+v, %v", evs, err)
+	evs := channelstest.Receive(t, hook, srv.SignedMessageAt(target, in, time.Now()))
+	if len(evs) != 1 {
+		t.Fatalf("Parse = %+v", evs)
 	}
 	want := channels.Event{Channel: followup.Webchat, Kind: channels.Message, ExternalID: visitor, Name: "Ana",
 		Text: "Is my order shipped?", At: sent, ProviderMessageID: "b7c1e2", DedupKey: "webchat:" + visitor + ":b7c1e2"}
@@ -65,7 +49,7 @@ func TestWebhookDistrustsSkewedBrowserClock(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	in := webchat.InboundMessage{VisitorID: visitor, Text: "hi", SentAt: "2001-01-01T00:00:00Z"}
 	r := srv.SignedMessageAt(target, in, now)
-	evs, err := webchat.NewWebhook(webchattest.DefaultSiteToken).Parse(r, body(t, r))
+	evs, err := webchat.NewWebhook(webchattest.DefaultSiteToken).Parse(r, channelstest.Body(t, r))
 	if err != nil || len(evs) != 1 || !evs[0].At.Equal(now) {
 		t.Fatalf("At = %v (%v), want the signed timestamp %v", evs, err, now)
 	}
@@ -75,67 +59,24 @@ func TestWebhookRefusesBadSignatures(t *testing.T) {
 	srv := webchattest.New()
 	defer srv.Close()
 	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
-	other := "v_T3RoZXJWaXNpdG9yNTY3"
-	for _, tc := range []struct {
-		name string
-		req  func() (*http.Request, []byte)
-	}{
-		{"forged with another site's token", func() (*http.Request, []byte) {
-			b := []byte(`{"visitor_id":"` + visitor + `","text":"hi"}`)
-			r := webchattest.SignedRequest(webchat.VisitorKey("attacker-site", visitor), visitor, target, b, time.Now())
-			return r, b
-		}},
-		{"visitor signs as another visitor", func() (*http.Request, []byte) {
-			// other's own key, but claiming to be visitor in the header.
-			b := []byte(`{"visitor_id":"` + visitor + `","text":"hi"}`)
-			r := webchattest.SignedRequest(webchat.VisitorKey(webchattest.DefaultSiteToken, other), visitor, target, b, time.Now())
-			return r, b
-		}},
-		{"site token used as key", func() (*http.Request, []byte) {
-			b := []byte(`{"visitor_id":"` + visitor + `","text":"hi"}`)
-			r := webchattest.SignedRequest(webchattest.DefaultSiteToken, visitor, target, b, time.Now())
-			return r, b
-		}},
-		{"missing signature", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, visitor, "hi")
-			r.Header.Del(webchat.SignatureHeader)
-			return r, body(t, r)
-		}},
-		{"missing visitor header", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, visitor, "hi")
-			r.Header.Del(webchat.VisitorHeader)
-			return r, body(t, r)
-		}},
-		{"missing timestamp", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, visitor, "hi")
-			r.Header.Del(webchat.TimestampHeader)
-			return r, body(t, r)
-		}},
-		{"tampered body", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, visitor, "hi")
-			return r, []byte(strings.Replace(string(body(t, r)), "hi", "HI", 1))
-		}},
-		{"timestamp moved", func() (*http.Request, []byte) {
-			r := srv.SignedMessage(target, visitor, "hi")
-			r.Header.Set(webchat.TimestampHeader, strconv.FormatInt(time.Now().Unix()-1, 10))
-			return r, body(t, r)
-		}},
-		{"stale", func() (*http.Request, []byte) {
-			r := srv.SignedMessageAt(target, webchat.InboundMessage{VisitorID: visitor, Text: "hi"}, time.Now().Add(-6*time.Minute))
-			return r, body(t, r)
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r, b := tc.req()
-			if err := hook.Verify(r, b); !errors.Is(err, channels.ErrSignature) {
-				t.Errorf("Verify = %v, want ErrSignature", err)
-			}
-		})
+	key := webchat.VisitorKey(webchattest.DefaultSiteToken, visitor)
+	channelstest.OwnSignature(t, hook, func(body []byte, at time.Time) *http.Request {
+		return webchattest.SignedRequest(key, visitor, target, body, at)
+	})
+	b := []byte(`{"visitor_id":"` + visitor + `","text":"hi"}`)
+	signed := func(key string) channelstest.Signed {
+		return channelstest.Signed{R: webchattest.SignedRequest(key, visitor, target, b, time.Now()), Body: b}
 	}
-	r := srv.SignedMessage(target, visitor, "hi")
-	if err := webchat.NewWebhook("").Verify(r, body(t, r)); !errors.Is(err, channels.ErrSignature) {
-		t.Errorf("empty site token: %v", err)
-	}
+	noVisitor := signed(key)
+	noVisitor.R.Header.Del(webchat.VisitorHeader)
+	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
+		"forged with another site's token": signed(webchat.VisitorKey("attacker-site", visitor)),
+		// Another visitor's own key, claiming to be visitor in the header.
+		"visitor signs as another visitor": signed(webchat.VisitorKey(webchattest.DefaultSiteToken, "v_T3RoZXJWaXNpdG9yNTY3")),
+		"site token used as key":           signed(webchattest.DefaultSiteToken),
+		"missing visitor header":           noVisitor,
+	})
+	channelstest.Refuses(t, webchat.NewWebhook(""), map[string]channelstest.Signed{"empty site token": signed(key)})
 }
 
 func TestWebhookBodyVisitorMustBeSigner(t *testing.T) {
@@ -152,10 +93,7 @@ func TestWebhookBodyVisitorMustBeSigner(t *testing.T) {
 }
 
 func TestWebhookHandshake(t *testing.T) {
-	r, _ := http.NewRequest(http.MethodGet, target, nil)
-	if webchat.NewWebhook("s").Handshake(nil, r) {
-		t.Error("webchat has no handshake")
-	}
+	channelstest.NoHandshake(t, webchat.NewWebhook("s"), target)
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {
@@ -165,7 +103,7 @@ func TestWebhookRedeliverySameDedupKey(t *testing.T) {
 	in := webchat.InboundMessage{VisitorID: visitor, Text: "hi", SentAt: time.Now().UTC().Format(time.RFC3339)}
 	key := func(in webchat.InboundMessage) string {
 		r := srv.SignedMessageAt(target, in, time.Now())
-		evs, err := hook.Parse(r, body(t, r))
+		evs, err := hook.Parse(r, channelstest.Body(t, r))
 		if err != nil || len(evs) != 1 {
 			t.Fatalf("Parse = %v, %v", evs, err)
 		}

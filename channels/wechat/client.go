@@ -4,27 +4,22 @@
 package wechat
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // DefaultBaseURL is WeChat's API root.
 const DefaultBaseURL = "https://api.weixin.qq.com"
-
-// maxResponse bounds how much of an answer the client reads; WeChat's are tiny.
-const maxResponse = 64 << 10
 
 // refreshMargin is how long before expires_in the cached token is renewed,
 // so a send never starts with a token that dies in flight.
@@ -47,7 +42,7 @@ type Config struct {
 // since fetching a token invalidates the previous one (channels.md §5.4).
 type Client struct {
 	cfg Config
-	hc  *http.Client
+	api provider.API
 	now func() time.Time
 
 	// lock is a one-slot semaphore guarding the token: a channel rather than
@@ -65,14 +60,7 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	case cfg.AppSecret == "":
 		return nil, errors.New("wechat: missing app secret")
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return &Client{cfg: cfg, hc: hc, now: time.Now, lock: make(chan struct{}, 1)}, nil
+	return &Client{cfg: cfg, api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc), now: time.Now, lock: make(chan struct{}, 1)}, nil
 }
 
 // apiError is WeChat's envelope; HTTP is 200 for errors too.
@@ -115,11 +103,10 @@ type sendRequest struct {
 // message id: Sent.ProviderID is empty.
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	if m.Mode != followup.ModeFreeText {
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode",
-			Message: fmt.Sprintf("WeChat cannot send %q messages", m.Mode)}
+		return channels.Sent{}, provider.Permanent("unsupported_mode", fmt.Sprintf("WeChat cannot send %q messages", m.Mode))
 	}
 	if m.To == "" {
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WeChat openid"}
+		return channels.Sent{}, provider.Permanent("no_recipient", "the contact has no WeChat openid")
 	}
 	req := sendRequest{ToUser: m.To, MsgType: "text", Text: textBody{Content: m.Text}}
 	if c.cfg.KFAccount != "" {
@@ -165,14 +152,9 @@ type errcode struct {
 // post sends body with token; it returns the provider's non-zero errcode,
 // or an error for anything that is not a WeChat answer.
 func (c *Client) post(ctx context.Context, token string, body []byte) (*errcode, error) {
-	u := c.cfg.BaseURL + "/cgi-bin/message/custom/send?access_token=" + url.QueryEscape(token)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("wechat: build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
 	var r apiError
-	if err := c.do(req, "custom/send", &r); err != nil {
+	u := "/cgi-bin/message/custom/send?access_token=" + url.QueryEscape(token)
+	if err := c.call(ctx, provider.Request{URL: u, Raw: body}, "custom/send", &r); err != nil {
 		return nil, err
 	}
 	if r.ErrCode == nil {
@@ -184,50 +166,22 @@ func (c *Client) post(ctx context.Context, token string, body []byte) (*errcode,
 	return nil, nil
 }
 
-// do runs req and decodes a 200 JSON answer into v. Transport errors come
-// back plain (retried); HTTP errors as classified SendErrors.
-func (c *Client) do(req *http.Request, what string, v any) error {
-	resp, err := c.hc.Do(req)
+// call runs r and decodes a 200 JSON answer into v. Transport errors come
+// back plain (retried), with the access_token and secret redacted; HTTP
+// errors as classified SendErrors.
+func (c *Client) call(ctx context.Context, r provider.Request, what string, v any) error {
+	a, err := c.api.Do(ctx, r)
 	if err != nil {
-		return fmt.Errorf("wechat: %s: %w", what, redact(err))
+		return fmt.Errorf("wechat: %s: %w", what, provider.Redact(err, "access_token", "secret"))
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	if err != nil {
-		return fmt.Errorf("wechat: %s: read response: %w", what, err)
+	if a.StatusCode != http.StatusOK {
+		return a.HTTPError(fmt.Sprintf("WeChat %s answered HTTP %d: %s", what, a.StatusCode, a.Snippet()), http.StatusRequestTimeout)
 	}
-	if resp.StatusCode != http.StatusOK {
-		e := &followup.SendError{Class: followup.Permanent, Code: "http_" + strconv.Itoa(resp.StatusCode),
-			Message: fmt.Sprintf("WeChat %s answered HTTP %d: %s", what, resp.StatusCode, snippet(raw))}
-		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500 {
-			e.Class = followup.Retryable
-			e.RetryAfter = retryAfter(resp.Header, c.now())
-		}
-		return e
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := json.Unmarshal(a.Body, v); err != nil {
 		return &followup.SendError{Class: followup.Retryable, Code: "bad_response",
-			Message: fmt.Sprintf("WeChat %s answered with an unreadable body: %s", what, snippet(raw))}
+			Message: fmt.Sprintf("WeChat %s answered with an unreadable body: %s", what, a.Snippet())}
 	}
 	return nil
-}
-
-// redact keeps the access_token (a query parameter) out of logged errors.
-func redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		if u, perr := url.Parse(ue.URL); perr == nil {
-			q := u.Query()
-			for _, k := range []string{"access_token", "secret"} {
-				if q.Has(k) {
-					q.Set(k, "REDACTED")
-				}
-			}
-			u.RawQuery = q.Encode()
-			return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
-		}
-	}
-	return err
 }
 
 // classify maps a WeChat errcode of the send call (channels.md §5.3).
@@ -279,12 +233,8 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 		return c.token, nil
 	}
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {c.cfg.AppID}, "secret": {c.cfg.AppSecret}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.BaseURL+"/cgi-bin/token?"+q.Encode(), nil)
-	if err != nil {
-		return "", fmt.Errorf("wechat: build token request: %w", err)
-	}
 	var r tokenResponse
-	if err := c.do(req, "token", &r); err != nil {
+	if err := c.call(ctx, provider.Request{Method: http.MethodGet, URL: "/cgi-bin/token?" + q.Encode()}, "token", &r); err != nil {
 		return "", err
 	}
 	if r.ErrCode != nil && *r.ErrCode != 0 {
@@ -306,28 +256,4 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 	}
 	c.token, c.expires = r.AccessToken, c.now().Add(life-margin)
 	return c.token, nil
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date (RFC 9110 §10.2.3).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func snippet(b []byte) string {
-	const n = 200
-	s := strings.TrimSpace(string(b))
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return s
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/wechat/wechattest"
 )
 
@@ -20,24 +21,11 @@ func newClient(t *testing.T, fake *wechattest.Server, mod ...func(*Config)) *Cli
 	for _, f := range mod {
 		f(&cfg)
 	}
-	c, err := New(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return channelstest.Must(New(cfg, nil))(t)
 }
 
 func text(to string) channels.Outbound {
 	return channels.Outbound{Channel: followup.WeChat, To: to, Mode: followup.ModeFreeText, Text: "您好 Ada, following up", IdempotencyKey: "k1"}
-}
-
-func sendErr(t *testing.T, err error) *followup.SendError {
-	t.Helper()
-	var se *followup.SendError
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v, want *SendError", err)
-	}
-	return se
 }
 
 func TestNewNamesMissingCredential(t *testing.T) {
@@ -83,7 +71,7 @@ func TestSendRefusesOtherModes(t *testing.T) {
 	for _, mode := range []followup.Mode{followup.ModeTemplate, followup.ModeChatbot, followup.ModeHumanAgent, followup.ModeMessageTag} {
 		m := text("oUser1")
 		m.Mode = mode
-		if se := sendErr(t, func() error { _, err := c.Send(context.Background(), m); return err }()); se.Class != followup.Permanent {
+		if se := channelstest.SendError(t, func() error { _, err := c.Send(context.Background(), m); return err }()); se.Class != followup.Permanent {
 			t.Errorf("%s: %+v", mode, se)
 		}
 	}
@@ -100,7 +88,7 @@ func TestSendWindowAndQuota(t *testing.T) {
 	c := newClient(t, fake)
 	ctx := context.Background()
 
-	if se := sendErr(t, func() error { _, err := c.Send(ctx, text("oNever")); return err }()); se.Class != followup.WindowClosed || se.Code != "45015" {
+	if se := channelstest.SendError(t, func() error { _, err := c.Send(ctx, text("oNever")); return err }()); se.Class != followup.WindowClosed || se.Code != "45015" {
 		t.Errorf("never wrote: %+v", se)
 	}
 	fake.Inbound("oAda")
@@ -109,12 +97,12 @@ func TestSendWindowAndQuota(t *testing.T) {
 			t.Fatalf("message %d: %v", i+1, err)
 		}
 	}
-	if se := sendErr(t, func() error { _, err := c.Send(ctx, text("oAda")); return err }()); se.Class != followup.WindowClosed || se.Code != "45047" {
+	if se := channelstest.SendError(t, func() error { _, err := c.Send(ctx, text("oAda")); return err }()); se.Class != followup.WindowClosed || se.Code != "45047" {
 		t.Errorf("6th message: %+v", se)
 	}
 	fake.Inbound("oBob")
 	now = now.Add(48*time.Hour + time.Second)
-	if se := sendErr(t, func() error { _, err := c.Send(ctx, text("oBob")); return err }()); se.Class != followup.WindowClosed || se.Code != "45015" {
+	if se := channelstest.SendError(t, func() error { _, err := c.Send(ctx, text("oBob")); return err }()); se.Class != followup.WindowClosed || se.Code != "45015" {
 		t.Errorf("after 48 h: %+v", se)
 	}
 }
@@ -142,7 +130,7 @@ func TestSendErrors(t *testing.T) {
 			fake.FailFor("oBad", tc.kind)
 			fake.SetRetryAfter(17 * time.Second)
 			_, err := newClient(t, fake).Send(context.Background(), text("oBad"))
-			se := sendErr(t, err)
+			se := channelstest.SendError(t, err)
 			if se.Class != tc.class || se.Code != tc.code || se.RetryAfter != tc.retryAfter || se.Message == "" {
 				t.Errorf("got %+v, want %s %s %v", se, tc.class, tc.code, tc.retryAfter)
 			}
@@ -220,7 +208,7 @@ func TestRefreshOnlyOnce(t *testing.T) {
 	fake.Inbound("oAda")
 	fake.FailFor("oAda", wechattest.InvalidCredential)
 	_, err := newClient(t, fake).Send(context.Background(), text("oAda"))
-	se := sendErr(t, err)
+	se := channelstest.SendError(t, err)
 	if se.Code != "40001" || se.Class != followup.Retryable {
 		t.Errorf("got %+v", se)
 	}
@@ -270,7 +258,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 	defer fake.Close()
 	c := newClient(t, fake, func(c *Config) { c.AppSecret = "wrong" })
 	_, err := c.Send(context.Background(), text("oAda"))
-	if se := sendErr(t, err); se.Class != followup.Permanent || se.Code != "40125" {
+	if se := channelstest.SendError(t, err); se.Class != followup.Permanent || se.Code != "40125" {
 		t.Errorf("wrong secret: %+v", se)
 	}
 	if len(fake.Sends()) != 0 {
@@ -287,11 +275,8 @@ func TestTransportErrorIsPlainAndRedacted(t *testing.T) {
 	}
 	fake.Close()
 	_, err := c.Send(context.Background(), text("oAda"))
-	var se *followup.SendError
-	if err == nil || errors.As(err, &se) {
-		t.Fatalf("err = %v, want a plain (retried) error", err)
-	}
-	if strings.Contains(err.Error(), "ACCESS_TOKEN_") {
+	channelstest.Plain(t, err)
+	if err != nil && strings.Contains(err.Error(), "ACCESS_TOKEN_") {
 		t.Errorf("error leaks the access_token: %v", err)
 	}
 }

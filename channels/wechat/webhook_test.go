@@ -2,8 +2,6 @@ package wechat
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,19 +11,11 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/wechat/wechattest"
 )
 
 const target = "http://followup.test/webhooks/wechat"
-
-func readBody(t *testing.T, r *http.Request) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestSignatureKnownValue(t *testing.T) {
 	// sha1 of the three values sorted and joined: "1409304348" + "nonce" + "token".
@@ -41,14 +31,9 @@ func TestSignatureKnownValue(t *testing.T) {
 func TestWebhookTextMessage(t *testing.T) {
 	hook := NewWebhook(wechattest.Token)
 	at := time.Unix(1348831860, 0).UTC()
-	r := wechattest.SignedMessage(target, "oUser1_openid", "还是不行 <still broken> & more", 1234567890123456, at)
-	b := readBody(t, r)
-	if err := hook.Verify(r, b); err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	evs, err := hook.Parse(r, b)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("Parse = %v, %v", evs, err)
+	evs := channelstest.Receive(t, hook, wechattest.SignedMessage(target, "oUser1_openid", "还是不行 <still broken> & more", 1234567890123456, at))
+	if len(evs) != 1 {
+		t.Fatalf("Parse = %v", evs)
 	}
 	want := channels.Event{Channel: followup.WeChat, Kind: channels.Message, ExternalID: "oUser1_openid",
 		Text: "还是不行 <still broken> & more", At: at, ProviderMessageID: "1234567890123456",
@@ -112,24 +97,17 @@ func TestWebhookSignature(t *testing.T) {
 		r.URL.RawQuery = q.Encode()
 		return r
 	}
-	cases := map[string]*http.Request{
-		"forged":            mod(func(q url.Values) { q.Set("signature", strings.Repeat("0", 40)) }),
-		"missing signature": mod(func(q url.Values) { q.Del("signature") }),
-		"missing timestamp": mod(func(q url.Values) { q.Del("timestamp") }),
-		"tampered nonce":    mod(func(q url.Values) { q.Set("nonce", "123") }),
-		"no query":          httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body)),
-	}
 	old := time.Now().Add(-MaxSkew - time.Minute)
 	stale, _ := http.NewRequest(http.MethodPost, wechattest.SignedQuery(target, old, "n"), bytes.NewReader(body))
-	cases["replayed (stale timestamp)"] = stale
-	for name, r := range cases {
-		if err := hook.Verify(r, body); !errors.Is(err, channels.ErrSignature) {
-			t.Errorf("%s: Verify = %v, want ErrSignature", name, err)
-		}
-	}
-	if err := NewWebhook("other-token").Verify(wechattest.SignedPush(target, body), body); !errors.Is(err, channels.ErrSignature) {
-		t.Errorf("other token: %v", err)
-	}
+	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
+		"forged":                     {R: mod(func(q url.Values) { q.Set("signature", strings.Repeat("0", 40)) }), Body: body},
+		"missing signature":          {R: mod(func(q url.Values) { q.Del("signature") }), Body: body},
+		"missing timestamp":          {R: mod(func(q url.Values) { q.Del("timestamp") }), Body: body},
+		"tampered nonce":             {R: mod(func(q url.Values) { q.Set("nonce", "123") }), Body: body},
+		"no query":                   {R: httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body)), Body: body},
+		"replayed (stale timestamp)": {R: stale, Body: body},
+	})
+	channelstest.Refuses(t, NewWebhook("other-token"), map[string]channelstest.Signed{"other token": {R: wechattest.SignedPush(target, body), Body: body}})
 	// Plaintext mode signs no body: a changed body with a fresh valid query
 	// passes Verify. Only the timestamp bound limits replays (see Verify).
 	if err := hook.Verify(wechattest.SignedPush(target, body), []byte("<xml/>")); err != nil {
@@ -167,16 +145,13 @@ func TestHandshake(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(wechattest.TextBody("oX", "hi", 1, time.Unix(1, 0)))
-	f.Add([]byte(`<xml><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType></xml>`))
-	f.Add([]byte(`<xml><Encrypt>x</Encrypt></xml>`))
-	hook := NewWebhook(wechattest.Token)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		evs, err := hook.Parse(nil, b)
-		for _, e := range evs {
-			if err != nil || e.ExternalID == "" || e.DedupKey == "" || e.At.IsZero() {
-				t.Fatalf("event %+v with err %v", e, err)
-			}
+	channelstest.Fuzz(f, NewWebhook(wechattest.Token), followup.WeChat, func(e channels.Event) string {
+		if e.At.IsZero() {
+			return "event without a time"
 		}
-	})
+		return channelstest.HasExternalID(e)
+	},
+		wechattest.TextBody("oX", "hi", 1, time.Unix(1, 0)),
+		[]byte(`<xml><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType></xml>`),
+		[]byte(`<xml><Encrypt>x</Encrypt></xml>`))
 }

@@ -8,13 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
-	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/meta"
+	"github.com/followup-dev/followup/channels/provider"
 )
 
 // Config names the Cloud API account messages are sent from.
@@ -31,9 +29,7 @@ type Config struct {
 
 // Client sends messages from one business phone number.
 type Client struct {
-	endpoint string
-	token    string
-	hc       *http.Client
+	api *meta.Client
 }
 
 // New checks cfg and returns a client; hc nil means a client with a 30 s
@@ -45,22 +41,7 @@ func New(cfg Config, hc *http.Client) (*Client, error) {
 	case cfg.Token == "":
 		return nil, errors.New("whatsapp: missing access token")
 	}
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = meta.DefaultBaseURL
-	}
-	version := cfg.APIVersion
-	if version == "" {
-		version = meta.DefaultVersion
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Client{
-		endpoint: base + "/" + version + "/" + url.PathEscape(cfg.PhoneNumberID) + "/messages",
-		token:    cfg.Token,
-		hc:       hc,
-	}, nil
+	return &Client{api: meta.NewClient("whatsapp", cfg.BaseURL, cfg.APIVersion, cfg.PhoneNumberID, cfg.Token, hc)}, nil
 }
 
 type textBody struct {
@@ -117,7 +98,7 @@ type response struct {
 func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, error) {
 	req := request{MessagingProduct: "whatsapp", RecipientType: "individual", To: m.To, BizOpaqueCallbackData: channels.StatusRef(m.IdempotencyKey)}
 	if m.To == "" {
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_recipient", Message: "the contact has no WhatsApp number"}
+		return channels.Sent{}, provider.Permanent("no_recipient", "the contact has no WhatsApp number")
 	}
 	switch m.Mode {
 	case followup.ModeFreeText:
@@ -125,7 +106,7 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 		req.Text = &textBody{Body: m.Text}
 	case followup.ModeTemplate:
 		if m.Template == nil || m.Template.Name == "" || m.Template.Language == "" {
-			return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "no_template", Message: "a WhatsApp template needs a name and a language"}
+			return channels.Sent{}, provider.Permanent("no_template", "a WhatsApp template needs a name and a language")
 		}
 		t := &template{Name: m.Template.Name, Language: language{Code: m.Template.Language}}
 		if len(m.Template.Params) > 0 {
@@ -139,18 +120,15 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 		req.Type = "template"
 		req.Template = t
 	default:
-		return channels.Sent{}, &followup.SendError{Class: followup.Permanent, Code: "unsupported_mode", Message: fmt.Sprintf("WhatsApp cannot send a %s message", m.Mode)}
+		return channels.Sent{}, provider.Permanent("unsupported_mode", fmt.Sprintf("WhatsApp cannot send a %s message", m.Mode))
 	}
-	resp, err := meta.Post(ctx, c.hc, c.endpoint, c.token, req)
+	body, err := c.api.Post(ctx, req, classify)
 	if err != nil {
-		return channels.Sent{}, fmt.Errorf("whatsapp: %w", err)
-	}
-	if resp.Status/100 != 2 {
-		return channels.Sent{}, meta.SendError(resp, classify)
+		return channels.Sent{}, err
 	}
 	var out response
-	if err := json.Unmarshal(resp.Body, &out); err != nil || len(out.Messages) == 0 || out.Messages[0].ID == "" {
-		return channels.Sent{}, fmt.Errorf("whatsapp: accepted without a message id: %.200s", resp.Body)
+	if err := json.Unmarshal(body, &out); err != nil || len(out.Messages) == 0 || out.Messages[0].ID == "" {
+		return channels.Sent{}, fmt.Errorf("whatsapp: accepted without a message id: %.200s", body)
 	}
 	return channels.Sent{ProviderID: out.Messages[0].ID}, nil
 }

@@ -2,26 +2,26 @@ package whatsapp_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/whatsapp"
 	"github.com/followup-dev/followup/channels/whatsapp/whatsapptest"
 )
 
+// What WhatsApp shares with Messenger and Instagram (the credentials,
+// local refusals, the Graph call's transport and non-Graph answers, the
+// app's handshake and signature) is tested in channels/meta; this is
+// WhatsApp's own.
+
 func newClient(t *testing.T, fake *whatsapptest.Server) *whatsapp.Client {
 	t.Helper()
-	c, err := whatsapp.New(whatsapp.Config{BaseURL: fake.URL(), PhoneNumberID: whatsapptest.PhoneNumberID, Token: whatsapptest.Token}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return channelstest.Must(whatsapp.New(whatsapp.Config{BaseURL: fake.URL(), PhoneNumberID: whatsapptest.PhoneNumberID, Token: whatsapptest.Token}, nil))(t)
 }
 
 func lastRequest(t *testing.T, fake *whatsapptest.Server) whatsapptest.Request {
@@ -31,15 +31,6 @@ func lastRequest(t *testing.T, fake *whatsapptest.Server) whatsapptest.Request {
 		t.Fatal("the fake received no request")
 	}
 	return reqs[len(reqs)-1]
-}
-
-func TestNewNamesMissingCredential(t *testing.T) {
-	if _, err := whatsapp.New(whatsapp.Config{Token: "t"}, nil); err == nil || !strings.Contains(err.Error(), "phone number id") {
-		t.Errorf("missing phone number id: err = %v", err)
-	}
-	if _, err := whatsapp.New(whatsapp.Config{PhoneNumberID: "1"}, nil); err == nil || !strings.Contains(err.Error(), "token") {
-		t.Errorf("missing token: err = %v", err)
-	}
 }
 
 func TestSendText(t *testing.T) {
@@ -159,15 +150,6 @@ func TestSendTemplateWithoutParams(t *testing.T) {
 	}
 }
 
-func sendErr(t *testing.T, err error) *followup.SendError {
-	t.Helper()
-	var se *followup.SendError
-	if !errors.As(err, &se) {
-		t.Fatalf("err = %v (%T), want *followup.SendError", err, err)
-	}
-	return se
-}
-
 func TestSendErrors(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -202,7 +184,7 @@ func TestSendErrors(t *testing.T) {
 			_, err := newClient(t, fake).Send(context.Background(), channels.Outbound{
 				To: "16505551234", Mode: tt.mode, Text: "hello", Template: tt.tmpl,
 			})
-			se := sendErr(t, err)
+			se := channelstest.SendError(t, err)
 			if se.Class != tt.class || se.Code != tt.code || se.RetryAfter != tt.retryAfter {
 				t.Errorf("got %s %s retry-after %v, want %s %s %v", se.Class, se.Code, se.RetryAfter, tt.class, tt.code, tt.retryAfter)
 			}
@@ -221,7 +203,7 @@ func TestWindowClosedMessageKeepsDetails(t *testing.T) {
 	defer fake.Close()
 	fake.FailFor("1", whatsapptest.WindowClosed)
 	_, err := newClient(t, fake).Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
-	if se := sendErr(t, err); !strings.Contains(se.Message, "more than 24 hours") {
+	if se := channelstest.SendError(t, err); !strings.Contains(se.Message, "more than 24 hours") {
 		t.Errorf("message = %q, want the provider's details", se.Message)
 	}
 }
@@ -236,7 +218,7 @@ func TestWindowFromLastInbound(t *testing.T) {
 	c := newClient(t, fake)
 
 	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "late"})
-	if se := sendErr(t, err); se.Class != followup.WindowClosed {
+	if se := channelstest.SendError(t, err); se.Class != followup.WindowClosed {
 		t.Errorf("free text after 25 h: %v", se)
 	}
 	if _, err := c.Send(context.Background(), channels.Outbound{To: "2", Mode: followup.ModeFreeText, Text: "in time"}); err != nil {
@@ -245,74 +227,5 @@ func TestWindowFromLastInbound(t *testing.T) {
 	if _, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeTemplate,
 		Template: &channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada", "#1"}}}); err != nil {
 		t.Errorf("template after 25 h: %v", err)
-	}
-}
-
-func TestWrongTokenIsPermanent(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	c, _ := whatsapp.New(whatsapp.Config{BaseURL: fake.URL(), PhoneNumberID: whatsapptest.PhoneNumberID, Token: "stolen"}, nil)
-	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
-	if se := sendErr(t, err); se.Class != followup.Permanent || se.Code != "190" {
-		t.Errorf("got %v", se)
-	}
-}
-
-func TestRefusedLocally(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	c := newClient(t, fake)
-	for _, m := range []channels.Outbound{
-		{To: "1", Mode: followup.ModeHumanAgent, Text: "x"},
-		{To: "1", Mode: followup.ModeTemplate},
-		{To: "", Mode: followup.ModeFreeText, Text: "x"},
-	} {
-		_, err := c.Send(context.Background(), m)
-		if se := sendErr(t, err); se.Class != followup.Permanent {
-			t.Errorf("%+v: class %s", m, se.Class)
-		}
-	}
-	if n := len(fake.Requests()); n != 0 {
-		t.Errorf("%d requests reached the provider", n)
-	}
-}
-
-func TestNonGraphAnswers(t *testing.T) {
-	tests := []struct {
-		status int
-		class  followup.SendErrorClass
-	}{
-		{http.StatusBadGateway, followup.Retryable},
-		{http.StatusTooManyRequests, followup.Retryable},
-		{http.StatusForbidden, followup.Permanent},
-	}
-	for _, tt := range tests {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "3")
-			http.Error(w, "<html>proxy</html>", tt.status)
-		}))
-		c, _ := whatsapp.New(whatsapp.Config{BaseURL: srv.URL, PhoneNumberID: "1", Token: "t"}, nil)
-		_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
-		srv.Close()
-		se := sendErr(t, err)
-		if se.Class != tt.class {
-			t.Errorf("HTTP %d: class %s", tt.status, se.Class)
-		}
-		if tt.class == followup.Retryable && se.RetryAfter != 3*time.Second {
-			t.Errorf("HTTP %d: RetryAfter %v", tt.status, se.RetryAfter)
-		}
-	}
-}
-
-func TestTransportErrorIsRetried(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(200 * time.Millisecond)
-	}))
-	defer srv.Close()
-	c, _ := whatsapp.New(whatsapp.Config{BaseURL: srv.URL, PhoneNumberID: "1", Token: "t"}, &http.Client{Timeout: 20 * time.Millisecond})
-	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
-	var se *followup.SendError
-	if err == nil || (errors.As(err, &se) && se.Class != followup.Retryable) {
-		t.Errorf("timeout: err = %v, want a retryable error", err)
 	}
 }

@@ -15,33 +15,20 @@ import (
 
 // Webhook verifies and reads the Cloud API's webhooks for one Meta app.
 type Webhook struct {
-	appSecret   string
-	verifyToken string
+	meta.App
 }
 
 // NewWebhook returns the webhook of the app whose secret signs the events
 // and whose verify token answers the subscription handshake.
 func NewWebhook(appSecret, verifyToken string) (*Webhook, error) {
-	switch {
-	case appSecret == "":
-		return nil, errors.New("whatsapp: missing app secret")
-	case verifyToken == "":
-		return nil, errors.New("whatsapp: missing webhook verify token")
+	app, err := meta.NewApp("whatsapp", appSecret, verifyToken)
+	if err != nil {
+		return nil, err
 	}
-	return &Webhook{appSecret: appSecret, verifyToken: verifyToken}, nil
+	return &Webhook{App: app}, nil
 }
 
 var _ channels.Webhook = (*Webhook)(nil)
-
-// Handshake answers Meta's hub.challenge subscription check.
-func (h *Webhook) Handshake(w http.ResponseWriter, r *http.Request) bool {
-	return meta.Handshake(w, r, h.verifyToken)
-}
-
-// Verify checks X-Hub-Signature-256 over the raw body.
-func (h *Webhook) Verify(r *http.Request, body []byte) error {
-	return meta.Verify(h.appSecret, r, body)
-}
 
 type payload struct {
 	Object string `json:"object"`

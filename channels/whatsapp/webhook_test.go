@@ -2,17 +2,15 @@ package whatsapp_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
-	"github.com/followup-dev/followup/channels/meta"
+	"github.com/followup-dev/followup/channels/channelstest"
 	"github.com/followup-dev/followup/channels/whatsapp"
 	"github.com/followup-dev/followup/channels/whatsapp/whatsapptest"
 )
@@ -20,51 +18,14 @@ import (
 const target = "https://followup.example/webhooks/whatsapp"
 
 func newWebhook(t testing.TB) *whatsapp.Webhook {
-	t.Helper()
-	h, err := whatsapp.NewWebhook(whatsapptest.AppSecret, whatsapptest.VerifyToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
-func readBody(t *testing.T, r *http.Request) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// receive verifies and parses r the way the webhook server does.
-func receive(t *testing.T, h *whatsapp.Webhook, r *http.Request) []channels.Event {
-	t.Helper()
-	body := readBody(t, r)
-	if err := h.Verify(r, body); err != nil {
-		t.Fatalf("Verify: %v", err)
-	}
-	events, err := h.Parse(r, body)
-	if err != nil {
-		t.Fatalf("Parse: %v", err)
-	}
-	return events
-}
-
-func TestNewWebhookNamesMissingSecret(t *testing.T) {
-	if _, err := whatsapp.NewWebhook("", "v"); err == nil || !strings.Contains(err.Error(), "app secret") {
-		t.Errorf("err = %v", err)
-	}
-	if _, err := whatsapp.NewWebhook("s", ""); err == nil || !strings.Contains(err.Error(), "verify token") {
-		t.Errorf("err = %v", err)
-	}
+	return channelstest.Must(whatsapp.NewWebhook(whatsapptest.AppSecret, whatsapptest.VerifyToken))(t)
 }
 
 func TestParseMessage(t *testing.T) {
 	fake := whatsapptest.New()
 	defer fake.Close()
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
-	events := receive(t, newWebhook(t), fake.SignedMessage(target, whatsapptest.Inbound{
+	events := channelstest.Receive(t, newWebhook(t), fake.SignedMessage(target, whatsapptest.Inbound{
 		From: "16505551234", Name: "Ada Lovelace", ID: "wamid.IN1", Text: "hello", At: at,
 	}))
 	want := channels.Event{Channel: followup.WhatsApp, Kind: channels.Message, ExternalID: "16505551234",
@@ -84,7 +45,7 @@ func TestParseStatuses(t *testing.T) {
 		raw  string
 		want followup.MessageStatus
 	}{{"sent", followup.StatusSent}, {"delivered", followup.StatusDelivered}, {"read", followup.StatusRead}} {
-		events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OUT", Recipient: "16505551234", Status: st.raw, At: at}))
+		events := channelstest.Receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OUT", Recipient: "16505551234", Status: st.raw, At: at}))
 		if len(events) != 1 {
 			t.Fatalf("%s: %d events", st.raw, len(events))
 		}
@@ -111,12 +72,12 @@ func TestParseStatusRef(t *testing.T) {
 	}
 	h := newWebhook(t)
 	for _, status := range []string{"sent", "delivered", "read", "failed"} {
-		events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: sent.ProviderID, Recipient: "16505551234", Status: status, At: time.Now(), ErrorCode: 131026}))
+		events := channelstest.Receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: sent.ProviderID, Recipient: "16505551234", Status: status, At: time.Now(), ErrorCode: 131026}))
 		if len(events) != 1 || events[0].Ref != channels.StatusRef("fu-9/upd-1") || events[0].ProviderMessageID != sent.ProviderID {
 			t.Errorf("%s: events = %+v, want Ref %s", status, events, channels.StatusRef("fu-9/upd-1"))
 		}
 	}
-	events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OTHER", Recipient: "1", Status: "delivered", At: time.Now()}))
+	events := channelstest.Receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OTHER", Recipient: "1", Status: "delivered", At: time.Now()}))
 	if len(events) != 1 || events[0].Ref != "" {
 		t.Errorf("a status without biz_opaque_callback_data: %+v", events)
 	}
@@ -156,7 +117,7 @@ func TestAsyncWindowClosed(t *testing.T) {
 	if acc.AsyncError != 131047 {
 		t.Fatalf("accepted = %+v", acc)
 	}
-	events := receive(t, newWebhook(t), fake.SignedStatus(target, whatsapptest.Status{
+	events := channelstest.Receive(t, newWebhook(t), fake.SignedStatus(target, whatsapptest.Status{
 		ID: sent.ProviderID, Recipient: acc.To, Status: "failed", At: time.Now(), ErrorCode: acc.AsyncError,
 	}))
 	if len(events) != 1 {
@@ -178,89 +139,9 @@ func TestFailedStatusClasses(t *testing.T) {
 	for code, want := range map[int]followup.SendErrorClass{
 		131026: followup.RecipientGone, 130429: followup.Retryable, 132001: followup.Permanent,
 	} {
-		events := receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.X", Recipient: "1", Status: "failed", At: time.Now(), ErrorCode: code}))
+		events := channelstest.Receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.X", Recipient: "1", Status: "failed", At: time.Now(), ErrorCode: code}))
 		if events[0].Err == nil || events[0].Err.Class != want {
 			t.Errorf("code %d: Err = %+v, want %s", code, events[0].Err, want)
-		}
-	}
-}
-
-func TestDuplicateDeliverySameKey(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	h := newWebhook(t)
-	in := whatsapptest.Inbound{From: "1", ID: "wamid.DUP", Text: "hi", At: time.Now()}
-	a := receive(t, h, fake.SignedMessage(target, in))
-	b := receive(t, h, fake.SignedMessage(target, in))
-	if a[0].DedupKey == "" || a[0].DedupKey != b[0].DedupKey {
-		t.Errorf("keys %q and %q", a[0].DedupKey, b[0].DedupKey)
-	}
-	other := receive(t, h, fake.SignedMessage(target, whatsapptest.Inbound{From: "1", ID: "wamid.OTHER", Text: "hi", At: time.Now()}))
-	if other[0].DedupKey == a[0].DedupKey {
-		t.Error("different messages share a dedup key")
-	}
-}
-
-func TestVerifyRefuses(t *testing.T) {
-	h := newWebhook(t)
-	body := []byte(`{"object":"whatsapp_business_account","entry":[]}`)
-	tests := []struct {
-		name   string
-		header string
-		body   []byte
-	}{
-		{"missing header", "", body},
-		{"forged (wrong secret)", meta.Sign("someone-else", body), body},
-		{"tampered body", meta.Sign(whatsapptest.AppSecret, body), []byte(`{"object":"whatsapp_business_account","entry":[{}]}`)},
-		{"no sha256= prefix", strings.TrimPrefix(meta.Sign(whatsapptest.AppSecret, body), "sha256="), body},
-		{"sha1 scheme", "sha1=" + strings.TrimPrefix(meta.Sign(whatsapptest.AppSecret, body), "sha256="), body},
-		{"not hex", "sha256=zz", body},
-	}
-	for _, tt := range tests {
-		r := httptest.NewRequest(http.MethodPost, target, nil)
-		if tt.header != "" {
-			r.Header.Set(meta.SignatureHeader, tt.header)
-		}
-		if err := h.Verify(r, tt.body); !errors.Is(err, channels.ErrSignature) {
-			t.Errorf("%s: err = %v", tt.name, err)
-		}
-	}
-	r := httptest.NewRequest(http.MethodPost, target, nil)
-	r.Header.Set(meta.SignatureHeader, meta.Sign(whatsapptest.AppSecret, body))
-	if err := h.Verify(r, body); err != nil {
-		t.Errorf("valid signature: %v", err)
-	}
-}
-
-func TestHandshake(t *testing.T) {
-	h := newWebhook(t)
-	tests := []struct {
-		name    string
-		method  string
-		query   string
-		handled bool
-		status  int
-		body    string
-	}{
-		{"ok", http.MethodGet, "hub.mode=subscribe&hub.verify_token=" + whatsapptest.VerifyToken + "&hub.challenge=1158201444", true, 200, "1158201444"},
-		{"wrong token", http.MethodGet, "hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1", true, 403, ""},
-		{"wrong mode", http.MethodGet, "hub.mode=unsubscribe&hub.verify_token=" + whatsapptest.VerifyToken + "&hub.challenge=1", true, 403, ""},
-		{"no challenge", http.MethodGet, "hub.mode=subscribe&hub.verify_token=" + whatsapptest.VerifyToken, true, 403, ""},
-		{"not a handshake", http.MethodGet, "", false, 0, ""},
-		{"event POST", http.MethodPost, "hub.mode=subscribe", false, 0, ""},
-	}
-	for _, tt := range tests {
-		w := httptest.NewRecorder()
-		handled := h.Handshake(w, httptest.NewRequest(tt.method, target+"?"+tt.query, nil))
-		if handled != tt.handled {
-			t.Errorf("%s: handled = %v", tt.name, handled)
-			continue
-		}
-		if !handled {
-			continue
-		}
-		if w.Code != tt.status || (tt.status == 200 && w.Body.String() != tt.body) {
-			t.Errorf("%s: %d %q", tt.name, w.Code, w.Body.String())
 		}
 	}
 }

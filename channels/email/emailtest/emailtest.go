@@ -17,8 +17,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -33,7 +31,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/followup-dev/followup/channels/email"
+	"github.com/followup-dev/followup/channels/fake"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // DefaultSecret signs the webhook requests the server builds unless
@@ -619,23 +618,13 @@ func (s *Server) SignedMessage(target string, in Inbound) *http.Request {
 
 // SignedMessageAt is SignedMessage with the signature's timestamp at.
 func (s *Server) SignedMessageAt(target string, in Inbound, at time.Time) *http.Request {
-	body, err := json.Marshal(in)
-	if err != nil {
-		panic(err)
-	}
-	return SignedRequest(s.Secret, target, "application/json", body, at)
+	return SignedRequest(s.Secret, target, "application/json", fake.Marshal(in), at)
 }
 
 // SignedRequest builds a webhook POST of body with the signature and
 // timestamp headers for secret at time at.
 func SignedRequest(secret, target, contentType string, body []byte, at time.Time) *http.Request {
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		panic(err)
-	}
-	ts := strconv.FormatInt(at.Unix(), 10)
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set(email.TimestampHeader, ts)
-	req.Header.Set(email.SignatureHeader, "sha256="+hex.EncodeToString(email.Sign(secret, ts, body)))
-	return req
+	r := fake.Post(target, body, "Content-Type", contentType)
+	signature.Set(r.Header, secret, body, at)
+	return r
 }

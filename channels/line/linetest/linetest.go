@@ -6,7 +6,6 @@
 package linetest
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,15 +13,15 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/followup-dev/followup/channels/fake"
 )
 
 // AccessToken is the channel access token the fake accepts.
@@ -73,23 +72,18 @@ type Request struct {
 	Body []byte
 }
 
-type failure struct {
-	f    Failure
-	once bool
-}
-
 type accepted struct {
 	requestID string
 	sent      []map[string]string
 }
 
-// Server is the fake Messaging API.
+// Server is the fake Messaging API; FailFor and FailOnce script a user's
+// answers.
 type Server struct {
-	srv *httptest.Server
+	fake.Provider[Request]
+	fake.Script[Failure]
 
 	mu         sync.Mutex
-	requests   []Request
-	fail       map[string]failure
 	keys       map[string]accepted
 	seq        int64
 	retryAfter int
@@ -98,29 +92,9 @@ type Server struct {
 
 // New starts the fake.
 func New() *Server {
-	s := &Server{fail: map[string]failure{}, keys: map[string]accepted{}, seq: 470000000000000000}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &Server{keys: map[string]accepted{}, seq: 470000000000000000}
+	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// URL is the base URL to give the client as Config.BaseURL.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close stops the fake.
-func (s *Server) Close() { s.srv.Close() }
-
-// FailFor makes every push to userID answer f.
-func (s *Server) FailFor(userID string, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[userID] = failure{f: f}
-}
-
-// FailOnce makes the next push to userID answer f; later ones succeed.
-func (s *Server) FailOnce(userID string, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[userID] = failure{f: f, once: true}
 }
 
 // SetRetryAfter adds Retry-After: seconds to RateLimited answers. LINE
@@ -131,13 +105,6 @@ func (s *Server) SetRetryAfter(seconds int) {
 	s.retryAfter = seconds
 }
 
-// Requests returns a copy of every request received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
 // Pushed counts the pushes the fake accepted (what users would receive).
 func (s *Server) Pushed() int {
 	s.mu.Lock()
@@ -146,16 +113,16 @@ func (s *Server) Pushed() int {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	body := fake.Body(r, 10<<20)
 	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	var doc map[string]any
 	if json.Unmarshal(body, &doc) == nil {
 		rec.JSON = doc
 	}
 	s.mu.Lock()
-	s.requests = append(s.requests, rec)
+	n := s.Record(rec)
 	s.seq++
-	requestID := fmt.Sprintf("%016x-%04x", s.seq, len(s.requests))
+	requestID := fmt.Sprintf("%016x-%04x", s.seq, n)
 	s.mu.Unlock()
 	w.Header().Set("X-Line-Request-Id", requestID)
 
@@ -228,16 +195,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// Retry-key rule: an accepted request is executed once; retries
 		// get 409 naming it.
 		w.Header().Set("X-Line-Accepted-Request-Id", prev.requestID)
-		writeJSON(w, http.StatusConflict, map[string]any{"message": "The retry key is already accepted", "sentMessages": prev.sent})
+		fake.JSON(w, http.StatusConflict, map[string]any{"message": "The retry key is already accepted", "sentMessages": prev.sent})
 		return
 	}
-	f, failing := s.fail[*req.To]
-	if failing && f.once {
-		delete(s.fail, *req.To)
-	}
+	f, failing := s.Next(*req.To)
 	retryAfter := s.retryAfter
 	var sent []map[string]string
-	if !failing || f.f == LostAnswer {
+	if !failing || f == LostAnswer {
 		for range texts {
 			s.seq++
 			sent = append(sent, map[string]string{"id": strconv.FormatInt(s.seq, 10), "quoteToken": "q" + strconv.FormatInt(s.seq, 36)})
@@ -250,10 +214,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if !failing {
-		writeJSON(w, http.StatusOK, map[string]any{"sentMessages": sent})
+		fake.JSON(w, http.StatusOK, map[string]any{"sentMessages": sent})
 		return
 	}
-	switch f.f {
+	switch f {
 	case MonthlyLimit:
 		writeError(w, http.StatusTooManyRequests, "You have reached your monthly limit.", nil)
 	case RateLimited:
@@ -281,13 +245,7 @@ func writeError(w http.ResponseWriter, status int, msg string, details []detail)
 	if len(details) > 0 {
 		body["details"] = details
 	}
-	writeJSON(w, status, body)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fake.JSON(w, status, body)
 }
 
 // Inbound is a user's message to the account.
@@ -349,7 +307,7 @@ func MessagePayload(in Inbound) []byte {
 	if in.Type == "text" {
 		msg["text"] = in.Text
 	}
-	b, _ := json.Marshal(map[string]any{
+	return fake.Marshal(map[string]any{
 		"destination": "U00000000000000000000000000000000",
 		"events": []map[string]any{{
 			"type":            "message",
@@ -362,7 +320,6 @@ func MessagePayload(in Inbound) []byte {
 			"message":         msg,
 		}},
 	})
-	return b
 }
 
 func randomUint63() uint64 {
@@ -380,15 +337,8 @@ func (s *Server) SignedMessage(target string, in Inbound) *http.Request {
 // SignedRequest builds a webhook POST of body to target carrying
 // x-line-signature = base64(HMAC-SHA256(channelSecret, body)).
 func SignedRequest(target, channelSecret string, body []byte) *http.Request {
-	// A client request, so it can be sent to a running server as well as
-	// handed to a handler's ServeHTTP.
-	r, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		panic("linetest: bad webhook target: " + err.Error())
-	}
 	mac := hmac.New(sha256.New, []byte(channelSecret))
 	mac.Write(body)
-	r.Header.Set("Content-Type", "application/json; charset=utf-8")
-	r.Header.Set("X-Line-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
-	return r
+	return fake.Post(target, body, "Content-Type", "application/json; charset=utf-8",
+		"X-Line-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 }

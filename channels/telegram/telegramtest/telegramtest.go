@@ -14,13 +14,14 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/followup-dev/followup/channels/fake"
 )
 
 // Token is the bot token the fake accepts.
@@ -70,64 +71,28 @@ type Request struct {
 	Body   []byte
 }
 
-type failure struct {
-	f    Failure
-	once bool
-}
-
-// Server is the fake Bot API.
+// Server is the fake Bot API; FailFor and FailOnce script a chat's
+// failures.
 type Server struct {
-	srv *httptest.Server
+	fake.Provider[Request]
+	fake.Script[Failure]
 
 	mu       sync.Mutex
-	requests []Request
-	fail     map[string]failure
 	nextID   map[int64]int64
 	updateID int64
 }
 
 // New starts the fake.
 func New() *Server {
-	s := &Server{fail: map[string]failure{}, nextID: map[int64]int64{}, updateID: 500000000}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &Server{nextID: map[int64]int64{}, updateID: 500000000}
+	s.Start(http.HandlerFunc(s.serve))
 	return s
 }
 
-// URL is the base URL to give the client as Config.BaseURL.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close stops the fake.
-func (s *Server) Close() { s.srv.Close() }
-
-// FailFor makes every sendMessage to chatID fail with f.
-func (s *Server) FailFor(chatID string, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[chatID] = failure{f: f}
-}
-
-// FailOnce makes the next sendMessage to chatID fail with f; later ones succeed.
-func (s *Server) FailOnce(chatID string, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[chatID] = failure{f: f, once: true}
-}
-
-// Requests returns a copy of every request received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
-	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
+	body := fake.Body(r, 10<<20)
 	params, perr := decodeParams(r, body)
-	rec.Params = params
-	s.mu.Lock()
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
+	s.Record(Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Params: params, Body: body})
 
 	token, method, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/bot"), "/")
 	switch {
@@ -169,21 +134,14 @@ func (s *Server) sendMessage(w http.ResponseWriter, p map[string]string) {
 		writeError(w, http.StatusBadRequest, "Bad Request: chat not found", 0)
 		return
 	}
-	s.mu.Lock()
-	f, failing := s.fail[chat]
-	if failing && f.once {
-		delete(s.fail, chat)
-	}
-	var msgID int64
-	if !failing {
-		s.nextID[chatID]++
-		msgID = s.nextID[chatID]
-	}
-	s.mu.Unlock()
-	if failing {
-		writeFailure(w, f.f)
+	if f, failing := s.Next(chat); failing {
+		writeFailure(w, f)
 		return
 	}
+	s.mu.Lock()
+	s.nextID[chatID]++
+	msgID := s.nextID[chatID]
+	s.mu.Unlock()
 	result := map[string]any{
 		"message_id": msgID,
 		"from":       map[string]any{"id": BotID, "is_bot": true, "first_name": "Followup", "username": "followup_test_bot"},
@@ -191,7 +149,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, p map[string]string) {
 		"date":       time.Now().Unix(),
 		"text":       text,
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
+	fake.JSON(w, http.StatusOK, map[string]any{"ok": true, "result": result})
 }
 
 func writeFailure(w http.ResponseWriter, f Failure) {
@@ -221,13 +179,7 @@ func writeError(w http.ResponseWriter, code int, desc string, retryAfter int) {
 	if retryAfter > 0 {
 		env["parameters"] = map[string]any{"retry_after": retryAfter}
 	}
-	writeJSON(w, code, env)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fake.JSON(w, code, env)
 }
 
 // decodeParams reads the parameters the way the Bot API does: the query
@@ -320,14 +272,13 @@ func UpdateBody(in Inbound) []byte {
 		from["last_name"] = in.LastName
 	}
 	chat := map[string]any{"id": in.ChatID, "type": "private", "first_name": in.FirstName}
-	b, _ := json.Marshal(map[string]any{
+	return fake.Marshal(map[string]any{
 		"update_id": in.UpdateID,
 		"message": map[string]any{
 			"message_id": in.MessageID, "from": from, "chat": chat,
 			"date": in.Date.Unix(), "text": in.Text,
 		},
 	})
-	return b
 }
 
 // SignedMessage builds the POST Telegram would make to target (the
@@ -340,13 +291,5 @@ func (s *Server) SignedMessage(target string, in Inbound) *http.Request {
 // X-Telegram-Bot-Api-Secret-Token header, as setWebhook's secret_token makes
 // Telegram send.
 func SignedUpdate(target, secret string, body []byte) *http.Request {
-	// A client request, so it can be sent to a running server as well as
-	// handed to a handler's ServeHTTP.
-	r, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		panic("telegramtest: bad webhook target: " + err.Error())
-	}
-	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-	return r
+	return fake.Post(target, body, "Content-Type", "application/json", "X-Telegram-Bot-Api-Secret-Token", secret)
 }

@@ -12,19 +12,17 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
-	"io"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/followup-dev/followup/channels/fake"
 )
 
 // Credentials and numbers of the fake account.
@@ -80,46 +78,21 @@ type Accepted struct {
 	StatusCallback string
 }
 
-type failure struct {
-	f    Failure
-	once bool
-}
-
-// Server is the fake Twilio API.
+// Server is the fake Twilio API; FailFor and FailOnce script a number's
+// failures.
 type Server struct {
-	srv *httptest.Server
+	fake.Provider[Request]
+	fake.Script[Failure]
 
 	mu       sync.Mutex
-	requests []Request
 	accepted []Accepted
-	fail     map[string]failure
 }
 
 // New starts the fake.
 func New() *Server {
-	s := &Server{fail: map[string]failure{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &Server{}
+	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// URL is the base URL to give the client as Config.BaseURL.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close stops the fake.
-func (s *Server) Close() { s.srv.Close() }
-
-// FailFor makes every message to the number to fail with f.
-func (s *Server) FailFor(to string, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[to] = failure{f: f}
-}
-
-// FailOnce makes the next message to the number to fail with f.
-func (s *Server) FailOnce(to string, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[to] = failure{f: f, once: true}
 }
 
 // Accepted returns the messages taken so far, in order.
@@ -144,24 +117,15 @@ func (s *Server) StatusCallback(sid, status string, errorCode int) *http.Request
 	return nil
 }
 
-// Requests returns a copy of every request received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	body := fake.Body(r, 10<<20)
 	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	form, ferr := url.ParseQuery(string(body))
 	if ct == "application/x-www-form-urlencoded" && ferr == nil {
 		rec.Form = form
 	}
-	s.mu.Lock()
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
+	s.Record(rec)
 
 	user, pass, ok := r.BasicAuth()
 	if !ok || user != AccountSID || !hmac.Equal([]byte(pass), []byte(AuthToken)) {
@@ -211,14 +175,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.mu.Lock()
-	f, failing := s.fail[to]
-	if failing && f.once {
-		delete(s.fail, to)
-	}
-	s.mu.Unlock()
-	if failing {
-		switch f.f {
+	if f, failing := s.Next(to); failing {
+		switch f {
 		case Unsubscribed:
 			writeError(w, http.StatusBadRequest, 21610, "Attempt to send to unsubscribed recipient")
 		case InvalidNumber:
@@ -252,7 +210,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if segments < 1 {
 		segments = 1
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{
+	fake.JSON(w, http.StatusCreated, map[string]any{
 		"sid": sid, "account_sid": AccountSID, "api_version": "2010-04-01",
 		"to": to, "from": fromField, "messaging_service_sid": svcField, "body": text,
 		"status": status, "direction": "outbound-api", "num_segments": strconv.Itoa(segments), "num_media": "0",
@@ -281,15 +239,9 @@ func NewSID(prefix string) string {
 
 // writeError answers Twilio's REST error body.
 func writeError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, map[string]any{
+	fake.JSON(w, status, map[string]any{
 		"code": code, "message": msg, "more_info": "https://www.twilio.com/docs/errors/" + strconv.Itoa(code), "status": status,
 	})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // Sign computes X-Twilio-Signature for a POST of params to fullURL:
@@ -318,17 +270,8 @@ func Sign(authToken, fullURL string, params url.Values) string {
 // SignedForm builds the POST Twilio would make to target (the public URL of
 // the product's webhook) with params, signed with authToken.
 func SignedForm(target, authToken string, params url.Values) *http.Request {
-	// A client request, so it can be sent to a running server as well as
-	// handed to a handler's ServeHTTP.
-	r, err := http.NewRequest(http.MethodPost, target, strings.NewReader(params.Encode()))
-	if err != nil {
-		panic("twiliotest: bad webhook target: " + err.Error())
-	}
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("User-Agent", "TwilioProxy/1.1")
-	r.Header.Set("I-Twilio-Idempotency-Token", NewSID(""))
-	r.Header.Set("X-Twilio-Signature", Sign(authToken, target, params))
-	return r
+	return fake.Post(target, []byte(params.Encode()), "Content-Type", "application/x-www-form-urlencoded",
+		"User-Agent", "TwilioProxy/1.1", "I-Twilio-Idempotency-Token", NewSID(""), "X-Twilio-Signature", Sign(authToken, target, params))
 }
 
 // StatusParams are the fields of a status callback for message sid to the

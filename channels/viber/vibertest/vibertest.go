@@ -5,19 +5,17 @@
 package vibertest
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/followup-dev/followup/channels/fake"
 )
 
 // Token is the auth token the fake accepts and signs callbacks with.
@@ -54,37 +52,23 @@ type Request struct {
 	Body   map[string]any
 }
 
-// Server is the fake API.
+// Server is the fake API; FailFor scripts a receiver's outcome.
 type Server struct {
-	srv *httptest.Server
+	fake.Provider[Request]
+	fake.Script[Kind]
 
 	mu         sync.Mutex
-	requests   []Request
-	outcomes   map[string]Kind
 	retryAfter time.Duration
 	next       int64
 }
 
 // New starts a fake Viber API; Close it when done.
 func New() *Server {
-	s := &Server{outcomes: map[string]Kind{}, retryAfter: 30 * time.Second, next: 5741311803571721087}
+	s := &Server{retryAfter: 30 * time.Second, next: 5741311803571721087}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/pa/send_message", s.sendMessage)
-	s.srv = httptest.NewServer(mux)
+	s.Start(mux)
 	return s
-}
-
-// URL is the fake's base URL (a client's Config.BaseURL).
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
-
-// FailFor makes every later send to receiver fail with kind.
-func (s *Server) FailFor(receiver string, kind Kind) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.outcomes[receiver] = kind
 }
 
 // SetRetryAfter sets the Retry-After of HTTPTooManyRequests answers (30 s by default).
@@ -94,30 +78,19 @@ func (s *Server) SetRetryAfter(d time.Duration) {
 	s.retryAfter = d
 }
 
-// Requests returns every request received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
 // status writes Viber's envelope: HTTP 200 whatever the outcome.
 func status(w http.ResponseWriter, code int, msg string, extra map[string]any) {
 	out := map[string]any{"status": code, "status_message": msg}
 	for k, v := range extra {
 		out[k] = v
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(out)
+	fake.JSON(w, http.StatusOK, out)
 }
 
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	var body map[string]any
-	decErr := json.Unmarshal(raw, &body)
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-	s.mu.Unlock()
+	decErr := json.Unmarshal(fake.Body(r, 1<<20), &body)
+	s.Record(Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
 
 	if r.Method != http.MethodPost {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -160,8 +133,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	kind, _ := s.Next(receiver)
 	s.mu.Lock()
-	kind, retry := s.outcomes[receiver], s.retryAfter
+	retry := s.retryAfter
 	s.next++
 	token := s.next
 	s.mu.Unlock()
@@ -199,18 +173,12 @@ func Sign(body []byte) string {
 // Signed builds a POST of body to target with a valid signature. It panics
 // on an invalid target URL, as httptest.NewRequest does.
 func Signed(target string, body []byte) *http.Request {
-	r, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		panic(fmt.Sprintf("vibertest: %v", err))
-	}
-	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set("X-Viber-Content-Signature", Sign(body))
-	return r
+	return fake.Post(target, body, "Content-Type", "application/json", "X-Viber-Content-Signature", Sign(body))
 }
 
 // MessageBody is the JSON of a "message" callback: a subscriber wrote text.
 func MessageBody(senderID, name, text string, messageToken int64, at time.Time) []byte {
-	b, _ := json.Marshal(map[string]any{
+	return fake.Marshal(map[string]any{
 		"event": "message", "timestamp": at.UnixMilli(), "chat_hostname": "SN-CHAT-05_",
 		"message_token": messageToken,
 		"sender": map[string]any{"id": senderID, "name": name, "avatar": "https://example.com/a.jpg",
@@ -218,7 +186,6 @@ func MessageBody(senderID, name, text string, messageToken int64, at time.Time) 
 		"message": map[string]any{"type": "text", "text": text},
 		"silent":  false,
 	})
-	return b
 }
 
 // StatusBody is the JSON of a "delivered", "seen" or "failed" callback for
@@ -229,8 +196,7 @@ func StatusBody(event, userID string, messageToken int64, desc string, at time.T
 	if event == "failed" {
 		m["desc"] = desc
 	}
-	b, _ := json.Marshal(m)
-	return b
+	return fake.Marshal(m)
 }
 
 // SignedMessage is a signed "message" callback to target.

@@ -8,17 +8,16 @@ package webchattest
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/followup-dev/followup/channels/fake"
+	"github.com/followup-dev/followup/channels/signature"
 	"github.com/followup-dev/followup/channels/webchat"
 )
 
@@ -73,34 +72,20 @@ type Server struct {
 	// SiteToken derives the visitor keys of the signed messages it builds.
 	SiteToken string
 
-	srv *httptest.Server
+	fake.Provider[Request]
+	fake.Script[Kind]
 
 	mu         sync.Mutex
-	requests   []Request
 	deliveries []Delivery
 	byKey      map[string]int // idempotency key -> index in deliveries
-	fail       map[string]Kind
 	down       bool
 }
 
 // New starts a server.
 func New() *Server {
-	s := &Server{Token: DefaultToken, SiteToken: DefaultSiteToken, byKey: map[string]int{}, fail: map[string]Kind{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &Server{Token: DefaultToken, SiteToken: DefaultSiteToken, byKey: map[string]int{}}
+	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// URL is the base URL for webchat.Config.
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
-
-// FailFor makes every message to visitor end in kind.
-func (s *Server) FailFor(visitor string, kind Kind) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[visitor] = kind
 }
 
 // SetDown makes the whole service answer 503 (or recover).
@@ -108,13 +93,6 @@ func (s *Server) SetDown(down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = down
-}
-
-// Requests returns every request received, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
 }
 
 // Deliveries returns the stored messages, in order.
@@ -127,18 +105,16 @@ func (s *Server) Deliveries() []Delivery {
 func writeErr(w http.ResponseWriter, status int, code, msg string) {
 	var eb webchat.ErrorBody
 	eb.Error.Code, eb.Error.Message = code, msg
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(eb)
+	fake.JSON(w, status, eb)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	raw := fake.Body(r, 1<<20)
 	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
 	bodyErr := json.Unmarshal(raw, &rec.Body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, rec)
+	s.Record(rec)
 
 	if r.URL.Path != "/v1/messages" {
 		writeErr(w, http.StatusNotFound, "not_found", "no such endpoint")
@@ -179,7 +155,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusRequestEntityTooLarge, "text_too_long", fmt.Sprintf("text is longer than %d bytes", maxText))
 		return
 	}
-	switch s.fail[m.VisitorID] {
+	switch kind, _ := s.Next(m.VisitorID); kind {
 	case Gone:
 		writeErr(w, http.StatusGone, "visitor_gone", "visitor "+m.VisitorID+" no longer exists")
 		return
@@ -201,7 +177,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeErr(w, http.StatusConflict, "idempotency_conflict", "Idempotency-Key reused with a different message")
 			return
 		}
-		writeJSON(w, http.StatusOK, webchat.Delivered{ID: d.ID, VisitorID: d.VisitorID, CreatedAt: time.Now().UTC()})
+		fake.JSON(w, http.StatusOK, webchat.Delivered{ID: d.ID, VisitorID: d.VisitorID, CreatedAt: time.Now().UTC()})
 		return
 	}
 	d := Delivery{ID: fmt.Sprintf("wcm_%08d", len(s.deliveries)+1), VisitorID: m.VisitorID, Text: m.Text, IdempotencyKey: key}
@@ -209,13 +185,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if key != "" {
 		s.byKey[key] = len(s.deliveries) - 1
 	}
-	writeJSON(w, http.StatusCreated, webchat.Delivered{ID: d.ID, VisitorID: d.VisitorID, CreatedAt: time.Now().UTC()})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fake.JSON(w, http.StatusCreated, webchat.Delivered{ID: d.ID, VisitorID: d.VisitorID, CreatedAt: time.Now().UTC()})
 }
 
 // SignedMessage builds the widget's POST of text from visitor to target
@@ -226,23 +196,12 @@ func (s *Server) SignedMessage(target, visitor, text string) *http.Request {
 
 // SignedMessageAt builds the widget's POST of in, signed at time at.
 func (s *Server) SignedMessageAt(target string, in webchat.InboundMessage, at time.Time) *http.Request {
-	body, err := json.Marshal(in)
-	if err != nil {
-		panic(err)
-	}
-	return SignedRequest(webchat.VisitorKey(s.SiteToken, in.VisitorID), in.VisitorID, target, body, at)
+	return SignedRequest(webchat.VisitorKey(s.SiteToken, in.VisitorID), in.VisitorID, target, fake.Marshal(in), at)
 }
 
 // SignedRequest builds a POST of body signed with visitorKey as visitor.
 func SignedRequest(visitorKey, visitor, target string, body []byte, at time.Time) *http.Request {
-	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		panic(err)
-	}
-	ts := strconv.FormatInt(at.Unix(), 10)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webchat.VisitorHeader, visitor)
-	req.Header.Set(webchat.TimestampHeader, ts)
-	req.Header.Set(webchat.SignatureHeader, "sha256="+hex.EncodeToString(webchat.Sign(visitorKey, ts, body)))
-	return req
+	r := fake.Post(target, body, "Content-Type", "application/json", webchat.VisitorHeader, visitor)
+	signature.Set(r.Header, visitorKey, body, at)
+	return r
 }

@@ -6,21 +6,20 @@
 package wechattest
 
 import (
-	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/followup-dev/followup/channels/fake"
 )
 
 // Credentials the fake accepts.
@@ -75,11 +74,11 @@ type window struct {
 
 // Server is the fake API.
 type Server struct {
-	srv *httptest.Server
+	fake.Provider[Request]
+	fake.Script[Kind]
 
 	mu         sync.Mutex
 	now        func() time.Time
-	requests   []Request
 	fetches    int
 	seq        int
 	current    string
@@ -91,7 +90,6 @@ type Server struct {
 	quota      int
 	window     time.Duration
 	windows    map[string]*window
-	outcomes   map[string]Kind
 	retryAfter time.Duration
 }
 
@@ -99,21 +97,14 @@ type Server struct {
 // current rule: 5 messages within 48 h of the customer's last message.
 func New() *Server {
 	s := &Server{now: time.Now, revoked: map[string]bool{}, tokenLife: 7200 * time.Second,
-		quota: 5, window: 48 * time.Hour, windows: map[string]*window{}, outcomes: map[string]Kind{},
-		retryAfter: 30 * time.Second}
+		quota: 5, window: 48 * time.Hour, windows: map[string]*window{}, retryAfter: 30 * time.Second}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/cgi-bin/token", s.tokenHandler)
 	mux.HandleFunc("/cgi-bin/stable_token", s.stableToken)
 	mux.HandleFunc("/cgi-bin/message/custom/send", s.send)
-	s.srv = httptest.NewServer(mux)
+	s.Start(mux)
 	return s
 }
-
-// URL is the fake's base URL (a client's Config.BaseURL).
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
 
 func (s *Server) with(f func()) {
 	s.mu.Lock()
@@ -136,9 +127,6 @@ func (s *Server) SetTokenDelay(d time.Duration) { s.with(func() { s.tokenDelay =
 
 // SetRetryAfter sets the Retry-After of HTTPTooManyRequests answers.
 func (s *Server) SetRetryAfter(d time.Duration) { s.with(func() { s.retryAfter = d }) }
-
-// FailFor makes every later send to openid fail with kind.
-func (s *Server) FailFor(openid string, kind Kind) { s.with(func() { s.outcomes[openid] = kind }) }
 
 // Inbound records that openid wrote to the account now: the window
 // restarts and the quota count resets.
@@ -177,13 +165,6 @@ func (s *Server) TokenFetches() int {
 	return s.fetches
 }
 
-// Requests returns every request received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
 // Sends returns the custom/send requests received so far.
 func (s *Server) Sends() []Request {
 	var out []Request
@@ -209,12 +190,9 @@ func (s *Server) record(r *http.Request) (map[string]any, error) {
 	var body map[string]any
 	var err error
 	if r.Method == http.MethodPost {
-		raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		err = json.Unmarshal(raw, &body)
+		err = json.Unmarshal(fake.Body(r, 1<<20), &body)
 	}
-	s.with(func() {
-		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
-	})
+	s.Record(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
 	return body, err
 }
 
@@ -352,8 +330,9 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	kind, _ := s.Next(touser)
 	s.mu.Lock()
-	kind, retry := s.outcomes[touser], s.retryAfter
+	retry := s.retryAfter
 	win := s.windows[touser]
 	var code int
 	var msg string
@@ -453,12 +432,7 @@ func TextBody(openid, text string, msgID int64, at time.Time) []byte {
 // SignedPush is a POST of body to target with a valid query signature
 // (timestamp now). It panics on an invalid target, as httptest.NewRequest does.
 func SignedPush(target string, body []byte) *http.Request {
-	r, err := http.NewRequest(http.MethodPost, SignedQuery(target, time.Now(), "1320562725"), bytes.NewReader(body))
-	if err != nil {
-		panic(fmt.Sprintf("wechattest: %v", err))
-	}
-	r.Header.Set("Content-Type", "text/xml")
-	return r
+	return fake.Post(SignedQuery(target, time.Now(), "1320562725"), body, "Content-Type", "text/xml")
 }
 
 // SignedMessage is a signed push of a text message from openid.

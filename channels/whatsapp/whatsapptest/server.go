@@ -8,17 +8,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/followup-dev/followup/channels/fake"
 	"github.com/followup-dev/followup/channels/meta"
+	"github.com/followup-dev/followup/channels/meta/metatest"
 )
 
 // Credentials the fake accepts; configure the client and webhook with them.
@@ -61,14 +60,7 @@ const (
 )
 
 // Request is one request the fake received.
-type Request struct {
-	Method string
-	Path   string
-	Header http.Header
-	Raw    []byte
-	// Body is the JSON body decoded into maps, for assertions.
-	Body map[string]any
-}
+type Request = metatest.Request
 
 // Accepted is a message the fake accepted.
 type Accepted struct {
@@ -83,14 +75,14 @@ type Accepted struct {
 	CallbackData string
 }
 
-// Server is the fake Cloud API.
+// Server is the fake Cloud API; FailFor, URL, Close and Requests are the
+// kit's.
 type Server struct {
-	srv *httptest.Server
+	fake.Provider[Request]
+	fake.Script[Outcome]
 
 	mu          sync.Mutex
-	requests    []Request
 	accepted    []Accepted
-	outcomes    map[string]Outcome
 	templates   map[string]int
 	lastInbound map[string]time.Time
 	now         func() time.Time
@@ -100,26 +92,12 @@ type Server struct {
 // two body parameters).
 func New() *Server {
 	s := &Server{
-		outcomes:    map[string]Outcome{},
 		templates:   map[string]int{"ticket_followup/en_US": 2},
 		lastInbound: map[string]time.Time{},
 		now:         time.Now,
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// URL is the fake's base URL (Config.BaseURL).
-func (s *Server) URL() string { return s.srv.URL }
-
-// Close shuts the fake down.
-func (s *Server) Close() { s.srv.Close() }
-
-// FailFor makes every send to recipient answer with o (OK clears it).
-func (s *Server) FailFor(recipient string, o Outcome) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.outcomes[recipient] = o
 }
 
 // Template approves a template in one language with n body parameters.
@@ -144,13 +122,6 @@ func (s *Server) SetNow(now func() time.Time) {
 	s.now = now
 }
 
-// Requests returns every request received, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
 // Accepted returns the messages accepted, in order.
 func (s *Server) Accepted() []Accepted {
 	s.mu.Lock()
@@ -158,7 +129,17 @@ func (s *Server) Accepted() []Accepted {
 	return append([]Accepted(nil), s.accepted...)
 }
 
-var pathRE = regexp.MustCompile(`^/v[0-9]+\.[0-9]+/([^/]+)/messages$`)
+// refusals are the HTTP status and code of each failing outcome.
+var refusals = map[Outcome]struct{ status, code int }{
+	WindowClosed:    {http.StatusBadRequest, 131047},
+	Undeliverable:   {http.StatusBadRequest, 131026},
+	Throughput:      {http.StatusBadRequest, 130429},
+	TooManyRequests: {http.StatusTooManyRequests, 4},
+	ServerError:     {http.StatusInternalServerError, 131000},
+	Unavailable:     {http.StatusServiceUnavailable, 2},
+	TokenExpired:    {http.StatusUnauthorized, 190},
+	TemplatePaused:  {http.StatusBadRequest, 132015},
+}
 
 // errorTitles are the Cloud API's messages for the codes the fake sends.
 var errorTitles = map[int]string{
@@ -196,9 +177,7 @@ func graphError(w http.ResponseWriter, status, code int, extra string) {
 	if extra != "" {
 		e.Data.Details = extra
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(meta.Envelope{Error: &e})
+	metatest.WriteError(w, status, e)
 }
 
 // maxCallbackData is the longest biz_opaque_callback_data the Cloud API
@@ -230,30 +209,25 @@ type sendRequest struct {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
-	_ = json.Unmarshal(raw, &rec.Body)
-	s.mu.Lock()
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
-
-	m := pathRE.FindStringSubmatch(r.URL.Path)
+	rec := metatest.Read(r)
+	s.Record(rec)
+	node := metatest.Node(r)
 	switch {
-	case r.Method != http.MethodPost || m == nil:
+	case node == "":
 		graphError(w, http.StatusBadRequest, 100, "Unsupported "+strings.ToLower(r.Method)+" request.")
 		return
-	case r.Header.Get("Authorization") != "Bearer "+Token:
+	case fake.Bearer(r) != Token:
 		graphError(w, http.StatusUnauthorized, 190, "")
 		return
-	case m[1] != PhoneNumberID:
-		graphError(w, http.StatusBadRequest, 100, "Object with ID '"+m[1]+"' does not exist")
+	case node != PhoneNumberID:
+		graphError(w, http.StatusBadRequest, 100, "Object with ID '"+node+"' does not exist")
 		return
 	case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json"):
 		graphError(w, http.StatusBadRequest, 100, "the body must be JSON")
 		return
 	}
 	var req sendRequest
-	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec := json.NewDecoder(bytes.NewReader(rec.Raw))
 	if err := dec.Decode(&req); err != nil {
 		graphError(w, http.StatusBadRequest, 100, "Invalid JSON: "+err.Error())
 		return
@@ -314,39 +288,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	outcome, _ := s.Next(req.To)
 	s.mu.Lock()
-	outcome := s.outcomes[req.To]
 	last, known := s.lastInbound[req.To]
 	now := s.now()
 	s.mu.Unlock()
 	if outcome == OK && req.Type == "text" && known && now.Sub(last) > 24*time.Hour {
 		outcome = WindowClosed
 	}
-	switch outcome {
-	case WindowClosed:
-		graphError(w, http.StatusBadRequest, 131047, "")
-		return
-	case Undeliverable:
-		graphError(w, http.StatusBadRequest, 131026, "")
-		return
-	case Throughput:
-		graphError(w, http.StatusBadRequest, 130429, "")
-		return
-	case TooManyRequests:
-		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
-		graphError(w, http.StatusTooManyRequests, 4, "")
-		return
-	case ServerError:
-		graphError(w, http.StatusInternalServerError, 131000, "")
-		return
-	case Unavailable:
-		graphError(w, http.StatusServiceUnavailable, 2, "")
-		return
-	case TokenExpired:
-		graphError(w, http.StatusUnauthorized, 190, "")
-		return
-	case TemplatePaused:
-		graphError(w, http.StatusBadRequest, 132015, "")
+	if e, ok := refusals[outcome]; ok {
+		if outcome == TooManyRequests {
+			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds))
+		}
+		graphError(w, e.status, e.code, "")
 		return
 	}
 	s.mu.Lock()
@@ -356,8 +310,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.accepted = append(s.accepted, a)
 	s.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{
+	fake.JSON(w, http.StatusOK, map[string]any{
 		"messaging_product": "whatsapp",
 		"contacts":          []map[string]string{{"input": req.To, "wa_id": req.To}},
 		"messages":          []map[string]string{{"id": a.ID}},
@@ -401,17 +354,13 @@ func (s *Server) SignedMessage(target string, m Inbound) *http.Request {
 // MessageBody is the JSON Meta posts when a customer writes m (From is
 // the wa_id: the number without "+"); sign it with meta.Sign.
 func MessageBody(m Inbound) []byte {
-	body, err := json.Marshal(envelope(map[string]any{
+	return fake.Marshal(envelope(map[string]any{
 		"contacts": []any{map[string]any{"profile": map[string]string{"name": m.Name}, "wa_id": m.From}},
 		"messages": []any{map[string]any{
 			"from": m.From, "id": m.ID, "timestamp": strconv.FormatInt(m.At.Unix(), 10),
 			"type": "text", "text": map[string]string{"body": m.Text},
 		}},
 	}))
-	if err != nil {
-		panic(err) // maps of strings always encode
-	}
-	return body
 }
 
 // SignedStatus builds the status webhook POST to target, signed with
@@ -450,20 +399,10 @@ func (s *Server) SignedStatus(target string, st Status) *http.Request {
 // Signed encodes payload and builds a POST to target signed with
 // AppSecret, as Meta signs every webhook.
 func Signed(target string, payload any) *http.Request {
-	body, err := json.Marshal(payload)
-	if err != nil {
-		panic(err) // maps of strings and numbers always encode; anything else is a test bug
-	}
-	return SignedRaw(target, body)
+	return metatest.Signed(target, AppSecret, payload)
 }
 
 // SignedRaw builds a POST of body to target signed with AppSecret.
 func SignedRaw(target string, body []byte) *http.Request {
-	r, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		panic(err) // only a malformed target URL, a test bug
-	}
-	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set(meta.SignatureHeader, meta.Sign(AppSecret, body))
-	return r
+	return metatest.SignedRaw(target, AppSecret, body)
 }
