@@ -1,7 +1,9 @@
 package channels
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -11,7 +13,8 @@ import (
 // Var is one environment variable a channel reads.
 type Var struct {
 	Name string
-	// Secret: never printed or logged (tokens, app secrets).
+	// Secret: never printed or logged (tokens, app secrets, a URL with a
+	// password).
 	Secret bool
 	// Usage says what it holds, for the README and the configuration error.
 	Usage string
@@ -19,76 +22,201 @@ type Var struct {
 
 // Driver is everything the product knows of one channel outside the
 // channel rules (package window): how it is configured, how it sends, how
-// its webhooks are verified, and the fake provider the sandbox runs in its
-// place. Each channel package exports one (whatsapp.Driver, …); the list
-// in channels/all names the ten, and nothing else switches on a channel.
+// its webhooks are verified, what its customers' ids look like, and the
+// fake provider the sandbox runs in its place. Each channel package
+// exports one (whatsapp.Driver(), …) and its <name>test package the fake
+// (whatsapptest.Fake()); channels/all pairs them and lists the ten, and
+// nothing else switches on a channel to configure, sandbox or simulate it.
 type Driver struct {
 	Channel followup.Channel
 	// Send are the variables that configure sending: all or none.
 	Send []Var
 	// Hook are the variables that verify the channel's webhooks: all or
-	// none; a set secret is enforced in every mode.
+	// none; a set secret is enforced in every mode. The first one holds
+	// the secret the provider signs with (SecretVar).
 	Hook []Var
-	// Optional are variables read when set (an API base URL, a sender name).
+	// Optional are variables read when set: an API base URL (the real
+	// service when unset), a sender name, the public URL a provider signs.
 	Optional []Var
 	// NewSender builds the real adapter from the variables (env returns
 	// "" for unset ones).
 	NewSender func(env func(string) string, hc *http.Client) (Sender, error)
-	// NewWebhook builds the webhook verifier from the Hook variables.
+	// NewWebhook builds the webhook verifier from the variables.
 	NewWebhook func(env func(string) string) (Webhook, error)
-	// Fake starts the channel's fake provider for the sandbox: the real
-	// adapter pointed at it and the webhook verified with its secret.
-	Fake func(o FakeOptions) (Fake, error)
-	// FakeSecret signs the fake's webhooks: `followup reply` signs with it
-	// when the channel's secret variable (the first Hook var) is unset.
-	FakeSecret string
-	// NewInbound builds the signed webhook request the provider sends when
-	// a customer writes, for the server at baseURL (followup reply posts
-	// it; no fake needs to run in that process).
-	NewInbound func(in Inbound, baseURL, secret string) (*http.Request, error)
+	// ID is the form of a customer's id on the channel, which the demo
+	// and seed data follow so that the fakes take them as the real
+	// providers would.
+	ID IDForm
+	// Fake is the channel's fake provider, from its <name>test package.
+	Fake Fake
 }
 
-// FakeOptions configure a fake provider in the sandbox.
-type FakeOptions struct {
-	HTTPClient *http.Client
-	// Env reads the process's variables (a sender name, the public URL
-	// Twilio signs).
-	Env func(string) string
+// SecretVar is the variable holding the secret the channel's webhooks are
+// signed with (the first Hook variable); "" for a driver without one.
+func (d Driver) SecretVar() string {
+	if len(d.Hook) == 0 {
+		return ""
+	}
+	return d.Hook[0].Name
 }
 
-// Fake is a running fake provider and what talks to it.
-type Fake interface {
+// Vars are the driver's variables, each once (Viber's auth token both
+// sends and verifies): Send, then Hook, then Optional.
+func (d Driver) Vars() []Var {
+	var vs []Var
+	seen := map[string]bool{}
+	for _, group := range [][]Var{d.Send, d.Hook, d.Optional} {
+		for _, v := range group {
+			if !seen[v.Name] {
+				seen[v.Name] = true
+				vs = append(vs, v)
+			}
+		}
+	}
+	return vs
+}
+
+// Address is a contact detail that names the customer on a channel.
+type Address string
+
+// Addresses.
+const (
+	// ByPhone: the contact's phone number in E.164.
+	ByPhone Address = "phone"
+	// ByEmail: the contact's email address (case-folded).
+	ByEmail Address = "email"
+)
+
+// Alphabets of ids.
+const (
+	// Digits make a number: its first digit is never 0.
+	Digits    = "0123456789"
+	HexDigits = "0123456789abcdef"
+	// Base64 and Base64URL encode random bits six to a character, in
+	// the order of RFC 4648.
+	Base64    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	Base64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+)
+
+// IDForm is what a customer's id looks like on a channel: Prefix, then Len
+// characters of Alphabet, then Suffix (a LINE user id is "U" and 32 hex
+// digits). A channel whose customers are named by a contact detail says
+// which in By; Viber has both (the contact's phone, or a user id of its
+// own).
+type IDForm struct {
+	By       Address
+	Prefix   string
+	Alphabet string
+	Len      int
+	Suffix   string
+	// Bits, when set, is how many random bits a hex or base64 id carries
+	// when its characters could hold more: the last character's other
+	// bits are zero (Viber's ids are 16 bytes in base64, 128 bits in 22
+	// characters and "==").
+	Bits int
+}
+
+// Fake is a channel's fake provider: a local server that answers like the
+// real API (errors included), and the webhooks the real provider would
+// post. The sandbox runs it in place of the provider for a channel without
+// credentials.
+type Fake struct {
+	// Start starts the fake on a loopback port.
+	Start func() FakeServer
+	// Secret signs the fake's webhooks: the value of the driver's
+	// SecretVar in the sandbox, and what `followup reply` signs with when
+	// that variable is unset.
+	Secret string
+	// Inbound builds the webhook request the provider posts to t when a
+	// customer writes in: its payload, signed with t.Secret the way the
+	// provider signs. in.From and in.At are set. It needs no running fake
+	// (`followup reply` builds it in another process than the server's).
+	Inbound func(in Inbound, t Target) (*http.Request, error)
+}
+
+// FakeServer is a running fake provider.
+type FakeServer struct {
 	// URL is the fake's base URL.
-	URL() string
-	// Sender is the real adapter pointed at the fake.
-	Sender() Sender
-	// Webhook verifies webhooks signed with the fake's secret.
-	Webhook() Webhook
+	URL string
+	// Env points the channel's driver at the fake: its API URL and the
+	// credentials and webhook secrets it takes. The sandbox builds the
+	// real sender and webhook with the driver from these, and from the
+	// process's variables for the rest (a sender name, the public URL).
+	Env map[string]string
 	// Prepare tells the fake what the real provider would know before a
-	// send (when the customer last wrote, the approved templates, a quota).
-	Prepare(ctx context.Context, facts Facts, m Outbound) error
+	// send (when the customer last wrote, the approved templates, a
+	// quota); nil when it needs nothing.
+	Prepare func(ctx context.Context, facts Facts, m Outbound) error
 	// Close stops the fake.
-	Close()
+	Close func()
 }
 
 // Facts is what a fake may ask the database before a send.
 type Facts interface {
+	// LastInbound is when the customer with externalID on ch last wrote;
+	// false if never (or unknown).
 	LastInbound(ctx context.Context, ch followup.Channel, externalID string) (time.Time, bool, error)
 	Settings(ctx context.Context) (followup.Settings, error)
 	Templates(ctx context.Context, ch followup.Channel) ([]followup.Template, error)
 }
 
+// TellLastInbound is the Prepare of a fake that models a window: it tells
+// the fake, through set, when the customer last wrote on ch (the real
+// provider saw that message; the fake learns it from the database).
+func TellLastInbound(ch followup.Channel, set func(to string, at time.Time)) func(context.Context, Facts, Outbound) error {
+	return func(ctx context.Context, facts Facts, m Outbound) error {
+		at, ok, err := facts.LastInbound(ctx, ch, m.To)
+		if err != nil {
+			return fmt.Errorf("read the customer's last message: %w", err)
+		}
+		if ok {
+			set(m.To, at)
+		}
+		return nil
+	}
+}
+
 // Inbound is a customer's message to simulate on one channel.
 type Inbound struct {
 	Channel followup.Channel
-	// From is the customer's id on the channel (a phone in E.164 for
-	// WhatsApp and SMS, an address for email).
+	// From is the customer's id on the channel: the identity's external id
+	// (a phone in E.164 for WhatsApp and SMS, an address for email).
 	From string
-	// Name is the display name the provider sends where it sends one.
+	// Name is the display name the provider sends where it sends one
+	// (WhatsApp profile, Viber, Telegram, email, website chat).
 	Name string
 	Text string
-	// At is when the customer wrote; zero is now.
+	// At is when the customer wrote; zero is now. Twilio sends no time
+	// (the server stamps the message), and the signed timestamps of WeChat,
+	// email and website chat are always now, as their verifiers require.
 	At time.Time
-	// ID is the provider's message id; empty makes a unique one.
+	// ID is the provider's message id; empty makes a unique one, so two
+	// simulated replies are never taken for one redelivered webhook.
 	ID string
+}
+
+// Target is where a simulated webhook goes and how it is signed.
+type Target struct {
+	// URL is where to POST: http://HTTP_ADDR/webhooks/<channel>.
+	URL string
+	// PublicURL is the URL Twilio signs (FOLLOWUP_PUBLIC_URL + the path);
+	// empty means URL, which is what the server checks when
+	// FOLLOWUP_PUBLIC_URL is unset.
+	PublicURL string
+	// Secret signs the request.
+	Secret string
+}
+
+// Post is the POST of body to t.URL with its content type and the
+// headers given as name, value pairs (the provider's signature).
+func (t Target) Post(contentType string, body []byte, headers ...string) (*http.Request, error) {
+	r, err := http.NewRequest(http.MethodPost, t.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("webhook request: %w", err)
+	}
+	r.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	return r, nil
 }

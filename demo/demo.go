@@ -6,12 +6,13 @@ package demo
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
+	"math/bits"
 	"time"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/all"
 	"github.com/followup-dev/followup/store"
 )
 
@@ -70,41 +71,52 @@ func Load(ctx context.Context, st *store.Store, now time.Time) (loaded bool, err
 	return true, load(ctx, st, now)
 }
 
-// ExternalID is a demo contact's id on ch, in the provider's format, so the
-// sandbox's fake providers take it as the real ones would: a Messenger PSID
-// (16 digits), an Instagram IGSID (17), a Telegram chat id (10), a WeChat
-// openid ("o" and 27 URL-safe base64 characters), a LINE user id ("U" and
-// 32 hex digits), a website-chat visitor ("v-" and 16 hex digits) and a
-// Viber user id (16 bytes in base64). It is derived from the name, so it is
-// the same at every load. Email, SMS and WhatsApp use the contact's address
-// or phone: "".
+// ExternalID is a demo contact's id on ch, in the provider's format (the
+// form its driver gives), so the sandbox's fake providers take it as the
+// real ones would: a Messenger PSID (16 digits), an Instagram IGSID (17), a
+// Telegram chat id (10), a WeChat openid ("o" and 27 URL-safe base64
+// characters), a LINE user id ("U" and 32 hex digits), a website-chat
+// visitor ("v-" and 16 hex digits) and a Viber user id (16 bytes in
+// base64). It is derived from the name, so it is the same at every load.
+// Email, SMS and WhatsApp use the contact's address or phone: "".
 func ExternalID(ch followup.Channel, first, last string) string {
-	sum := sha256.Sum256([]byte("followup-demo:" + string(ch) + ":" + first + " " + last))
-	digits := func(n int) string {
-		// The first digit is never 0: the ids are numbers.
-		b := []byte{'1' + sum[0]%9}
-		for i := 1; len(b) < n; i++ {
-			b = append(b, '0'+sum[i]%10)
+	d, ok := all.Driver(ch)
+	if !ok || d.ID.Len == 0 {
+		return ""
+	}
+	return derive(d.ID, sha256.Sum256([]byte("followup-demo:"+string(ch)+":"+first+" "+last)))
+}
+
+// derive is an id of form f made from the bits of sum: a number takes a
+// digit from each byte (the first never 0); hex and base64 encode the
+// bits in order, as hex.EncodeToString and base64 do. A form longer than
+// sum reuses it.
+func derive(f channels.IDForm, sum [32]byte) string {
+	b := []byte(f.Prefix)
+	n := len(f.Alphabet)
+	if f.Alphabet == channels.Digits {
+		b = append(b, f.Alphabet[1+int(sum[0])%(n-1)])
+		for i := 1; i < f.Len; i++ {
+			b = append(b, f.Alphabet[int(sum[i%len(sum)])%n])
 		}
-		return string(b)
+		return string(append(b, f.Suffix...))
 	}
-	switch ch {
-	case followup.Messenger:
-		return digits(16)
-	case followup.Instagram:
-		return digits(17)
-	case followup.Telegram:
-		return digits(10)
-	case followup.WeChat:
-		return "o" + base64.RawURLEncoding.EncodeToString(sum[:21])[:27]
-	case followup.LINE:
-		return "U" + hex.EncodeToString(sum[:16])
-	case followup.Webchat:
-		return "v-" + hex.EncodeToString(sum[:8])
-	case followup.Viber:
-		return base64.StdEncoding.EncodeToString(sum[:16])
+	k := bits.Len(uint(n)) - 1 // bits per character
+	limit := f.Bits
+	if limit == 0 {
+		limit = f.Len * k
 	}
-	return ""
+	for i := range f.Len {
+		v := 0
+		for j := range k {
+			v <<= 1
+			if bit := i*k + j; bit < limit {
+				v |= int(sum[bit/8%len(sum)]>>(7-bit%8)) & 1
+			}
+		}
+		b = append(b, f.Alphabet[v])
+	}
+	return string(append(b, f.Suffix...))
 }
 
 // upgradeIDs replaces the placeholder ids ("demo-line-Aiko") an older demo
@@ -113,12 +125,10 @@ func upgradeIDs(ctx context.Context, st *store.Store) error {
 	for _, c := range Contacts {
 		for ch := range c.Channels {
 			id := ExternalID(ch, c.First, c.Last)
-			if id == "" || ch == followup.Viber {
+			if d, _ := all.Driver(ch); id == "" || d.ID.By != "" {
 				continue // addressed by phone or email then, which still works
 			}
-			_, err := st.DB().ExecContext(ctx, `UPDATE identities SET external_id = $3 WHERE channel = $1 AND external_id = $2`,
-				ch, fmt.Sprintf("demo-%s-%s", ch, c.First), id)
-			if err != nil {
+			if err := st.ReplaceExternalID(ctx, ch, fmt.Sprintf("demo-%s-%s", ch, c.First), id); err != nil {
 				return fmt.Errorf("demo: upgrade the %s id of %s %s: %w", ch, c.First, c.Last, err)
 			}
 		}

@@ -18,7 +18,7 @@ type localeSpec struct {
 	last     string
 	phones   []phoneSpec
 	domains  []string
-	channels [10]int // weights in followup.Channels order
+	channels []int // weights in followup.Channels order; a channel past the end gets none
 }
 
 // phoneSpec is a country calling code and the national prefixes its mobile
@@ -44,7 +44,7 @@ var localeSpecs = []localeSpec{
 			{"61", 5, []string{"4"}},
 		},
 		domains:  []string{"gmail.example", "outlook.example", "yahoo.example", "icloud.example", "hotmail.example", "acme-corp.example", "fastmail.example"},
-		channels: [10]int{30, 25, 20, 2, 1, 5, 1, 15, 25, 35},
+		channels: []int{30, 25, 20, 2, 1, 5, 1, 15, 25, 35},
 	},
 	{
 		name: "es", weight: 12,
@@ -57,7 +57,7 @@ var localeSpecs = []localeSpec{
 			{"54", 15, []string{"911", "935"}},
 		},
 		domains:  []string{"gmail.example", "hotmail.example", "yahoo.example", "correo.example", "telefonica.example", "outlook.example"},
-		channels: [10]int{50, 20, 20, 3, 1, 8, 1, 10, 8, 25},
+		channels: []int{50, 20, 20, 3, 1, 8, 1, 10, 8, 25},
 	},
 	{
 		name: "pt", weight: 9,
@@ -69,7 +69,7 @@ var localeSpecs = []localeSpec{
 			{"351", 25, []string{"9"}},
 		},
 		domains:  []string{"gmail.example", "hotmail.example", "uol.example", "sapo.example", "outlook.example", "bol.example"},
-		channels: [10]int{55, 20, 22, 2, 1, 8, 1, 10, 8, 20},
+		channels: []int{55, 20, 22, 2, 1, 8, 1, 10, 8, 20},
 	},
 	{
 		name: "fr", weight: 8,
@@ -81,7 +81,7 @@ var localeSpecs = []localeSpec{
 			{"32", 15, []string{"4"}},
 		},
 		domains:  []string{"gmail.example", "orange.example", "free.example", "laposte.example", "sfr.example", "outlook.example"},
-		channels: [10]int{35, 20, 15, 5, 1, 8, 1, 15, 10, 35},
+		channels: []int{35, 20, 15, 5, 1, 8, 1, 15, 10, 35},
 	},
 	{
 		name: "de", weight: 8,
@@ -94,7 +94,7 @@ var localeSpecs = []localeSpec{
 			{"41", 10, []string{"7"}},
 		},
 		domains:  []string{"gmx.example", "web.example", "t-online.example", "gmail.example", "posteo.example", "outlook.example"},
-		channels: [10]int{40, 15, 12, 4, 1, 10, 1, 15, 10, 40},
+		channels: []int{40, 15, 12, 4, 1, 10, 1, 15, 10, 40},
 	},
 	{
 		name: "pl", weight: 5,
@@ -105,7 +105,7 @@ var localeSpecs = []localeSpec{
 			{"48", 100, []string{"5", "6", "7", "8"}},
 		},
 		domains:  []string{"wp.example", "onet.example", "interia.example", "gmail.example", "o2.example"},
-		channels: [10]int{30, 25, 15, 10, 1, 5, 1, 15, 15, 35},
+		channels: []int{30, 25, 15, 10, 1, 5, 1, 15, 15, 35},
 	},
 	{
 		name: "nordic", weight: 4,
@@ -118,7 +118,7 @@ var localeSpecs = []localeSpec{
 			{"45", 30, []string{"2", "3", "4", "5"}},
 		},
 		domains:  []string{"gmail.example", "telia.example", "outlook.example", "online.example", "hotmail.example"},
-		channels: [10]int{30, 25, 20, 3, 1, 8, 1, 20, 10, 40},
+		channels: []int{30, 25, 20, 3, 1, 8, 1, 20, 10, 40},
 	},
 	{
 		name: "it", weight: 4,
@@ -129,7 +129,7 @@ var localeSpecs = []localeSpec{
 			{"39", 100, []string{"32", "33", "34", "35", "36", "37", "38", "39"}},
 		},
 		domains:  []string{"gmail.example", "libero.example", "virgilio.example", "tiscali.example", "outlook.example"},
-		channels: [10]int{60, 15, 20, 3, 1, 6, 1, 10, 8, 20},
+		channels: []int{60, 15, 20, 3, 1, 6, 1, 10, 8, 20},
 	},
 	{
 		name: "ru", weight: 8,
@@ -141,7 +141,7 @@ var localeSpecs = []localeSpec{
 			{"380", 25, []string{"5", "6", "9"}},
 		},
 		domains:  []string{"yandex.example", "mail-ru.example", "gmail.example", "rambler.example", "ukr.example"},
-		channels: [10]int{25, 5, 15, 30, 1, 45, 1, 10, 10, 20},
+		channels: []int{25, 5, 15, 30, 1, 45, 1, 10, 10, 20},
 	},
 	{
 		name: "zh", weight: 6,
@@ -153,7 +153,7 @@ var localeSpecs = []localeSpec{
 			{"886", 15, []string{"9"}},
 		},
 		domains:  []string{"qq.example", "163.example", "126.example", "sina.example", "gmail.example"},
-		channels: [10]int{8, 2, 3, 1, 60, 3, 2, 10, 12, 15},
+		channels: []int{8, 2, 3, 1, 60, 3, 2, 10, 12, 15},
 	},
 	{
 		name: "ja", weight: 4,
@@ -164,7 +164,7 @@ var localeSpecs = []localeSpec{
 			{"81", 100, []string{"70", "80", "90"}},
 		},
 		domains:  []string{"docomo.example", "ezweb.example", "softbank.example", "gmail.example", "yahoo-jp.example"},
-		channels: [10]int{5, 5, 15, 1, 2, 3, 60, 10, 5, 20},
+		channels: []int{5, 5, 15, 1, 2, 3, 60, 10, 5, 20},
 	},
 	{
 		name: "ko", weight: 2,
@@ -175,7 +175,7 @@ var localeSpecs = []localeSpec{
 			{"82", 100, []string{"10"}},
 		},
 		domains:  []string{"naver.example", "daum.example", "gmail.example"},
-		channels: [10]int{10, 5, 20, 1, 2, 5, 25, 15, 20, 25},
+		channels: []int{10, 5, 20, 1, 2, 5, 25, 15, 20, 25},
 	},
 	{
 		name: "ar", weight: 3,
@@ -188,7 +188,7 @@ var localeSpecs = []localeSpec{
 			{"20", 30, []string{"10", "11", "12"}},
 		},
 		domains:  []string{"gmail.example", "hotmail.example", "yahoo.example", "outlook.example"},
-		channels: [10]int{60, 20, 20, 5, 1, 10, 1, 10, 10, 15},
+		channels: []int{60, 20, 20, 5, 1, 10, 1, 10, 10, 15},
 	},
 	{
 		name: "el", weight: 2,
@@ -199,6 +199,6 @@ var localeSpecs = []localeSpec{
 			{"30", 100, []string{"69"}},
 		},
 		domains:  []string{"gmail.example", "yahoo-gr.example", "otenet.example", "hotmail.example"},
-		channels: [10]int{35, 25, 15, 25, 1, 5, 1, 10, 10, 25},
+		channels: []int{35, 25, 15, 25, 1, 5, 1, 10, 10, 25},
 	},
 }

@@ -38,6 +38,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/all"
 	"github.com/followup-dev/followup/store"
 )
 
@@ -148,6 +150,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Stats, error) {
 	// opt.Agents, not the sorted copy, so that the data depends on the
 	// order the caller gave.
 	g := &generator{seed: uint64(opt.Seed), now: now, agents: opt.Agents, base: base, convBase: convBase}
+	for _, ch := range followup.Channels {
+		d, _ := all.Driver(ch)
+		g.forms = append(g.forms, d.ID)
+	}
 	if err := load(ctx, pool, g, opt.Contacts, agents, st.TriggersSkipped, opt.Progress, &st); err != nil {
 		return st, err
 	}
@@ -536,7 +542,7 @@ type locale struct {
 	phones         []phoneSpec
 	phoneWeights   []int
 	domains        []string
-	channelWeights [10]int
+	channelWeights []int // one per followup.Channels entry
 }
 
 // locales is localeSpecs parsed, with every name's search key computed once.
@@ -546,7 +552,8 @@ func compileLocales() ([]locale, []int) {
 	var ls []locale
 	var ws []int
 	for _, s := range localeSpecs {
-		l := locale{weight: s.weight, domains: s.domains, channelWeights: s.channels, phones: s.phones}
+		l := locale{weight: s.weight, domains: s.domains, channelWeights: make([]int, len(followup.Channels)), phones: s.phones}
+		copy(l.channelWeights, s.channels)
 		for _, e := range strings.Split(s.male, "|") {
 			l.male = append(l.male, parseName(e))
 		}
@@ -618,6 +625,9 @@ type generator struct {
 	agents   []int64
 	base     int64 // contact ids are base+1, base+2, …
 	convBase int64 // conversation ids likewise
+	// forms are the customers' ids on each channel, in followup.Channels
+	// order (the channels' drivers say what they look like).
+	forms []channels.IDForm
 }
 
 // worker is one goroutine's generator state.
@@ -626,6 +636,8 @@ type worker struct {
 	pcg rand.PCG
 	r   *rand.Rand
 	buf []byte
+	// weights are the current contact's channel weights.
+	weights []int
 }
 
 func (g *generator) worker() *worker {
@@ -759,21 +771,20 @@ func (w *worker) contact(seq int, b *batch, i int) {
 	}
 
 	// Identities: the first is the channel the contact last wrote on.
-	weights := loc.channelWeights
-	if c.phone == "" {
-		weights[0], weights[3], weights[8] = 0, 0, 0 // whatsapp, viber, sms
-	}
-	if c.email == "" {
-		weights[9] = 0
+	w.weights = append(w.weights[:0], loc.channelWeights...)
+	weights := w.weights
+	for i, f := range w.forms {
+		if (f.By == channels.ByPhone && c.phone == "") || (f.By == channels.ByEmail && c.email == "") {
+			weights[i] = 0 // WhatsApp, Viber and SMS need a phone, email an address
+		}
 	}
 	k := 1 + pick(r, identityCounts)
 	latest := minute + int64(float64(maxAge-minute)*cube(r.Float64()))
 	oldest := latest
 	for j := range k {
-		ch := pick(r, weights[:])
+		ch := pick(r, weights)
 		weights[ch] = 0
-		channel := followup.Channels[ch]
-		ident := identityRow{contactID: id, channel: channel, externalID: w.externalID(r, channel, c)}
+		ident := identityRow{contactID: id, channel: followup.Channels[ch], externalID: w.externalID(r, ch, c)}
 		age := latest
 		if j > 0 {
 			age += int64(float64(maxAge-latest) * sq(r.Float64()))
@@ -864,51 +875,47 @@ func (w *worker) email(r *rand.Rand, first, last name, id int64, domain string) 
 	return string(buf)
 }
 
-// externalID is the contact's id on channel. Phone and email channels use the
-// contact's phone and (case-folded) email; the others embed a bijective
-// scramble of the contact id, so they are unique per channel.
-func (w *worker) externalID(r *rand.Rand, channel followup.Channel, c *contactRow) string {
-	id := c.id
-	buf := w.buf[:0]
-	switch channel {
-	case followup.WhatsApp, followup.SMS, followup.Viber:
+// externalID is the contact's id on channel ch (an index of
+// followup.Channels), of the form its driver gives. Phone and email
+// channels use the contact's phone and (case-folded) email; the others
+// embed a bijective scramble of the contact id, so they are unique per
+// channel, and salted by the channel, so one contact's ids differ.
+func (w *worker) externalID(r *rand.Rand, ch int, c *contactRow) string {
+	f := w.forms[ch]
+	salt := uint64(ch+1) * 0x9e3779b97f4a7c15
+	switch f.By {
+	case channels.ByPhone:
 		return c.phone
-	case followup.Email:
+	case channels.ByEmail:
 		return c.emailKey
-	case followup.Messenger: // page-scoped id: 16 digits
-		buf = append(buf, byte('1'+r.IntN(9)))
-		buf = appendPadded(buf, permute(id, 618_033_988_749_897, 271_828_182_845_904, 15), 15)
-	case followup.Instagram: // Instagram-scoped id: 17 digits
-		buf = append(buf, byte('1'+r.IntN(9)))
-		buf = appendPadded(buf, permute(id, 7_320_508_075_688_773, 1_414_213_562_373_095, 16), 16)
-	case followup.Telegram: // chat id: 10 digits
-		buf = append(buf, byte('1'+r.IntN(7)))
-		buf = appendPadded(buf, permute(id, 414_213_563, 577_215_664, 9), 9)
-	case followup.WeChat: // openid: "o" + 27 url-safe base64 characters
-		buf = append(buf, 'o')
-		buf = appendRandom(r, buf, b64, 5)
-		x := mix(uint64(id) ^ 0x77ec4a7)
-		for range 11 {
-			buf = append(buf, b64[x&63])
-			x >>= 6
-		}
-		buf = appendRandom(r, buf, b64, 11)
-	case followup.LINE: // "U" + 32 hex digits
-		buf = append(buf, 'U')
-		buf = appendHex(buf, mix(uint64(id)^0x11e))
-		buf = appendRandom(r, buf, hexDigits, 16)
-	case followup.Webchat: // visitor id
-		buf = append(buf, "v-"...)
-		buf = appendHex(buf, mix(uint64(id)^0x3eb))
 	}
+	buf := append(w.buf[:0], f.Prefix...)
+	if f.Alphabet == channels.Digits {
+		// A random first digit (never 0), then the id below 10^k scrambled.
+		buf = append(buf, byte('1'+r.IntN(9)))
+		k := min(f.Len-1, 18)
+		buf = appendPadded(buf, permute(c.id, 618_033_988_749_897, salt, k), k)
+		buf = appendRandom(r, buf, f.Alphabet, f.Len-1-k)
+	} else {
+		// The 64 bits of mix(id), k to a character, then random ones.
+		k := bits.Len(uint(len(f.Alphabet))) - 1
+		x := mix(uint64(c.id) ^ salt)
+		n := min(f.Len, (64+k-1)/k)
+		for range n {
+			buf = append(buf, f.Alphabet[x&(1<<k-1)])
+			x >>= k
+		}
+		buf = appendRandom(r, buf, f.Alphabet, f.Len-n)
+		if unused := f.Len*k - f.Bits; f.Bits > 0 && unused > 0 {
+			// The last character's bits past the id's are zero.
+			last := len(buf) - 1
+			buf[last] = f.Alphabet[strings.IndexByte(f.Alphabet, buf[last])&^(1<<unused-1)]
+		}
+	}
+	buf = append(buf, f.Suffix...)
 	w.buf = buf
 	return string(buf)
 }
-
-const (
-	hexDigits = "0123456789abcdef"
-	b64       = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-)
 
 func appendPadded(buf []byte, x uint64, digits int) []byte {
 	start := len(buf)
@@ -918,13 +925,6 @@ func appendPadded(buf []byte, x uint64, digits int) []byte {
 	for i := len(buf) - 1; i >= start && x > 0; i-- {
 		buf[i] = byte('0' + x%10)
 		x /= 10
-	}
-	return buf
-}
-
-func appendHex(buf []byte, x uint64) []byte {
-	for i := 60; i >= 0; i -= 4 {
-		buf = append(buf, hexDigits[(x>>uint(i))&15])
 	}
 	return buf
 }

@@ -1,0 +1,48 @@
+package emailtest
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"time"
+
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/email"
+)
+
+// Fake is the fake SMTP relay as the sandbox runs it in place of a real
+// one (channels/all gives it to email.Driver): a plain server on loopback,
+// no STARTTLS offered, no AUTH; replies come through the inbound-mail
+// webhook.
+func Fake() channels.Fake {
+	const address = "support@demo.followup.dev"
+	return channels.Fake{
+		Start: func() channels.FakeServer {
+			f := New()
+			return channels.FakeServer{
+				URL:   f.URL(),
+				Env:   map[string]string{"SMTP_URL": f.URL(), "EMAIL_FROM": "Support <" + address + ">", "EMAIL_WEBHOOK_SECRET": DefaultSecret},
+				Close: f.Close,
+			}
+		},
+		Secret: DefaultSecret,
+		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
+			id := in.ID
+			if id == "" {
+				id = fmt.Sprintf("<%016x%016x@sandbox.followup.dev>", rand.Uint64(), rand.Uint64())
+			}
+			body, err := json.Marshal(Inbound{From: (&mail.Address{Name: in.Name, Address: in.From}).String(), To: address,
+				Subject: "Re: " + email.DefaultSubject, Text: in.Text, MessageID: id, Date: in.At.Format(time.RFC1123Z)})
+			if err != nil {
+				return nil, fmt.Errorf("email webhook: %w", err)
+			}
+			ts := strconv.FormatInt(time.Now().Unix(), 10)
+			return t.Post("application/json", body, email.TimestampHeader, ts,
+				email.SignatureHeader, "sha256="+hex.EncodeToString(email.Sign(t.Secret, ts, body)))
+		},
+	}
+}

@@ -1,0 +1,36 @@
+package viber
+
+import (
+	"net/http"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/channels"
+)
+
+// Driver is Viber for the product: the bot's token, the client and the
+// webhook (its fake is vibertest.Fake).
+func Driver() channels.Driver {
+	token := channels.Var{Name: "VIBER_AUTH_TOKEN", Secret: true, Usage: "the bot's auth token (X-Viber-Auth-Token); it also keys the webhook signature (X-Viber-Content-Signature)"}
+	return channels.Driver{
+		Channel: followup.Viber,
+		Send:    []channels.Var{token},
+		Hook:    []channels.Var{token},
+		Optional: []channels.Var{
+			{Name: "VIBER_SENDER_NAME", Usage: `the bot name shown on messages, at most 28 characters (default "Support")`},
+			{Name: "VIBER_API_URL", Usage: "the Viber REST API base URL (default https://chatapi.viber.com; a fake's in tests)"},
+		},
+		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
+			name := env("VIBER_SENDER_NAME")
+			if name == "" {
+				name = "Support"
+			}
+			return New(Config{BaseURL: env("VIBER_API_URL"), AuthToken: env("VIBER_AUTH_TOKEN"), SenderName: name}, hc)
+		},
+		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
+			return NewWebhook(env("VIBER_AUTH_TOKEN")), nil
+		},
+		// A user id of 16 bytes in base64; the contact's phone also
+		// names them.
+		ID: channels.IDForm{By: channels.ByPhone, Alphabet: channels.Base64, Len: 22, Suffix: "==", Bits: 128},
+	}
+}

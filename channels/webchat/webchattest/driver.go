@@ -1,0 +1,48 @@
+package webchattest
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/webchat"
+)
+
+// Fake is the fake delivery service as the sandbox runs it in place of
+// ours (channels/all gives it to webchat.Driver).
+func Fake() channels.Fake {
+	return channels.Fake{
+		Start: func() channels.FakeServer {
+			f := New()
+			return channels.FakeServer{
+				URL:   f.URL(),
+				Env:   map[string]string{"WEBCHAT_API_URL": f.URL(), "WEBCHAT_TOKEN": DefaultToken, "WEBCHAT_SITE_TOKEN": DefaultSiteToken},
+				Close: f.Close,
+			}
+		},
+		Secret: DefaultSiteToken,
+		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
+			if !webchat.ValidVisitorID(in.From) {
+				return nil, fmt.Errorf("%q is not a website-chat visitor id", in.From)
+			}
+			id := in.ID
+			if id == "" {
+				id = fmt.Sprintf("wm_%016x%016x", rand.Uint64(), rand.Uint64())
+			}
+			body, err := json.Marshal(webchat.InboundMessage{Type: "message", VisitorID: in.From, Text: in.Text,
+				SentAt: in.At.UTC().Format(time.RFC3339), MessageID: id, Name: in.Name})
+			if err != nil {
+				return nil, fmt.Errorf("webchat webhook: %w", err)
+			}
+			// The widget signs with the visitor's key, derived from the site token.
+			ts := strconv.FormatInt(time.Now().Unix(), 10)
+			return t.Post("application/json", body, webchat.VisitorHeader, in.From, webchat.TimestampHeader, ts,
+				webchat.SignatureHeader, "sha256="+hex.EncodeToString(webchat.Sign(webchat.VisitorKey(t.Secret, in.From), ts, body)))
+		},
+	}
+}
