@@ -1,7 +1,10 @@
 // Package actions holds what an agent can do with contacts and follow-ups:
 // find, resolve a contact and the channel to write on, send, schedule,
 // look at status, cancel, close, and list running follow-ups. The CLI and
-// the Slack bot both call it, so both behave the same.
+// the Slack bot both call it, so both behave the same; it is the bot's one
+// way to contacts and follow-ups: the reads it needs beside the actions,
+// the shapes it passes (store's and workflows' types, named here) and how
+// a time to send is read (ParseWhen) are here too.
 package actions
 
 import (
@@ -14,18 +17,25 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/cadences"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/window"
 	"github.com/followup-dev/followup/workflows"
 )
 
-// Store is what the actions read and write in the database.
+// Store is what the actions read and write in the database (a
+// *store.Store).
 type Store interface {
 	Resolve(ctx context.Context, ref string) (followup.Contact, error)
 	Find(ctx context.Context, q store.Query) (store.Page, error)
+	Contact(ctx context.Context, id int64) (followup.Contact, error)
 	Identities(ctx context.Context, contactID int64) ([]followup.Identity, error)
+	Agent(ctx context.Context, id int64) (followup.Agent, error)
+	AgentBySlackUser(ctx context.Context, slackUserID string) (followup.Agent, error)
 	Settings(ctx context.Context) (followup.Settings, error)
 	Templates(ctx context.Context, ch followup.Channel) ([]followup.Template, error)
+	Cadence(ctx context.Context, name string) (cadences.Cadence, error)
+	Cadences(ctx context.Context) ([]cadences.Cadence, error)
 	CloseConversation(ctx context.Context, contactID int64, logic followup.ClosingLogic, at time.Time) (followup.Conversation, error)
 }
 

@@ -13,9 +13,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
-	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/window"
-	"github.com/followup-dev/followup/workflows"
 )
 
 // Action ids of the bot's buttons.
@@ -63,39 +61,39 @@ func escape(s string) string {
 }
 
 // find answers a search with one page of contacts.
-func (b *Bot) find(ctx context.Context, q store.Query) *slack.Msg {
-	page, err := b.st.Find(ctx, q)
+func (b *Bot) find(ctx context.Context, q actions.Query) *slack.Msg {
+	page, err := b.act.Find(ctx, q)
 	if err != nil {
 		return b.errorMsg(err, VerbFind)
 	}
-	set, err := b.st.Settings(ctx)
+	set, err := b.act.Settings(ctx)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
 	status := q.Status
 	if status == "" {
-		status = store.StatusClosed
+		status = actions.StatusClosed
 	}
 	scope := "all contacts"
-	if q.Inbox == store.InboxMine {
+	if q.Inbox == actions.InboxMine {
 		scope = "your contacts"
 	}
 	if len(page.Results) == 0 {
 		if q.Offset > 0 {
 			return textMsg("No more contacts.")
 		}
-		if status == store.StatusAny {
+		if status == actions.StatusAny {
 			return textMsg(fmt.Sprintf("No contact matches “%s” in %s. Search by name, email or phone; try another spelling.", escape(q.Text), scope))
 		}
 		return textMsg(fmt.Sprintf("No %s contact matches “%s” in %s. Try `--any` or another spelling.", status, escape(q.Text), scope))
 	}
 	header := fmt.Sprintf("%s contacts matching “%s” in %s (%s):", capitalize(string(status)), escape(q.Text), scope, page.Kind)
-	if status == store.StatusAny {
+	if status == actions.StatusAny {
 		header = fmt.Sprintf("Contacts matching “%s” in %s (%s):", escape(q.Text), scope, page.Kind)
 	}
 	if q.Offset > 0 {
 		kind := string(status) + " "
-		if status == store.StatusAny {
+		if status == actions.StatusAny {
 			kind = ""
 		}
 		header = fmt.Sprintf("More %scontacts matching “%s” (from %d):", kind, escape(q.Text), q.Offset+1)
@@ -126,7 +124,7 @@ func (b *Bot) agentName(ctx context.Context, id *int64, names map[int64]string) 
 		return n
 	}
 	n := fmt.Sprintf("agent #%d", *id)
-	if a, err := b.st.Agent(ctx, *id); err == nil {
+	if a, err := b.act.Agent(ctx, *id); err == nil {
 		n = a.Name
 		if a.SlackUserID != "" {
 			n = "<@" + a.SlackUserID + ">"
@@ -189,7 +187,7 @@ func capitalize(s string) string {
 
 // pickMsg lists the contacts an ambiguous reference matches, each with a
 // button that runs the command again for that contact.
-func pickMsg(cmd Command, rs []store.Result) *slack.Msg {
+func pickMsg(cmd Command, rs []actions.Result) *slack.Msg {
 	header := fmt.Sprintf("“%s” matches several contacts; which one?", escape(cmd.Contact))
 	blocks := []slack.Block{slack.NewSectionBlock(md(header), nil, nil)}
 	for _, r := range rs {
@@ -215,13 +213,13 @@ func pickMsg(cmd Command, rs []store.Result) *slack.Msg {
 }
 
 // outcomeMsg tells the agent what a send did.
-func outcomeMsg(t actions.Target, out workflows.SendOutcome) *slack.Msg {
+func outcomeMsg(t actions.Target, out actions.SendOutcome) *slack.Msg {
 	switch out.Outcome {
-	case workflows.OutcomeScheduled:
+	case actions.OutcomeScheduled:
 		return textMsg(fmt.Sprintf("🕒 %s with %s: %s", t.Channel.Title(), escape(t.Contact.FullName()), escape(out.Message)))
-	case workflows.OutcomeUnconfirmed:
+	case actions.OutcomeUnconfirmed:
 		return textMsg("⚠️ " + escape(out.Message))
-	case workflows.OutcomeInProgress:
+	case actions.OutcomeInProgress:
 		return textMsg("⏳ " + escape(out.Message))
 	}
 	// The follow-up's message names the contact, the channel and the mode.
@@ -229,7 +227,7 @@ func outcomeMsg(t actions.Target, out workflows.SendOutcome) *slack.Msg {
 }
 
 // statusBlocks shows a contact's channels and running follow-ups.
-func statusBlocks(t actions.Target, states []workflows.State, ws []window.State) []slack.Block {
+func statusBlocks(t actions.Target, states []actions.State, ws []window.State) []slack.Block {
 	c := t.Contact
 	head := fmt.Sprintf("*%s*", escape(c.FullName()))
 	if c.VIP {
@@ -259,7 +257,7 @@ func statusBlocks(t actions.Target, states []workflows.State, ws []window.State)
 			sb.WriteString("\n🔁 " + capitalize(c))
 		}
 		scheduled := slices.Clone(s.Scheduled)
-		slices.SortStableFunc(scheduled, func(a, b workflows.Scheduled) int { return a.At.Compare(b.At) })
+		slices.SortStableFunc(scheduled, func(a, b actions.Scheduled) int { return a.At.Compare(b.At) })
 		for _, sc := range scheduled {
 			sb.WriteString("\n" + scheduledLine(s, sc))
 		}
@@ -278,12 +276,12 @@ func statusBlocks(t actions.Target, states []workflows.State, ws []window.State)
 
 // scheduledLine is a scheduled send as status shows it: when, what, and
 // what goes instead if the window has closed by then.
-func scheduledLine(s workflows.State, sc workflows.Scheduled) string {
+func scheduledLine(s actions.State, sc actions.Scheduled) string {
 	return fmt.Sprintf("🕒 #%d at %s: %s", sc.ID, sc.At.UTC().Format("Jan 2 15:04 UTC"), escape(s.DescribeScheduled(sc)))
 }
 
 // followupBlocks lists running follow-ups (App Home, vip), overdue first.
-func (b *Bot) followupBlocks(ctx context.Context, title string, fs []workflows.Summary) []slack.Block {
+func (b *Bot) followupBlocks(ctx context.Context, title string, fs []actions.Summary) []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(title))}
 	if len(fs) == 0 {
 		return append(blocks, slack.NewContextBlock("", md("None running.")))
@@ -295,7 +293,7 @@ func (b *Bot) followupBlocks(ctx context.Context, title string, fs []workflows.S
 	// read by then is listed without it.
 	sctx, cancel := context.WithTimeout(ctx, stateBudget)
 	defer cancel()
-	states := map[int64][]workflows.State{}
+	states := map[int64][]actions.State{}
 	for i, f := range fs {
 		if i == maxShown {
 			blocks = append(blocks, slack.NewContextBlock("", md(fmt.Sprintf("…and %d more.", len(fs)-maxShown))))
@@ -303,7 +301,7 @@ func (b *Bot) followupBlocks(ctx context.Context, title string, fs []workflows.S
 		}
 		name := fmt.Sprintf("contact #%d", f.ContactID)
 		cadence := ""
-		if c, err := b.st.Contact(ctx, f.ContactID); err == nil {
+		if c, err := b.act.Contact(ctx, f.ContactID); err == nil {
 			name = escape(c.FullName())
 			ss, read := states[c.ID]
 			if !read && sctx.Err() == nil {

@@ -16,27 +16,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
-	"github.com/followup-dev/followup/cadences"
-	"github.com/followup-dev/followup/store"
-	"github.com/followup-dev/followup/workflows"
 )
-
-// Store is what the bot reads from the database itself; the actions do
-// the rest.
-type Store interface {
-	AgentBySlackUser(ctx context.Context, slackUserID string) (followup.Agent, error)
-	Agent(ctx context.Context, id int64) (followup.Agent, error)
-	Contact(ctx context.Context, id int64) (followup.Contact, error)
-	Identities(ctx context.Context, contactID int64) ([]followup.Identity, error)
-	Settings(ctx context.Context) (followup.Settings, error)
-	Templates(ctx context.Context, ch followup.Channel) ([]followup.Template, error)
-	Find(ctx context.Context, q store.Query) (store.Page, error)
-	// Cadence is the cadence defined under name (ENotFound when none is);
-	// Cadences lists the defined cadences.
-	Cadence(ctx context.Context, name string) (cadences.Cadence, error)
-	Cadences(ctx context.Context) ([]cadences.Cadence, error)
-	Requests
-}
 
 // Slack is the part of Slack's Web API the bot calls (a *slack.Client).
 type Slack interface {
@@ -70,7 +50,7 @@ type Config struct {
 
 // Bot answers Slack: slash commands, buttons and modals, and App Home.
 type Bot struct {
-	st    Store
+	reqs  Requests
 	act   *actions.Service
 	slack Slack
 	cfg   Config
@@ -100,8 +80,9 @@ const maxReading = 4
 // be honoured.
 const agentTTL = 5 * time.Second
 
-// New returns a bot over the store, the actions and Slack's Web API.
-func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
+// New returns a bot that keeps the requests it acknowledged in reqs,
+// reaches contacts and follow-ups through act, and calls Slack's Web API.
+func New(reqs Requests, act *actions.Service, api Slack, cfg Config) *Bot {
 	if cfg.Command == "" {
 		cfg.Command = "/followup"
 	}
@@ -123,7 +104,7 @@ func New(st Store, act *actions.Service, api Slack, cfg Config) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Bot{st: st, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, carrying: make(chan struct{}, maxCarryingOut), reading: make(chan struct{}, maxReading)}
+	return &Bot{reqs: reqs, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, carrying: make(chan struct{}, maxCarryingOut), reading: make(chan struct{}, maxReading)}
 }
 
 // Wait waits for commands still answering through response_url.
@@ -149,7 +130,7 @@ func (b *Bot) authorize(ctx context.Context, teamID, userID string) (followup.Ag
 	if ok && now.Sub(c.at) < agentTTL {
 		return c.agent, nil
 	}
-	a, err := b.st.AgentBySlackUser(ctx, userID)
+	a, err := b.act.AgentBySlackUser(ctx, userID)
 	if followup.ErrorCodeOf(err) == followup.ENotFound {
 		return a, followup.Errorf(followup.EUnauthorized, "You are not registered as a followup agent, so nothing was done. An admin can add you: `followup agents add --slack-user %s --name \"Your Name\"`.", userID)
 	}
@@ -186,17 +167,17 @@ func (b *Bot) command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
-	if cmd.Verb == VerbHelp {
-		return helpMsg(b.cfg.Command, agent)
-	}
-	// Commands that start or change follow-ups are acknowledged once
-	// they are recorded (durable), and answer through response_url, so
-	// Slack never waits on Temporal and a crash never loses them. Reads
-	// answer inline when they are quick.
-	if cmd.Verb.Changes() {
+	switch specs[cmd.Verb].answer {
+	case answerNow:
+		return b.run(ctx, agent, cmd)
+	case answerDurable:
+		// Commands that start or change follow-ups are acknowledged once
+		// they are recorded (durable), and answer through response_url,
+		// so Slack never waits on Temporal and a crash never loses them.
 		id := requestID()
 		return b.accept(ctx, id, agent, job{Command: &cmd}, sc.ResponseURL)
 	}
+	// Reads answer inline when they are quick.
 	return b.answer(sc.ResponseURL, b.cfg.AckWithin, func(ctx context.Context) *slack.Msg {
 		// A few reads at once: a burst of searches would otherwise take
 		// every core from Postgres's other work, the acknowledgements'
@@ -263,76 +244,81 @@ func (b *Bot) respond(responseURL string, m *slack.Msg) error {
 	return err
 }
 
-// run carries out a parsed command for agent.
+// run carries out a parsed command for agent, with the handler its row
+// in the table of commands names.
 func (b *Bot) run(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
-	switch cmd.Verb {
-	case VerbFind:
-		q := store.Query{Text: cmd.Query, Inbox: store.Inbox(cmd.Inbox), Status: store.StatusFilter(cmd.Status), Limit: b.cfg.PageSize}
-		if q.Inbox == store.InboxMine {
-			q.AgentID = agent.ID
-		}
-		return b.find(ctx, q)
-	case VerbSend, VerbLater, VerbTemplate:
-		return b.send(ctx, agent, cmd)
-	case VerbCadence:
-		return b.startCadence(ctx, agent, cmd)
-	case VerbCadences:
-		return b.listCadences(ctx)
-	case VerbStatus:
-		return b.status(ctx, cmd)
-	case VerbCancel:
-		return b.cancel(ctx, cmd)
-	case VerbClose:
-		return b.close(ctx, cmd)
-	case VerbVIP:
-		if agent.Role != followup.RoleSupervisor {
-			return b.errorMsg(followup.Errorf(followup.EUnauthorized, "`vip` is for supervisors; you are registered as an agent."), "")
-		}
-		fs, err := b.act.VIP(ctx)
-		if err != nil {
-			return b.errorMsg(err, "")
-		}
-		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: fmt.Sprintf("%d VIP follow-up(s) running", len(fs)),
-			Blocks: slack.Blocks{BlockSet: b.followupBlocks(ctx, "Running VIP follow-ups, overdue first", fs)}}
+	c, ok := specs[cmd.Verb]
+	if !ok {
+		return b.errorMsg(followup.Errorf(followup.EInvalid, "unknown command"), "")
 	}
-	return b.errorMsg(followup.Errorf(followup.EInvalid, "unknown command"), "")
+	return c.run(b, ctx, agent, cmd)
 }
 
-// resolve finds the command's contact; several matches answer with a list
-// to pick from, which re-runs the command with the picked contact.
-func (b *Bot) resolve(ctx context.Context, cmd Command, template bool) (actions.Target, *slack.Msg) {
-	var t actions.Target
-	var err error
-	switch cmd.Verb {
-	case VerbSend, VerbLater, VerbTemplate, VerbCadence:
-		via := cmd.Via
-		if via == "" && cmd.ElseTag != "" {
-			via = followup.Messenger // where message tags are
-		}
-		t, err = b.act.Resolve(ctx, cmd.Contact, via, template)
-	default:
-		t, err = b.act.Lookup(ctx, cmd.Contact)
+func (b *Bot) help(_ context.Context, agent followup.Agent, _ Command) *slack.Msg {
+	return helpMsg(b.cfg.Command, agent)
+}
+
+func (b *Bot) runFind(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
+	q := actions.Query{Text: cmd.Query, Inbox: actions.Inbox(cmd.Inbox), Status: actions.StatusFilter(cmd.Status), Limit: b.cfg.PageSize}
+	if q.Inbox == actions.InboxMine {
+		q.AgentID = agent.ID
 	}
+	return b.find(ctx, q)
+}
+
+func (b *Bot) vip(ctx context.Context, agent followup.Agent, _ Command) *slack.Msg {
+	if agent.Role != followup.RoleSupervisor {
+		return b.errorMsg(followup.Errorf(followup.EUnauthorized, "`vip` is for supervisors; you are registered as an agent."), "")
+	}
+	fs, err := b.act.VIP(ctx)
+	if err != nil {
+		return b.errorMsg(err, "")
+	}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: fmt.Sprintf("%d VIP follow-up(s) running", len(fs)),
+		Blocks: slack.Blocks{BlockSet: b.followupBlocks(ctx, "Running VIP follow-ups, overdue first", fs)}}
+}
+
+// target finds the command's contact and the channel to write on (a
+// template goes to WhatsApp unless --via says otherwise).
+func (b *Bot) target(ctx context.Context, cmd Command, template bool) (actions.Target, *slack.Msg) {
+	via := cmd.Via
+	if via == "" && cmd.ElseTag != "" {
+		via = followup.Messenger // where message tags are
+	}
+	t, err := b.act.Resolve(ctx, cmd.Contact, via, template)
+	return t, b.unresolved(ctx, cmd, err)
+}
+
+// lookup finds the command's contact.
+func (b *Bot) lookup(ctx context.Context, cmd Command) (actions.Target, *slack.Msg) {
+	t, err := b.act.Lookup(ctx, cmd.Contact)
+	return t, b.unresolved(ctx, cmd, err)
+}
+
+// unresolved answers a contact that was not resolved (nil when it was):
+// several matches answer with a list to pick from, which re-runs the
+// command with the picked contact.
+func (b *Bot) unresolved(ctx context.Context, cmd Command, err error) *slack.Msg {
 	if err == nil {
-		return t, nil
+		return nil
 	}
 	if followup.ErrorCodeOf(err) == followup.EConflict {
-		page, ferr := b.st.Find(ctx, store.Query{Text: cmd.Contact, Status: store.StatusAny, Limit: 5})
+		page, ferr := b.act.Find(ctx, actions.Query{Text: cmd.Contact, Status: actions.StatusAny, Limit: 5})
 		if ferr == nil && len(page.Results) > 1 {
-			return t, pickMsg(cmd, page.Results)
+			return pickMsg(cmd, page.Results)
 		}
 	}
-	return t, b.errorMsg(err, "")
+	return b.errorMsg(err, "")
 }
 
 func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
 	// A template, or a template to fall back on, goes to WhatsApp unless
 	// --via says otherwise.
-	t, m := b.resolve(ctx, cmd, cmd.Verb == VerbTemplate || cmd.ElseTemplate != "")
+	t, m := b.target(ctx, cmd, cmd.Verb == VerbTemplate || cmd.ElseTemplate != "")
 	if m != nil {
 		return m
 	}
-	req := workflows.SendRequest{Text: cmd.Text, Tag: cmd.Tag, At: cmd.At}
+	req := actions.SendRequest{Text: cmd.Text, Tag: cmd.Tag, At: cmd.At}
 	if cmd.Verb == VerbTemplate {
 		args := make([]string, len(cmd.Params))
 		for i, p := range cmd.Params {
@@ -342,7 +328,7 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 		if err != nil {
 			return b.errorMsg(followup.Errorf(followup.EInvalid, "%s", err.Error()), cmd.Verb)
 		}
-		req = workflows.SendRequest{Template: &workflows.TemplateRequest{Name: cmd.Template, Params: params}, At: cmd.At}
+		req = actions.SendRequest{Template: &actions.TemplateRequest{Name: cmd.Template, Params: params}, At: cmd.At}
 		// Scheduled, the template is checked now, as the modal does: its
 		// time is no time to learn it does not exist.
 		if !cmd.At.IsZero() {
@@ -365,12 +351,12 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 		if m := b.checkTemplate(ctx, cmd.ElseTemplate, len(cmd.ElseParams), "--else-template "); m != nil {
 			return m
 		}
-		req.Else = &workflows.Fallback{Template: &workflows.TemplateRequest{Name: cmd.ElseTemplate, Params: cmd.ElseParams}}
+		req.Else = &actions.Fallback{Template: &actions.TemplateRequest{Name: cmd.ElseTemplate, Params: cmd.ElseParams}}
 	case cmd.ElseTag != "":
 		if t.Channel != followup.Messenger {
 			return b.errorMsg(followup.Errorf(followup.EInvalid, "--else-tag names a Messenger tag, and this message goes to %s; drop --else-tag or use --via messenger.", t.Channel.Title()), cmd.Verb)
 		}
-		req.Else = &workflows.Fallback{Tag: cmd.ElseTag}
+		req.Else = &actions.Fallback{Tag: cmd.ElseTag}
 	}
 	id := cmd.RequestID
 	if id == "" {
@@ -390,7 +376,7 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 // suggestTemplates adds to a WhatsApp refusal the approved templates that
 // may be sent instead, and how.
 func (b *Bot) suggestTemplates(ctx context.Context, m *slack.Msg, t actions.Target) {
-	ts, err := b.st.Templates(ctx, followup.WhatsApp)
+	ts, err := b.act.Templates(ctx, followup.WhatsApp)
 	if err != nil {
 		return
 	}
@@ -436,7 +422,7 @@ func templateUsage(name string, n int) string {
 // parameters, listing the approved templates, each after prefix; nil
 // when it fits.
 func (b *Bot) checkTemplate(ctx context.Context, name string, given int, prefix string) *slack.Msg {
-	ts, err := b.st.Templates(ctx, followup.WhatsApp)
+	ts, err := b.act.Templates(ctx, followup.WhatsApp)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
@@ -484,8 +470,8 @@ func templateProblem(name string, given int, ts []followup.Template) string {
 	return fmt.Sprintf("There is no approved WhatsApp template called %s", escape(name))
 }
 
-func (b *Bot) status(ctx context.Context, cmd Command) *slack.Msg {
-	t, m := b.resolve(ctx, cmd, false)
+func (b *Bot) status(ctx context.Context, _ followup.Agent, cmd Command) *slack.Msg {
+	t, m := b.lookup(ctx, cmd)
 	if m != nil {
 		return m
 	}
@@ -493,7 +479,7 @@ func (b *Bot) status(ctx context.Context, cmd Command) *slack.Msg {
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
-	set, err := b.st.Settings(ctx)
+	set, err := b.act.Settings(ctx)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
@@ -501,8 +487,8 @@ func (b *Bot) status(ctx context.Context, cmd Command) *slack.Msg {
 		Blocks: slack.Blocks{BlockSet: statusBlocks(t, states, actions.Windows(t.Identities, set, b.cfg.Now()))}}
 }
 
-func (b *Bot) cancel(ctx context.Context, cmd Command) *slack.Msg {
-	t, m := b.resolve(ctx, cmd, false)
+func (b *Bot) cancel(ctx context.Context, _ followup.Agent, cmd Command) *slack.Msg {
+	t, m := b.lookup(ctx, cmd)
 	if m != nil {
 		return m
 	}
@@ -521,8 +507,8 @@ func (b *Bot) cancel(ctx context.Context, cmd Command) *slack.Msg {
 	return textMsg(strings.Join(lines, "\n"))
 }
 
-func (b *Bot) close(ctx context.Context, cmd Command) *slack.Msg {
-	t, m := b.resolve(ctx, cmd, false)
+func (b *Bot) close(ctx context.Context, _ followup.Agent, cmd Command) *slack.Msg {
+	t, m := b.lookup(ctx, cmd)
 	if m != nil {
 		return m
 	}

@@ -19,7 +19,7 @@ const defineCadences = "A supervisor defines one at the command line with `follo
 // a recorded request like send: the request id makes running it again
 // after a crash start the cadence once.
 func (b *Bot) startCadence(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
-	c, err := b.st.Cadence(ctx, cadences.NormalizeName(cmd.Cadence))
+	c, err := b.act.Cadence(ctx, cadences.NormalizeName(cmd.Cadence))
 	if followup.ErrorCodeOf(err) == followup.ENotFound {
 		return b.unknownCadence(ctx, cmd.Cadence)
 	}
@@ -28,13 +28,13 @@ func (b *Bot) startCadence(ctx context.Context, agent followup.Agent, cmd Comman
 	}
 	// A cadence that sends templates goes to WhatsApp unless --via says
 	// otherwise.
-	t, m := b.resolve(ctx, cmd, actions.UsesTemplates(c))
+	t, m := b.target(ctx, cmd, actions.UsesTemplates(c))
 	if m != nil {
 		return m
 	}
 	var approved []followup.Template
 	if t.Channel == followup.WhatsApp {
-		ts, err := b.st.Templates(ctx, followup.WhatsApp)
+		ts, err := b.act.Templates(ctx, followup.WhatsApp)
 		if err != nil {
 			return b.errorMsg(err, "")
 		}
@@ -92,7 +92,7 @@ func lowerFirst(s string) string {
 // unknownCadence answers a cadence name that is not defined with the
 // names that are, or how one is defined when none is.
 func (b *Bot) unknownCadence(ctx context.Context, name string) *slack.Msg {
-	cs, err := b.st.Cadences(ctx)
+	cs, err := b.act.Cadences(ctx)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
@@ -109,8 +109,8 @@ func (b *Bot) unknownCadence(ctx context.Context, name string) *slack.Msg {
 
 // listCadences answers `cadences`: each defined cadence on a line, with
 // its steps as a supervisor writes them.
-func (b *Bot) listCadences(ctx context.Context) *slack.Msg {
-	cs, err := b.st.Cadences(ctx)
+func (b *Bot) listCadences(ctx context.Context, _ followup.Agent, _ Command) *slack.Msg {
+	cs, err := b.act.Cadences(ctx)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}

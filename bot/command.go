@@ -1,9 +1,12 @@
 // Package bot is followup's Slack side: it parses the slash command agents
 // type and verifies that HTTP requests really come from Slack. Everything here
-// is pure; the handlers that act on a Command live beside it.
+// is pure; the table of commands (commands.go) and the handlers that act on
+// a Command live beside it, and reach contacts and follow-ups through
+// package actions only.
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,34 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
 )
-
-// Verb is a slash-command subcommand (PRODUCT.md §5).
-type Verb string
-
-// The verbs of PRODUCT.md §5.
-const (
-	VerbHelp     Verb = "help"
-	VerbFind     Verb = "find"
-	VerbSend     Verb = "send"
-	VerbTemplate Verb = "template"
-	VerbLater    Verb = "later"
-	VerbCadence  Verb = "cadence"
-	VerbCadences Verb = "cadences"
-	VerbStatus   Verb = "status"
-	VerbCancel   Verb = "cancel"
-	VerbClose    Verb = "close"
-	VerbVIP      Verb = "vip"
-)
-
-// Verbs lists every verb in the order the help text shows them.
-var Verbs = []Verb{VerbHelp, VerbFind, VerbSend, VerbTemplate, VerbLater, VerbCadence, VerbCadences, VerbStatus, VerbCancel, VerbClose, VerbVIP}
-
-// Valid reports whether v is one of Verbs.
-func (v Verb) Valid() bool {
-	_, ok := specs[v]
-	return ok
-}
 
 // Values of Command.Inbox and Command.Status for find.
 const (
@@ -57,14 +34,9 @@ const (
 	MaxTextBytes = 4096
 	// MaxCommandBytes caps the whole command, so nothing else grows unbounded.
 	MaxCommandBytes = 16384
-	// MaxLater is how far ahead `later` may schedule a message.
-	MaxLater = 90 * 24 * time.Hour
+	// MaxLater is how far ahead `later` (and --at) may schedule a message.
+	MaxLater = actions.MaxScheduleAhead
 )
-
-// Changes reports whether the verb starts or changes follow-ups: such a
-// command is recorded before it is acknowledged (durable), and carried
-// out once.
-func (v Verb) Changes() bool { return specs[v].changes }
 
 // Command is a parsed slash command. Only the fields of its Verb are set.
 type Command struct {
@@ -116,98 +88,6 @@ type flagSpec struct {
 	params bool   // the value is followed by its N=value parameters (--else-template renewal 1=Jane)
 }
 
-type verbSpec struct {
-	synopsis string // after the command name
-	note     string // shown after the synopsis
-	flags    map[string]flagSpec
-	// changes: the verb starts or changes follow-ups (see Verb.Changes).
-	changes bool
-}
-
-// whenNote says how to write a time.
-const whenNote = "when: 30m, 4h, 3d, or an RFC 3339 time"
-
-var specs = map[Verb]verbSpec{
-	VerbHelp: {synopsis: "help"},
-	VerbFind: {
-		synopsis: "find <query> [--mine|--all] [--closed|--open|--any]",
-		note:     "defaults: --all --closed",
-		flags: map[string]flagSpec{
-			InboxMine: {group: "inbox"}, InboxAll: {group: "inbox"},
-			StatusClosed: {group: "status"}, StatusOpen: {group: "status"}, StatusAny: {group: "status"},
-		},
-	},
-	VerbSend: {
-		synopsis: "send <contact> [--via <channel>] [--tag <TAG>] <text>",
-		flags:    map[string]flagSpec{"via": {value: true}, "tag": {value: true}},
-		changes:  true,
-	},
-	VerbTemplate: {
-		synopsis: "template <contact> <template> [name=value ...] [--via <channel>] [--at <when>]",
-		note:     whenNote,
-		flags:    map[string]flagSpec{"via": {value: true}, "at": {value: true}},
-		changes:  true,
-	},
-	VerbLater: {
-		synopsis: "later <contact> <when> <text> [--else-template <template> [1=value ...]] [--else-tag <TAG>] [--via <channel>]",
-		note:     whenNote,
-		flags: map[string]flagSpec{"via": {value: true}, "else-template": {value: true, params: true},
-			"else-tag": {value: true}},
-		changes: true,
-	},
-	VerbCadence: {
-		synopsis: "cadence <contact> <cadence> [--via <channel>]",
-		flags:    map[string]flagSpec{"via": {value: true}},
-		changes:  true,
-	},
-	VerbCadences: {
-		synopsis: "cadences",
-		note:     "the cadences defined, with their steps",
-	},
-	VerbStatus: {synopsis: "status <contact>"},
-	VerbCancel: {synopsis: "cancel <contact>", changes: true},
-	VerbClose:  {synopsis: "close <contact>", changes: true},
-	VerbVIP: {
-		synopsis: "vip",
-		note:     "supervisors: running VIP follow-ups",
-	},
-}
-
-const commandName = "/followup"
-
-// helpText is the usage block of PRODUCT.md §5, with the scheduled
-// fallbacks and cadences of issue #11.
-const helpText = `/followup help
-/followup find <query> [--mine|--all] [--closed|--open|--any]     defaults: --all --closed
-/followup send <contact> [--via <channel>] [--tag <TAG>] <text>
-/followup template <contact> <template> [name=value ...] [--via <channel>] [--at <when>]
-/followup later <contact> <when> <text> [--else-template <template> [1=value ...]] [--else-tag <TAG>] [--via <channel>]
-                                               when: 30m, 4h, 3d, or an RFC 3339 time
-/followup cadence <contact> <cadence> [--via <channel>]
-/followup cadences                             the cadences defined, with their steps
-/followup status <contact>
-/followup cancel <contact>
-/followup close <contact>
-/followup vip                                  supervisors: running VIP follow-ups
-<contact> is an email, a phone number, a contact id (#42) or a name; quote names with spaces: "Jane Doe".
-A later message falls back on --else-template (WhatsApp) or --else-tag (Messenger) if the window has closed by then.`
-
-// Help is the usage of every verb, for `/followup help` and for unknown verbs.
-func Help() string { return helpText }
-
-// Usage is the one-line usage of v, or Help() if v is not a verb.
-func Usage(v Verb) string {
-	s, ok := specs[v]
-	if !ok {
-		return Help()
-	}
-	u := commandName + " " + s.synopsis
-	if s.note != "" {
-		u += "  (" + s.note + ")"
-	}
-	return u
-}
-
 // invalid is the error every parse failure returns: one sentence for the
 // agent followed by the usage line of the verb they were typing.
 func invalid(v Verb, format string, args ...any) error {
@@ -249,7 +129,14 @@ func ParseCommand(text string, now time.Time) (Command, error) {
 	if err := p.scan(toks[1:]); err != nil {
 		return Command{}, err
 	}
-	if err := p.positionals(now); err != nil {
+	args := p.args
+	if p.spec.contact {
+		if err := p.contact(); err != nil {
+			return Command{}, err
+		}
+		args = args[1:]
+	}
+	if err := p.spec.args(&p, args); err != nil {
 		return Command{}, err
 	}
 	return p.cmd, nil
@@ -258,7 +145,7 @@ func ParseCommand(text string, now time.Time) (Command, error) {
 // parser holds one command's state while flags and positionals are sorted out.
 type parser struct {
 	verb   Verb
-	spec   verbSpec
+	spec   *command
 	cmd    Command
 	now    time.Time         // what --at counts from
 	args   []token           // positional arguments, flags removed
@@ -460,7 +347,7 @@ func (p *parser) setValue(name, value string) error {
 		}
 		p.cmd.ElseTemplate = value
 	case "at":
-		at, err := p.when(value, p.now)
+		at, err := p.when(value)
 		if err != nil {
 			return err
 		}
@@ -485,83 +372,76 @@ func templateName(s string) bool {
 	return true
 }
 
-// positionals assigns the positional arguments according to the verb.
-func (p *parser) positionals(now time.Time) error {
-	switch p.verb {
-	case VerbFind:
-		p.cmd.Inbox, p.cmd.Status = InboxAll, StatusClosed
-		if g, ok := p.groups["inbox"]; ok {
-			p.cmd.Inbox = g
-		}
-		if g, ok := p.groups["status"]; ok {
-			p.cmd.Status = g
-		}
-		vals := make([]string, 0, len(p.args))
-		for _, a := range p.args {
-			if s := strings.TrimSpace(a.val); s != "" {
-				vals = append(vals, s)
-			}
-		}
-		p.cmd.Query = strings.Join(vals, " ")
-		if p.cmd.Query == "" {
-			return invalid(p.verb, "Say what to find: a name, email, phone number or contact id.")
-		}
-		return nil
+// The positional arguments of each verb, after its contact when it takes
+// one (the table of commands names which function reads which verb's).
 
-	case VerbVIP, VerbCadences:
-		if len(p.args) > 0 {
-			return invalid(p.verb, "%s takes no arguments.", p.verb)
-		}
-		return nil
+func (p *parser) findArgs(args []token) error {
+	p.cmd.Inbox, p.cmd.Status = InboxAll, StatusClosed
+	if g, ok := p.groups["inbox"]; ok {
+		p.cmd.Inbox = g
 	}
-
-	// Every other verb starts with a contact.
-	if err := p.contact(); err != nil {
-		return err
+	if g, ok := p.groups["status"]; ok {
+		p.cmd.Status = g
 	}
-	rest := p.args[1:]
-	switch p.verb {
-	case VerbStatus, VerbCancel, VerbClose:
-		if len(rest) > 0 {
-			return invalid(p.verb, "%s takes one contact; quote a name with spaces, e.g. %s \"Jane Doe\".", p.verb, p.verb)
+	vals := make([]string, 0, len(args))
+	for _, a := range args {
+		if s := strings.TrimSpace(a.val); s != "" {
+			vals = append(vals, s)
 		}
-		return nil
-
-	case VerbSend:
-		return p.text(rest)
-
-	case VerbLater:
-		if len(rest) == 0 {
-			return invalid(p.verb, "Say when to send it: 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
-		}
-		at, err := p.when(rest[0].val, now)
-		if err != nil {
-			return err
-		}
-		p.cmd.At = at
-		if err := p.fallback(); err != nil {
-			return err
-		}
-		return p.text(rest[1:])
-
-	case VerbCadence:
-		if len(rest) == 0 || strings.TrimSpace(rest[0].val) == "" {
-			return invalid(p.verb, "Name the cadence to start after the contact, e.g. renewal; %s cadences lists them.", commandName)
-		}
-		if len(rest) > 1 {
-			return invalid(p.verb, "cadence takes a contact and a cadence name; quote a name with spaces, e.g. cadence \"Jane Doe\" renewal.")
-		}
-		p.cmd.Cadence = strings.TrimSpace(rest[0].val)
-		return nil
-
-	case VerbTemplate:
-		if len(rest) == 0 || strings.TrimSpace(rest[0].val) == "" {
-			return invalid(p.verb, "Name the template to send after the contact, e.g. order_update.")
-		}
-		p.cmd.Template = strings.TrimSpace(rest[0].val)
-		return p.params(rest[1:])
+	}
+	p.cmd.Query = strings.Join(vals, " ")
+	if p.cmd.Query == "" {
+		return invalid(p.verb, "Say what to find: a name, email, phone number or contact id.")
 	}
 	return nil
+}
+
+func (p *parser) noArgs(args []token) error {
+	if len(args) > 0 {
+		return invalid(p.verb, "%s takes no arguments.", p.verb)
+	}
+	return nil
+}
+
+func (p *parser) contactOnly(rest []token) error {
+	if len(rest) > 0 {
+		return invalid(p.verb, "%s takes one contact; quote a name with spaces, e.g. %s \"Jane Doe\".", p.verb, p.verb)
+	}
+	return nil
+}
+
+func (p *parser) laterArgs(rest []token) error {
+	if len(rest) == 0 {
+		return invalid(p.verb, "Say when to send it: 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
+	}
+	at, err := p.when(rest[0].val)
+	if err != nil {
+		return err
+	}
+	p.cmd.At = at
+	if err := p.fallback(); err != nil {
+		return err
+	}
+	return p.text(rest[1:])
+}
+
+func (p *parser) cadenceArgs(rest []token) error {
+	if len(rest) == 0 || strings.TrimSpace(rest[0].val) == "" {
+		return invalid(p.verb, "Name the cadence to start after the contact, e.g. renewal; %s cadences lists them.", commandName)
+	}
+	if len(rest) > 1 {
+		return invalid(p.verb, "cadence takes a contact and a cadence name; quote a name with spaces, e.g. cadence \"Jane Doe\" renewal.")
+	}
+	p.cmd.Cadence = strings.TrimSpace(rest[0].val)
+	return nil
+}
+
+func (p *parser) templateArgs(rest []token) error {
+	if len(rest) == 0 || strings.TrimSpace(rest[0].val) == "" {
+		return invalid(p.verb, "Name the template to send after the contact, e.g. order_update.")
+	}
+	p.cmd.Template = strings.TrimSpace(rest[0].val)
+	return p.params(rest[1:])
 }
 
 // fallback checks a later message's fallback against its channel: a
@@ -614,62 +494,29 @@ func (p *parser) text(toks []token) error {
 	return nil
 }
 
-func (p *parser) when(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	limit := "later schedules at most 90 days ahead"
-	if p.verb != VerbLater {
-		limit = "--at schedules at most 90 days ahead"
+// when reads a time to send with actions.ParseWhen and words a refusal
+// as a sentence of the slash command: it names what schedules (later or
+// --at), and says a delay that is not ahead as the command always has.
+func (p *parser) when(s string) (time.Time, error) {
+	at, err := actions.ParseWhen(s, p.now)
+	var we *actions.WhenError
+	if !errors.As(err, &we) {
+		return at, err
 	}
-	if d, ok := relative(s); ok {
-		if d <= 0 {
-			return time.Time{}, invalid(p.verb, "%q is not in the future; use e.g. 30m, 4h or 3d.", s)
+	in := truncate(we.Input, 40)
+	switch {
+	case we.Problem == actions.WhenTooFar:
+		what := "later"
+		if p.verb != VerbLater {
+			what = "--at"
 		}
-		if d > MaxLater {
-			return time.Time{}, invalid(p.verb, "%q is too far ahead; %s.", truncate(s, 40), limit)
-		}
-		return now.Add(d), nil
+		return at, invalid(p.verb, "%q is too far ahead; %s schedules at most %d days ahead.", in, what, int(MaxLater.Hours()/24))
+	case we.Problem == actions.WhenNow:
+		return at, invalid(p.verb, "%q is not in the future; use e.g. 30m, 4h or 3d.", in)
+	case we.Problem == actions.WhenPast && strings.HasPrefix(in, "-"):
+		return at, invalid(p.verb, "%q is not a time in the future; use e.g. 30m, 4h or 3d.", in)
 	}
-	at, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, invalid(p.verb, "%q is not a time; use 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.", truncate(s, 40))
-	}
-	if !at.After(now) {
-		return time.Time{}, invalid(p.verb, "%s is in the past; give a time in the future.", s)
-	}
-	if at.Sub(now) > MaxLater {
-		return time.Time{}, invalid(p.verb, "%s is too far ahead; %s.", s, limit)
-	}
-	return at, nil
-}
-
-// relative parses 30m, 4h, 3d. Numbers beyond nine digits are refused before
-// multiplying so nothing overflows.
-func relative(s string) (time.Duration, bool) {
-	if len(s) < 2 || len(s) > 10 {
-		return 0, false
-	}
-	var unit time.Duration
-	switch s[len(s)-1] | 0x20 {
-	case 'm':
-		unit = time.Minute
-	case 'h':
-		unit = time.Hour
-	case 'd':
-		unit = 24 * time.Hour
-	default:
-		return 0, false
-	}
-	digits := s[:len(s)-1]
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(digits)
-	if err != nil {
-		return 0, false
-	}
-	return time.Duration(n) * unit, true
+	return at, invalid(p.verb, "%s.", we.Error())
 }
 
 func (p *parser) params(toks []token) error {

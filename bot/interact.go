@@ -10,8 +10,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/store"
-	"github.com/followup-dev/followup/workflows"
+	"github.com/followup-dev/followup/actions"
 )
 
 // Interaction answers a button press or a modal submission. The result is
@@ -59,7 +58,7 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 		}
 	case ActionStatus:
 		b.later(cb, func(ctx context.Context) *slack.Msg {
-			return b.status(ctx, Command{Verb: VerbStatus, Contact: "#" + a.Value})
+			return b.status(ctx, agent, Command{Verb: VerbStatus, Contact: "#" + a.Value})
 		})
 	case ActionMore:
 		var v moreValue
@@ -67,14 +66,14 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 			b.later(cb, func(context.Context) *slack.Msg { return textMsg("❌ This button is out of date; search again.") })
 			return
 		}
-		q := store.Query{Text: v.Text, Inbox: store.Inbox(v.Inbox), Status: store.StatusFilter(v.Status), Offset: v.Offset, Limit: b.cfg.PageSize}
-		if q.Inbox == store.InboxMine {
+		q := actions.Query{Text: v.Text, Inbox: actions.Inbox(v.Inbox), Status: actions.StatusFilter(v.Status), Offset: v.Offset, Limit: b.cfg.PageSize}
+		if q.Inbox == actions.InboxMine {
 			q.AgentID = agent.ID
 		}
 		b.later(cb, func(ctx context.Context) *slack.Msg { return b.find(ctx, q) })
 	case ActionPick:
 		var cmd Command
-		if err := json.Unmarshal([]byte(a.Value), &cmd); err != nil || !cmd.Verb.Valid() || cmd.Verb == VerbVIP {
+		if err := json.Unmarshal([]byte(a.Value), &cmd); err != nil || !cmd.Verb.Valid() || !specs[cmd.Verb].contact {
 			b.later(cb, func(context.Context) *slack.Msg {
 				return textMsg("❌ This button is out of date; run the command again.")
 			})
@@ -142,7 +141,7 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 // for a supervisor the VIP follow-ups too, overdue first.
 func (b *Bot) publishHome(ctx context.Context, userID string) error {
 	var blocks []slack.Block
-	agent, err := b.st.AgentBySlackUser(ctx, userID)
+	agent, err := b.act.AgentBySlackUser(ctx, userID)
 	switch {
 	case followup.ErrorCodeOf(err) == followup.ENotFound:
 		blocks = []slack.Block{slack.NewSectionBlock(md("You are not registered as a followup agent. An admin can add you: `followup agents add --slack-user "+userID+" --name \"Your Name\"`."), nil, nil)}
@@ -150,7 +149,7 @@ func (b *Bot) publishHome(ctx context.Context, userID string) error {
 		return err
 	default:
 		mine, err := b.act.Following(ctx, agent.SlackUserID)
-		var vip []workflows.Summary
+		var vip []actions.Summary
 		if err == nil && agent.Role == followup.RoleSupervisor {
 			vip, err = b.act.VIP(ctx)
 		}

@@ -15,7 +15,6 @@ import (
 	"github.com/followup-dev/followup/actions"
 	"github.com/followup-dev/followup/cadences"
 	"github.com/followup-dev/followup/window"
-	"github.com/followup-dev/followup/workflows"
 )
 
 // CallbackFollowUp is the Follow up modal's callback id.
@@ -43,30 +42,30 @@ type modalMeta struct {
 
 // openFollowUp opens the Follow up modal for a contact.
 func (b *Bot) openFollowUp(ctx context.Context, triggerID string, contactID int64) error {
-	c, err := b.st.Contact(ctx, contactID)
+	c, err := b.act.Contact(ctx, contactID)
 	if err != nil {
 		return err
 	}
-	ids, err := b.st.Identities(ctx, contactID)
+	ids, err := b.act.Identities(ctx, contactID)
 	if err != nil {
 		return err
 	}
 	if len(ids) == 0 {
 		return followup.Errorf(followup.EInvalid, "%s has no channel to write on", c.FullName())
 	}
-	set, err := b.st.Settings(ctx)
+	set, err := b.act.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	var templates []followup.Template
 	for _, id := range ids {
 		if id.Channel == followup.WhatsApp {
-			if templates, err = b.st.Templates(ctx, followup.WhatsApp); err != nil {
+			if templates, err = b.act.Templates(ctx, followup.WhatsApp); err != nil {
 				return err
 			}
 		}
 	}
-	cs, err := b.st.Cadences(ctx)
+	cs, err := b.act.Cadences(ctx)
 	if err != nil {
 		return err
 	}
@@ -147,7 +146,7 @@ func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.Stat
 		blocks = append(blocks, optional(slack.NewInputBlock(blockTag, plain("Messenger message tag"),
 			plain("Required on Messenger after 7 days; only for the kind of update the tag names."), slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Tag"), inputAction, tagOpts...))))
 	}
-	blocks = append(blocks, optional(slack.NewInputBlock(blockWhen, plain("When"), plain("Empty: now. Or 30m, 4h, 3d, or an RFC 3339 time."),
+	blocks = append(blocks, optional(slack.NewInputBlock(blockWhen, plain("When"), plain("Empty: now. Or "+actions.WhenForms+"."),
 		slack.NewPlainTextInputBlockElement(plain("now"), inputAction))))
 	var copts []*slack.OptionBlockObject
 	for _, cd := range cs {
@@ -215,9 +214,9 @@ func readForm(v slack.View) followUpForm {
 // validateForm checks a submission against the channel's rules now and
 // returns the send request, or errors keyed by block id to show inline.
 // cs holds the cadence the form picked, if it is still defined.
-func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings, templates []followup.Template, cs []cadences.Cadence, now time.Time) (workflows.SendRequest, map[string]string) {
+func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings, templates []followup.Template, cs []cadences.Cadence, now time.Time) (actions.SendRequest, map[string]string) {
 	errs := map[string]string{}
-	var req workflows.SendRequest
+	var req actions.SendRequest
 	var id *followup.Identity
 	for i := range ids {
 		if ids[i].Channel == f.Channel {
@@ -232,7 +231,7 @@ func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings
 		return validateCadence(f, cs, templates)
 	}
 	if f.When != "" {
-		at, err := parseWhenText(f.When, now)
+		at, err := actions.ParseWhen(f.When, now)
 		if err != nil {
 			errs[blockWhen] = err.Error()
 		}
@@ -283,7 +282,7 @@ func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings
 				errs[blockParam+strconv.Itoa(i+1)] = fmt.Sprintf("%s takes %d parameter(s); clear this one.", t.Name, t.ParamCount)
 			}
 		}
-		req.Template = &workflows.TemplateRequest{Name: t.Name, Language: t.Language, Params: append([]string(nil), params...)}
+		req.Template = &actions.TemplateRequest{Name: t.Name, Language: t.Language, Params: append([]string(nil), params...)}
 		in.Template = &window.Template{Name: t.Name, Status: t.Status, ParamCount: t.ParamCount, ParamsGiven: len(params)}
 		in.Text = false
 	}
@@ -315,7 +314,7 @@ func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings
 // validateCadence checks a form that starts a cadence: nothing else is
 // filled in, the cadence is still defined, and its templates can be sent
 // on the channel picked.
-func validateCadence(f followUpForm, cs []cadences.Cadence, templates []followup.Template) (workflows.SendRequest, map[string]string) {
+func validateCadence(f followUpForm, cs []cadences.Cadence, templates []followup.Template) (actions.SendRequest, map[string]string) {
 	var c *cadences.Cadence
 	for i := range cs {
 		if cs[i].Name == f.Cadence {
@@ -324,18 +323,18 @@ func validateCadence(f followUpForm, cs []cadences.Cadence, templates []followup
 	}
 	switch {
 	case f.Text != "" || f.Template != "" || f.Tag != "" || f.When != "":
-		return workflows.SendRequest{}, map[string]string{blockCadence: "A cadence sends its own messages: clear the message, template, tag and when, or clear the cadence."}
+		return actions.SendRequest{}, map[string]string{blockCadence: "A cadence sends its own messages: clear the message, template, tag and when, or clear the cadence."}
 	case c == nil:
-		return workflows.SendRequest{}, map[string]string{blockCadence: "That cadence is not defined any more; pick another."}
+		return actions.SendRequest{}, map[string]string{blockCadence: "That cadence is not defined any more; pick another."}
 	}
 	if p := cadenceProblem(*c, f.Channel, templates); p != "" {
 		block := blockCadence
 		if f.Channel != followup.WhatsApp {
 			block = blockChannel
 		}
-		return workflows.SendRequest{}, map[string]string{block: p + "."}
+		return actions.SendRequest{}, map[string]string{block: p + "."}
 	}
-	return workflows.SendRequest{Cadence: actions.WorkflowCadence(*c)}, nil
+	return actions.SendRequest{Cadence: actions.WorkflowCadence(*c)}, nil
 }
 
 // submitFollowUp validates a Follow up modal submission; a valid one is
@@ -347,21 +346,21 @@ func (b *Bot) submitFollowUp(ctx context.Context, agent followup.Agent, v slack.
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: "This form is out of date; open it again."})
 	}
 	f := readForm(v)
-	c, err := b.st.Contact(ctx, meta.ContactID)
+	c, err := b.act.Contact(ctx, meta.ContactID)
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
 	}
-	ids, err := b.st.Identities(ctx, c.ID)
+	ids, err := b.act.Identities(ctx, c.ID)
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
 	}
-	set, err := b.st.Settings(ctx)
+	set, err := b.act.Settings(ctx)
 	if err != nil {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
 	}
 	var templates []followup.Template
 	if f.Channel == followup.WhatsApp {
-		ts, err := b.st.Templates(ctx, followup.WhatsApp)
+		ts, err := b.act.Templates(ctx, followup.WhatsApp)
 		if err != nil {
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
 		}
@@ -369,7 +368,7 @@ func (b *Bot) submitFollowUp(ctx context.Context, agent followup.Agent, v slack.
 	}
 	var cs []cadences.Cadence
 	if f.Cadence != "" {
-		c, err := b.st.Cadence(ctx, f.Cadence)
+		c, err := b.act.Cadence(ctx, f.Cadence)
 		switch {
 		case err == nil:
 			cs = append(cs, c)
@@ -408,24 +407,4 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-// parseWhenText reads "30m", "4h", "3d" or an RFC 3339 time, within MaxLater.
-func parseWhenText(s string, now time.Time) (time.Time, error) {
-	bad := fmt.Errorf("write 30m, 4h, 3d or an RFC 3339 time such as %s", now.Add(time.Hour).UTC().Format(time.RFC3339))
-	var at time.Time
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		at = t
-	} else if d, ok := relative(s); ok {
-		at = now.Add(d)
-	} else {
-		return time.Time{}, bad
-	}
-	switch {
-	case !at.After(now):
-		return time.Time{}, fmt.Errorf("%s is in the past", s)
-	case at.Sub(now) > MaxLater:
-		return time.Time{}, fmt.Errorf("at most %d days ahead", int(MaxLater.Hours()/24))
-	}
-	return at, nil
 }

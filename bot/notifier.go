@@ -11,15 +11,14 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/followup-dev/followup"
-	"github.com/followup-dev/followup/store"
 )
 
 // NotifyStore is what the Slack notifier records notifications in.
 type NotifyStore interface {
-	AddNotification(ctx context.Context, n store.Notification) (added bool, err error)
+	AddNotification(ctx context.Context, n followup.Notification) (added bool, err error)
 	NotificationDelivered(ctx context.Context, key string) (bool, error)
 	MarkNotificationDelivered(ctx context.Context, key string, at time.Time) error
-	ClaimUndeliveredNotifications(ctx context.Context, since, before time.Time, lease time.Duration, limit int) ([]store.Notification, error)
+	ClaimUndeliveredNotifications(ctx context.Context, since, before time.Time, lease time.Duration, limit int) ([]followup.Notification, error)
 	Agent(ctx context.Context, id int64) (followup.Agent, error)
 	Contact(ctx context.Context, id int64) (followup.Contact, error)
 }
@@ -65,7 +64,7 @@ const postTimeout = 5 * time.Second
 
 // Notify records n and tells the agent. Only a failure to record it is an
 // error; Slack's failures leave it for Redeliver.
-func (n *Notifier) Notify(ctx context.Context, note store.Notification) error {
+func (n *Notifier) Notify(ctx context.Context, note followup.Notification) error {
 	if _, err := n.st.AddNotification(ctx, note); err != nil {
 		return err
 	}
@@ -146,7 +145,7 @@ func transient(err error) bool {
 }
 
 // deliver posts one notification and records that it was delivered.
-func (n *Notifier) deliver(ctx context.Context, note store.Notification) error {
+func (n *Notifier) deliver(ctx context.Context, note followup.Notification) error {
 	if note.AgentID == nil {
 		return nil
 	}

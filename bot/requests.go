@@ -10,8 +10,6 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
-	"github.com/followup-dev/followup/store"
-	"github.com/followup-dev/followup/workflows"
 )
 
 // Requests is where the bot keeps what it acknowledged (a *store.Store):
@@ -20,10 +18,10 @@ import (
 // it, and resumed by any process once its holder stops renewing the claim
 // (a crash, a kill -9).
 type Requests interface {
-	AddRequest(ctx context.Context, r store.Request, lease time.Duration) (bool, error)
+	AddRequest(ctx context.Context, r followup.Request, lease time.Duration) (bool, error)
 	RenewRequest(ctx context.Context, id string, lease time.Duration) error
 	FinishRequest(ctx context.Context, id, answer string) error
-	ClaimRequests(ctx context.Context, lease time.Duration, limit int) ([]store.Request, error)
+	ClaimRequests(ctx context.Context, lease time.Duration, limit int) ([]followup.Request, error)
 	PruneRequests(ctx context.Context, keep time.Duration) (int, error)
 }
 
@@ -51,9 +49,9 @@ type job struct {
 
 // modalJob is a validated Follow up modal submission.
 type modalJob struct {
-	ContactID int64                 `json:"contact_id"`
-	Channel   followup.Channel      `json:"channel"`
-	Request   workflows.SendRequest `json:"request"`
+	ContactID int64               `json:"contact_id"`
+	Channel   followup.Channel    `json:"channel"`
+	Request   actions.SendRequest `json:"request"`
 }
 
 // accept records a job for agent under id, then carries it out in the
@@ -65,14 +63,14 @@ func (b *Bot) accept(ctx context.Context, id string, agent followup.Agent, j job
 	if err != nil {
 		return b.errorMsg(fmt.Errorf("encode the request: %w", err), "")
 	}
-	r := store.Request{ID: id, AgentSlack: agent.SlackUserID, Payload: payload, ResponseURL: responseURL, CreatedAt: time.Now()}
+	r := followup.Request{ID: id, AgentSlack: agent.SlackUserID, Payload: payload, ResponseURL: responseURL, CreatedAt: time.Now()}
 	actx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
-	added, err := b.st.AddRequest(actx, r, requestLease)
+	added, err := b.reqs.AddRequest(actx, r, requestLease)
 	if followup.ErrorCodeOf(err) == followup.EUnavailable && actx.Err() == nil {
 		// A connection the database dropped (a restart, a failover):
 		// once more on a fresh one. Had the first insert landed, the
 		// request is resumed when its claim runs out.
-		added, err = b.st.AddRequest(actx, r, requestLease)
+		added, err = b.reqs.AddRequest(actx, r, requestLease)
 	}
 	cancel()
 	if err != nil {
@@ -97,7 +95,7 @@ const ackText = "⏳ Working on it…"
 // carryOut runs a claimed request, answers it and marks it done, renewing
 // the claim meanwhile. A crash at any point leaves it to be resumed: the
 // follow-up recognises a request it already has by its id.
-func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
+func (b *Bot) carryOut(r followup.Request, agent followup.Agent, j job) {
 	defer b.work.Done()
 	// At most maxCarryingOut at once: a burst's acknowledgements must not
 	// wait for database connections and CPU behind the work they queue
@@ -115,7 +113,7 @@ func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
 			case <-hold.Done():
 				return
 			case <-t.C:
-				if err := b.st.RenewRequest(hold, r.ID, requestLease); err != nil && hold.Err() == nil {
+				if err := b.reqs.RenewRequest(hold, r.ID, requestLease); err != nil && hold.Err() == nil {
 					b.log.Warn("slack: renew a request", "request", r.ID, "err", err)
 				}
 			}
@@ -149,7 +147,7 @@ func (b *Bot) carryOut(r store.Request, agent followup.Agent, j job) {
 	// is resumed and answered again with the same outcome.
 	for try := 0; try < 5; try++ {
 		fctx, fcancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := b.st.FinishRequest(fctx, r.ID, clip(answerText(m), 2000))
+		err := b.reqs.FinishRequest(fctx, r.ID, clip(answerText(m), 2000))
 		fcancel()
 		if err == nil {
 			return
@@ -178,11 +176,11 @@ func (b *Bot) runJob(ctx context.Context, agent followup.Agent, j job, id string
 // what the follow-up does not notify (a send scheduled, a cadence started)
 // and a failure before it are answered here.
 func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, id string) *slack.Msg {
-	c, err := b.st.Contact(ctx, mj.ContactID)
+	c, err := b.act.Contact(ctx, mj.ContactID)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
-	ids, err := b.st.Identities(ctx, c.ID)
+	ids, err := b.act.Identities(ctx, c.ID)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
@@ -191,7 +189,7 @@ func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, 
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
-	if out.Outcome == workflows.OutcomeScheduled {
+	if out.Outcome == actions.OutcomeScheduled {
 		return outcomeMsg(t, out)
 	}
 	return nil
@@ -199,7 +197,7 @@ func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, 
 
 // deliver answers a request: through its response_url while Slack takes
 // answers there, else (or when that fails) by direct message.
-func (b *Bot) deliver(r store.Request, m *slack.Msg) {
+func (b *Bot) deliver(r followup.Request, m *slack.Msg) {
 	if r.ResponseURL != "" && time.Since(r.CreatedAt) < responseURLLife {
 		err := b.respond(r.ResponseURL, m)
 		if err == nil {
@@ -219,7 +217,7 @@ func (b *Bot) Resume(ctx context.Context, every time.Duration) {
 	for {
 		if time.Since(pruned) > time.Hour {
 			pruned = time.Now()
-			if _, err := b.st.PruneRequests(ctx, requestsKept); err != nil && ctx.Err() == nil {
+			if _, err := b.reqs.PruneRequests(ctx, requestsKept); err != nil && ctx.Err() == nil {
 				b.log.Warn("slack: prune requests", "err", err)
 			}
 		}
@@ -237,7 +235,7 @@ func (b *Bot) Resume(ctx context.Context, every time.Duration) {
 // ResumeOnce claims the requests nobody holds and carries them out in the
 // background; it returns how many it took.
 func (b *Bot) ResumeOnce(ctx context.Context) (int, error) {
-	rs, err := b.st.ClaimRequests(ctx, requestLease, 50)
+	rs, err := b.reqs.ClaimRequests(ctx, requestLease, 50)
 	if err != nil {
 		return 0, err
 	}
@@ -245,16 +243,16 @@ func (b *Bot) ResumeOnce(ctx context.Context) (int, error) {
 		var j job
 		if err := json.Unmarshal(r.Payload, &j); err != nil {
 			b.log.Error("slack: a recorded request cannot be read; dropped", "request", r.ID, "err", err)
-			_ = b.st.FinishRequest(ctx, r.ID, "unreadable: "+err.Error())
+			_ = b.reqs.FinishRequest(ctx, r.ID, "unreadable: "+err.Error())
 			continue
 		}
-		agent, err := b.st.AgentBySlackUser(ctx, r.AgentSlack)
+		agent, err := b.act.AgentBySlackUser(ctx, r.AgentSlack)
 		if err != nil {
 			if followup.ErrorCodeOf(err) == followup.ENotFound {
 				// No longer an agent: say so instead of acting for them.
 				m := b.errorMsg(followup.Errorf(followup.EUnauthorized, "You are no longer registered as a followup agent, so your earlier request was not carried out."), "")
 				b.deliver(r, m)
-				_ = b.st.FinishRequest(ctx, r.ID, m.Text)
+				_ = b.reqs.FinishRequest(ctx, r.ID, m.Text)
 				continue
 			}
 			return 0, err // the claim runs out; tried again later

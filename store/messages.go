@@ -219,17 +219,9 @@ func (s *Store) ChatbotMessagesInMonth(ctx context.Context, t time.Time, exclude
 	return n, translate(err, "count chatbot messages")
 }
 
-// Notification is something a follow-up told an agent.
-type Notification struct {
-	ID             int64                     `db:"id" json:"id"`
-	AgentID        *int64                    `db:"agent_id" json:"agent_id"`
-	ContactID      *int64                    `db:"contact_id" json:"contact_id"`
-	Channel        followup.Channel          `db:"channel" json:"channel"`
-	Kind           followup.NotificationKind `db:"kind" json:"kind"`
-	Text           string                    `db:"text" json:"text"`
-	IdempotencyKey *string                   `db:"idempotency_key" json:"-"`
-	CreatedAt      time.Time                 `db:"created_at" json:"created_at"`
-}
+// Notification is something a follow-up told an agent (the type lives in
+// followup, so that the notifiers need not import store).
+type Notification = followup.Notification
 
 // AddNotification records a notification once per idempotency key; added
 // is false when the key was seen before.

@@ -3,18 +3,13 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/followup-dev/followup"
 )
 
-// Request is a Slack request the bot acknowledged: kept until it has been
-// carried out and answered, so a crash never loses it.
-type Request struct {
-	ID          string    `db:"id"`
-	AgentSlack  string    `db:"agent_slack"`
-	Payload     []byte    `db:"payload"`
-	ResponseURL string    `db:"response_url"`
-	Tries       int       `db:"tries"`
-	CreatedAt   time.Time `db:"created_at"`
-}
+// Request is a Slack request the bot acknowledged (the type lives in
+// followup, so that the bot need not import store).
+type Request = followup.Request
 
 // AddRequest records a request, claimed by the caller for lease. added is
 // false when a request with that id exists (a button pressed twice): it is

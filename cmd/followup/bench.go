@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
-	"slices"
-	"strings"
-	"time"
+	"os"
+	"os/exec"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
-	"github.com/followup-dev/followup/store"
+	"github.com/followup-dev/followup/bench"
 )
 
 func (a *app) benchCmd() *cobra.Command {
@@ -31,7 +29,7 @@ Seed a large workspace first: followup seed --contacts 1000000.`,
 			if err != nil {
 				return err
 			}
-			return benchSearch(a.ctx, st, a.stdout, runs, naiveRuns, seed)
+			return bench.Search(a.ctx, st, a.stdout, runs, naiveRuns, seed)
 		},
 	}
 	search.Flags().IntVar(&runs, "runs", 200, "queries per kind through the product's search")
@@ -41,128 +39,49 @@ Seed a large workspace first: followup seed --contacts 1000000.`,
 	return cmd
 }
 
-type sample struct {
-	First, Last, Email, Phone string
-	Assignee                  *int64
-}
-
-type benchKind struct {
-	name  string
-	query func(s sample, r *rand.Rand) (store.Query, bool)
-}
-
-func benchSearch(ctx context.Context, st *store.Store, out interface{ Write([]byte) (int, error) }, runs, naiveRuns int, seed int64) error {
-	var total int
-	if err := st.DB().GetContext(ctx, &total, `SELECT count(*) FROM contacts`); err != nil {
-		return err
-	}
-	if total < 1000 {
-		return fmt.Errorf("only %d contacts: seed first (followup seed --contacts 1000000)", total)
-	}
-	var samples []sample
-	// A uniform random sample of closed contacts (the default search).
-	pct := min(100, 300000/float64(total))
-	err := st.DB().SelectContext(ctx, &samples, fmt.Sprintf(`
-		SELECT first_name AS "first", last_name AS "last", coalesce(email, '') AS "email", coalesce(phone, '') AS "phone", assignee_id AS "assignee"
-		FROM contacts TABLESAMPLE BERNOULLI (%f) REPEATABLE (%d) WHERE conv_status = 'closed' LIMIT 3000`, pct, seed))
-	if err != nil || len(samples) == 0 {
-		return fmt.Errorf("pick sample contacts: %v", err)
-	}
-	r := rand.New(rand.NewPCG(uint64(seed), 7))
-	prefix := func(s string, n int) string {
-		rs := []rune(store.NameKey(s))
-		if len(rs) > n {
-			rs = rs[:n]
-		}
-		return string(rs)
-	}
-	kinds := []benchKind{
-		{"name prefix (\"jan do\")", func(s sample, r *rand.Rand) (store.Query, bool) {
-			return store.Query{Text: prefix(s.First, 3) + " " + prefix(s.Last, 2)}, s.First != "" && s.Last != ""
-		}},
-		{"first name only (\"jan\")", func(s sample, r *rand.Rand) (store.Query, bool) {
-			return store.Query{Text: prefix(s.First, 3)}, s.First != ""
-		}},
-		{"typo (fuzzy fallback)", func(s sample, r *rand.Rand) (store.Query, bool) {
-			full := []rune(store.NameKey(s.First + " " + s.Last))
-			if len(full) < 6 {
-				return store.Query{}, false
-			}
-			i := 1 + r.IntN(len(full)-3)
-			if full[i] == ' ' || full[i+1] == ' ' || full[i] == full[i+1] {
-				return store.Query{}, false
-			}
-			full[i], full[i+1] = full[i+1], full[i]
-			return store.Query{Text: string(full)}, true
-		}},
-		{"email prefix", func(s sample, r *rand.Rand) (store.Query, bool) {
-			at := strings.IndexByte(s.Email, '@')
-			return store.Query{Text: s.Email[:at+1]}, at > 0
-		}},
-		{"phone suffix (7 digits)", func(s sample, r *rand.Rand) (store.Query, bool) {
-			d := store.Digits(s.Phone)
-			if len(d) < 7 {
-				return store.Query{}, false
-			}
-			return store.Query{Text: d[len(d)-7:len(d)-4] + " " + d[len(d)-4:]}, true
-		}},
-		{"mine: name prefix", func(s sample, r *rand.Rand) (store.Query, bool) {
-			if s.Assignee == nil {
-				return store.Query{}, false
-			}
-			return store.Query{Text: prefix(s.First, 2), Inbox: store.InboxMine, AgentID: *s.Assignee}, true
-		}},
-	}
-	fmt.Fprintf(out, "contacts: %d; sample: %d closed contacts; %d runs per kind (naive: %d)\n\n", total, len(samples), runs, naiveRuns)
-	fmt.Fprintf(out, "%-28s %9s %9s %9s %11s %11s %8s\n", "query kind", "p50", "p95", "max", "naive p50", "naive p95", "speedup")
-	for _, k := range kinds {
-		var qs []store.Query
-		for tries := 0; len(qs) < runs && tries < runs*20; tries++ {
-			if q, ok := k.query(samples[r.IntN(len(samples))], r); ok {
-				qs = append(qs, q)
-			}
-		}
-		if len(qs) == 0 {
-			fmt.Fprintf(out, "%-28s no sample contacts fit\n", k.name)
-			continue
-		}
-		// One warm-up pass so the first query does not pay for cold caches.
-		for _, q := range qs[:min(10, len(qs))] {
-			if _, err := st.Find(ctx, q); err != nil {
+func (a *app) benchFollowupsCmd() *cobra.Command {
+	b := bench.Followups{Out: a.stdout, Err: a.stderr}
+	c := &cobra.Command{
+		Use:   "followups [--n 10000] [--concurrency 16] [--replies 200]",
+		Short: "Follow-ups started and first message sent per second, worker memory, reply-to-state latency",
+		Long: `Starts an embedded Temporal server (file-backed SQLite, as followup dev) and a
+worker in a child process (followup worker), creates N WhatsApp contacts whose
+window is open, starts N follow-ups that each send their first message, and
+reports throughput and latency. The follow-ups then wait on their window timers:
+the worker's memory (RSS) is read with all N waiting. Finally it signals replies
+and measures how long until the state query shows them.
+Run it against a scratch database: it adds N contacts.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.store()
+			if err != nil {
 				return err
 			}
-		}
-		fast := make([]time.Duration, 0, len(qs))
-		for _, q := range qs {
-			t0 := time.Now()
-			if _, err := st.Find(ctx, q); err != nil {
-				return fmt.Errorf("%s %q: %w", k.name, q.Text, err)
-			}
-			fast = append(fast, time.Since(t0))
-		}
-		var naive []time.Duration
-		for _, q := range qs[:min(naiveRuns, len(qs))] {
-			t0 := time.Now()
-			if _, err := st.NaiveFind(ctx, q.Text, store.StatusClosed, store.DefaultLimit); err != nil {
+			if _, err := st.Migrate(a.ctx); err != nil {
 				return err
 			}
-			naive = append(naive, time.Since(t0))
-		}
-		p50, p95 := percentile(fast, 50), percentile(fast, 95)
-		n50, n95 := percentile(naive, 50), percentile(naive, 95)
-		fmt.Fprintf(out, "%-28s %9s %9s %9s %11s %11s %7.0fx\n", k.name, ms(p50), ms(p95), ms(percentile(fast, 100)), ms(n50), ms(n95), float64(n95)/float64(max(p95, time.Microsecond)))
+			self, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			b.TemporalAddress, b.CPUProfile = a.cfg.TemporalAddress, a.cfg.BenchCPUProfile
+			b.Dial = func(ctx context.Context, hostPort string) (client.Client, error) {
+				o, err := temporalOptions(a.cfg, hostPort)
+				if err != nil {
+					return nil, err
+				}
+				return client.DialContext(ctx, o)
+			}
+			b.Worker = func(ctx context.Context, hostPort, queue string) *exec.Cmd {
+				w := exec.CommandContext(ctx, self, "worker", "--sandbox")
+				w.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+hostPort, "TEMPORAL_TASK_QUEUE="+queue, "DATABASE_URL="+a.cfg.DatabaseURL)
+				return w
+			}
+			return b.Run(a.ctx, st)
+		},
 	}
-	return nil
+	c.Flags().IntVar(&b.N, "n", 10000, "follow-ups to start")
+	c.Flags().IntVar(&b.Concurrency, "concurrency", 16, "concurrent starters")
+	c.Flags().IntVar(&b.Replies, "replies", 200, "replies to time through the state query")
+	return c
 }
-
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := (len(s)*p + 99) / 100
-	return s[max(0, min(len(s)-1, i-1))]
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/cadences"
 	"github.com/followup-dev/followup/store"
 )
@@ -81,7 +82,7 @@ Example:
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list [--json]",
-		Short: "List the cadences",
+		Short: bot.Summary(bot.VerbCadences),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()

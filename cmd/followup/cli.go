@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	var fe *followup.Error
 	if errors.As(err, &fe) {
 		fmt.Fprintf(stderr, "error: %s\n", fe.Message)
-		if fe.Err != nil && getenv("FOLLOWUP_DEBUG") != "" {
+		if fe.Err != nil && debugging(getenv) {
 			fmt.Fprintf(stderr, "cause: %v\n", fe.Err)
 		}
 		return 1

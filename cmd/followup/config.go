@@ -7,14 +7,23 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/followup-dev/followup/channels/all"
 )
 
 // DefaultDatabaseURL is where `followup` looks for Postgres when
 // DATABASE_URL is unset: the local server scripts/pg-ensure prepares.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/followup?sslmode=disable"
 
-// Config is the process configuration, read once from the environment.
+// Config is the process configuration: every environment variable the
+// program reads, read once and checked before a command runs (runs of
+// the program name what is wrong: ConfigError). Only the rules that
+// depend on what a process does wait for it: the Slack variables a server
+// needs together (readSlack) and the channels' all-or-none groups
+// (loadChannels).
 type Config struct {
 	DatabaseURL string
 	HTTPAddr    string
@@ -35,6 +44,31 @@ type Config struct {
 	// Temporal SDK is chatty at info (every worker start and stop), so the
 	// default is warn: what needs a person's attention.
 	LogLevel slog.Level
+	// Debug prints an error's cause beside its message (FOLLOWUP_DEBUG).
+	Debug bool
+
+	// Agent is who CLI commands act as, a Slack user id or agent id
+	// (FOLLOWUP_AGENT; default the first agent), and who `followup slash`
+	// types as (default the demo agent).
+	Agent string
+	// PublicURL is where providers reach this server from outside
+	// (FOLLOWUP_PUBLIC_URL, no trailing /): Twilio signs it.
+	PublicURL string
+	// WorkflowCache is how many follow-ups a worker keeps in memory
+	// (FOLLOWUP_WORKFLOW_CACHE, default 1000).
+	WorkflowCache int
+	// SendLease is how long a send is held before another attempt may
+	// take it over (FOLLOWUP_SEND_LEASE; 0 keeps the activities' default).
+	SendLease time.Duration
+	// BenchCPUProfile is where `followup bench followups` writes a CPU
+	// profile (FOLLOWUP_BENCH_CPUPROFILE).
+	BenchCPUProfile string
+
+	// Slack is the Slack app's variables (SLACK_*).
+	Slack slackConfig
+	// Channels holds every channel's variables, as the channels' drivers
+	// name them (channels/all): read them with channelEnv.
+	Channels map[string]string
 	// logger is the product's logger: text to stderr at LogLevel. The
 	// Temporal client and worker log through it (temporalOptions). Set by
 	// app.config, not read from the environment; nil logs nothing.
@@ -67,6 +101,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		TemporalTLSCert:   get("TEMPORAL_TLS_CERT", ""),
 		TemporalTLSKey:    get("TEMPORAL_TLS_KEY", ""),
 		TemporalUIURL:     strings.TrimRight(get("TEMPORAL_UI_URL", ""), "/"),
+		Debug:             debugging(getenv),
+		Agent:             get("FOLLOWUP_AGENT", ""),
+		PublicURL:         strings.TrimRight(get("FOLLOWUP_PUBLIC_URL", ""), "/"),
+		BenchCPUProfile:   get("FOLLOWUP_BENCH_CPUPROFILE", ""),
+		Channels:          map[string]string{},
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return c, &ConfigError{"DATABASE_URL", fmt.Sprintf("%q is not a postgres:// URL", redactURL(c.DatabaseURL))}
@@ -97,7 +136,96 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.LogLevel = level
 	c.DataDir = filepath.Clean(c.DataDir)
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, &ConfigError{"FOLLOWUP_PUBLIC_URL", fmt.Sprintf("%q is not an http(s):// URL (e.g. https://followup.example.com)", c.PublicURL)}
+		}
+	}
+	// Cached workflows cost the worker ~50 KB each (measured); follow-ups
+	// mostly sleep on timers for hours, so keep the busy ones and replay
+	// the rest (a few dozen events) when their timer fires.
+	c.WorkflowCache = 1000
+	if v := get("FOLLOWUP_WORKFLOW_CACHE", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, &ConfigError{"FOLLOWUP_WORKFLOW_CACHE", fmt.Sprintf("%q is not a number of workflows", v)}
+		}
+		c.WorkflowCache = n
+	}
+	if v := get("FOLLOWUP_SEND_LEASE", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return c, &ConfigError{"FOLLOWUP_SEND_LEASE", fmt.Sprintf("%q is not a duration of a second or more", v)}
+		}
+		c.SendLease = d
+	}
+	if c.Slack, err = readSlackEnv(getenv); err != nil {
+		return c, err
+	}
+	for _, v := range all.Vars() {
+		if val := strings.TrimSpace(getenv(v.Name)); val != "" {
+			c.Channels[v.Name] = val
+		}
+	}
 	return c, nil
+}
+
+// channelEnv reads a channel's variable, as the channels' drivers and the
+// sandbox take them ("" when unset).
+func (c Config) channelEnv(name string) string { return c.Channels[name] }
+
+// debugging reads FOLLOWUP_DEBUG (also for an error met before the
+// configuration was read).
+func debugging(getenv func(string) string) bool {
+	return strings.TrimSpace(getenv("FOLLOWUP_DEBUG")) != ""
+}
+
+// slackConfig is the Slack part of the environment.
+type slackConfig struct {
+	SigningSecret     string
+	BotToken          string
+	AppToken          string
+	APIURL            string
+	TeamID            string
+	SupervisorChannel string
+	Command           string
+	// Local is true in `followup dev` without a Slack app: requests are
+	// signed with a secret kept in the data directory (which `followup
+	// slash` reads) and Web API calls are printed instead of sent.
+	Local bool
+}
+
+// readSlackEnv reads the Slack variables and checks each on its own;
+// which a process needs together is readSlack's.
+func readSlackEnv(getenv func(string) string) (slackConfig, error) {
+	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	cfg := slackConfig{
+		SigningSecret: env("SLACK_SIGNING_SECRET"), BotToken: env("SLACK_BOT_TOKEN"), AppToken: env("SLACK_APP_TOKEN"),
+		APIURL: env("SLACK_API_URL"), TeamID: env("SLACK_TEAM_ID"), SupervisorChannel: env("SLACK_SUPERVISOR_CHANNEL"),
+		Command: env("SLACK_COMMAND"),
+	}
+	if cfg.Command == "" {
+		cfg.Command = "/followup"
+	}
+	if !strings.HasPrefix(cfg.Command, "/") {
+		return cfg, &ConfigError{"SLACK_COMMAND", fmt.Sprintf("%q must start with /", cfg.Command)}
+	}
+	if cfg.APIURL != "" {
+		u, err := url.Parse(cfg.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return cfg, &ConfigError{"SLACK_API_URL", fmt.Sprintf("%q is not an http(s) URL", cfg.APIURL)}
+		}
+		if !strings.HasSuffix(cfg.APIURL, "/") {
+			cfg.APIURL += "/"
+		}
+	}
+	switch {
+	case cfg.BotToken != "" && !strings.HasPrefix(cfg.BotToken, "xoxb-"):
+		return cfg, &ConfigError{"SLACK_BOT_TOKEN", "a bot token starts with xoxb-"}
+	case cfg.AppToken != "" && !strings.HasPrefix(cfg.AppToken, "xapp-"):
+		return cfg, &ConfigError{"SLACK_APP_TOKEN", "an app-level token (Socket Mode) starts with xapp-"}
+	}
+	return cfg, nil
 }
 
 // newLogger is the product's logger: text lines on w (stderr, never

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/csvimport"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/window"
@@ -128,7 +129,7 @@ func (a *app) findCmd() *cobra.Command {
 	var limit, offset int
 	cmd := &cobra.Command{
 		Use:   "find QUERY [--mine --agent ID | --all] [--closed|--open|--any] [--limit N] [--json]",
-		Short: "Find contacts by name, email or phone (closed conversations by default)",
+		Short: bot.Summary(bot.VerbFind),
 		Long: `Find contacts. The query is read by its shape:
 
   contains @                    email: case-insensitive, exact or prefix

@@ -144,19 +144,8 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 		return &followup.Error{Code: followup.EInternal, Message: "cannot reach Temporal at " + hostPort, Err: err}
 	}
 	defer c.Close()
-	// Cached workflows cost the worker ~50 KB each (measured); follow-ups
-	// mostly sleep on timers for hours, so keep the busy ones and replay
-	// the rest (a few dozen events) when their timer fires.
-	cache := 1000
-	if v := a.getenv("FOLLOWUP_WORKFLOW_CACHE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return &ConfigError{"FOLLOWUP_WORKFLOW_CACHE", fmt.Sprintf("%q is not a number of workflows", v)}
-		}
-		cache = n
-	}
-	sdkworker.SetStickyWorkflowCacheSize(cache)
-	chans, err := loadChannels(a.getenv, a.st, dev || sandboxed, a.stdout)
+	sdkworker.SetStickyWorkflowCacheSize(a.cfg.WorkflowCache)
+	chans, err := loadChannels(a.cfg.channelEnv, a.st, dev || sandboxed, a.stdout)
 	if err != nil {
 		return err
 	}
@@ -166,12 +155,8 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 		return err
 	}
 	acts := activities.New(a.st, chans.senders, notifier)
-	if v := a.getenv("FOLLOWUP_SEND_LEASE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second {
-			return &ConfigError{"FOLLOWUP_SEND_LEASE", fmt.Sprintf("%q is not a duration of a second or more", v)}
-		}
-		acts.Timings.SendLease = d
+	if a.cfg.SendLease > 0 {
+		acts.Timings.SendLease = a.cfg.SendLease
 	}
 	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, workerOptions())
 	if err := w.Start(); err != nil {

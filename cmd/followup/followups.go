@@ -17,6 +17,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -73,7 +74,7 @@ func (a *app) resolveTarget(ref string, f sendFlags, preferTemplate bool) (targe
 	}
 	agentRef := f.as
 	if agentRef == "" {
-		agentRef = a.getenv("FOLLOWUP_AGENT")
+		agentRef = a.cfg.Agent
 	}
 	if agentRef != "" {
 		t.agent, err = a.agentRef(st, agentRef)
@@ -115,7 +116,7 @@ func (a *app) sendCmd() *cobra.Command {
 	var f sendFlags
 	c := &cobra.Command{
 		Use:   "send CONTACT [--via CH] [--tag TAG] [--as AGENT] TEXT…",
-		Short: "Send a follow-up now, in the form the channel allows (or get the reason it refuses)",
+		Short: bot.Summary(bot.VerbSend),
 		Long: `Send a follow-up now. CONTACT is an id (#42), an email, a phone number in any
 format, or a name that matches exactly one contact. The channel's rules decide
 the form (free text, HUMAN_AGENT, message tag, chatbot message) or refuse with
@@ -144,7 +145,7 @@ func (a *app) templateSendCmd() *cobra.Command {
 	var at string
 	c := &cobra.Command{
 		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en] [--at WHEN]",
-		Short: "Send an approved template (what WhatsApp allows after its 24-hour window), now or --at a later time",
+		Short: bot.Summary(bot.VerbTemplate),
 		Long: `Send a pre-approved template. Parameters are given as number=value in the
 template's order ({{1}}, {{2}} …); the count is checked before sending.
 With --at (30m, 4h, 3d or an RFC 3339 time) it is scheduled instead, and a
@@ -161,7 +162,7 @@ reply from the customer before then cancels it.`,
 			}
 			req := workflows.SendRequest{Template: &workflows.TemplateRequest{Name: args[1], Language: f.language, Params: params}}
 			if at != "" {
-				if req.At, err = parseWhen(at, timeNow()); err != nil {
+				if req.At, err = actions.ParseWhen(at, timeNow()); err != nil {
 					return usageError{err}
 				}
 			}
@@ -170,39 +171,8 @@ reply from the customer before then cancels it.`,
 	}
 	f.bind(c, false)
 	c.Flags().StringVar(&f.language, "language", "", "the template's language (default: the one registered)")
-	c.Flags().StringVar(&at, "at", "", "schedule it: 30m, 4h, 3d or an RFC 3339 time")
+	c.Flags().StringVar(&at, "at", "", "schedule it: "+actions.WhenForms)
 	return c
-}
-
-// whenForms is how a time to send is written.
-const whenForms = "write 30m, 4h, 3d or an RFC 3339 time"
-
-// parseWhen reads "30m", "4h", "3d" or an RFC 3339 time, in the future.
-func parseWhen(s string, now time.Time) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		if !t.After(now) {
-			return t, fmt.Errorf("%s is in the past: %s", s, whenForms)
-		}
-		return t, nil
-	}
-	var d time.Duration
-	var err error
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		var days int
-		days, err = strconv.Atoi(n)
-		d = time.Duration(days) * 24 * time.Hour
-	} else {
-		d, err = time.ParseDuration(s)
-	}
-	switch {
-	case err != nil:
-		return time.Time{}, fmt.Errorf("when %q: %s", s, whenForms)
-	case d < 0:
-		return time.Time{}, fmt.Errorf("%s is in the past: %s", s, whenForms)
-	case d == 0:
-		return time.Time{}, fmt.Errorf("%s is now, not later: %s (or use followup send)", s, whenForms)
-	}
-	return now.Add(d), nil
 }
 
 func (a *app) laterCmd() *cobra.Command {
@@ -210,7 +180,7 @@ func (a *app) laterCmd() *cobra.Command {
 	var elseTemplate, elseTag string
 	c := &cobra.Command{
 		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG] [--else-template NAME [1=value …]] [--else-tag TAG]",
-		Short: "Schedule a follow-up (WHEN: 30m, 4h, 3d or an RFC 3339 time); a reply before then cancels it",
+		Short: bot.Summary(bot.VerbLater),
 		Long: `Schedule a follow-up. When it falls due, the channel's rules as they are
 then decide: the text if it is still allowed (with HUMAN_AGENT on Messenger
 and Instagram within 7 days), else its fallback: --else-template NAME (an
@@ -224,7 +194,7 @@ If nothing fits, nothing is sent and the agent is told why.
   followup later tom 8d "Your order shipped" --else-tag POST_PURCHASE_UPDATE`,
 		Args: cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			at, err := parseWhen(args[1], timeNow())
+			at, err := actions.ParseWhen(args[1], timeNow())
 			if err != nil {
 				return usageError{err}
 			}
@@ -275,7 +245,7 @@ func (a *app) cadenceCmd() *cobra.Command {
 	var f sendFlags
 	c := &cobra.Command{
 		Use:   "cadence CONTACT NAME [--via CH] [--as AGENT]",
-		Short: "Start a cadence (followup cadences list) on a contact; a reply from the customer stops the rest",
+		Short: bot.Summary(bot.VerbCadence),
 		Long: `Start a cadence a supervisor defined (followup cadences add) on a contact.
 Each touch is scheduled from now and, when it falls due, sent in the form the
 channel allows then (its fallback if the window has closed, never with
@@ -326,7 +296,7 @@ func (a *app) statusCmd() *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "status CONTACT [--json]",
-		Short: "Show a contact's running follow-ups: window, counts, scheduled sends, attempts",
+		Short: bot.Summary(bot.VerbStatus),
 		Long: `Show a contact's running follow-ups: the window, counts, scheduled sends and
 attempts of each, and its page in the Temporal Web UI when one is known:
 the UI of followup dev or followup temporal running on $FOLLOWUP_DATA_DIR,
@@ -403,7 +373,7 @@ func (a *app) cancelCmd() *cobra.Command {
 	var via string
 	c := &cobra.Command{
 		Use:   "cancel CONTACT [--via CH]",
-		Short: "Cancel a contact's running follow-ups and their scheduled sends",
+		Short: bot.Summary(bot.VerbCancel),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ch followup.Channel
@@ -435,7 +405,7 @@ func (a *app) cancelCmd() *cobra.Command {
 func (a *app) closeCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "close CONTACT",
-		Short: "Close the contact's conversation (closing logic applied) and end its follow-ups",
+		Short: bot.Summary(bot.VerbClose),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			act, err := a.actions()
@@ -502,8 +472,8 @@ when it is set, else the sandbox's, as the server decides.`,
 			}
 			base := "http://" + dialAddr(a.cfg.HTTPAddr)
 			path := "/webhooks/" + string(ch)
-			t := sandbox.Target{URL: base + path, Secret: sandbox.WebhookSecret(ch, a.getenv)}
-			if pub := strings.TrimRight(strings.TrimSpace(a.getenv("FOLLOWUP_PUBLIC_URL")), "/"); pub != "" {
+			t := sandbox.Target{URL: base + path, Secret: sandbox.WebhookSecret(ch, a.cfg.channelEnv)}
+			if pub := a.cfg.PublicURL; pub != "" {
 				t.PublicURL = pub + path // what Twilio signs, and the server checks
 			}
 			text := strings.Join(args[2:], " ")

@@ -22,7 +22,7 @@ func (a *app) serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			chans, err := loadChannels(a.getenv, st, false, a.stdout)
+			chans, err := loadChannels(a.cfg.channelEnv, st, false, a.stdout)
 			if err != nil {
 				return err
 			}

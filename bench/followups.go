@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
@@ -26,39 +25,34 @@ import (
 	"github.com/followup-dev/followup/workflows"
 )
 
-func (a *app) benchFollowupsCmd() *cobra.Command {
-	var n, conc, replies int
-	c := &cobra.Command{
-		Use:   "followups [--n 10000] [--concurrency 16] [--replies 200]",
-		Short: "Follow-ups started and first message sent per second, worker memory, reply-to-state latency",
-		Long: `Starts an embedded Temporal server (file-backed SQLite, as followup dev) and a
-worker in a child process (followup worker), creates N WhatsApp contacts whose
-window is open, starts N follow-ups that each send their first message, and
-reports throughput and latency. The follow-ups then wait on their window timers:
-the worker's memory (RSS) is read with all N waiting. Finally it signals replies
-and measures how long until the state query shows them.
-Run it against a scratch database: it adds N contacts.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.store()
-			if err != nil {
-				return err
-			}
-			if _, err := st.Migrate(a.ctx); err != nil {
-				return err
-			}
-			return a.benchFollowups(st, n, conc, replies)
-		},
-	}
-	c.Flags().IntVar(&n, "n", 10000, "follow-ups to start")
-	c.Flags().IntVar(&conc, "concurrency", 16, "concurrent starters")
-	c.Flags().IntVar(&replies, "replies", 200, "replies to time through the state query")
-	return c
+// Followups is the follow-ups benchmark: it starts an embedded Temporal
+// server (file-backed SQLite, as followup dev; or uses TemporalAddress)
+// and a worker in a child process, creates N WhatsApp contacts whose
+// window is open, starts N follow-ups that each send their first message,
+// and reports throughput and latency. The follow-ups then wait on their
+// window timers: the worker's memory (RSS) is read with all N waiting.
+// Finally it signals Replies replies and measures how long until the
+// state query shows them. Run it against a scratch database: it adds N
+// contacts.
+type Followups struct {
+	N, Concurrency, Replies int
+	// TemporalAddress is the Temporal to use; empty starts an embedded one.
+	TemporalAddress string
+	// Dial connects a client to the Temporal at hostPort.
+	Dial func(ctx context.Context, hostPort string) (client.Client, error)
+	// Worker is the worker process to start against the Temporal at
+	// hostPort, polling queue (followup worker --sandbox).
+	Worker func(ctx context.Context, hostPort, queue string) *exec.Cmd
+	// CPUProfile, when set, is where the profile of the starters is written.
+	CPUProfile string
+	// Out gets the report, Err the first failures.
+	Out, Err io.Writer
 }
 
-func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
-	ctx := a.ctx
-	fmt.Fprintf(a.stdout, "creating %d contacts…\n", n)
+// Run runs the benchmark against the store's database.
+func (b Followups) Run(ctx context.Context, st *store.Store) error {
+	n, conc, replies := b.N, b.Concurrency, b.Replies
+	fmt.Fprintf(b.Out, "creating %d contacts…\n", n)
 	agent, _, err := st.SaveAgent(ctx, followup.Agent{SlackUserID: "UBENCH", Name: "Bench"})
 	if err != nil {
 		return err
@@ -82,7 +76,7 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	hostPort := a.cfg.TemporalAddress
+	hostPort := b.TemporalAddress
 	if hostPort == "" {
 		srv, err := devserver.Start(ctx, devserver.Config{DataDir: dir, SearchAttributes: workflows.SearchAttributeTypes(),
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -93,12 +87,7 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 		hostPort = srv.FrontendHostPort()
 	}
 	queue := "bench-" + run
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	wcmd := exec.CommandContext(ctx, self, "worker", "--sandbox")
-	wcmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+hostPort, "TEMPORAL_TASK_QUEUE="+queue, "DATABASE_URL="+a.cfg.DatabaseURL)
+	wcmd := b.Worker(ctx, hostPort, queue)
 	wlog, _ := os.Create(filepath.Join(dir, "worker.log"))
 	wcmd.Stdout, wcmd.Stderr = wlog, wlog
 	if err := wcmd.Start(); err != nil {
@@ -106,15 +95,14 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 	}
 	defer func() { _ = wcmd.Process.Signal(os.Interrupt); _ = wcmd.Wait() }()
 
-	o, _ := temporalOptions(a.cfg, hostPort)
-	c, err := client.DialContext(ctx, o)
+	c, err := b.Dial(ctx, hostPort)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	fc := workflows.NewClient(c, queue)
 
-	if path := a.getenv("FOLLOWUP_BENCH_CPUPROFILE"); path != "" {
+	if path := b.CPUProfile; path != "" {
 		f, err := os.Create(path)
 		if err != nil {
 			return err
@@ -125,7 +113,7 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(a.stdout, "starting %d follow-ups with %d concurrent starters (worker pid %d)…\n", n, conc, wcmd.Process.Pid)
+	fmt.Fprintf(b.Out, "starting %d follow-ups with %d concurrent starters (worker pid %d)…\n", n, conc, wcmd.Process.Pid)
 	lat := make([]time.Duration, n)
 	var next, failed atomic.Int64
 	var wg sync.WaitGroup
@@ -146,7 +134,7 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 				lat[i] = time.Since(s)
 				if err != nil || out.Outcome != workflows.OutcomeSent {
 					if failed.Add(1) <= 3 {
-						fmt.Fprintf(a.stderr, "follow-up %d: %+v %v\n", id, out, err)
+						fmt.Fprintf(b.Err, "follow-up %d: %+v %v\n", id, out, err)
 					}
 				}
 			}
@@ -154,12 +142,12 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
-	fmt.Fprintf(a.stdout, "\nstarted and sent: %d in %s = %.0f follow-ups/s (failed %d); per follow-up p50 %s p95 %s p99 %s\n",
+	fmt.Fprintf(b.Out, "\nstarted and sent: %d in %s = %.0f follow-ups/s (failed %d); per follow-up p50 %s p95 %s p99 %s\n",
 		n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), failed.Load(), ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)))
 
 	time.Sleep(5 * time.Second) // let the worker settle with everything waiting
 	rss, hwm := procMem(wcmd.Process.Pid)
-	fmt.Fprintf(a.stdout, "worker with %d follow-ups waiting on timers: RSS %s (peak %s)\n", n, rss, hwm)
+	fmt.Fprintf(b.Out, "worker with %d follow-ups waiting on timers: RSS %s (peak %s)\n", n, rss, hwm)
 
 	if replies > n {
 		replies = n
@@ -184,10 +172,10 @@ func (a *app) benchFollowups(st *store.Store, n, conc, replies int) error {
 		}
 		rl = append(rl, time.Since(s))
 	}
-	fmt.Fprintf(a.stdout, "reply signal → visible in the state query (%d replies): p50 %s p95 %s p99 %s\n",
+	fmt.Fprintf(b.Out, "reply signal → visible in the state query (%d replies): p50 %s p95 %s p99 %s\n",
 		len(rl), ms(percentile(rl, 50)), ms(percentile(rl, 95)), ms(percentile(rl, 99)))
 	if replies > 0 {
-		a.replySplit(ctx, c, workflows.WorkflowID(first+int64(replies-1)*int64(n/replies), followup.WhatsApp))
+		replySplit(ctx, b.Out, c, workflows.WorkflowID(first+int64(replies-1)*int64(n/replies), followup.WhatsApp))
 	}
 	return nil
 }
@@ -217,13 +205,13 @@ func procMem(pid int) (rss, peak string) {
 // replySplit prints where the last reply's time went, from the follow-up's
 // history: signal → workflow task scheduled → started (a worker took it)
 // → completed (the reply handled, its notification recorded).
-func (a *app) replySplit(ctx context.Context, c client.Client, workflowID string) {
+func replySplit(ctx context.Context, out io.Writer, c client.Client, workflowID string) {
 	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var events []*historypb.HistoryEvent
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
-			fmt.Fprintf(a.stdout, "reply split: %v\n", err)
+			fmt.Fprintf(out, "reply split: %v\n", err)
 			return
 		}
 		events = append(events, e)
@@ -242,5 +230,5 @@ func (a *app) replySplit(ctx context.Context, c client.Client, workflowID string
 	for _, e := range events[last+1:] {
 		fmt.Fprintf(&sb, " → %s +%s", strings.TrimPrefix(e.GetEventType().String(), "EVENT_TYPE_"), ms(e.GetEventTime().AsTime().Sub(t0)))
 	}
-	fmt.Fprintf(a.stdout, "the last reply in %s's history: signaled%s\n", workflowID, sb.String())
+	fmt.Fprintf(out, "the last reply in %s's history: signaled%s\n", workflowID, sb.String())
 }
