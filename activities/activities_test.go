@@ -63,6 +63,7 @@ func sendInput(id, agent int64, key string) activities.SendInput {
 }
 
 func TestSendIsIdempotent(t *testing.T) {
+	t.Parallel()
 	s := &scripted{}
 	st, env, id, agent := setup(t, s)
 	var first, second activities.SendResult
@@ -86,6 +87,7 @@ func TestSendIsIdempotent(t *testing.T) {
 }
 
 func TestSendThatMayHaveReachedAProviderWithoutDedupIsNotRepeated(t *testing.T) {
+	t.Parallel()
 	// The first try fails after the provider may have accepted it (the
 	// connection was reset). WhatsApp cannot tell a repeat from a new
 	// message: the message becomes unconfirmed and is never sent again.
@@ -108,6 +110,7 @@ func TestSendThatMayHaveReachedAProviderWithoutDedupIsNotRepeated(t *testing.T) 
 }
 
 func TestSendRetriesOnAProviderThatDeduplicates(t *testing.T) {
+	t.Parallel()
 	// LINE recognises X-Line-Retry-Key: after a lost answer the retry
 	// sends again with the same key and the provider delivers once (the
 	// storing sandbox keeps one outbox row per key, as LINE would).
@@ -132,6 +135,7 @@ func TestSendRetriesOnAProviderThatDeduplicates(t *testing.T) {
 }
 
 func TestSendRetriesWhatTheProviderRefusedForNow(t *testing.T) {
+	t.Parallel()
 	// A 429 or a refused connection never reached the provider: the retry
 	// sends, on any channel.
 	for _, first := range []error{
@@ -158,6 +162,7 @@ func TestSendRetriesWhatTheProviderRefusedForNow(t *testing.T) {
 }
 
 func TestAKeyNamesOneMessage(t *testing.T) {
+	t.Parallel()
 	s := &scripted{}
 	_, env, id, agent := setup(t, s)
 	if _, err := env.ExecuteActivity(activities.NameSend, sendInput(id, agent, "k5")); err != nil {
@@ -186,6 +191,7 @@ func (c cutAfterProvider) Send(ctx context.Context, m channels.Outbound) (channe
 }
 
 func TestDatabaseOutageAfterTheProviderAcceptedNeverResends(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := pgtest.New(t)
 	st, err := store.Open(ctx, url)
@@ -230,6 +236,7 @@ func TestDatabaseOutageAfterTheProviderAcceptedNeverResends(t *testing.T) {
 }
 
 func TestSendErrorClasses(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err       error
 		typ       string
@@ -273,6 +280,7 @@ func TestSendErrorClasses(t *testing.T) {
 }
 
 func TestLoadCountsSinceTheLaterInbound(t *testing.T) {
+	t.Parallel()
 	s := &scripted{}
 	st, env, id, agent := setup(t, s)
 	ctx := context.Background()

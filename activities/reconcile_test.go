@@ -20,6 +20,7 @@ import (
 // Pending means the provider never had it: a fresh one is sent, a stale
 // one reported as not sent.
 func TestReconcilerResolvesWhatACrashLeftBehind(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.New(t))
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 // fake WhatsApp as free text, the agent sees the outcome, gets the "sent"
 // DM, and the conversation is assigned to them.
 func TestSlashCommandSendsAtTheProvider(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	code, answer := e.command(annID, `send jane.doe@example.com "Your refund has landed"`)
 	if code != http.StatusOK {
@@ -66,6 +67,7 @@ func TestSlashCommandSendsAtTheProvider(t *testing.T) {
 // TestRefusalExplainsWhatMayBeSent: free text to a customer outside
 // WhatsApp's window is refused with the reason, and nothing is sent.
 func TestRefusalExplainsWhatMayBeSent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, answer := e.command(annID, `send carlos@example.com Hello again`)
 	e.bot.Wait()
@@ -86,6 +88,7 @@ func TestRefusalExplainsWhatMayBeSent(t *testing.T) {
 // TestForgedRequestsChangeNothing: bad, stale, missing and replayed
 // signatures get 401, and nothing reaches the provider or Slack.
 func TestForgedRequestsChangeNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	form := e.commandForm(annID, `send jane.doe@example.com forged`)
 	target := e.http.URL + "/slack/commands"
@@ -144,6 +147,7 @@ func signedAt(target, body, ts string) *http.Request {
 // TestStrangersAreRefused: an unregistered user, another workspace, and an
 // agent asking for the supervisors' vip list are refused and nothing runs.
 func TestStrangersAreRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, a := e.command("U0STRANGER", `send jane.doe@example.com hi`)
 	if !strings.Contains(text(a), "not registered") || !strings.Contains(text(a), "followup agents add --slack-user U0STRANGER") {
@@ -166,6 +170,7 @@ func TestStrangersAreRefused(t *testing.T) {
 
 // TestBadArgumentsGetUsage: parse errors and unknown verbs answer with help.
 func TestBadArgumentsGetUsage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for text_, want := range map[string]string{
 		"":                           "/followup find <query>",
@@ -184,6 +189,7 @@ func TestBadArgumentsGetUsage(t *testing.T) {
 // TestFindShowsWhatMayBeSentNow: results carry each contact's channels
 // with what may be sent now, and the Follow up and Status buttons.
 func TestFindShowsWhatMayBeSentNow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, a := e.command(annID, `find carlos --any`)
 	got := text(a)
@@ -204,6 +210,7 @@ func TestFindShowsWhatMayBeSentNow(t *testing.T) {
 
 // TestMoreButtonPages: with a page of one, More posts the next page.
 func TestMoreButtonPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *bot.Config) { c.PageSize = 1 })
 	_, a := e.command(annID, `find jan --any`)
 	if !strings.Contains(text(a), bot.ActionMore) {
@@ -227,6 +234,7 @@ func TestMoreButtonPages(t *testing.T) {
 // TestAmbiguousContactOffersAPick: a name matching several contacts lists
 // them; picking one runs the command for that contact.
 func TestAmbiguousContactOffersAPick(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, a := e.command(annID, `status janet`)
 	got := text(a)
@@ -248,6 +256,7 @@ func TestAmbiguousContactOffersAPick(t *testing.T) {
 // TestTemporalDownTellsTheAgent: with Temporal unreachable the agent is
 // told, the provider gets nothing and the conversation is untouched.
 func TestTemporalDownTellsTheAgent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *bot.Config) { c.AckWithin = 50 * time.Millisecond; c.WorkTimeout = 3 * time.Second })
 	e.bot = bot.New(e.st, actions.New(e.st, unreachableTemporal(t), time.Now), e.slack.client(),
 		bot.Config{TeamID: teamID, AckWithin: 50 * time.Millisecond, WorkTimeout: 3 * time.Second})

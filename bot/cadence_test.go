@@ -48,6 +48,7 @@ func (e *env) defineRenewal() cadences.Cadence {
 // WhatsApp window is closed when it falls due goes out as its
 // --else-template, and status said so while it waited.
 func TestLaterFallsBackOnItsTemplate(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	at := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second).Add(time.Second)
 	_, a := e.command(annID, `later carlos@example.com `+at.Format(time.RFC3339)+` "Checking in" --else-template order_update 1=Carlos 2="A 17"`)
@@ -93,6 +94,7 @@ func TestLaterFallsBackOnItsTemplate(t *testing.T) {
 // not approved, or not given its parameters, and a fallback tag on a
 // contact without Messenger are refused at once, and nothing is scheduled.
 func TestLaterFallbackIsCheckedBeforeScheduling(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for cmd, want := range map[string][]string{
 		`later carlos@example.com 30h "Checking in" --else-template renewal`: {
@@ -122,6 +124,7 @@ func TestLaterFallbackIsCheckedBeforeScheduling(t *testing.T) {
 // TestTemplateAt: `template … --at` schedules the template, as the
 // modal's When does.
 func TestTemplateAt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, a := e.command(annID, `template carlos@example.com order_update 1=Carlos 2=A-17 --at 2d`)
 	got := e.answered(a, "Scheduled for")
@@ -149,6 +152,7 @@ func TestTemplateAt(t *testing.T) {
 // starts one, and status and App Home show the touch reached and the
 // next one; an unknown name lists the names there are.
 func TestCadenceCommand(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// None defined yet: say how one is defined.
 	_, a := e.command(annID, `cadences`)
@@ -226,6 +230,7 @@ func TestCadenceCommand(t *testing.T) {
 // approved, or that sends templates on a channel without them, is refused
 // before it starts.
 func TestCadenceChecksItsTemplates(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c, err := cadences.Parse("winback", []string{`1d template welcome_back`})
 	if err != nil {
@@ -249,6 +254,7 @@ func TestCadenceChecksItsTemplates(t *testing.T) {
 // died with is started by the next process, once, even when it is run
 // again after the follow-up already had it.
 func TestCadenceRequestSurvivesACrash(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.defineRenewal()
 	// What a process that acknowledged "cadence" and was killed leaves behind.
@@ -285,6 +291,7 @@ func TestCadenceRequestSurvivesACrash(t *testing.T) {
 // cadences; picking one starts it on the channel picked, and the agent is
 // told it started.
 func TestFollowUpModalStartsACadence(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.defineRenewal()
 	e.interact(blockAction(annID, bot.ActionFollowUp, strconv.FormatInt(e.carlos, 10), e.slack.respond.URL+"/x"))

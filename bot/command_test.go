@@ -14,6 +14,7 @@ import (
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func TestParseCommand(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", MaxTextBytes)
 	tests := []struct {
 		in   string
@@ -263,6 +264,7 @@ func TestParseCommand(t *testing.T) {
 // TestErrorMessageShape: one sentence, then the usage of the verb being typed
 // (or the whole help for an unknown verb), so the bot can show it as is.
 func TestErrorMessageShape(t *testing.T) {
+	t.Parallel()
 	for in, v := range map[string]Verb{
 		"send 42":                    VerbSend,
 		"find":                       VerbFind,
@@ -296,6 +298,7 @@ func TestErrorMessageShape(t *testing.T) {
 }
 
 func TestUsageAndHelp(t *testing.T) {
+	t.Parallel()
 	help := Help()
 	for _, v := range Verbs {
 		if !v.Valid() {
@@ -316,6 +319,7 @@ func TestUsageAndHelp(t *testing.T) {
 }
 
 func TestTokenize(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []token
@@ -337,6 +341,7 @@ func TestTokenize(t *testing.T) {
 
 // TestTokenizeLinear: stray opening quotes must not make tokenizing quadratic.
 func TestTokenizeLinear(t *testing.T) {
+	t.Parallel()
 	in := "send 42 " + strings.Repeat(`"a 'b “c ‘d `, MaxCommandBytes/16)
 	start := time.Now()
 	if _, err := ParseCommand(in, now); err == nil {

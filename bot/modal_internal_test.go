@@ -15,6 +15,7 @@ import (
 )
 
 func TestValidateForm(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	ago := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
 	ids := []followup.Identity{
@@ -100,6 +101,7 @@ func TestValidateForm(t *testing.T) {
 // TestFollowUpModalWithinSlackLimits: Slack rejects a view with option
 // texts over 75 characters or a text input max_length over 3000.
 func TestFollowUpModalWithinSlackLimits(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("Ünïcode body of a realistic approved template, ", 5)
 	ids := []followup.Identity{{Channel: followup.WhatsApp}, {Channel: followup.Messenger}}
 	ws := []window.State{{Channel: followup.WhatsApp, Allowance: window.TemplateOnly}, {Channel: followup.Messenger, Allowance: window.TagOnly}}
@@ -159,6 +161,7 @@ func TestFollowUpModalWithinSlackLimits(t *testing.T) {
 // TestFollowUpModalCadenceChoice: the Cadence choice lists the defined
 // cadences, and is not there when none is.
 func TestFollowUpModalCadenceChoice(t *testing.T) {
+	t.Parallel()
 	ids := []followup.Identity{{Channel: followup.Email}}
 	ws := []window.State{{Channel: followup.Email, Allowance: window.FreeText}}
 	blockIDs := func(v slack.ModalViewRequest) []string {
@@ -191,6 +194,7 @@ func TestFollowUpModalCadenceChoice(t *testing.T) {
 }
 
 func TestUnescapeText(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"send 42 Q&amp;A &lt;3":                         "send 42 Q&A <3",
 		"send <mailto:jane@x.com|jane@x.com> hi":        "send jane@x.com hi",

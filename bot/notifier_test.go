@@ -23,6 +23,7 @@ import (
 // once, and a retried Notify with the same key posts nothing more. VIP
 // notifications that need a supervisor also reach the supervisors' channel.
 func TestNotifierSurvivesSlackOutage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, pgtest.New(t))
 	if err != nil {

@@ -49,6 +49,7 @@ func (e *env) secondServer(dbURL string) (*httptest.Server, *bot.Bot) {
 // TestTwoServersRefuseAReplay: a signed request one server accepted is
 // refused as a replay by the other, in either direction.
 func TestTwoServersRefuseAReplay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	two, _ := e.secondServer("")
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -68,6 +69,7 @@ func TestTwoServersRefuseAReplay(t *testing.T) {
 // a 200's answer) with what is down, and nothing is done: no answer
 // later, no send. A button press gets 503 with the reason.
 func TestPostgresDownRefusesSlackRequests(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	relayed, cut := pgtest.Relay(t, e.st.Pool().Config().ConnString())
 	srv, b := e.secondServer(relayed)

@@ -15,6 +15,7 @@ import (
 // the next process that serves Slack, once, and answered through its
 // response_url.
 func TestAcknowledgedRequestIsResumedAfterACrash(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// What a process that acknowledged "send" and was killed leaves behind.
 	e.st.DB().MustExec(`INSERT INTO requests (id, agent_slack, payload, response_url, claimed_until, tries)
@@ -49,6 +50,7 @@ func TestAcknowledgedRequestIsResumedAfterACrash(t *testing.T) {
 // had the request but before it was marked done leaves it to be run
 // again; the follow-up recognises it by its id and sends nothing more.
 func TestRequestRunTwiceSendsOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.st.DB().MustExec(`INSERT INTO requests (id, agent_slack, payload, response_url, claimed_until, tries)
 		VALUES ('slack-twice', $1, $2, $3, now() - interval '1 second', 1)`,
@@ -73,6 +75,7 @@ func TestRequestRunTwiceSendsOnce(t *testing.T) {
 // TestDatabaseDownIsNamed: when the request cannot be recorded, the agent
 // is told the database is unavailable and that nothing was done.
 func TestDatabaseDownIsNamed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// The agent is known (cached), then the database goes away.
 	e.bot.Command(e.ctx, slack.SlashCommand{TeamID: teamID, UserID: annID, Text: "help"})
@@ -97,6 +100,7 @@ func TestDatabaseDownIsNamed(t *testing.T) {
 // whose first run had already ended the follow-up, says so instead of
 // "no follow-up is running".
 func TestResumedCancelSaysWhatHappened(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, _ = e.command(annID, `send jane.doe@example.com "hello"`)
 	e.bot.Wait()

@@ -53,6 +53,7 @@ func slackHeaders(secret string, at time.Time, body string) http.Header {
 }
 
 func TestVerifySlackDocExample(t *testing.T) {
+	t.Parallel()
 	v := verifierAt(t, slackDocSecret, time.Unix(1531420618, 0).Add(30*time.Second))
 	h := http.Header{}
 	h.Set("X-Slack-Request-Timestamp", slackDocTimestamp)
@@ -63,6 +64,7 @@ func TestVerifySlackDocExample(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	const body = "token=x&command=%2Ffollowup&text=send+42+hi"
 	valid := slackHeaders(testSecret, signedAt, body)
 	with := func(key, value string) http.Header {
@@ -147,6 +149,7 @@ func TestVerify(t *testing.T) {
 // TestVerifyReplay: a captured request is accepted while fresh and refused
 // once more than five minutes have passed, whatever else is unchanged.
 func TestVerifyReplay(t *testing.T) {
+	t.Parallel()
 	const body = "payload=%7B%22type%22%3A%22block_actions%22%7D"
 	h := slackHeaders(testSecret, signedAt, body)
 	clock := signedAt
@@ -162,6 +165,7 @@ func TestVerifyReplay(t *testing.T) {
 }
 
 func TestNewVerifier(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "  "} {
 		if _, err := NewVerifier(s, nil); err == nil {
 			t.Errorf("NewVerifier(%q) accepted an empty secret", s)
@@ -174,6 +178,7 @@ func TestNewVerifier(t *testing.T) {
 }
 
 func TestReadVerified(t *testing.T) {
+	t.Parallel()
 	const body = "command=%2Ffollowup&text=status+42"
 	const limit = 1 << 10
 	request := func(body string, h http.Header) *http.Request {
@@ -239,6 +244,7 @@ func TestReadVerified(t *testing.T) {
 // refused while its timestamp is still fresh, also with its signature
 // written in upper-case hex.
 func TestVerifyReplayWithinWindow(t *testing.T) {
+	t.Parallel()
 	const body = "payload=%7B%22type%22%3A%22block_actions%22%7D"
 	h := slackHeaders(testSecret, signedAt, body)
 	v := verifierAt(t, testSecret, signedAt)

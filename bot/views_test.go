@@ -25,6 +25,7 @@ import (
 // submission the rules refuse shows the reason on the field, and a valid
 // one sends the template.
 func TestFollowUpModal(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	code, _ := e.interact(blockAction(annID, bot.ActionFollowUp, strconv.FormatInt(e.carlos, 10), e.slack.respond.URL+"/x"))
 	if code != http.StatusOK {
@@ -97,6 +98,7 @@ func TestFollowUpModal(t *testing.T) {
 // TestVIPAndAppHome: a supervisor's vip lists running VIP follow-ups, and
 // App Home shows the agent's follow-ups and, for a supervisor, the VIP ones.
 func TestVIPAndAppHome(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.command(annID, `send jane.doe@example.com "Checking in"`)
 	e.bot.Wait()
@@ -158,6 +160,7 @@ func TestVIPAndAppHome(t *testing.T) {
 // TestSocketMode: a slash command arriving as a Socket Mode envelope is
 // acknowledged with the command's answer as payload.
 func TestSocketMode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	acks := make(chan map[string]any, 4)
 	var once sync.Once

@@ -188,47 +188,24 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
 
-	serverCfg, hosts, err := serverConfig(cfg, sqlCfg)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: %w", err)
-	}
-	var uiAddr string
-	if cfg.UI {
-		if uiAddr, err = uiListenAddr(cfg.Host, cfg.UIPort); err != nil {
-			return nil, err
-		}
-	}
-	srvLogger := slogLogger{log: logger}
-	authorizer, err := authorization.GetAuthorizerFromConfig(&serverCfg.Global.Authorization)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: authorizer: %w", err)
-	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&serverCfg.Global.Authorization, srvLogger)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: claim mapper: %w", err)
-	}
-	srv, err := newServer(
-		temporal.WithConfig(serverCfg),
-		temporal.ForServices(temporal.DefaultServices),
-		// Static membership instead of ringpop: nothing to gossip with in one
-		// process, and ringpop adds start-up delay.
-		temporal.WithStaticHosts(hosts),
-		temporal.WithLogger(srvLogger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			// The Temporal CLI's dev server settings.
-			dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
-			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-			dynamicconfig.NamespaceCacheRefreshInterval.Key():                namespaceRefresh,
-		}),
+	// The services' ports are picked free, then bound by the server a
+	// moment later; another process may take one in between (an outgoing
+	// connection's ephemeral port). Such a start is tried again with new
+	// ports.
+	var (
+		srv       temporal.Server
+		serverCfg *config.Config
+		uiAddr    string
 	)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: create server: %w", err)
+	for attempt := 1; ; attempt++ {
+		srv, serverCfg, uiAddr, err = buildServer(cfg, sqlCfg, logger)
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+		logger.Warn("a port the embedded Temporal server picked was taken before it bound it; trying other ports", "error", err)
 	}
-	if err := startServer(srv); err != nil {
-		// fx has already stopped whatever had started.
-		return nil, fmt.Errorf("devserver: start server: %w", err)
+	if err != nil {
+		return nil, err
 	}
 
 	s := &Server{
@@ -251,6 +228,55 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, errors.Join(fmt.Errorf("devserver: record the address: %w", err), s.Stop())
 	}
 	return s, nil
+}
+
+// buildServer configures, creates and starts the Temporal server on ports
+// picked now (the frontend's given one, or a free one), and returns the
+// address the UI will listen on.
+func buildServer(cfg Config, sqlCfg *config.SQL, logger *slog.Logger) (temporal.Server, *config.Config, string, error) {
+	serverCfg, hosts, err := serverConfig(cfg, sqlCfg)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("devserver: %w", err)
+	}
+	var uiAddr string
+	if cfg.UI {
+		if uiAddr, err = uiListenAddr(cfg.Host, cfg.UIPort); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	srvLogger := slogLogger{log: logger}
+	authorizer, err := authorization.GetAuthorizerFromConfig(&serverCfg.Global.Authorization)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("devserver: authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&serverCfg.Global.Authorization, srvLogger)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("devserver: claim mapper: %w", err)
+	}
+	srv, err := newServer(
+		temporal.WithConfig(serverCfg),
+		temporal.ForServices(temporal.DefaultServices),
+		// Static membership instead of ringpop: nothing to gossip with in one
+		// process, and ringpop adds start-up delay.
+		temporal.WithStaticHosts(hosts),
+		temporal.WithLogger(srvLogger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// The Temporal CLI's dev server settings.
+			dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+			dynamicconfig.NamespaceCacheRefreshInterval.Key():                namespaceRefresh,
+		}),
+	)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("devserver: create server: %w", err)
+	}
+	if err := startServer(srv); err != nil {
+		// fx has already stopped whatever had started.
+		return nil, nil, "", fmt.Errorf("devserver: start server: %w", err)
+	}
+	return srv, serverCfg, uiAddr, nil
 }
 
 // InUseError is Start's error when another server, in this process or
@@ -613,7 +639,9 @@ func dialHost(host string) string {
 
 // freePort asks the kernel for a free TCP port on host. Another process may
 // take it before the server binds it; that is rare enough for a dev server.
-func freePort(host string) (int, error) {
+// freePort picks a port on host that is free now; a variable so that a
+// test can hand out one that is taken.
+var freePort = func(host string) (int, error) {
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port on %s: %w", host, err)

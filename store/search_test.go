@@ -68,6 +68,7 @@ func searchFixture(t *testing.T) fixture {
 }
 
 func TestFind(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := searchFixture(t)
 	type want struct {
@@ -169,6 +170,7 @@ func (f fixture) keys(p store.Page) []string {
 }
 
 func TestFindBadInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := searchFixture(t)
 	for name, q := range map[string]store.Query{
@@ -190,6 +192,7 @@ func TestFindBadInput(t *testing.T) {
 }
 
 func TestFindPaginates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := searchFixture(t)
 	seen := map[int64]bool{}
@@ -228,6 +231,7 @@ func TestFindPaginates(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	for q, want := range map[string]store.Kind{
 		"a@b":               store.KindEmail,
 		"+1 (415) 555-0142": store.KindPhone,

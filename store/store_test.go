@@ -33,6 +33,7 @@ func must[T any](t *testing.T) func(T, error) T {
 }
 
 func TestAgents(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	a, created, err := s.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann"})
@@ -65,6 +66,7 @@ func TestAgents(t *testing.T) {
 }
 
 func TestSaveContactUpdatesInsteadOfDuplicating(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	id, created, err := s.SaveContact(ctx, store.ContactInput{FirstName: "Zoë", LastName: "Åström", Email: "Zoe@Example.com", Phone: "+46 70 123 45 67"})
@@ -102,6 +104,7 @@ func TestSaveContactUpdatesInsteadOfDuplicating(t *testing.T) {
 }
 
 func TestConversationsClosingLogic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	a, _, _ := s.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann"})
@@ -145,6 +148,7 @@ func TestConversationsClosingLogic(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	got := must[followup.Settings](t)(s.Settings(ctx))
@@ -171,6 +175,7 @@ func TestSettings(t *testing.T) {
 }
 
 func TestTemplates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	tp := must[followup.Template](t)(s.SaveTemplate(ctx, followup.Template{Channel: followup.WhatsApp, Name: "order_update", ParamCount: 2, Body: "Hi {{1}}, order {{2}}"}))
@@ -194,6 +199,7 @@ func TestTemplates(t *testing.T) {
 }
 
 func TestRecordInboundOpensConversation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	id, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "Li", LastName: "Wei", Channel: followup.WeChat, ExternalID: "oAbc"})
@@ -214,6 +220,7 @@ func TestRecordInboundOpensConversation(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	jane, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com", Phone: "+14155550142"})
@@ -236,6 +243,7 @@ func TestResolve(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestOutboundLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	id, _, _ := s.SaveContact(ctx, store.ContactInput{FirstName: "W", Channel: followup.WeChat, ExternalID: "o1"})
@@ -315,6 +323,7 @@ func TestOutboundLifecycle(t *testing.T) {
 }
 
 func TestRequestsLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t)
 	r := store.Request{ID: "r1", AgentSlack: "U1", Payload: []byte(`{}`), ResponseURL: "http://x"}

@@ -129,6 +129,7 @@ func (e env) postTo(t *testing.T, ch string, body []byte, sig string) int {
 }
 
 func TestInboundMessageCreatesContactOpensConversationAndSignals(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	body, _ := json.Marshal([]channels.Event{{Kind: channels.Message, ExternalID: "4242", Name: "Ada Lovelace", Text: "hello?", At: at, DedupKey: "upd-1"}})
@@ -162,6 +163,7 @@ func TestInboundMessageCreatesContactOpensConversationAndSignals(t *testing.T) {
 }
 
 func TestForgedOversizedAndMalformedWebhooksChangeNothing(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	body, _ := json.Marshal([]channels.Event{{Kind: channels.Message, ExternalID: "1", Text: "x", DedupKey: "a"}})
 	cases := []struct {
@@ -196,6 +198,7 @@ func TestForgedOversizedAndMalformedWebhooksChangeNothing(t *testing.T) {
 }
 
 func TestTemporalDownMeansRetryAndNothingLost(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	e.rec.down = true
 	body, _ := json.Marshal([]channels.Event{{Kind: channels.Message, ExternalID: "7", Text: "hi", DedupKey: "u7"}})
@@ -217,6 +220,7 @@ func TestTemporalDownMeansRetryAndNothingLost(t *testing.T) {
 }
 
 func TestStatusesUpdateMessagesAndLateFailuresReachTheFollowUp(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := context.Background()
 	id, _, _ := e.st.SaveContact(ctx, store.ContactInput{FirstName: "B", Channel: followup.Telegram, ExternalID: "9"})
@@ -250,6 +254,7 @@ func TestStatusesUpdateMessagesAndLateFailuresReachTheFollowUp(t *testing.T) {
 }
 
 func TestFirstMessageFromAKnownPhoneJoinsThatContact(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := context.Background()
 	jane, _, _ := e.st.SaveContact(ctx, store.ContactInput{FirstName: "Jane", LastName: "Doe", Phone: "+14155550142", Channel: followup.WhatsApp})
@@ -279,6 +284,7 @@ func TestFirstMessageFromAKnownPhoneJoinsThatContact(t *testing.T) {
 }
 
 func TestUnsubscribeReachesTheFollowUp(t *testing.T) {
+	t.Parallel()
 	e := setup(t)
 	ctx := context.Background()
 	e.st.SaveContact(ctx, store.ContactInput{FirstName: "V", Channel: followup.Telegram, ExternalID: "55"})

@@ -10,6 +10,7 @@ import (
 // TestAttemptsInWords: status shows attempts as agents read them, never
 // an internal code or a trailing space.
 func TestAttemptsInWords(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		a    Attempt
 		want string

@@ -24,6 +24,7 @@ func threeTouches() *workflows.Cadence {
 // A cadence runs to its end: each touch is decided by the rules at its
 // time (free text inside the window, the fallback template after it).
 func TestCadenceRunsToItsEnd(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WhatsApp, time.Hour, nil)
 	h.template("order_update", 2)
 	h.run(func() {
@@ -58,6 +59,7 @@ func TestCadenceRunsToItsEnd(t *testing.T) {
 
 // A customer's reply stops the rest of the cadence, and the agent is told.
 func TestCadenceStopsAtTheCustomersReply(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Telegram, -1, nil)
 	h.template("order_update", 2)
 	h.run(func() {
@@ -81,6 +83,7 @@ func TestCadenceStopsAtTheCustomersReply(t *testing.T) {
 // Touches are automated: past Messenger's 24 h they never go out with
 // HUMAN_AGENT, only with the fallback tag.
 func TestCadenceTouchIsNeverHumanAgent(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Messenger, time.Hour, nil)
 	h.run(func() {
 		h.send(workflows.SendRequest{Cadence: &workflows.Cadence{Name: "nudge", Touches: []workflows.Touch{
@@ -100,6 +103,7 @@ func TestCadenceTouchIsNeverHumanAgent(t *testing.T) {
 // A second cadence while one runs, touches out of order, and an empty
 // touch are refused before they enter the history; cancel stops a cadence.
 func TestCadenceValidationAndCancel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Telegram, -1, nil)
 	bad := []*workflows.Cadence{
 		{Name: "x"},

@@ -36,6 +36,7 @@ func orderUpdate(params ...string) *workflows.Fallback {
 // template when due, and says so; one due inside the window sends the
 // text and leaves the fallback unused.
 func TestScheduledWhatsAppSendsItsFallbackTemplateWhenTheWindowHasClosed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WhatsApp, time.Hour, nil)
 	h.template("order_update", 2)
 	h.run(func() {
@@ -73,6 +74,7 @@ func TestScheduledWhatsAppSendsItsFallbackTemplateWhenTheWindowHasClosed(t *test
 // the workspace's default re-engagement template; a send asked for now
 // does not (the agent is there to choose).
 func TestScheduledSendUsesTheDefaultReengagementTemplate(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WhatsApp, 25*time.Hour, nil)
 	h.template("renewal", 0)
 	h.template("order_update", 2)
@@ -102,6 +104,7 @@ func TestScheduledSendUsesTheDefaultReengagementTemplate(t *testing.T) {
 // A Messenger send scheduled past 7 days goes with its tag; one between
 // 24 h and 7 d goes as the agent's own text with HUMAN_AGENT.
 func TestScheduledMessengerPastSevenDaysSendsWithItsTag(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Messenger, time.Hour, nil)
 	tag := &workflows.Fallback{Tag: followup.TagAccountUpdate}
 	h.run(func() {
@@ -122,6 +125,7 @@ func TestScheduledMessengerPastSevenDaysSendsWithItsTag(t *testing.T) {
 // An Instagram send scheduled past 7 days sends nothing and says why,
 // naming the contact's other channels.
 func TestScheduledInstagramPastSevenDaysSendsNothingAndSaysWhy(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Instagram, time.Hour, nil)
 	h.run(func() {
 		h.later(8*24*time.Hour, workflows.SendRequest{Text: "Still there?", Else: &workflows.Fallback{Tag: followup.TagAccountUpdate}})
@@ -139,6 +143,7 @@ func TestScheduledInstagramPastSevenDaysSendsNothingAndSaysWhy(t *testing.T) {
 // and one minute after each window's end is decided by the rules at its
 // time.
 func TestScheduledSendAtEachChannelsBoundary(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		ch       followup.Channel
 		boundary time.Duration
@@ -189,6 +194,7 @@ func TestScheduledSendAtEachChannelsBoundary(t *testing.T) {
 // Messenger one minute before 24 h it goes as free text and one minute
 // after only with its tag (never HUMAN_AGENT).
 func TestCadenceTouchAtMessengersDayBoundary(t *testing.T) {
+	t.Parallel()
 	for _, side := range []time.Duration{-time.Minute, time.Minute} {
 		h := newHarness(t, followup.Messenger, 0, nil)
 		h.run(func() {

@@ -222,6 +222,7 @@ func expect(t *testing.T, out workflows.SendOutcome, rejected error, outcome wor
 }
 
 func TestWhatsAppInsideWindowSendsFreeTextAndReopens(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WhatsApp, 2*time.Hour, nil)
 	h.run(func() {
 		h.send(text("Your refund has landed."), func(out workflows.SendOutcome, rej error) {
@@ -250,6 +251,7 @@ func TestWhatsAppInsideWindowSendsFreeTextAndReopens(t *testing.T) {
 }
 
 func TestWhatsAppAfterWindow(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WhatsApp, 25*time.Hour, nil)
 	for _, tp := range []followup.Template{
 		{Channel: followup.WhatsApp, Name: "order_update", ParamCount: 2},
@@ -306,6 +308,7 @@ func TestWhatsAppAfterWindow(t *testing.T) {
 }
 
 func TestMessengerHumanAgentThenTag(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Messenger, 30*time.Hour, nil)
 	h.run(func() {
 		h.send(text("A person writes this"), func(out workflows.SendOutcome, rej error) {
@@ -334,6 +337,7 @@ func TestMessengerHumanAgentThenTag(t *testing.T) {
 }
 
 func TestInstagramAfterSevenDaysEndsTheFollowUp(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Instagram, 8*24*time.Hour, nil)
 	st := h.run(func() {})
 	if len(h.outbox()) != 0 {
@@ -348,6 +352,7 @@ func TestInstagramAfterSevenDaysEndsTheFollowUp(t *testing.T) {
 }
 
 func TestViberQuotaAndCommercialTerms(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Viber, 48*time.Hour, map[string]string{"viber_free_allowance": "1"})
 	h.run(func() {
 		h.sendAll([]workflows.SendRequest{text("first"), text("second")}, func(i int, out workflows.SendOutcome, rej error) {
@@ -377,6 +382,7 @@ func TestViberQuotaAndCommercialTerms(t *testing.T) {
 }
 
 func TestWeChatTwentyThenTwentyOne(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WeChat, time.Hour, nil)
 	reqs := make([]workflows.SendRequest, 21)
 	for i := range reqs {
@@ -401,6 +407,7 @@ func TestWeChatTwentyThenTwentyOne(t *testing.T) {
 }
 
 func TestReplyResetsCountAndWindow(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WeChat, 47*time.Hour, map[string]string{"wechat_message_limit": "3"})
 	h.at(time.Second, func() {
 		h.sendAll([]workflows.SendRequest{text("1"), text("2")}, func(i int, out workflows.SendOutcome, rej error) {
@@ -440,6 +447,7 @@ func TestReplyResetsCountAndWindow(t *testing.T) {
 }
 
 func TestReminderAtLeadTime(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WhatsApp, 2*time.Hour, map[string]string{"reminder_lead": "30m"})
 	// The window closes 22 h after the start; the reminder is due at 21 h 30 m.
 	h.at(time.Second, func() {
@@ -473,6 +481,7 @@ func TestReminderAtLeadTime(t *testing.T) {
 }
 
 func TestScheduledSendCancelledByReply(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Telegram, -1, nil)
 	h.at(time.Second, func() {
 		h.send(workflows.SendRequest{Text: "checking in", At: h.env.Now().Add(4 * time.Hour)}, func(out workflows.SendOutcome, rej error) {
@@ -499,6 +508,7 @@ func TestScheduledSendCancelledByReply(t *testing.T) {
 }
 
 func TestScheduledSendGoesOutThenCancel(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.LINE, -1, nil)
 	h.at(time.Second, func() {
 		h.sendAll([]workflows.SendRequest{
@@ -526,6 +536,7 @@ func TestScheduledSendGoesOutThenCancel(t *testing.T) {
 }
 
 func TestCloseWithEachClosingLogic(t *testing.T) {
+	t.Parallel()
 	for _, logic := range []string{"unassign", "keep"} {
 		t.Run(logic, func(t *testing.T) {
 			h := newHarness(t, followup.SMS, -1, map[string]string{"closing_logic": logic})
@@ -555,6 +566,7 @@ func TestCloseWithEachClosingLogic(t *testing.T) {
 }
 
 func TestContinueAsNewCarriesState(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Telegram, -1, nil)
 	h.at(time.Second, func() {
 		h.sendAll([]workflows.SendRequest{text("1"), text("2")}, func(int, workflows.SendOutcome, error) {}, func() {
@@ -592,6 +604,7 @@ func (r refusing) Send(context.Context, channels.Outbound) (channels.Sent, error
 }
 
 func TestProviderWindowErrorIsFinalAndNeverRetriedAsFreeText(t *testing.T) {
+	t.Parallel()
 	calls := 0
 	h := newHarnessWith(t, followup.WhatsApp, time.Hour, nil, func(channels.Sender) channels.Sender {
 		return countingRefuser{&calls, &followup.SendError{Class: followup.WindowClosed, Code: "131047", Message: "Re-engagement message"}}
@@ -635,6 +648,7 @@ func (c countingRefuser) Send(context.Context, channels.Outbound) (channels.Sent
 }
 
 func TestRecipientGoneEndsTheFollowUp(t *testing.T) {
+	t.Parallel()
 	h := newHarnessWith(t, followup.Telegram, -1, nil, func(channels.Sender) channels.Sender {
 		return refusing{&followup.SendError{Class: followup.RecipientGone, Code: "403", Message: "Forbidden: bot was blocked by the user"}}
 	})
@@ -651,6 +665,7 @@ func TestRecipientGoneEndsTheFollowUp(t *testing.T) {
 }
 
 func TestAsyncWindowFailureClosesTheWindow(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.WhatsApp, time.Hour, nil)
 	h.at(time.Second, func() {
 		h.send(text("hi"), func(out workflows.SendOutcome, rej error) {
@@ -682,6 +697,7 @@ func TestAsyncWindowFailureClosesTheWindow(t *testing.T) {
 }
 
 func TestRedeliveredReplyIsHandledOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, followup.Telegram, -1, nil)
 	h.at(time.Second, func() {
 		h.send(workflows.SendRequest{Text: "later", At: h.env.Now().Add(4 * time.Hour)}, func(workflows.SendOutcome, error) {})
@@ -711,6 +727,7 @@ func TestRedeliveredReplyIsHandledOnce(t *testing.T) {
 // decided with the new one (before the fix, the validator refused it on
 // the values loaded earlier).
 func TestRunningFollowUpDecidesWithCurrentSettings(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		setting, before, after string
 		ch                     followup.Channel

@@ -149,6 +149,7 @@ func (l *live) input(id int64, ch followup.Channel) workflows.Input {
 func passThrough(s *sandbox.Sender) channels.Sender { return s }
 
 func TestLiveSendReplyStateCancel(t *testing.T) {
+	t.Parallel()
 	l := newLive(t, passThrough)
 	id := l.contact(followup.WhatsApp, time.Hour)
 	in := l.input(id, followup.WhatsApp)
@@ -206,6 +207,7 @@ func TestLiveSendReplyStateCancel(t *testing.T) {
 }
 
 func TestLiveTemplateAfterWindowAndClose(t *testing.T) {
+	t.Parallel()
 	l := newLive(t, passThrough)
 	id := l.contact(followup.WhatsApp, 30*time.Hour)
 	if _, err := l.st.SaveTemplate(l.ctx, followup.Template{Channel: followup.WhatsApp, Name: "order_update", ParamCount: 1}); err != nil {
@@ -265,6 +267,7 @@ func (c crashAfterProvider) Send(ctx context.Context, m channels.Outbound) (chan
 // key and the follow-up records it as sent; one that cannot (Telegram)
 // does not get it again, and the agent is told it is unconfirmed.
 func TestLiveWorkerKilledBetweenProviderAndRecord(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		ch      followup.Channel
 		outcome workflows.Outcome
@@ -338,6 +341,7 @@ func (c cutAfterProvider) Send(ctx context.Context, m channels.Outbound) (channe
 // waits to record it. The follow-up records it apart once Postgres is
 // back (the record-sent-apart branch); nothing is sent twice.
 func TestLiveDatabaseDownAfterTheProviderAccepted(t *testing.T) {
+	t.Parallel()
 	var l *live
 	var once sync.Once
 	var cutAt time.Time
@@ -407,6 +411,7 @@ func recordHistory(t *testing.T, c client.Client, workflowID, name string) {
 // the real server; with FOLLOWUP_RECORD_HISTORIES set their histories
 // become replay test data.
 func TestLiveChannelScenarios(t *testing.T) {
+	t.Parallel()
 	l := newLive(t, passThrough)
 	if err := l.st.SetSetting(l.ctx, "wechat_message_limit", "2"); err != nil {
 		t.Fatal(err)
@@ -502,6 +507,7 @@ func (c languageCheck) Send(ctx context.Context, m channels.Outbound) (channels.
 // language, although the workflow's own first load (without a template)
 // may complete after the send's.
 func TestLiveTemplateStartingAFollowUpKeepsItsLanguage(t *testing.T) {
+	t.Parallel()
 	l := newLive(t, func(s *sandbox.Sender) channels.Sender { return languageCheck{s} })
 	if _, err := l.st.SaveTemplate(l.ctx, followup.Template{Channel: followup.WhatsApp, Name: "order_update", Language: "en", ParamCount: 1}); err != nil {
 		t.Fatal(err)

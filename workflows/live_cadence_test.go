@@ -16,6 +16,7 @@ import (
 // histories become replay test data (the send-fallback and cadence
 // versions).
 func TestLiveFallbacksAndCadences(t *testing.T) {
+	t.Parallel()
 	l := newLive(t, passThrough)
 	ctx, cancel := context.WithTimeout(l.ctx, time.Minute)
 	defer cancel()

@@ -20,6 +20,7 @@ import (
 // break running follow-ups fails here. To add one, see the README
 // ("Replay tests").
 func TestReplayRecordedHistories(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +46,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 // workflow that starts with a timer instead of loading state does not
 // replay a recorded history.
 func TestReplayDetectsChangedCommandOrder(t *testing.T) {
+	t.Parallel()
 	changed := func(ctx workflow.Context, in workflows.Input) (workflows.State, error) {
 		_ = workflow.Sleep(ctx, time.Minute)
 		return workflows.State{}, nil
@@ -64,6 +66,7 @@ func TestReplayDetectsChangedCommandOrder(t *testing.T) {
 // history (README, "Changing the workflow"); to add one, append its line:
 // sha256sum NEW.json >> testdata/histories/SHA256SUMS
 func TestRecordedHistoriesAreAppendOnly(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join("testdata", "histories")
 	sums, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
 	if err != nil {

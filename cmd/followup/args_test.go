@@ -49,6 +49,7 @@ func TestNegativeValuesAreArguments(t *testing.T) {
 }
 
 func TestNegativesAsArgs(t *testing.T) {
+	t.Parallel()
 	root := (&app{}).rootCmd()
 	for _, tc := range []struct{ in, want string }{
 		{"settings set wechat_message_limit -1", "settings set -- wechat_message_limit -1"},

@@ -391,6 +391,7 @@ func (r *crashRig) check(acked []bool) crashReport {
 // during the burst, one of them while sends are in flight at the
 // providers (each holds its answer back), and started again.
 func TestCrashKill9DuringBurst(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("kills and restarts followup dev")
 	}
@@ -440,6 +441,7 @@ func TestCrashKill9DuringBurst(t *testing.T) {
 // provider accepted. Nothing may be sent twice; everything acknowledged
 // settles once the database is back.
 func TestCrashDatabaseCutDuringBurst(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts followup dev")
 	}

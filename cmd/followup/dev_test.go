@@ -141,6 +141,7 @@ func startDevArgs(t *testing.T, c *cli, flags ...string) (stop func(), out *sync
 // CLI as a newcomer would: every channel shows the right mode or refusal,
 // and a restart of dev loses nothing.
 func TestDevEndToEnd(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts Temporal")
 	}
@@ -228,6 +229,7 @@ func TestDevEndToEnd(t *testing.T) {
 }
 
 func TestServeHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	port := freePort(t)
 	env := map[string]string{"DATABASE_URL": c.env["DATABASE_URL"], "HTTP_ADDR": "127.0.0.1:" + strconv.Itoa(port)}
@@ -274,6 +276,7 @@ func TestServeHealthAndMetrics(t *testing.T) {
 // the right outcome, and a signed webhook from the fake reaches the running
 // follow-up while a forged one changes nothing.
 func TestDevWithTelegramAdapter(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts Temporal")
 	}
@@ -332,6 +335,7 @@ func TestDevWithTelegramAdapter(t *testing.T) {
 // TestDevSlashCommands drives `followup dev`'s local Slack workspace with
 // `followup slash`, which signs and posts commands as Slack does.
 func TestDevSlashCommands(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts Temporal")
 	}

@@ -13,6 +13,7 @@ import (
 // fallback template when due, a template can be scheduled, and a cadence
 // defined by a supervisor starts on a contact and shows in status.
 func TestDevScheduledFallbackTemplateAndCadence(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts Temporal")
 	}

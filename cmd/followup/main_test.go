@@ -42,6 +42,7 @@ func (c *cli) ok(args ...string) string {
 }
 
 func TestMigrateTwice(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if out := c.ok("migrate"); !strings.Contains(out, "up to date") {
 		t.Fatalf("migrate on a migrated database: %q", out)
@@ -56,6 +57,7 @@ func TestMigrateTwice(t *testing.T) {
 }
 
 func TestAgentsCommands(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.ok("agents", "add", "--slack-user", "U1", "--name", "Ann Lee")
 	c.ok("agents", "add", "--slack-user", "U2", "--name", "Bo", "--role", "supervisor")
@@ -85,6 +87,7 @@ Ghost,Agent,ghost@example.com,,,,,,open,U404
 `
 
 func TestImportFindClose(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.ok("agents", "add", "--slack-user", "U1", "--name", "Ann")
 	path := filepath.Join(t.TempDir(), "contacts.csv")
@@ -149,6 +152,7 @@ func TestImportFindClose(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	cases := []struct {
 		args []string
@@ -185,6 +189,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestSettingsAndTemplates(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.ok("settings", "set", "reminder_lead", "30m")
 	c.ok("settings", "set", "viber_commercial_terms", "true")
@@ -207,6 +212,7 @@ func TestSettingsAndTemplates(t *testing.T) {
 }
 
 func TestHelpEverywhere(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	for _, args := range [][]string{{"--help"}, {"migrate", "--help"}, {"agents", "add", "--help"}, {"contacts", "import", "--help"}, {"contacts", "find", "--help"}, {"conversations", "close", "--help"}, {"templates", "list", "--help"}, {"settings", "set", "--help"}, {"seed", "--help"}} {
 		if out := c.ok(args...); !strings.Contains(out, "Usage:") {
@@ -216,6 +222,7 @@ func TestHelpEverywhere(t *testing.T) {
 }
 
 func TestSeedCommand(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.ok("agents", "add", "--slack-user", "U1", "--name", "Ann")
 	if out := c.ok("seed", "--contacts", "2000"); !strings.Contains(out, "seeded 2000 contacts") {
@@ -235,6 +242,7 @@ func TestSeedCommand(t *testing.T) {
 }
 
 func TestPartialChannelCredentialsNameTheMissingVariable(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	c.env["HTTP_ADDR"] = "127.0.0.1:0"
 	for k, want := range map[string]string{
@@ -253,6 +261,7 @@ func TestPartialChannelCredentialsNameTheMissingVariable(t *testing.T) {
 }
 
 func TestFindNothingSaysSo(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if out := c.ok("contacts", "find", "zzzz", "--any"); !strings.Contains(out, "no contacts match") || strings.Contains(out, "  ") {
 		t.Fatalf("find --any: %q", out)

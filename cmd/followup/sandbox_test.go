@@ -24,6 +24,7 @@ import (
 // verifies and acts on. A webhook secret that is set is enforced in the
 // sandbox too; forged and unsigned webhooks get 401 and change nothing.
 func TestDevSandboxFakesAndSignedReplies(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts Temporal")
 	}

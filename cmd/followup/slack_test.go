@@ -9,6 +9,7 @@ import (
 )
 
 func TestLoadSlack(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		env     map[string]string

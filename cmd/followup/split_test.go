@@ -180,6 +180,7 @@ func (h *heldProvider) holding(n int) (worker, report string, ok bool) {
 // workers, so the test sees what the provider received; SMS runs in each
 // worker's own sandbox.
 func TestSplitProcessesSurviveAWorkerKill(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts Temporal, serve and two workers as processes")
 	}

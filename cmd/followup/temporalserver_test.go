@@ -6,6 +6,7 @@ import (
 )
 
 func TestListenHostPort(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		addr, host string
 		port       int
@@ -34,6 +35,7 @@ func TestListenHostPort(t *testing.T) {
 }
 
 func TestTemporalCommandBadAddress(t *testing.T) {
+	t.Parallel()
 	c := newCLI(t)
 	if code, _, errs := c.run("", "temporal", "--address", "temporal.example.com:7233"); code != 2 || !strings.Contains(errs, "--address") {
 		t.Errorf("bad --address: exit %d %q", code, errs)
