@@ -27,6 +27,9 @@ const (
 	versionFallback = "send-fallback"
 	// versionCadence: a send request may start a cadence of touches.
 	versionCadence = "cadence"
+	// versionStaleLoad: a load that a send overtook leaves the counts to
+	// the send.
+	versionStaleLoad = "stale-load-counts"
 )
 
 // Limits of one follow-up.
@@ -822,6 +825,7 @@ func (f *followUp) load(ctx workflow.Context, req *SendRequest, due bool, sendin
 	if t != nil {
 		in.TemplateName, in.TemplateLanguage = t.Name, t.Language
 	}
+	seq := f.Seq
 	r, err := runLocal(ctx, localOptions, acts.Load, in)
 	if err != nil {
 		return err
@@ -830,6 +834,14 @@ func (f *followUp) load(ctx workflow.Context, req *SendRequest, due bool, sendin
 		f.LastInbound = r.LastInbound
 		f.ProviderClosed = false
 	}
+	// A send that began while this load ran (the first run's load, when an
+	// update-with-start's send overtakes it) may be in the database's
+	// counts already and is counted by the send itself when it completes:
+	// taking the counts from this load too counted it twice (WeChat's
+	// limit, Viber's quota and status one too high).
+	if f.Seq != seq && workflow.GetVersion(ctx, versionStaleLoad, workflow.DefaultVersion, 1) == 1 {
+		return f.loaded(r, req, t)
+	}
 	// The database counts what was sent since the last inbound message
 	// (the later of its own and this run's); never fewer than this run
 	// knows it sent since then.
@@ -837,6 +849,11 @@ func (f *followUp) load(ctx workflow.Context, req *SendRequest, due bool, sendin
 	// The database counts this month's chatbot messages, pending ones
 	// included, so it never lags what this run sent.
 	f.ChatbotThisMonth = r.ChatbotThisMonth
+	return f.loaded(r, req, t)
+}
+
+// loaded keeps what a load read besides the counts.
+func (f *followUp) loaded(r activities.LoadResult, req *SendRequest, t *TemplateRequest) error {
 	f.Settings, f.VIP, f.Loaded = r.Settings, r.VIP, true
 	f.externalID, f.ContactName, f.other = r.ExternalID, r.ContactName, r.OtherChannels
 	// Only a load for a template says anything about one: the first run's
