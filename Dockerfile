@@ -32,8 +32,7 @@ RUN --mount=type=cache,target=/go/pkg/mod \
       -o /out/followup ./cmd/followup
 
 # --- runtime -------------------------------------------------------------
-# Alpine rather than distroless: busybox wget serves the compose healthcheck
-# on /healthz. tzdata for the contacts' time zones, CA certificates for the
+# Alpine rather than distroless: busybox wget serves the healthchecks. tzdata for the contacts' time zones, CA certificates for the
 # channel APIs, Slack and Temporal Cloud.
 FROM alpine:3.22
 RUN apk add --no-cache ca-certificates tzdata \
@@ -51,6 +50,13 @@ ENV HTTP_ADDR=0.0.0.0:8080 \
 WORKDIR /var/lib/followup
 USER 10001:10001
 EXPOSE 8080
+
+# Liveness of `followup serve`: /healthz answers while the process serves
+# HTTP, whatever Postgres and Temporal do (a restart would not fix them;
+# /readyz says whether they answer). Services of this image that do not
+# serve HTTP (worker, migrate) override or disable it (docker-compose.yml).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"]
 
 ENTRYPOINT ["followup"]
 CMD ["serve"]

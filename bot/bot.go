@@ -16,6 +16,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/metrics"
 )
 
 // Slack is the part of Slack's Web API the bot calls (a *slack.Client).
@@ -46,6 +47,9 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics observes how long slash commands take to be acknowledged
+	// (nil: not observed).
+	Metrics *metrics.Metrics
 }
 
 // Bot answers Slack: slash commands, buttons and modals, and App Home.
@@ -153,6 +157,25 @@ func (b *Bot) Command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 	m := b.command(ctx, sc)
 	m.Type = "" // an internal mark, never sent to Slack
 	return m
+}
+
+// observeAck records how long the slash command with text took from
+// receipt (start) to its acknowledgement, by verb: one of the commands,
+// or "invalid" for text that names none.
+func (b *Bot) observeAck(text string, start time.Time) {
+	verb := VerbHelp
+	if f := strings.Fields(UnescapeText(text)); len(f) > 0 {
+		verb = Verb(strings.ToLower(f[0]))
+		switch verb {
+		case "--help", "-h", "?":
+			verb = VerbHelp
+		}
+	}
+	label := string(verb)
+	if !verb.Valid() {
+		label = "invalid"
+	}
+	b.cfg.Metrics.SlackAck(label, time.Since(start))
 }
 
 func (b *Bot) command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {

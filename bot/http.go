@@ -64,12 +64,15 @@ func (b *Bot) verified(v *Verifier, limit int64, next func(http.ResponseWriter, 
 }
 
 func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
+	start := time.Now()
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, "malformed form body", http.StatusBadRequest)
 		return
 	}
-	writeJSON(w, b.Command(r.Context(), SlashCommandFromForm(form)))
+	sc := SlashCommandFromForm(form)
+	writeJSON(w, b.Command(r.Context(), sc))
+	b.observeAck(sc.Text, start)
 }
 
 // SlashCommandFromForm reads the fields Slack posts for a slash command.

@@ -53,7 +53,9 @@ func (b *Bot) socketEvent(ctx context.Context, sm *socketmode.Client, evt socket
 		if !ok || evt.Request == nil {
 			return
 		}
+		start := time.Now()
 		b.ack(actx, sm, evt.Request, b.Command(actx, sc))
+		b.observeAck(sc.Text, start)
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -15,6 +16,9 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v4"
+
+	"github.com/followup-dev/followup/deploy"
 )
 
 // Docker cannot run where these tests run, so they check the deployment files
@@ -60,8 +64,9 @@ func readFile(t *testing.T, name string) string {
 	return string(b)
 }
 
-// loadCompose loads compose YAML as `docker compose` would in the repo root,
-// with an empty environment, so every ${VAR:-default} takes its default.
+// loadCompose loads compose YAML as `docker compose --profile monitoring`
+// would in the repo root, with an empty environment, so every
+// ${VAR:-default} takes its default.
 func loadCompose(t *testing.T, content string) (*types.Project, error) {
 	t.Helper()
 	root := repoRoot(t)
@@ -74,6 +79,7 @@ func loadCompose(t *testing.T, content string) (*types.Project, error) {
 		Environment: types.Mapping{},
 	}, func(o *loader.Options) {
 		o.SetProjectName("followup", true)
+		o.Profiles = []string{"monitoring"}
 	})
 }
 
@@ -250,18 +256,217 @@ func composeProblems(root string, p *types.Project) []string {
 		}
 	}
 
-	// The HTTP server: published, listening on every interface, with a healthcheck on /healthz.
+	// The HTTP server: published, listening on every interface, healthy when
+	// ready (compose restarts nothing on health, so readiness is what its
+	// health should say).
 	app := p.Services["app"]
 	if !publishes(app, 8080) {
 		bad("app: port 8080 is not published")
 	}
-	if hc := healthTest(app); !strings.Contains(hc, "/healthz") || !strings.Contains(hc, ":8080") {
-		bad("app: healthcheck %q does not probe :8080/healthz", hc)
+	if hc := healthTest(app); !strings.Contains(hc, ":8080/readyz") {
+		bad("app: healthcheck %q does not probe :8080/readyz", hc)
 	}
+	// The image's HEALTHCHECK probes the HTTP server on :8080; the services
+	// that do not run one must not inherit it.
+	if m := p.Services["migrate"]; m.HealthCheck == nil || !m.HealthCheck.Disable {
+		bad("migrate: inherits the image's HTTP healthcheck; disable it")
+	}
+	worker := p.Services["worker"]
+	if _, port, err := net.SplitHostPort(env(worker, "METRICS_ADDR")); err != nil {
+		bad("worker: METRICS_ADDR %q is not host:port: its /metrics is not served", env(worker, "METRICS_ADDR"))
+	} else if hc := healthTest(worker); !strings.Contains(hc, ":"+port+"/") {
+		bad("worker: healthcheck %q does not probe METRICS_ADDR (:%s)", hc, port)
+	}
+	probs = append(probs, monitoringProblems(p)...)
 	if host, port, err := net.SplitHostPort(env(app, "HTTP_ADDR")); err != nil || port != "8080" || (host != "0.0.0.0" && host != "" && host != "::") {
 		bad("app: HTTP_ADDR %q must listen on all interfaces, port 8080", env(app, "HTTP_ADDR"))
 	}
 	return probs
+}
+
+// monitoringProblems checks the monitoring profile: Prometheus scraping the
+// app and the worker, and Grafana with that Prometheus and the dashboard
+// provisioned, neither started without --profile monitoring.
+func monitoringProblems(p *types.Project) []string {
+	var probs []string
+	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
+	for _, name := range []string{"prometheus", "grafana"} {
+		if _, ok := p.Services[name]; !ok {
+			bad("service %q is missing (monitoring profile)", name)
+		}
+	}
+	if len(probs) > 0 {
+		return probs
+	}
+	prom, graf := p.Services["prometheus"], p.Services["grafana"]
+	for name, image := range map[string]string{"prometheus": "prom/prometheus:", "grafana": "grafana/grafana:"} {
+		s := p.Services[name]
+		if !slices.Equal(s.Profiles, []string{"monitoring"}) {
+			bad("%s: profiles %q, want [monitoring]", name, s.Profiles)
+		}
+		if tag, ok := strings.CutPrefix(s.Image, image); !ok || tag == "latest" || !strings.ContainsAny(tag, "0123456789") {
+			bad("%s: image %q is not %s<pinned release>", name, s.Image, image)
+		}
+	}
+
+	// Prometheus scrapes the app's HTTP_ADDR and the worker's METRICS_ADDR.
+	var cfg struct {
+		ScrapeConfigs []struct {
+			MetricsPath   string `yaml:"metrics_path"`
+			StaticConfigs []struct {
+				Targets []string `yaml:"targets"`
+			} `yaml:"static_configs"`
+		} `yaml:"scrape_configs"`
+	}
+	promPort := "9090"
+	for _, f := range prom.Command {
+		if v, ok := strings.CutPrefix(f, "--web.listen-address="); ok {
+			_, promPort, _ = net.SplitHostPort(v)
+		}
+	}
+	src, ok := boundFile(prom, "/etc/prometheus/prometheus.yml")
+	if !ok {
+		bad("prometheus: no configuration bound at /etc/prometheus/prometheus.yml")
+	} else if b, err := os.ReadFile(src); err != nil {
+		bad("prometheus: %v", err)
+	} else if err := yaml.Unmarshal(b, &cfg); err != nil {
+		bad("prometheus: %s: %v", src, err)
+	}
+	targets := map[string]bool{}
+	for _, sc := range cfg.ScrapeConfigs {
+		if sc.MetricsPath != "" && sc.MetricsPath != "/metrics" {
+			continue
+		}
+		for _, st := range sc.StaticConfigs {
+			for _, tg := range st.Targets {
+				targets[tg] = true
+			}
+		}
+	}
+	_, appPort, _ := net.SplitHostPort(env(p.Services["app"], "HTTP_ADDR"))
+	_, workerPort, _ := net.SplitHostPort(env(p.Services["worker"], "METRICS_ADDR"))
+	for _, want := range []string{"app:" + appPort, "worker:" + workerPort} {
+		if !targets[want] {
+			bad("prometheus: does not scrape %s/metrics (targets %v)", want, slices.Sorted(maps.Keys(targets)))
+		}
+	}
+
+	// Grafana: the data source is that Prometheus, the dashboards' provider
+	// reads a directory holding the dashboard, whose panels use that data
+	// source.
+	dsDir, ok := boundFile(graf, "/etc/grafana/provisioning/datasources")
+	if !ok {
+		return append(probs, "grafana: no provisioning bound at /etc/grafana/provisioning")
+	}
+	uid := ""
+	for _, ds := range provisioned[struct {
+		Type string `yaml:"type"`
+		UID  string `yaml:"uid"`
+		URL  string `yaml:"url"`
+	}](dsDir, "datasources", bad) {
+		u, err := url.Parse(ds.URL)
+		if ds.Type == "prometheus" && err == nil && u.Hostname() == "prometheus" && u.Port() == promPort {
+			uid = ds.UID
+		}
+	}
+	if uid == "" {
+		bad("grafana: no provisioned prometheus data source at http://prometheus:%s", promPort)
+	}
+	dbDir, _ := boundFile(graf, "/etc/grafana/provisioning/dashboards")
+	dashboards := 0
+	for _, pr := range provisioned[struct {
+		Options struct {
+			Path string `yaml:"path"`
+		} `yaml:"options"`
+	}](dbDir, "providers", bad) {
+		dir, ok := boundFile(graf, pr.Options.Path)
+		if !ok {
+			bad("grafana: dashboards path %q is not bound from the repo", pr.Options.Path)
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				bad("grafana: %v", err)
+				continue
+			}
+			d, err := deploy.ParseDashboard(b)
+			if err != nil {
+				bad("grafana: %s: %v", f, err)
+				continue
+			}
+			dashboards++
+			for _, pn := range d.Panels {
+				if pn.Datasource.UID != uid {
+					bad("grafana: %s panel %q uses data source %q, not the provisioned %q", filepath.Base(f), pn.Title, pn.Datasource.UID, uid)
+				}
+			}
+		}
+	}
+	if dashboards == 0 {
+		bad("grafana: no dashboard is provisioned")
+	}
+	return probs
+}
+
+// boundFile is the host path a service's bind mount puts at target (or
+// under it).
+func boundFile(s types.ServiceConfig, target string) (string, bool) {
+	for _, v := range s.Volumes {
+		if v.Type != types.VolumeTypeBind {
+			continue
+		}
+		if rel, err := filepath.Rel(v.Target, target); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.Join(v.Source, rel), true
+		}
+	}
+	return "", false
+}
+
+// provisioned reads the list under key of every Grafana provisioning file in dir.
+func provisioned[T any](dir, key string, bad func(string, ...any)) []T {
+	var all []T
+	files, _ := filepath.Glob(filepath.Join(dir, "*.y*ml"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			bad("grafana: %v", err)
+			continue
+		}
+		var doc map[string]yaml.Node
+		var list []T
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			bad("grafana: %s: %v", f, err)
+			continue
+		}
+		if n, ok := doc[key]; ok {
+			if err := n.Decode(&list); err != nil {
+				bad("grafana: %s: %s: %v", f, key, err)
+			}
+		}
+		all = append(all, list...)
+	}
+	return all
+}
+
+// provisionedDatasourceUID is the uid of the Prometheus data source
+// Grafana is provisioned with.
+func provisionedDatasourceUID(t *testing.T) string {
+	t.Helper()
+	var uids []string
+	for _, ds := range provisioned[struct {
+		Type string `yaml:"type"`
+		UID  string `yaml:"uid"`
+	}](filepath.Join("grafana", "provisioning", "datasources"), "datasources", func(f string, a ...any) { t.Errorf(f, a...) }) {
+		if ds.Type == "prometheus" {
+			uids = append(uids, ds.UID)
+		}
+	}
+	if len(uids) != 1 || uids[0] == "" {
+		t.Fatalf("provisioned prometheus data sources: %q, want one with a uid", uids)
+	}
+	return uids[0]
 }
 
 // checkAppEnv checks that a followup service can reach Postgres and Temporal
@@ -501,6 +706,16 @@ func dockerfileProblems(src string) []string {
 	if binary == "" {
 		bad("runtime stage does not COPY the built binary (%s) from the builder", out)
 	}
+	// Liveness for `followup serve`, the image's default command.
+	var hc []string
+	for _, in := range final.instrs {
+		if in.cmd == "HEALTHCHECK" {
+			hc = append(hc, in.args)
+		}
+	}
+	if len(hc) != 1 || !strings.Contains(hc[0], "127.0.0.1:8080/healthz") {
+		bad("runtime stage HEALTHCHECK %q does not probe 127.0.0.1:8080/healthz", hc)
+	}
 	name, _, _ := strings.Cut(user, ":")
 	switch name {
 	case "":
@@ -617,7 +832,16 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"app port unpublished", `- "8080:8080"`, `- "127.0.0.1::9090"`},
 		{"UI port unpublished", `- "8233:8233"`, `- "7243:7243"`},
 		{"wrong subcommand", `command: ["serve"]`, `command: ["dev"]`},
-		{"app healthcheck elsewhere", "http://127.0.0.1:8080/healthz", "http://127.0.0.1:8080/"},
+		{"app healthcheck elsewhere", "http://127.0.0.1:8080/readyz", "http://127.0.0.1:8080/"},
+		{"app healthy when merely live", "http://127.0.0.1:8080/readyz", "http://127.0.0.1:8080/healthz"},
+		{"migrate inherits the HTTP healthcheck", "    healthcheck:\n      disable: true\n", ""},
+		{"worker metrics not served", "METRICS_ADDR: 0.0.0.0:9091", "METRICS_ADDR_UNUSED: 0.0.0.0:9091"},
+		{"worker healthcheck elsewhere", "http://127.0.0.1:9091/metrics", "http://127.0.0.1:8080/healthz"},
+		{"prometheus unpinned", "image: prom/prometheus:v3.5.0", "image: prom/prometheus:latest"},
+		{"grafana outside the profile", "image: grafana/grafana:12.0.2\n    profiles: [\"monitoring\"]", "image: grafana/grafana:12.0.2"},
+		{"prometheus configuration not bound", "prometheus.yml:/etc/prometheus/prometheus.yml:ro", "prometheus.yml:/etc/prometheus/other.yml:ro"},
+		{"dashboards not bound", "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro", "./deploy/grafana:/var/lib/grafana/dashboards:ro"},
+		{"grafana provisioning not bound", "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro", "./deploy/grafana/provisioning:/etc/grafana/other:ro"},
 		{"invalid depends_on condition", "condition: service_healthy", "condition: service_ready"},
 	}
 	for _, c := range composeCases {
@@ -648,6 +872,8 @@ func TestChecksCatchBreakage(t *testing.T) {
 		{"shell entrypoint", `ENTRYPOINT ["followup"]`, `ENTRYPOINT ["/bin/sh"]`},
 		{"shell-form entrypoint", `ENTRYPOINT ["followup"]`, `ENTRYPOINT followup`},
 		{"binary not copied", "COPY --from=build", "COPY --from=elsewhere"},
+		{"no HEALTHCHECK", "HEALTHCHECK --interval", "LABEL --interval"},
+		{"HEALTHCHECK on readiness", `8080/healthz"]`, `8080/readyz"]`},
 	}
 	for _, c := range dockerCases {
 		t.Run("dockerfile/"+c.name, func(t *testing.T) {

@@ -389,3 +389,28 @@ func (s *Store) ContactByPhone(ctx context.Context, phone string) (int64, error)
 	err := s.db.GetContext(ctx, &id, `SELECT id FROM contacts WHERE phone = $1 ORDER BY id LIMIT 1`, phone)
 	return id, translate(err, "contact with phone "+phone)
 }
+
+// CountMessagesByStatus counts outbound messages in each of statuses (a
+// status without messages is absent from the map).
+func (s *Store) CountMessagesByStatus(ctx context.Context, statuses ...string) (map[string]int, error) {
+	var rows []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT status, count(*) AS n FROM messages
+		WHERE direction = 'outbound' AND status = ANY($1) GROUP BY status`, statuses)
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, translate(err, "count messages by status")
+}
+
+// CountUndeliveredNotifications counts notifications to agents created
+// since that did not reach Slack (the ones the notifier redelivers).
+func (s *Store) CountUndeliveredNotifications(ctx context.Context, since time.Time) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM notifications
+		WHERE delivered_at IS NULL AND agent_id IS NOT NULL AND created_at >= $1`, since)
+	return n, translate(err, "count undelivered notifications")
+}

@@ -59,7 +59,7 @@ func providers(t *testing.T) env {
 	}
 	rec := &recorder{}
 	webhooks.New(st, rec, map[followup.Channel]channels.Webhook{followup.WhatsApp: wa, followup.SMS: sms},
-		slog.New(slog.NewTextHandler(io.Discard, nil))).Register(mux)
+		slog.New(slog.NewTextHandler(io.Discard, nil)), nil).Register(mux)
 	return env{st, rec, srv}
 }
 

@@ -38,7 +38,7 @@ func twoServers(t *testing.T, followups ...webhooks.Followups) [2]env {
 		}
 		mux := http.NewServeMux()
 		webhooks.New(st, f, map[followup.Channel]channels.Webhook{followup.Telegram: signedJSON{"s3cret"}},
-			slog.New(slog.NewTextHandler(io.Discard, nil))).Register(mux)
+			slog.New(slog.NewTextHandler(io.Discard, nil)), nil).Register(mux)
 		srv := httptest.NewServer(mux)
 		t.Cleanup(srv.Close)
 		out[i] = env{st, rec, srv}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/metrics"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -34,12 +35,14 @@ type Handler struct {
 	followups Followups
 	hooks     map[followup.Channel]channels.Webhook
 	log       *slog.Logger
+	metrics   *metrics.Metrics
 	now       func() time.Time // stamps events whose provider gave no time
 }
 
-// New returns the handler for the channels in hooks; others get 404.
-func New(st *store.Store, f Followups, hooks map[followup.Channel]channels.Webhook, log *slog.Logger) *Handler {
-	return &Handler{store: st, followups: f, hooks: hooks, log: log, now: time.Now}
+// New returns the handler for the channels in hooks; others get 404. It
+// counts requests by verdict in m (followup_webhooks_total; nil: none).
+func New(st *store.Store, f Followups, hooks map[followup.Channel]channels.Webhook, log *slog.Logger, m *metrics.Metrics) *Handler {
+	return &Handler{store: st, followups: f, hooks: hooks, log: log, metrics: m, now: time.Now}
 }
 
 // Register adds the routes to mux.
@@ -66,26 +69,38 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
+			h.metrics.Webhook(ch, metrics.TooLarge)
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
+		h.metrics.Webhook(ch, metrics.Malformed)
 		http.Error(w, "cannot read body", http.StatusBadRequest)
 		return
 	}
 	if err := hook.Verify(r, body); err != nil {
 		h.log.Warn("webhook refused: bad signature", "channel", ch, "remote", r.RemoteAddr, "err", err)
+		h.metrics.Webhook(ch, metrics.BadSignature)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
 	events, err := hook.Parse(r, body)
 	if err != nil {
 		h.log.Warn("webhook refused: unreadable body", "channel", ch, "err", err)
+		h.metrics.Webhook(ch, metrics.Malformed)
 		http.Error(w, "cannot parse body", http.StatusBadRequest)
 		return
 	}
+	// A request whose every event was handled before is a redelivery.
+	verdict := metrics.Accepted
+	if len(events) > 0 {
+		verdict = metrics.Duplicate
+	}
 	for _, e := range events {
 		e.Channel = ch
-		err := h.once(r.Context(), e)
+		dup, err := h.once(r.Context(), e)
+		if !dup {
+			verdict = metrics.Accepted
+		}
 		if skipped(err) {
 			// A retry cannot fix it (say, a sender address we cannot
 			// store): log it and answer 200, or the provider retries the
@@ -97,6 +112,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// A redelivery while another server still works on the
 			// event: the provider comes back, and by then it is done.
 			h.log.Info("webhook event in flight on another server; asking for a retry", "channel", ch, "key", e.DedupKey)
+			h.metrics.Webhook(ch, metrics.Failed)
 			w.Header().Set("Retry-After", "10")
 			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 			return
@@ -104,10 +120,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			// The provider retries; every step is idempotent.
 			h.log.Error("webhook event failed", "channel", ch, "kind", e.Kind, "err", err)
+			h.metrics.Webhook(ch, metrics.Failed)
 			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 			return
 		}
 	}
+	h.metrics.Webhook(ch, verdict)
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, "ok")
 }
@@ -130,19 +148,20 @@ func skipped(err error) bool {
 // by its dedup key: a redelivery of an event that was handled changes
 // nothing and signals nothing, wherever it lands. An event that fails is
 // released, so the provider's retry handles it again at once (each step
-// is idempotent). Events without a key are handled every time.
-func (h *Handler) once(ctx context.Context, e channels.Event) error {
+// is idempotent). Events without a key are handled every time. dup
+// reports an event handled before (nothing was done).
+func (h *Handler) once(ctx context.Context, e channels.Event) (dup bool, err error) {
 	if e.DedupKey == "" {
-		return h.handle(ctx, e)
+		return false, h.handle(ctx, e)
 	}
 	claim, err := h.store.ClaimWebhookEvent(ctx, e.Channel, e.DedupKey, claimLease)
 	switch {
 	case err != nil:
-		return err
+		return false, err
 	case claim == store.EventDone:
-		return nil
+		return true, nil
 	case claim == store.EventInFlight:
-		return errInFlight
+		return false, errInFlight
 	}
 	err = h.handle(ctx, e)
 	if err != nil && !skipped(err) {
@@ -150,13 +169,13 @@ func (h *Handler) once(ctx context.Context, e channels.Event) error {
 			// The lease runs out instead.
 			h.log.Warn("webhook event not released", "channel", e.Channel, "key", e.DedupKey, "err", rerr)
 		}
-		return err
+		return false, err
 	}
 	// Handled, or skipped for good (a retry cannot fix it either).
 	if ferr := h.store.FinishWebhookEvent(ctx, e.Channel, e.DedupKey); ferr != nil && err == nil {
-		return ferr
+		return false, ferr
 	}
-	return err
+	return false, err
 }
 
 func (h *Handler) handle(ctx context.Context, e channels.Event) error {

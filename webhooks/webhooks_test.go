@@ -103,7 +103,7 @@ func setup(t *testing.T) env {
 	rec := &recorder{}
 	mux := http.NewServeMux()
 	webhooks.New(st, rec, map[followup.Channel]channels.Webhook{followup.Telegram: signedJSON{"s3cret"}, followup.WhatsApp: signedJSON{"s3cret"}},
-		slog.New(slog.NewTextHandler(io.Discard, nil))).Register(mux)
+		slog.New(slog.NewTextHandler(io.Discard, nil)), nil).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return env{st, rec, srv}

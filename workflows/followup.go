@@ -13,6 +13,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/metrics"
 	"github.com/followup-dev/followup/window"
 )
 
@@ -90,6 +91,9 @@ func FollowUp(ctx workflow.Context, in Input) (State, error) {
 	}
 	if in.HistoryLimit > 0 {
 		f.historyLimit = in.HistoryLimit
+	}
+	if in.Carry == nil {
+		f.count(ctx, metrics.FollowupsStarted, map[string]string{})
 	}
 	if err := f.register(ctx); err != nil {
 		return f.State, err
@@ -800,6 +804,8 @@ func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind followup.N
 			out.Message += " That was the cadence's last touch."
 		}
 	}
+	f.count(ctx, metrics.MessagesTotal, map[string]string{metrics.LabelMode: string(out.Mode),
+		metrics.LabelOutcome: string(out.Outcome), metrics.LabelReason: out.Reason})
 	f.Attempts = append(f.Attempts, at)
 	if n := len(f.Attempts); n > maxAttemptsKept {
 		f.Attempts = append([]Attempt(nil), f.Attempts[n-maxAttemptsKept:]...)
@@ -891,8 +897,18 @@ func (f *followUp) finish(ctx workflow.Context, s Status, result string) {
 		return
 	}
 	f.finished, f.Status, f.Result = true, s, result
+	f.count(ctx, metrics.FollowupsEnded, map[string]string{metrics.LabelOutcome: string(s)})
 	f.upsertAttrs(ctx)
 	f.wake()
+}
+
+// count increments one of the follow-up's counters (package metrics)
+// with the follow-up's channel and tags. The SDK's workflow metrics
+// handler records nothing while the workflow replays, so each attempt
+// counts once however often its history is replayed; it adds no command.
+func (f *followUp) count(ctx workflow.Context, name string, tags map[string]string) {
+	tags[metrics.LabelChannel] = string(f.Channel)
+	workflow.GetMetricsHandler(ctx).WithTags(tags).Counter(name).Inc(1)
 }
 
 func (f *followUp) wake() { f.kick.SendAsync(struct{}{}) }

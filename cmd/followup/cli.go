@@ -101,7 +101,8 @@ func (a *app) config() error {
 	if err != nil {
 		return err
 	}
-	cfg.logger = newLogger(a.stderr, cfg.LogLevel)
+	cfg.logger = newLogger(a.stderr, cfg.LogLevel, cfg.LogFormat)
+	cfg.metrics = a.cfg.metrics // built once per process (app.observe)
 	a.cfg = cfg
 	return nil
 }

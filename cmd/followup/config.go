@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/followup-dev/followup/channels/all"
+	"github.com/followup-dev/followup/metrics"
 )
 
 // DefaultDatabaseURL is where `followup` looks for Postgres when
@@ -28,6 +29,10 @@ type Config struct {
 	DatabaseURL string
 	HTTPAddr    string
 	DataDir     string
+	// MetricsAddr is where `followup worker` serves /metrics
+	// (METRICS_ADDR, host:port; empty: nowhere). serve and dev serve it
+	// on HTTPAddr.
+	MetricsAddr string
 
 	TemporalAddress   string
 	TemporalNamespace string
@@ -40,10 +45,15 @@ type Config struct {
 	// data directory).
 	TemporalUIURL string
 
-	// LogLevel is the least severe level logged (FOLLOWUP_LOG_LEVEL). The
-	// Temporal SDK is chatty at info (every worker start and stop), so the
-	// default is warn: what needs a person's attention.
+	// LogLevel is the least severe level logged (LOG_LEVEL, or its older
+	// name FOLLOWUP_LOG_LEVEL). The Temporal SDK is chatty at info (every
+	// worker start and stop), so the default is warn: what needs a
+	// person's attention. info adds one line per HTTP request.
 	LogLevel slog.Level
+	// LogFormat is how log lines are written (LOG_FORMAT): "text"
+	// (logfmt-like key=value, the default) or "json" (one object a line,
+	// for log collectors).
+	LogFormat string
 	// Debug prints an error's cause beside its message (FOLLOWUP_DEBUG).
 	Debug bool
 
@@ -69,10 +79,14 @@ type Config struct {
 	// Channels holds every channel's variables, as the channels' drivers
 	// name them (channels/all): read them with channelEnv.
 	Channels map[string]string
-	// logger is the product's logger: text to stderr at LogLevel. The
+	// logger is the product's logger: LogFormat to stderr at LogLevel. The
 	// Temporal client and worker log through it (temporalOptions). Set by
 	// app.config, not read from the environment; nil logs nothing.
 	logger *slog.Logger
+	// metrics is the process's metrics registry, for the Temporal client
+	// and worker (temporalOptions). Set by the commands that serve
+	// /metrics (app.observe); nil counts nothing.
+	metrics *metrics.Metrics
 }
 
 // ConfigError names the environment variable that is wrong.
@@ -93,6 +107,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:       get("DATABASE_URL", DefaultDatabaseURL),
 		HTTPAddr:          get("HTTP_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:       get("METRICS_ADDR", ""),
 		DataDir:           get("FOLLOWUP_DATA_DIR", ".followup"),
 		TemporalAddress:   get("TEMPORAL_ADDRESS", ""),
 		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
@@ -113,6 +128,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return c, &ConfigError{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (e.g. 127.0.0.1:8080)", c.HTTPAddr)}
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, &ConfigError{"METRICS_ADDR", fmt.Sprintf("%q is not host:port (e.g. 127.0.0.1:9090)", c.MetricsAddr)}
+		}
+	}
 	if c.TemporalAddress != "" {
 		if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
 			return c, &ConfigError{"TEMPORAL_ADDRESS", fmt.Sprintf("%q is not host:port (e.g. localhost:7233)", c.TemporalAddress)}
@@ -130,11 +150,20 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		return c, &ConfigError{missing, "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together; set both or neither"}
 	}
-	level, err := parseLogLevel(get("FOLLOWUP_LOG_LEVEL", "warn"))
+	levelVar := "LOG_LEVEL"
+	if get(levelVar, "") == "" && get("FOLLOWUP_LOG_LEVEL", "") != "" {
+		levelVar = "FOLLOWUP_LOG_LEVEL"
+	}
+	level, err := parseLogLevel(get(levelVar, "warn"))
 	if err != nil {
-		return c, &ConfigError{"FOLLOWUP_LOG_LEVEL", err.Error()}
+		return c, &ConfigError{levelVar, err.Error()}
 	}
 	c.LogLevel = level
+	switch c.LogFormat = strings.ToLower(get("LOG_FORMAT", "text")); c.LogFormat {
+	case "text", "json":
+	default:
+		return c, &ConfigError{"LOG_FORMAT", fmt.Sprintf("%q is not a log format: write text or json", get("LOG_FORMAT", ""))}
+	}
 	c.DataDir = filepath.Clean(c.DataDir)
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -228,10 +257,15 @@ func readSlackEnv(getenv func(string) string) (slackConfig, error) {
 	return cfg, nil
 }
 
-// newLogger is the product's logger: text lines on w (stderr, never
-// stdout, which carries a command's output) at level and above.
-func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+// newLogger is the product's logger: lines on w (stderr, never stdout,
+// which carries a command's output) at level and above, as JSON objects
+// when format is "json", else as text.
+func newLogger(w io.Writer, level slog.Level, format string) *slog.Logger {
+	o := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, o))
+	}
+	return slog.New(slog.NewTextHandler(w, o))
 }
 
 // logger is the product's logger once the configuration is read; before
@@ -240,7 +274,7 @@ func (a *app) logger() *slog.Logger {
 	if a.cfg.logger != nil {
 		return a.cfg.logger
 	}
-	return newLogger(a.stderr, slog.LevelWarn)
+	return newLogger(a.stderr, slog.LevelWarn, "text")
 }
 
 // parseLogLevel reads debug, info, warn (or warning) or error, in any case.

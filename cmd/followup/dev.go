@@ -19,6 +19,8 @@ import (
 	"github.com/followup-dev/followup/channels/webchat"
 	"github.com/followup-dev/followup/demo"
 	"github.com/followup-dev/followup/devserver"
+	"github.com/followup-dev/followup/internal/health"
+	"github.com/followup-dev/followup/internal/httplog"
 	"github.com/followup-dev/followup/webhooks"
 	"github.com/followup-dev/followup/worker"
 	"github.com/followup-dev/followup/workflows"
@@ -135,6 +137,9 @@ func (a *app) workerCmd() *cobra.Command {
 // context ends. uiURL is the Temporal Web UI's, for dev's banner ("" if
 // none is known).
 func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) error {
+	if err := a.observe(); err != nil {
+		return err
+	}
 	o, err := temporalOptions(a.cfg, hostPort)
 	if err != nil {
 		return err
@@ -154,7 +159,7 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 	if err != nil {
 		return err
 	}
-	acts := activities.New(a.st, chans.senders, notifier)
+	acts := activities.New(a.st, a.cfg.metrics.Senders(chans.senders), notifier)
 	if a.cfg.SendLease > 0 {
 		acts.Timings.SendLease = a.cfg.SendLease
 	}
@@ -166,11 +171,16 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 	// Messages a crash left pending are resolved at start and every 15 s.
 	go activities.NewReconciler(acts, a.logger()).Run(a.ctx, 15*time.Second)
 	if !dev {
+		stopMetrics, err := a.serveMetrics()
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 		fmt.Fprintf(a.stdout, "worker polling task queue %q on %s (namespace %s)\n", a.cfg.TemporalTaskQueue, hostPort, a.cfg.TemporalNamespace)
 		<-a.ctx.Done()
 		return nil
 	}
-	srv, ln, sl, err := a.httpServer(chans, workflows.NewClient(c, a.cfg.TemporalTaskQueue), true)
+	srv, ln, sl, err := a.httpServer(chans, workflows.NewClient(c, a.cfg.TemporalTaskQueue), c, true)
 	if err != nil {
 		return err
 	}
@@ -189,8 +199,9 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 
 // httpServer listens on HTTP_ADDR and serves the channels' webhooks, the
 // Slack endpoints (when Slack is configured, or locally in dev), the
-// webchat widget, health and metrics.
-func (a *app) httpServer(chans channelSet, fc *workflows.Client, dev bool) (*http.Server, net.Listener, slackRunning, error) {
+// webchat widget, liveness, readiness (Postgres and tc, fc's Temporal
+// client) and metrics, logging one line per request.
+func (a *app) httpServer(chans channelSet, fc *workflows.Client, tc client.Client, dev bool) (*http.Server, net.Listener, slackRunning, error) {
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return nil, nil, slackRunning{}, &ConfigError{"HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}
@@ -203,19 +214,21 @@ func (a *app) httpServer(chans channelSet, fc *workflows.Client, dev bool) (*htt
 		return nil, nil, slackRunning{}, err
 	}
 	socket := a.runSocketMode(b, scfg)
-	webhooks.New(a.st, fc, chans.hooks, a.logger()).Register(mux)
+	webhooks.New(a.st, fc, chans.hooks, a.logger(), a.cfg.metrics).Register(mux)
 	mux.Handle("GET /webchat/", webchat.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := a.st.DB().PingContext(ctx); err != nil {
-			http.Error(w, "postgres: unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	mux.Handle("GET /metrics", metricsHandler())
-	return &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second},
+	// Liveness checks nothing outside the process: a restart cannot bring
+	// Postgres or Temporal back. Readiness checks both.
+	mux.Handle("GET /healthz", health.Live())
+	mux.Handle("GET /readyz", health.Ready(2*time.Second,
+		health.Check{Name: "postgres", Probe: a.st.DB().PingContext},
+		health.Check{Name: "temporal", Probe: func(ctx context.Context) error {
+			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}},
+	))
+	mux.Handle("GET /metrics", a.metricsHandler())
+	h := httplog.Handler(mux, a.logger(), "GET /healthz", "GET /readyz", "GET /metrics")
+	return &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second},
 		ln, slackRunning{bot: b, cfg: scfg, socket: socket}, nil
 }
 

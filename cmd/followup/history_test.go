@@ -303,7 +303,7 @@ func sdkLogsCarryWorkflowID(t *testing.T, c *cli) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	cfg.logger = newLogger(&logs, cfg.LogLevel)
+	cfg.logger = newLogger(&logs, cfg.LogLevel, cfg.LogFormat)
 	o, err := temporalOptions(cfg, "")
 	if err != nil {
 		t.Fatal(err)

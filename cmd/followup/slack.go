@@ -109,7 +109,7 @@ func (a *app) slackBot(mux *http.ServeMux, fc *workflows.Client, dev bool) (*bot
 	}
 	logger := a.logger()
 	b := bot.New(a.st, actions.New(a.st, fc, timeNow), a.slackAPI(cfg), bot.Config{
-		TeamID: cfg.TeamID, Command: cfg.Command, Logger: logger,
+		TeamID: cfg.TeamID, Command: cfg.Command, Logger: logger, Metrics: a.cfg.metrics,
 	})
 	// Requests a stopped process had acknowledged are carried out here.
 	go b.Resume(a.ctx, 2*time.Second)
@@ -178,7 +178,7 @@ func (a *app) runSocketMode(b *bot.Bot, cfg slackConfig) <-chan struct{} {
 	go func() {
 		defer close(done)
 		if err := b.RunSocketMode(a.ctx, a.slackAPI(cfg)); err != nil {
-			fmt.Fprintln(a.stderr, "slack socket mode stopped:", err)
+			a.logger().Error("slack socket mode stopped", "err", err)
 		}
 	}()
 	return done

@@ -38,7 +38,10 @@ func temporalOptions(cfg Config, hostPort string) (client.Options, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	o := client.Options{HostPort: hostPort, Namespace: cfg.TemporalNamespace, Logger: log.NewStructuredLogger(logger)}
+	o := client.Options{HostPort: hostPort, Namespace: cfg.TemporalNamespace, Logger: log.NewStructuredLogger(logger),
+		// The SDK's metrics (temporal_*) and the follow-up workflow's
+		// counters land on the process's registry (nil: none).
+		MetricsHandler: cfg.metrics.Temporal()}
 	if cfg.TemporalTLSCert != "" {
 		kp, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
 		if err != nil {
