@@ -11,13 +11,12 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/devserver"
@@ -45,6 +44,16 @@ type Followups struct {
 	Worker func(ctx context.Context, hostPort, queue string) *exec.Cmd
 	// CPUProfile, when set, is where the profile of the starters is written.
 	CPUProfile string
+	// WorkerOptions and WorkflowCache are the product worker's: the bare
+	// workflows' worker, in this process, gets the same.
+	WorkerOptions sdkworker.Options
+	WorkflowCache int
+	// NoBare skips the anchor: bare workflows started and signalled in
+	// the same run, alternating with the follow-ups.
+	NoBare bool
+	// CSV, when set, is a file the figures are appended to (one row per
+	// run, a header first when the file is new).
+	CSV string
 	// Out gets the report, Err the first failures.
 	Out, Err io.Writer
 }
@@ -113,37 +122,74 @@ func (b Followups) Run(ctx context.Context, st *store.Store) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(b.Out, "starting %d follow-ups with %d concurrent starters (worker pid %d)…\n", n, conc, wcmd.Process.Pid)
-	lat := make([]time.Duration, n)
-	var next, failed atomic.Int64
-	var wg sync.WaitGroup
-	t0 := time.Now()
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(n) {
-					return
-				}
-				id := first + i
-				s := time.Now()
-				out, err := fc.Send(ctx, workflows.Input{ContactID: id, Channel: followup.WhatsApp, AgentID: agent.ID, AgentSlack: "UBENCH"},
-					workflows.SendRequest{AgentID: agent.ID, Text: "Your refund has landed."}, "bench-"+strconv.FormatInt(id, 10))
-				lat[i] = time.Since(s)
-				if err != nil || out.Outcome != workflows.OutcomeSent {
-					if failed.Add(1) <= 3 {
-						fmt.Fprintf(b.Err, "follow-up %d: %+v %v\n", id, out, err)
-					}
-				}
-			}
-		}()
+	bare := bareClient{c: c, queue: queue + "-bare", run: run}
+	if !b.NoBare {
+		bc, err := b.Dial(ctx, hostPort)
+		if err != nil {
+			return err
+		}
+		defer bc.Close()
+		if b.WorkflowCache > 0 {
+			sdkworker.SetStickyWorkflowCacheSize(b.WorkflowCache)
+		}
+		stop, err := startBareWorker(bc, bare.queue, b.WorkerOptions)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
-	wg.Wait()
-	elapsed := time.Since(t0)
+
+	rounds := 1
+	if !b.NoBare {
+		rounds = min(10, n)
+	}
+	fmt.Fprintf(b.Out, "starting %d follow-ups with %d concurrent starters (worker pid %d)…\n", n, conc, wcmd.Process.Pid)
+	if !b.NoBare {
+		fmt.Fprintf(b.Out, "and %d bare workflows (no-op, same update-with-start, own task queue in this process), in %d alternating rounds…\n", n, rounds)
+	}
+	product := starts{lat: make([]time.Duration, n)}
+	anchor := starts{lat: make([]time.Duration, n)}
+	startFollowUp := func(i int) error {
+		id := first + int64(i)
+		out, err := fc.Send(ctx, workflows.Input{ContactID: id, Channel: followup.WhatsApp, AgentID: agent.ID, AgentSlack: "UBENCH"},
+			workflows.SendRequest{AgentID: agent.ID, Text: "Your refund has landed."}, "bench-"+strconv.FormatInt(id, 10))
+		if err == nil && out.Outcome != workflows.OutcomeSent {
+			err = fmt.Errorf("%+v", out)
+		}
+		if err != nil {
+			return fmt.Errorf("follow-up %d: %w", id, err)
+		}
+		return nil
+	}
+	startBare := func(i int) error {
+		if err := bare.start(ctx, int64(i)); err != nil {
+			return fmt.Errorf("bare workflow %d: %w", i, err)
+		}
+		return nil
+	}
+	// Rounds alternate which goes first, so that both see the same load
+	// from outside and the same number of running workflows.
+	for r := 0; r < rounds; r++ {
+		from, to := n*r/rounds, n*(r+1)/rounds
+		if r%2 == 0 || b.NoBare {
+			product.run(conc, from, to, startFollowUp, b.Err)
+		}
+		if !b.NoBare {
+			anchor.run(conc, from, to, startBare, b.Err)
+		}
+		if r%2 == 1 && !b.NoBare {
+			product.run(conc, from, to, startFollowUp, b.Err)
+		}
+	}
+	res := Result{N: n, Concurrency: conc, StartsPerSec: product.rate(n), Start: quantiles(product.lat)}
 	fmt.Fprintf(b.Out, "\nstarted and sent: %d in %s = %.0f follow-ups/s (failed %d); per follow-up p50 %s p95 %s p99 %s\n",
-		n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), failed.Load(), ms(percentile(lat, 50)), ms(percentile(lat, 95)), ms(percentile(lat, 99)))
+		n, product.elapsed.Round(time.Millisecond), res.StartsPerSec, product.failed, ms(res.Start.P50), ms(res.Start.P95), ms(res.Start.P99))
+	if !b.NoBare {
+		res.BareStartsPerSec, res.BareStart = anchor.rate(n), quantiles(anchor.lat)
+		fmt.Fprintf(b.Out, "bare workflows started: %d in %s = %.0f starts/s (failed %d); per start p50 %s p95 %s p99 %s\n",
+			n, anchor.elapsed.Round(time.Millisecond), res.BareStartsPerSec, anchor.failed, ms(res.BareStart.P50), ms(res.BareStart.P95), ms(res.BareStart.P99))
+		fmt.Fprintf(b.Out, "ratio: follow-ups/s ÷ bare starts/s = %.2f (goal ≥ 0.9)\n", res.StartsPerSec/res.BareStartsPerSec)
+	}
 
 	time.Sleep(5 * time.Second) // let the worker settle with everything waiting
 	rss, hwm := procMem(wcmd.Process.Pid)
@@ -153,29 +199,67 @@ func (b Followups) Run(ctx context.Context, st *store.Store) error {
 		replies = n
 	}
 	rl := make([]time.Duration, 0, replies)
+	bl := make([]time.Duration, 0, replies)
 	for i := 0; i < replies; i++ {
 		id := first + int64(i)*int64(n/replies)
 		at := time.Now().UTC()
-		s := time.Now()
-		if _, err := fc.Reply(ctx, id, followup.WhatsApp, workflows.Reply{At: at, Preview: "thanks"}); err != nil {
+		d, err := roundTrip(ctx, func() error {
+			_, err := fc.Reply(ctx, id, followup.WhatsApp, workflows.Reply{At: at, Preview: "thanks"})
+			return err
+		}, func() (bool, error) {
+			stt, err := fc.State(ctx, id, followup.WhatsApp)
+			return !stt.LastInbound.Before(at), err
+		})
+		if err != nil {
 			return err
 		}
-		for {
-			stt, err := fc.State(ctx, id, followup.WhatsApp)
-			if err != nil {
-				return err
-			}
-			if !stt.LastInbound.Before(at) {
-				break
-			}
-			time.Sleep(2 * time.Millisecond)
+		rl = append(rl, d)
+		if b.NoBare {
+			continue
 		}
-		rl = append(rl, time.Since(s))
+		// The same round trip on the bare workflow of the same rank, at
+		// once, so that both see the same load.
+		j := int64(i) * int64(n/replies)
+		at = time.Now().UTC()
+		d, err = roundTrip(ctx, func() error { return bare.signal(ctx, j, at) }, func() (bool, error) {
+			last, err := bare.last(ctx, j)
+			return !last.Before(at), err
+		})
+		if err != nil {
+			return fmt.Errorf("bare workflow %d: %w", j, err)
+		}
+		bl = append(bl, d)
 	}
+	res.Replies, res.Reply = len(rl), quantiles(rl)
 	fmt.Fprintf(b.Out, "reply signal → visible in the state query (%d replies): p50 %s p95 %s p99 %s\n",
-		len(rl), ms(percentile(rl, 50)), ms(percentile(rl, 95)), ms(percentile(rl, 99)))
+		len(rl), ms(res.Reply.P50), ms(res.Reply.P95), ms(res.Reply.P99))
+	if len(bl) > 0 {
+		res.BareReply = quantiles(bl)
+		fmt.Fprintf(b.Out, "bare signal → visible in a query (%d signals, with %d bare and %d follow-ups running): p50 %s p95 %s p99 %s\n",
+			len(bl), n, n, ms(res.BareReply.P50), ms(res.BareReply.P95), ms(res.BareReply.P99))
+		fmt.Fprintf(b.Out, "ratio: reply → state p95 ÷ bare p95 = %.2f (goal ≤ 1.2)\n", float64(res.Reply.P95)/float64(max(res.BareReply.P95, time.Microsecond)))
+	}
 	if replies > 0 {
-		replySplit(ctx, b.Out, c, workflows.WorkflowID(first+int64(replies-1)*int64(n/replies), followup.WhatsApp))
+		replySplit(ctx, b.Out, c, "reply", workflows.WorkflowID(first+int64(replies-1)*int64(n/replies), followup.WhatsApp))
+		if !b.NoBare {
+			replySplit(ctx, b.Out, c, "bare signal", bare.id(int64(replies-1)*int64(n/replies)))
+		}
+	}
+	if replies > 0 {
+		var pids, bids []string
+		for i := 0; i < replies; i++ {
+			pids = append(pids, workflows.WorkflowID(first+int64(i)*int64(n/replies), followup.WhatsApp))
+			bids = append(bids, bare.id(int64(i)*int64(n/replies)))
+		}
+		scheduleToStart(ctx, b.Out, c, "replies", pids)
+		if !b.NoBare {
+			scheduleToStart(ctx, b.Out, c, "bare signals", bids)
+		}
+	}
+	if b.CSV != "" {
+		if err := res.appendCSV(b.CSV); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -205,30 +289,72 @@ func procMem(pid int) (rss, peak string) {
 // replySplit prints where the last reply's time went, from the follow-up's
 // history: signal → workflow task scheduled → started (a worker took it)
 // → completed (the reply handled, its notification recorded).
-func replySplit(ctx context.Context, out io.Writer, c client.Client, workflowID string) {
+func replySplit(ctx context.Context, out io.Writer, c client.Client, what, workflowID string) {
+	events, err := afterLastSignal(ctx, c, workflowID)
+	if err != nil {
+		fmt.Fprintf(out, "reply split: %v\n", err)
+		return
+	}
+	if len(events) == 0 {
+		return
+	}
+	t0 := events[0].GetEventTime().AsTime()
+	var sb strings.Builder
+	for _, e := range events[1:] {
+		fmt.Fprintf(&sb, " → %s +%s", strings.TrimPrefix(e.GetEventType().String(), "EVENT_TYPE_"), ms(e.GetEventTime().AsTime().Sub(t0)))
+	}
+	fmt.Fprintf(out, "the last %s in %s's history: signaled%s\n", what, workflowID, sb.String())
+}
+
+// scheduleToStart prints, over every workflow in ids, the time between the
+// workflow task that the last signal scheduled and its start (a poller was
+// handed the task), and the time from that start to the task's completion
+// (the worker's share).
+func scheduleToStart(ctx context.Context, out io.Writer, c client.Client, what string, ids []string) {
+	var sched, work []time.Duration
+	for _, id := range ids {
+		events, err := afterLastSignal(ctx, c, id)
+		if err != nil {
+			fmt.Fprintf(out, "%s: %v\n", what, err)
+			return
+		}
+		var scheduled, started time.Time
+		for _, e := range events {
+			t := e.GetEventTime().AsTime()
+			switch e.GetEventType() {
+			case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+				scheduled = t
+			case enumspb.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+				started = t
+				sched = append(sched, t.Sub(scheduled))
+			case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+				work = append(work, t.Sub(started))
+			}
+			if !started.IsZero() && len(work) == len(sched) {
+				break
+			}
+		}
+	}
+	fmt.Fprintf(out, "%s, over %d: task scheduled → started p50 %s p95 %s; started → completed p50 %s p95 %s\n",
+		what, len(sched), ms(percentile(sched, 50)), ms(percentile(sched, 95)), ms(percentile(work, 50)), ms(percentile(work, 95)))
+}
+
+// afterLastSignal is a workflow's history from its last signal on.
+func afterLastSignal(ctx context.Context, c client.Client, workflowID string) ([]*historypb.HistoryEvent, error) {
 	it := c.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var events []*historypb.HistoryEvent
 	for it.HasNext() {
 		e, err := it.Next()
 		if err != nil {
-			fmt.Fprintf(out, "reply split: %v\n", err)
-			return
+			return nil, err
+		}
+		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+			events = events[:0]
 		}
 		events = append(events, e)
 	}
-	last := -1
-	for i, e := range events {
-		if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
-			last = i
-		}
+	if len(events) == 0 || events[0].GetEventType() != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED {
+		return nil, nil
 	}
-	if last < 0 {
-		return
-	}
-	t0 := events[last].GetEventTime().AsTime()
-	var sb strings.Builder
-	for _, e := range events[last+1:] {
-		fmt.Fprintf(&sb, " → %s +%s", strings.TrimPrefix(e.GetEventType().String(), "EVENT_TYPE_"), ms(e.GetEventTime().AsTime().Sub(t0)))
-	}
-	fmt.Fprintf(out, "the last reply in %s's history: signaled%s\n", workflowID, sb.String())
+	return events, nil
 }

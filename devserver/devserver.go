@@ -267,6 +267,14 @@ func buildServer(cfg Config, sqlCfg *config.SQL, logger *slog.Logger) (temporal.
 			dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 			dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 			dynamicconfig.NamespaceCacheRefreshInterval.Key():                namespaceRefresh,
+			// The transfer queue (what hands a scheduled workflow task to
+			// matching) may read its tasks 20 times a second per shard by
+			// default, and this server has one shard: every signal's
+			// workflow task waited ~40 ms for its turn, which was most of
+			// a reply's time. Reads still happen only when a write
+			// notifies the queue; 1,000 a second took the wait from p50
+			// 43 ms to 2 ms (docs/BENCHMARKS.md, 2026-11-30).
+			dynamicconfig.TransferProcessorMaxPollRPS.Key(): 1000,
 		}),
 	)
 	if err != nil {

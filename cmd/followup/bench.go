@@ -42,7 +42,7 @@ Seed a large workspace first: followup seed --contacts 1000000.`,
 func (a *app) benchFollowupsCmd() *cobra.Command {
 	b := bench.Followups{Out: a.stdout, Err: a.stderr}
 	c := &cobra.Command{
-		Use:   "followups [--n 10000] [--concurrency 16] [--replies 200]",
+		Use:   "followups [--n 10000] [--concurrency 16] [--replies 200] [--csv FILE]",
 		Short: "Follow-ups started and first message sent per second, worker memory, reply-to-state latency",
 		Long: `Starts an embedded Temporal server (file-backed SQLite, as followup dev) and a
 worker in a child process (followup worker), creates N WhatsApp contacts whose
@@ -50,6 +50,12 @@ window is open, starts N follow-ups that each send their first message, and
 reports throughput and latency. The follow-ups then wait on their window timers:
 the worker's memory (RSS) is read with all N waiting. Finally it signals replies
 and measures how long until the state query shows them.
+
+In the same run, alternating with the follow-ups in rounds, it starts as many
+bare workflows (a no-op update-with-start, on their own task queue, with a
+worker in this process that has the product worker's options) and times a
+signal to each until a query shows it, and prints the ratios: follow-ups/s
+over bare starts/s, reply p95 over bare p95.
 Run it against a scratch database: it adds N contacts.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -65,6 +71,8 @@ Run it against a scratch database: it adds N contacts.`,
 				return err
 			}
 			b.TemporalAddress, b.CPUProfile = a.cfg.TemporalAddress, a.cfg.BenchCPUProfile
+			// The bare workflows' worker gets what the product's has.
+			b.WorkerOptions, b.WorkflowCache = workerOptions(), a.cfg.WorkflowCache
 			b.Dial = func(ctx context.Context, hostPort string) (client.Client, error) {
 				o, err := temporalOptions(a.cfg, hostPort)
 				if err != nil {
@@ -83,5 +91,7 @@ Run it against a scratch database: it adds N contacts.`,
 	c.Flags().IntVar(&b.N, "n", 10000, "follow-ups to start")
 	c.Flags().IntVar(&b.Concurrency, "concurrency", 16, "concurrent starters")
 	c.Flags().IntVar(&b.Replies, "replies", 200, "replies to time through the state query")
+	c.Flags().BoolVar(&b.NoBare, "no-bare", false, "skip the anchor: bare workflows started and signalled in the same run")
+	c.Flags().StringVar(&b.CSV, "csv", "", "append the figures as one CSV row to this file")
 	return c
 }
