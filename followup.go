@@ -30,6 +30,25 @@ const (
 	Email     Channel = "email"
 )
 
+// channelTable is the one place a channel's facts are written, a line per
+// channel in the order the product shows them: Channels, Title and
+// ParseChannel derive from it (the rules live in package window).
+var channelTable = []struct {
+	c     Channel
+	title string
+}{
+	{WhatsApp, "WhatsApp"},
+	{Messenger, "Messenger"},
+	{Instagram, "Instagram"},
+	{Viber, "Viber"},
+	{WeChat, "WeChat"},
+	{Telegram, "Telegram"},
+	{LINE, "LINE"},
+	{Webchat, "Website chat"},
+	{SMS, "SMS"},
+	{Email, "Email"},
+}
+
 // DeduplicatesRetries reports whether the channel's provider recognises a
 // retried send by our idempotency key and delivers it once: LINE
 // (X-Line-Retry-Key) and our own website chat (Idempotency-Key). Meta,
@@ -41,41 +60,32 @@ func (c Channel) DeduplicatesRetries() bool {
 }
 
 // Channels lists every channel in the order the product shows them.
-var Channels = []Channel{WhatsApp, Messenger, Instagram, Viber, WeChat, Telegram, LINE, Webchat, SMS, Email}
+var Channels = func() []Channel {
+	cs := make([]Channel, len(channelTable))
+	for i, row := range channelTable {
+		cs[i] = row.c
+	}
+	return cs
+}()
 
 // ParseChannel turns a user-supplied channel name into a Channel.
 func ParseChannel(s string) (Channel, error) {
-	for _, c := range Channels {
-		if string(c) == s {
-			return c, nil
+	names := make([]string, len(channelTable))
+	for i, row := range channelTable {
+		if string(row.c) == s {
+			return row.c, nil
 		}
+		names[i] = string(row.c)
 	}
-	return "", Errorf(EInvalid, "unknown channel %q (one of: whatsapp, messenger, instagram, viber, wechat, telegram, line, webchat, sms, email)", s)
+	return "", Errorf(EInvalid, "unknown channel %q (one of: %s)", s, strings.Join(names, ", "))
 }
 
 // Title is the channel's name as agents read it.
 func (c Channel) Title() string {
-	switch c {
-	case WhatsApp:
-		return "WhatsApp"
-	case Messenger:
-		return "Messenger"
-	case Instagram:
-		return "Instagram"
-	case Viber:
-		return "Viber"
-	case WeChat:
-		return "WeChat"
-	case Telegram:
-		return "Telegram"
-	case LINE:
-		return "LINE"
-	case Webchat:
-		return "Website chat"
-	case SMS:
-		return "SMS"
-	case Email:
-		return "Email"
+	for _, row := range channelTable {
+		if row.c == c {
+			return row.title
+		}
 	}
 	return string(c)
 }

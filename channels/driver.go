@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/followup-dev/followup"
@@ -18,6 +20,13 @@ type Var struct {
 	Secret bool
 	// Usage says what it holds, for the README and the configuration error.
 	Usage string
+}
+
+// APIURL is the optional variable that points a driver at its provider's
+// API, api (such as "the Bot API"), at def when unset; tests and the
+// sandbox point it at the channel's fake.
+func APIURL(name, api, def string) Var {
+	return Var{Name: name, Usage: api + " base URL (default " + def + "; a fake's in tests)"}
 }
 
 // Driver is everything the product knows of one channel outside the
@@ -144,11 +153,37 @@ type FakeServer struct {
 	// process's variables for the rest (a sender name, the public URL).
 	Env map[string]string
 	// Prepare tells the fake what the real provider would know before a
-	// send (when the customer last wrote, the approved templates, a
-	// quota); nil when it needs nothing.
-	Prepare func(ctx context.Context, facts Facts, m Outbound) error
+	// send; nil when it needs nothing.
+	Prepare Prepare
 	// Close stops the fake.
 	Close func()
+}
+
+// Prepare tells a fake what the real provider would know before a send
+// of m (when the customer last wrote, the approved templates, a quota).
+type Prepare func(ctx context.Context, facts Facts, m Outbound) error
+
+// Serve is the Start of a fake provider: it starts the server with start
+// and points the driver at it, urlVar (the driver's API URL) at the
+// server's URL and env for the rest (the credentials and webhook secrets
+// the fake takes). prepare, when not nil, gives the running server's
+// Prepare.
+func Serve[S interface {
+	URL() string
+	Close()
+}](start func() S, urlVar string, env map[string]string, prepare func(S) Prepare) func() FakeServer {
+	return func() FakeServer {
+		s := start()
+		e := map[string]string{urlVar: s.URL()}
+		for k, v := range env {
+			e[k] = v
+		}
+		fs := FakeServer{URL: s.URL(), Env: e, Close: s.Close}
+		if prepare != nil {
+			fs.Prepare = prepare(s)
+		}
+		return fs
+	}
 }
 
 // Facts is what a fake may ask the database before a send.
@@ -163,7 +198,7 @@ type Facts interface {
 // TellLastInbound is the Prepare of a fake that models a window: it tells
 // the fake, through set, when the customer last wrote on ch (the real
 // provider saw that message; the fake learns it from the database).
-func TellLastInbound(ch followup.Channel, set func(to string, at time.Time)) func(context.Context, Facts, Outbound) error {
+func TellLastInbound(ch followup.Channel, set func(to string, at time.Time)) Prepare {
 	return func(ctx context.Context, facts Facts, m Outbound) error {
 		at, ok, err := facts.LastInbound(ctx, ch, m.To)
 		if err != nil {
@@ -193,6 +228,28 @@ type Inbound struct {
 	// ID is the provider's message id; empty makes a unique one, so two
 	// simulated replies are never taken for one redelivered webhook.
 	ID string
+}
+
+// MessageID is in.ID, or a new unique id when it is empty: prefix, 32
+// random hex digits, suffix.
+func (in Inbound) MessageID(prefix, suffix string) string {
+	if in.ID != "" {
+		return in.ID
+	}
+	return fmt.Sprintf("%s%016x%016x%s", prefix, rand.Uint64(), rand.Uint64(), suffix)
+}
+
+// NumericID is in.ID for a provider whose message ids are numbers (what
+// names them in the error), or a random one when it is empty.
+func (in Inbound) NumericID(what string) (int64, error) {
+	if in.ID == "" {
+		return rand.Int64(), nil
+	}
+	n, err := strconv.ParseInt(in.ID, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("a %s is a number, not %q", what, in.ID)
+	}
+	return n, nil
 }
 
 // Target is where a simulated webhook goes and how it is signed.

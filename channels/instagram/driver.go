@@ -5,6 +5,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/meta"
 )
 
 // Driver is Instagram for the product: the account's credentials, the
@@ -16,19 +17,14 @@ func Driver() channels.Driver {
 			{Name: "INSTAGRAM_ACCOUNT_ID", Usage: "the Page id (Facebook Login) or Instagram account id (Instagram Login)"},
 			{Name: "INSTAGRAM_TOKEN", Secret: true, Usage: "the Page token linked to the account, or an Instagram user token with instagram_business_manage_messages"},
 		},
-		Hook: []channels.Var{
-			{Name: "META_APP_SECRET", Secret: true, Usage: "the Meta app secret: verifies X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)"},
-			{Name: "META_VERIFY_TOKEN", Secret: true, Usage: "the token Meta's GET subscription handshake must echo (WhatsApp, Messenger, Instagram)"},
-		},
+		Hook: meta.HookVars(),
 		Optional: []channels.Var{
 			{Name: "INSTAGRAM_API_URL", Usage: "the API base URL (default https://graph.facebook.com; https://graph.instagram.com for Instagram Login; a fake's in tests)"},
 		},
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("INSTAGRAM_API_URL"), AccountID: env("INSTAGRAM_ACCOUNT_ID"), Token: env("INSTAGRAM_TOKEN")}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
-		},
+		NewWebhook: meta.Hook(NewWebhook),
 		// An Instagram-scoped id (IGSID).
 		ID: channels.IDForm{Alphabet: channels.Digits, Len: 17},
 	}

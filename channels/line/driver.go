@@ -19,7 +19,7 @@ func Driver() channels.Driver {
 			{Name: "LINE_CHANNEL_SECRET", Secret: true, Usage: "the channel secret: verifies x-line-signature"},
 		},
 		Optional: []channels.Var{
-			{Name: "LINE_API_URL", Usage: "the Messaging API base URL (default https://api.line.me; a fake's in tests)"},
+			channels.APIURL("LINE_API_URL", "the Messaging API", DefaultBaseURL),
 		},
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("LINE_API_URL"), ChannelAccessToken: env("LINE_CHANNEL_TOKEN")}, hc)

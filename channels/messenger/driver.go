@@ -5,6 +5,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/meta"
 )
 
 // Driver is Messenger for the product: the Page's credentials, the client
@@ -16,19 +17,14 @@ func Driver() channels.Driver {
 			{Name: "MESSENGER_PAGE_ID", Usage: "the Facebook Page's id"},
 			{Name: "MESSENGER_PAGE_TOKEN", Secret: true, Usage: "a Page access token with pages_messaging"},
 		},
-		Hook: []channels.Var{
-			{Name: "META_APP_SECRET", Secret: true, Usage: "the Meta app secret: verifies X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)"},
-			{Name: "META_VERIFY_TOKEN", Secret: true, Usage: "the token Meta's GET subscription handshake must echo (WhatsApp, Messenger, Instagram)"},
-		},
+		Hook: meta.HookVars(),
 		Optional: []channels.Var{
-			{Name: "MESSENGER_API_URL", Usage: "the Graph API base URL (default https://graph.facebook.com; a fake's in tests)"},
+			channels.APIURL("MESSENGER_API_URL", "the Graph API", meta.DefaultBaseURL),
 		},
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("MESSENGER_API_URL"), PageID: env("MESSENGER_PAGE_ID"), PageToken: env("MESSENGER_PAGE_TOKEN")}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
-		},
+		NewWebhook: meta.Hook(NewWebhook),
 		// A page-scoped id (PSID).
 		ID: channels.IDForm{Alphabet: channels.Digits, Len: 16},
 	}

@@ -253,6 +253,29 @@ func (a App) Handshake(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// HookVars are the variables that verify the webhooks of every Meta
+// product (WhatsApp, Messenger, Instagram): the app secret first.
+func HookVars() []channels.Var {
+	return []channels.Var{
+		{Name: "META_APP_SECRET", Secret: true, Usage: "the Meta app secret: verifies X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)"},
+		{Name: "META_VERIFY_TOKEN", Secret: true, Usage: "the token Meta's GET subscription handshake must echo (WhatsApp, Messenger, Instagram)"},
+	}
+}
+
+// Hook is the NewWebhook of a Meta product's driver: newWebhook built from
+// HookVars.
+func Hook[W channels.Webhook](newWebhook func(appSecret, verifyToken string) (W, error)) func(env func(string) string) (channels.Webhook, error) {
+	return func(env func(string) string) (channels.Webhook, error) {
+		return newWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
+	}
+}
+
+// Post is the webhook request Meta posts to t: the JSON body, signed with
+// t.Secret (the app secret).
+func Post(t channels.Target, body []byte) (*http.Request, error) {
+	return t.Post("application/json", body, SignatureHeader, Sign(t.Secret, body))
+}
+
 // Millis turns Meta's millisecond timestamps (Messenger, Instagram) into UTC.
 func Millis(ms int64) time.Time {
 	if ms == 0 {

@@ -19,7 +19,7 @@ func Driver() channels.Driver {
 			{Name: "TELEGRAM_WEBHOOK_SECRET", Secret: true, Usage: "the secret_token given to setWebhook: checks X-Telegram-Bot-Api-Secret-Token"},
 		},
 		Optional: []channels.Var{
-			{Name: "TELEGRAM_API_URL", Usage: "the Bot API base URL (default https://api.telegram.org; a fake's in tests)"},
+			channels.APIURL("TELEGRAM_API_URL", "the Bot API", DefaultBaseURL),
 		},
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("TELEGRAM_API_URL"), Token: env("TELEGRAM_BOT_TOKEN")}, hc)

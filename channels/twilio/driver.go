@@ -22,7 +22,7 @@ func Driver() channels.Driver {
 			{Name: "TWILIO_AUTH_TOKEN", Secret: true, Usage: "the account's auth token: HTTP Basic auth, and the key of X-Twilio-Signature"},
 		},
 		Optional: []channels.Var{
-			{Name: "TWILIO_API_URL", Usage: "the Twilio REST API base URL (default https://api.twilio.com; a fake's in tests)"},
+			channels.APIURL("TWILIO_API_URL", "the Twilio REST API", DefaultBaseURL),
 			{Name: "FOLLOWUP_PUBLIC_URL", Usage: "the public origin providers call: Twilio signs it, and posts delivery statuses to it + /webhooks/sms"},
 		},
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {

@@ -17,7 +17,7 @@ func Driver() channels.Driver {
 		Hook:    []channels.Var{token},
 		Optional: []channels.Var{
 			{Name: "VIBER_SENDER_NAME", Usage: `the bot name shown on messages, at most 28 characters (default "Support")`},
-			{Name: "VIBER_API_URL", Usage: "the Viber REST API base URL (default https://chatapi.viber.com; a fake's in tests)"},
+			channels.APIURL("VIBER_API_URL", "the Viber REST API", DefaultBaseURL),
 		},
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			name := env("VIBER_SENDER_NAME")

@@ -20,7 +20,7 @@ func Driver() channels.Driver {
 			{Name: "WECHAT_TOKEN", Secret: true, Usage: "the server token: verifies the sha1 query signature and answers the GET echostr"},
 		},
 		Optional: []channels.Var{
-			{Name: "WECHAT_API_URL", Usage: "the WeChat API base URL (default https://api.weixin.qq.com; a fake's in tests)"},
+			channels.APIURL("WECHAT_API_URL", "the WeChat API", DefaultBaseURL),
 		},
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("WECHAT_API_URL"), AppID: env("WECHAT_APP_ID"), AppSecret: env("WECHAT_APP_SECRET")}, hc)

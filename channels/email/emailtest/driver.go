@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -21,20 +20,10 @@ import (
 func Fake() channels.Fake {
 	const address = "support@demo.followup.dev"
 	return channels.Fake{
-		Start: func() channels.FakeServer {
-			f := New()
-			return channels.FakeServer{
-				URL:   f.URL(),
-				Env:   map[string]string{"SMTP_URL": f.URL(), "EMAIL_FROM": "Support <" + address + ">", "EMAIL_WEBHOOK_SECRET": DefaultSecret},
-				Close: f.Close,
-			}
-		},
+		Start:  channels.Serve(func() *Server { return New() }, "SMTP_URL", map[string]string{"EMAIL_FROM": "Support <" + address + ">", "EMAIL_WEBHOOK_SECRET": DefaultSecret}, nil),
 		Secret: DefaultSecret,
 		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
-			id := in.ID
-			if id == "" {
-				id = fmt.Sprintf("<%016x%016x@sandbox.followup.dev>", rand.Uint64(), rand.Uint64())
-			}
+			id := in.MessageID("<", "@sandbox.followup.dev>")
 			body, err := json.Marshal(Inbound{From: (&mail.Address{Name: in.Name, Address: in.From}).String(), To: address,
 				Subject: "Re: " + email.DefaultSubject, Text: in.Text, MessageID: id, Date: in.At.Format(time.RFC1123Z)})
 			if err != nil {

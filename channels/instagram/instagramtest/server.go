@@ -23,38 +23,10 @@ const (
 	RetryAfterSeconds = 11
 )
 
-// Outcome is what the fake answers for one recipient.
-type Outcome = metatest.Outcome
-
-// Outcomes, each with the Send API's real code and subcode.
-const (
-	// OK accepts the message.
-	OK = metatest.OK
-	// WindowClosed answers 10/2534022 (outside the allowed window).
-	WindowClosed = metatest.WindowClosed
-	// Blocked answers 551/1545041 "This person isn't available right now".
-	Blocked = metatest.Blocked
-	// UnknownUser answers 100/2534014 (user cannot be found).
-	UnknownUser = metatest.UnknownUser
-	// RateLimited answers 613 (calls exceeded the rate limit), HTTP 400.
-	RateLimited = metatest.RateLimited
-	// TooManyRequests answers HTTP 429 code 4 with Retry-After.
-	TooManyRequests = metatest.TooManyRequests
-	// ServerError answers 500 code 2 ("An unexpected error has occurred").
-	ServerError = metatest.ServerError
-	// TokenExpired answers 190.
-	TokenExpired = metatest.TokenExpired
-)
-
-// Request is one request the fake received.
-type Request = metatest.Request
-
-// Accepted is a message the fake accepted.
-type Accepted = metatest.Accepted
-
 // Server is the fake Instagram Messaging API; FailFor, LastInbound (by
 // IGSID), SetNow, SetErrorStatus, Requests and Accepted are
-// metatest.Messaging's.
+// metatest.Messaging's, and FailFor takes metatest's outcomes
+// (WindowClosed answers 10/2534022, UnknownUser 100/2534014).
 type Server struct {
 	*metatest.Messaging
 }

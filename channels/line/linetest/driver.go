@@ -13,14 +13,7 @@ import (
 // LINE's (channels/all gives it to line.Driver).
 func Fake() channels.Fake {
 	return channels.Fake{
-		Start: func() channels.FakeServer {
-			f := New()
-			return channels.FakeServer{
-				URL:   f.URL(),
-				Env:   map[string]string{"LINE_API_URL": f.URL(), "LINE_CHANNEL_TOKEN": AccessToken, "LINE_CHANNEL_SECRET": ChannelSecret},
-				Close: f.Close,
-			}
-		},
+		Start:  channels.Serve(New, "LINE_API_URL", map[string]string{"LINE_CHANNEL_TOKEN": AccessToken, "LINE_CHANNEL_SECRET": ChannelSecret}, nil),
 		Secret: ChannelSecret,
 		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
 			// A user id is "U" and 32 lower-case hex digits.

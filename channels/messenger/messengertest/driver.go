@@ -1,8 +1,6 @@
 package messengertest
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"net/http"
 
 	"github.com/followup-dev/followup"
@@ -14,24 +12,12 @@ import (
 // Messenger's (channels/all gives it to messenger.Driver).
 func Fake() channels.Fake {
 	return channels.Fake{
-		Start: func() channels.FakeServer {
-			f := New()
-			return channels.FakeServer{
-				URL: f.URL(),
-				Env: map[string]string{"MESSENGER_API_URL": f.URL(), "MESSENGER_PAGE_ID": PageID, "MESSENGER_PAGE_TOKEN": PageToken,
-					"META_APP_SECRET": AppSecret, "META_VERIFY_TOKEN": VerifyToken},
-				Prepare: channels.TellLastInbound(followup.Messenger, f.LastInbound),
-				Close:   f.Close,
-			}
-		},
+		Start: channels.Serve(New, "MESSENGER_API_URL",
+			map[string]string{"MESSENGER_PAGE_ID": PageID, "MESSENGER_PAGE_TOKEN": PageToken, "META_APP_SECRET": AppSecret, "META_VERIFY_TOKEN": VerifyToken},
+			func(f *Server) channels.Prepare { return channels.TellLastInbound(followup.Messenger, f.LastInbound) }),
 		Secret: AppSecret,
 		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
-			mid := in.ID
-			if mid == "" {
-				mid = fmt.Sprintf("m_sandbox%016x%016x", rand.Uint64(), rand.Uint64())
-			}
-			body := MessageBody(Inbound{PSID: in.From, Mid: mid, Text: in.Text, At: in.At})
-			return t.Post("application/json", body, meta.SignatureHeader, meta.Sign(t.Secret, body))
+			return meta.Post(t, MessageBody(Inbound{PSID: in.From, Mid: in.MessageID("m_sandbox", ""), Text: in.Text, At: in.At}))
 		},
 	}
 }

@@ -15,14 +15,7 @@ import (
 // (channels/all gives it to telegram.Driver).
 func Fake() channels.Fake {
 	return channels.Fake{
-		Start: func() channels.FakeServer {
-			f := New()
-			return channels.FakeServer{
-				URL:   f.URL(),
-				Env:   map[string]string{"TELEGRAM_API_URL": f.URL(), "TELEGRAM_BOT_TOKEN": Token, "TELEGRAM_WEBHOOK_SECRET": Secret},
-				Close: f.Close,
-			}
-		},
+		Start:  channels.Serve(New, "TELEGRAM_API_URL", map[string]string{"TELEGRAM_BOT_TOKEN": Token, "TELEGRAM_WEBHOOK_SECRET": Secret}, nil),
 		Secret: Secret,
 		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
 			chat, err := strconv.ParseInt(in.From, 10, 64)

@@ -11,16 +11,9 @@ import (
 // Twilio's (channels/all gives it to twilio.Driver).
 func Fake() channels.Fake {
 	return channels.Fake{
-		Start: func() channels.FakeServer {
-			f := New()
-			return channels.FakeServer{
-				URL: f.URL(),
-				Env: map[string]string{"TWILIO_API_URL": f.URL(), "TWILIO_ACCOUNT_SID": AccountSID, "TWILIO_AUTH_TOKEN": AuthToken, "TWILIO_FROM": From},
-				// FOLLOWUP_PUBLIC_URL stays the process's: the
-				// webhook checks what Twilio signs against it.
-				Close: f.Close,
-			}
-		},
+		// FOLLOWUP_PUBLIC_URL stays the process's: the webhook checks
+		// what Twilio signs against it.
+		Start:  channels.Serve(New, "TWILIO_API_URL", map[string]string{"TWILIO_ACCOUNT_SID": AccountSID, "TWILIO_AUTH_TOKEN": AuthToken, "TWILIO_FROM": From}, nil),
 		Secret: AuthToken,
 		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
 			sid := in.ID

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,23 +16,13 @@ import (
 // ours (channels/all gives it to webchat.Driver).
 func Fake() channels.Fake {
 	return channels.Fake{
-		Start: func() channels.FakeServer {
-			f := New()
-			return channels.FakeServer{
-				URL:   f.URL(),
-				Env:   map[string]string{"WEBCHAT_API_URL": f.URL(), "WEBCHAT_TOKEN": DefaultToken, "WEBCHAT_SITE_TOKEN": DefaultSiteToken},
-				Close: f.Close,
-			}
-		},
+		Start:  channels.Serve(New, "WEBCHAT_API_URL", map[string]string{"WEBCHAT_TOKEN": DefaultToken, "WEBCHAT_SITE_TOKEN": DefaultSiteToken}, nil),
 		Secret: DefaultSiteToken,
 		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
 			if !webchat.ValidVisitorID(in.From) {
 				return nil, fmt.Errorf("%q is not a website-chat visitor id", in.From)
 			}
-			id := in.ID
-			if id == "" {
-				id = fmt.Sprintf("wm_%016x%016x", rand.Uint64(), rand.Uint64())
-			}
+			id := in.MessageID("wm_", "")
 			body, err := json.Marshal(webchat.InboundMessage{Type: "message", VisitorID: in.From, Text: in.Text,
 				SentAt: in.At.UTC().Format(time.RFC3339), MessageID: id, Name: in.Name})
 			if err != nil {

@@ -19,37 +19,12 @@ import (
 // package wechat, whose own tests import this one.
 func Fake() channels.Fake {
 	return channels.Fake{
-		Start: func() channels.FakeServer {
-			f := New()
-			tellLastInbound := channels.TellLastInbound(followup.WeChat, f.InboundAt)
-			return channels.FakeServer{
-				URL: f.URL(),
-				Env: map[string]string{"WECHAT_API_URL": f.URL(), "WECHAT_APP_ID": AppID, "WECHAT_APP_SECRET": AppSecret, "WECHAT_TOKEN": Token},
-				// The fake learns the 48 h window and the workspace's
-				// message quota within it.
-				Prepare: func(ctx context.Context, facts channels.Facts, m channels.Outbound) error {
-					if err := tellLastInbound(ctx, facts, m); err != nil {
-						return err
-					}
-					set, err := facts.Settings(ctx)
-					if err != nil {
-						return fmt.Errorf("read settings: %w", err)
-					}
-					f.SetQuota(set.WeChatMessageLimit)
-					return nil
-				},
-				Close: f.Close,
-			}
-		},
+		Start:  channels.Serve(New, "WECHAT_API_URL", map[string]string{"WECHAT_APP_ID": AppID, "WECHAT_APP_SECRET": AppSecret, "WECHAT_TOKEN": Token}, prepare),
 		Secret: Token,
 		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
-			msgID := rand.Int64()
-			if in.ID != "" {
-				n, err := strconv.ParseInt(in.ID, 10, 64)
-				if err != nil {
-					return nil, fmt.Errorf("a WeChat MsgId is a number, not %q", in.ID)
-				}
-				msgID = n
+			msgID, err := in.NumericID("WeChat MsgId")
+			if err != nil {
+				return nil, err
 			}
 			// WeChat signs the query: token, timestamp and nonce.
 			ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -62,5 +37,22 @@ func Fake() channels.Fake {
 			signed := channels.Target{URL: t.URL + sep + q.Encode()}
 			return signed.Post("text/xml", TextBody(in.From, in.Text, msgID, in.At))
 		},
+	}
+}
+
+// prepare teaches f the 48 h window and the workspace's message quota
+// within it.
+func prepare(f *Server) channels.Prepare {
+	tellLastInbound := channels.TellLastInbound(followup.WeChat, f.InboundAt)
+	return func(ctx context.Context, facts channels.Facts, m channels.Outbound) error {
+		if err := tellLastInbound(ctx, facts, m); err != nil {
+			return err
+		}
+		set, err := facts.Settings(ctx)
+		if err != nil {
+			return fmt.Errorf("read settings: %w", err)
+		}
+		f.SetQuota(set.WeChatMessageLimit)
+		return nil
 	}
 }
