@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,8 @@ type Store interface {
 	Cadence(ctx context.Context, name string) (cadences.Cadence, error)
 	Cadences(ctx context.Context) ([]cadences.Cadence, error)
 	CloseConversation(ctx context.Context, contactID int64, logic followup.ClosingLogic, at time.Time) (followup.Conversation, error)
+	AddAudit(ctx context.Context, e followup.AuditEntry) error
+	Audit(ctx context.Context, f store.AuditFilter) ([]followup.AuditEntry, error)
 }
 
 // Followups drives the follow-up workflows (a *workflows.Client).
@@ -54,13 +57,18 @@ type Service struct {
 	st  Store
 	fc  Followups
 	now func() time.Time
+	log *slog.Logger
 }
 
 // New returns the actions over a store and a follow-up client; now is the
-// clock (time.Now in production).
+// clock (time.Now in production). An audit log write that fails is logged
+// to slog's default logger until SetLogger names another.
 func New(st Store, fc Followups, now func() time.Time) *Service {
-	return &Service{st: st, fc: fc, now: now}
+	return &Service{st: st, fc: fc, now: now, log: slog.Default()}
 }
+
+// SetLogger sets where failures to write the audit log go.
+func (s *Service) SetLogger(l *slog.Logger) { s.log = l }
 
 // Target is a resolved contact and the channel to write on.
 type Target struct {
@@ -173,11 +181,12 @@ func ChannelList(ids []followup.Identity) string {
 	return strings.Join(names, ", ")
 }
 
-// Send asks the contact's follow-up on t.Channel to send req as agent
-// (starting the follow-up when none runs). A refusal by the channel's
-// rules is an ERefused error naming the channel; requestID makes a retried
-// request harmless.
-func (s *Service) Send(ctx context.Context, agent followup.Agent, t Target, req workflows.SendRequest, requestID string) (workflows.SendOutcome, error) {
+// Send asks the contact's follow-up on t.Channel to send req as by.Agent
+// (starting the follow-up when none runs), and records it in the audit
+// log. A refusal by the channel's rules is an ERefused error naming the
+// channel; requestID makes a retried request harmless.
+func (s *Service) Send(ctx context.Context, by Actor, t Target, req workflows.SendRequest, requestID string) (workflows.SendOutcome, error) {
+	agent := by.Agent
 	req.AgentID, req.AgentSlack = agent.ID, agent.SlackUserID
 	in := workflows.Input{ContactID: t.Contact.ID, Channel: t.Channel, AgentID: agent.ID, AgentSlack: agent.SlackUserID, VIP: t.Contact.VIP}
 	out, err := s.fc.Send(ctx, in, req, requestID)
@@ -189,6 +198,7 @@ func (s *Service) Send(ctx context.Context, agent followup.Agent, t Target, req 
 	}
 	switch out.Outcome {
 	case workflows.OutcomeSent, workflows.OutcomeScheduled, workflows.OutcomeUnconfirmed, workflows.OutcomeInProgress:
+		s.record(ctx, by, sendEntry(t, req, out, requestID))
 		return out, nil
 	}
 	return out, followup.Errorf(followup.ERefused, "%s: %s: %s", t.Channel.Title(), out.Outcome, out.Message)
@@ -225,13 +235,16 @@ type Cancelled struct {
 }
 
 // Cancel cancels the contact's running follow-ups (only the one on via when
-// given); ENotFound when none runs.
-func (s *Service) Cancel(ctx context.Context, c followup.Contact, via followup.Channel) ([]Cancelled, error) {
+// given), and records each in the audit log; ENotFound when none runs.
+// requestID makes a retried request record once.
+func (s *Service) Cancel(ctx context.Context, by Actor, c followup.Contact, via followup.Channel, requestID string) ([]Cancelled, error) {
 	var out []Cancelled
 	err := s.eachRunning(ctx, c, via, func(ch followup.Channel) error {
 		r, err := s.fc.Cancel(ctx, c.ID, ch)
 		if err == nil {
 			out = append(out, Cancelled{Channel: ch, Scheduled: r.CancelledScheduled})
+			s.record(ctx, by, followup.AuditEntry{Action: followup.AuditFollowupCancelled, ContactID: c.ID, Channel: ch,
+				Detail: map[string]string{"scheduled_dropped": strconv.Itoa(r.CancelledScheduled)}, RequestID: channelRequest(requestID, ch)})
 		}
 		return err
 	})
@@ -240,12 +253,15 @@ func (s *Service) Cancel(ctx context.Context, c followup.Contact, via followup.C
 
 // Close closes the contact's conversation (closing logic applied) through
 // its running follow-ups, which end; with none running it closes the
-// conversation directly. ended lists the follow-ups that ended.
-func (s *Service) Close(ctx context.Context, c followup.Contact) (ended []followup.Channel, err error) {
+// conversation directly. ended lists the follow-ups that ended. The close
+// is recorded in the audit log; requestID makes a retried request record
+// once.
+func (s *Service) Close(ctx context.Context, by Actor, c followup.Contact, requestID string) (ended []followup.Channel, err error) {
 	err = s.eachRunning(ctx, c, "", func(ch followup.Channel) error {
 		_, err := s.fc.Close(ctx, c.ID, ch)
 		if err == nil {
 			ended = append(ended, ch)
+			s.record(ctx, by, followup.AuditEntry{Action: followup.AuditFollowupClosed, ContactID: c.ID, Channel: ch, RequestID: channelRequest(requestID, ch)})
 		}
 		return err
 	})
@@ -253,7 +269,9 @@ func (s *Service) Close(ctx context.Context, c followup.Contact) (ended []follow
 	if followup.ErrorCodeOf(err) != followup.ENotFound && (err != nil || len(ended) > 0) {
 		return ended, err
 	}
-	_, err = s.st.CloseConversation(ctx, c.ID, "", s.now())
+	if _, err = s.st.CloseConversation(ctx, c.ID, "", s.now()); err == nil {
+		s.record(ctx, by, followup.AuditEntry{Action: followup.AuditFollowupClosed, ContactID: c.ID, RequestID: requestID})
+	}
 	return nil, err
 }
 

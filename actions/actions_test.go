@@ -16,6 +16,9 @@ import (
 
 var now = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 
+// cli is an operator at the command line.
+var cli = actions.Actor{Name: "ops", Source: followup.SourceCLI}
+
 func ago(d time.Duration) *time.Time { t := now.Add(-d); return &t }
 
 func TestBestChannel(t *testing.T) {
@@ -80,13 +83,17 @@ func TestTemplateParams(t *testing.T) {
 // followups is a Temporal stand-in whose follow-ups run on the channels
 // in running, and whose Cancel fails on failOn.
 type followups struct {
+	sent    workflows.SendOutcome // what Send answers
 	running map[followup.Channel]bool
 	failOn  followup.Channel
 	gone    followup.Channel // ended between Running and Cancel
 }
 
 func (f *followups) Send(context.Context, workflows.Input, workflows.SendRequest, string) (workflows.SendOutcome, error) {
-	return workflows.SendOutcome{}, errors.New("not used")
+	if f.sent.Outcome == "" {
+		return workflows.SendOutcome{}, errors.New("not used")
+	}
+	return f.sent, nil
 }
 func (f *followups) State(context.Context, int64, followup.Channel) (workflows.State, error) {
 	return workflows.State{}, errors.New("not used")
@@ -137,11 +144,11 @@ func TestCancelReportsWhatWasDone(t *testing.T) {
 	}
 	fc := &followups{running: map[followup.Channel]bool{followup.Email: true, followup.Telegram: true, followup.LINE: true}, failOn: followup.Telegram, gone: followup.LINE}
 	act := actions.New(st, fc, func() time.Time { return now })
-	cs, err := act.Cancel(ctx, c, "")
+	cs, err := act.Cancel(ctx, cli, c, "", "")
 	if len(cs) != 1 || cs[0].Channel != followup.Email || followup.ErrorCodeOf(err) != followup.EInternal {
 		t.Fatalf("cancelled %+v, err %v: want Email cancelled and Telegram's failure", cs, err)
 	}
-	if _, err := actions.New(st, &followups{}, time.Now).Cancel(ctx, c, ""); followup.ErrorCodeOf(err) != followup.ENotFound {
+	if _, err := actions.New(st, &followups{}, time.Now).Cancel(ctx, cli, c, "", ""); followup.ErrorCodeOf(err) != followup.ENotFound {
 		t.Fatalf("none running: %v", err)
 	}
 	// Closing with none running closes the conversation itself.
@@ -152,7 +159,7 @@ func TestCancelReportsWhatWasDone(t *testing.T) {
 	if _, err := st.ReopenAndAssign(ctx, id, ann.ID, now); err != nil {
 		t.Fatal(err)
 	}
-	ended, err := actions.New(st, &followups{}, time.Now).Close(ctx, c)
+	ended, err := actions.New(st, &followups{}, time.Now).Close(ctx, cli, c, "")
 	if err != nil || len(ended) != 0 {
 		t.Fatalf("close with none running: %v %v", ended, err)
 	}

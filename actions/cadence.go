@@ -3,16 +3,16 @@ package actions
 import (
 	"context"
 
-	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/cadences"
 	"github.com/followup-dev/followup/workflows"
 )
 
 // StartCadence starts the cadence c on the contact's channel t.Channel as
-// agent: its touches are scheduled from now, and a reply stops the rest.
-// requestID makes a retried request harmless.
-func (s *Service) StartCadence(ctx context.Context, agent followup.Agent, t Target, c cadences.Cadence, requestID string) (workflows.SendOutcome, error) {
-	return s.Send(ctx, agent, t, workflows.SendRequest{Cadence: WorkflowCadence(c)}, requestID)
+// by.Agent: its touches are scheduled from now, and a reply stops the
+// rest. It is recorded in the audit log; requestID makes a retried
+// request harmless.
+func (s *Service) StartCadence(ctx context.Context, by Actor, t Target, c cadences.Cadence, requestID string) (workflows.SendOutcome, error) {
+	return s.Send(ctx, by, t, workflows.SendRequest{Cadence: WorkflowCadence(c)}, requestID)
 }
 
 // WorkflowCadence is the cadence as the follow-up workflow takes it.

@@ -347,3 +347,48 @@ func until(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
+
+// recentChanges is how many audit log rows a supervisor's App Home shows.
+const recentChanges = 10
+
+// auditBlocks shows a supervisor the latest changes in the audit log: who
+// did what, to whom, when and from where.
+func (b *Bot) auditBlocks(ctx context.Context, userID string) []slack.Block {
+	blocks := []slack.Block{slack.NewHeaderBlock(plain("Recent changes"))}
+	es, err := b.act.Audit(ctx, actions.AuditFilter{Limit: recentChanges})
+	switch {
+	case err != nil:
+		b.log.Error("slack: read the audit log for App Home", "user", userID, "err", err)
+		return append(blocks, slack.NewContextBlock("", md("⚠️ The audit log cannot be read right now. Open this tab again in a minute.")))
+	case len(es) == 0:
+		return append(blocks, slack.NewContextBlock("", md("No changes recorded yet.")))
+	}
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = auditLine(e)
+	}
+	blocks = append(blocks, sections(lines)...)
+	return append(blocks, slack.NewContextBlock("", md("`followup audit` at the command line shows more.")))
+}
+
+// auditLine is one audit log row on a line.
+func auditLine(e followup.AuditEntry) string {
+	who := escape(e.Actor)
+	if e.Source == followup.SourceSlack {
+		who = "<@" + e.Actor + ">"
+	}
+	parts := []string{fmt.Sprintf("• %s %s (%s): *%s*", e.At.UTC().Format("Jan 2 15:04 UTC"), who, e.Source, strings.ReplaceAll(string(e.Action), "_", " "))}
+	switch {
+	case e.ContactName != "":
+		parts = append(parts, fmt.Sprintf("%s #%d", escape(e.ContactName), e.ContactID))
+	case e.ContactID != 0:
+		parts = append(parts, fmt.Sprintf("contact #%d", e.ContactID))
+	}
+	if e.Channel != "" {
+		parts = append(parts, e.Channel.Title())
+	}
+	if d := e.DetailText(); d != "" {
+		parts = append(parts, escape(truncate(d, 120)))
+	}
+	return strings.Join(parts, " · ")
+}

@@ -385,7 +385,7 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 	if id == "" {
 		id = requestID()
 	}
-	out, err := b.act.Send(ctx, agent, t, req, id)
+	out, err := b.act.Send(ctx, actor(agent), t, req, id)
 	if err != nil {
 		m := b.errorMsg(err, "")
 		if followup.ErrorCodeOf(err) == followup.ERefused && t.Channel == followup.WhatsApp && cmd.Verb != VerbTemplate {
@@ -510,12 +510,12 @@ func (b *Bot) status(ctx context.Context, _ followup.Agent, cmd Command) *slack.
 		Blocks: slack.Blocks{BlockSet: statusBlocks(t, states, actions.Windows(t.Identities, set, b.cfg.Now()))}}
 }
 
-func (b *Bot) cancel(ctx context.Context, _ followup.Agent, cmd Command) *slack.Msg {
+func (b *Bot) cancel(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
 	t, m := b.lookup(ctx, cmd)
 	if m != nil {
 		return m
 	}
-	cs, err := b.act.Cancel(ctx, t.Contact, cmd.Via)
+	cs, err := b.act.Cancel(ctx, actor(agent), t.Contact, cmd.Via, cmd.RequestID)
 	var lines []string
 	for _, c := range cs {
 		lines = append(lines, fmt.Sprintf("✅ Cancelled the %s follow-up with %s (%d scheduled message(s) dropped).", c.Channel.Title(), escape(t.Contact.FullName()), c.Scheduled))
@@ -530,12 +530,12 @@ func (b *Bot) cancel(ctx context.Context, _ followup.Agent, cmd Command) *slack.
 	return textMsg(strings.Join(lines, "\n"))
 }
 
-func (b *Bot) close(ctx context.Context, _ followup.Agent, cmd Command) *slack.Msg {
+func (b *Bot) close(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
 	t, m := b.lookup(ctx, cmd)
 	if m != nil {
 		return m
 	}
-	ended, err := b.act.Close(ctx, t.Contact)
+	ended, err := b.act.Close(ctx, actor(agent), t.Contact, cmd.RequestID)
 	var lines []string
 	for _, ch := range ended {
 		lines = append(lines, fmt.Sprintf("✅ Closed the conversation with %s; the %s follow-up has ended.", escape(t.Contact.FullName()), ch.Title()))
@@ -627,4 +627,9 @@ func requestID() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return "slack-" + hex.EncodeToString(b)
+}
+
+// actor is an agent acting from Slack, as the audit log records them.
+func actor(agent followup.Agent) actions.Actor {
+	return actions.Actor{Agent: agent, Source: followup.SourceSlack}
 }

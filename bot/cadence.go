@@ -47,7 +47,7 @@ func (b *Bot) startCadence(ctx context.Context, agent followup.Agent, cmd Comman
 	if id == "" {
 		id = requestID()
 	}
-	out, err := b.act.StartCadence(ctx, agent, t, c, id)
+	out, err := b.act.StartCadence(ctx, actor(agent), t, c, id)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}

@@ -138,7 +138,8 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 }
 
 // publishHome shows the agent's running follow-ups on their App Home, and
-// for a supervisor the VIP follow-ups too, overdue first.
+// for a supervisor the VIP follow-ups too, overdue first, and the latest
+// changes in the audit log.
 func (b *Bot) publishHome(ctx context.Context, userID string) error {
 	var blocks []slack.Block
 	agent, err := b.act.AgentBySlackUser(ctx, userID)
@@ -163,6 +164,8 @@ func (b *Bot) publishHome(ctx context.Context, userID string) error {
 		if agent.Role == followup.RoleSupervisor {
 			blocks = append(blocks, slack.NewDividerBlock())
 			blocks = append(blocks, b.followupBlocks(ctx, "VIP follow-ups, overdue first", vip)...)
+			blocks = append(blocks, slack.NewDividerBlock())
+			blocks = append(blocks, b.auditBlocks(ctx, userID)...)
 		}
 		blocks = append(blocks, slack.NewContextBlock("", md("Find contacts with `"+b.cfg.Command+" find <name, email or phone>`; `"+b.cfg.Command+" help` lists every command.")))
 	}

@@ -185,7 +185,7 @@ func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, 
 		return b.errorMsg(err, "")
 	}
 	t := actions.Target{Contact: c, Identities: ids, Channel: mj.Channel}
-	out, err := b.act.Send(ctx, agent, t, mj.Request, id)
+	out, err := b.act.Send(ctx, actor(agent), t, mj.Request, id)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}

@@ -96,7 +96,8 @@ func TestFollowUpModal(t *testing.T) {
 }
 
 // TestVIPAndAppHome: a supervisor's vip lists running VIP follow-ups, and
-// App Home shows the agent's follow-ups and, for a supervisor, the VIP ones.
+// App Home shows the agent's follow-ups and, for a supervisor, the VIP ones
+// and the recent changes (the agent's send among them).
 func TestVIPAndAppHome(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -138,7 +139,10 @@ func TestVIPAndAppHome(t *testing.T) {
 	if !strings.Contains(sam, "VIP follow-ups, overdue first") || !strings.Contains(sam, "Jane Doe") || !strings.Contains(sam, `"user_id":"U0SAM"`) {
 		t.Errorf("supervisor's home: %s", sam)
 	}
-	if !strings.Contains(ann, "Your follow-ups") || !strings.Contains(ann, "Jane Doe") || strings.Contains(ann, "VIP follow-ups, overdue first") {
+	if !strings.Contains(sam, "Recent changes") || !strings.Contains(sam, annID+"\u003e (slack): *followup sent* · Jane Doe #") || !strings.Contains(sam, "WhatsApp · mode=") {
+		t.Errorf("supervisor's home without the send among recent changes: %s", sam)
+	}
+	if !strings.Contains(ann, "Your follow-ups") || !strings.Contains(ann, "Jane Doe") || strings.Contains(ann, "VIP follow-ups, overdue first") || strings.Contains(ann, "Recent changes") {
 		t.Errorf("agent's home: %s", ann)
 	}
 	if !strings.Contains(stranger, "not registered") {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -73,6 +74,7 @@ Example:
 			if err := st.SaveCadence(a.ctx, c); err != nil {
 				return err
 			}
+			a.audit(st, c.CreatedBy, followup.AuditEntry{Action: followup.AuditCadenceAdded, Detail: map[string]string{"cadence": c.Name, "steps": strconv.Itoa(len(c.Steps))}})
 			fmt.Fprintf(a.stdout, "added cadence %s, %s, each counted from its start:\n", c.Name, stepCount(len(c.Steps)))
 			return printSteps(a.stdout, c.Steps)
 		},
@@ -147,12 +149,14 @@ Example:
 			if err != nil {
 				return err
 			}
-			if _, err := a.cadenceAuthor(st, removeBy); err != nil {
+			who, err := a.cadenceAuthor(st, removeBy)
+			if err != nil {
 				return err
 			}
 			if err := st.RemoveCadence(a.ctx, args[0]); err != nil {
 				return err
 			}
+			a.audit(st, who, followup.AuditEntry{Action: followup.AuditCadenceRemoved, Detail: map[string]string{"cadence": cadences.NormalizeName(args[0])}})
 			fmt.Fprintf(a.stdout, "removed cadence %s\n", cadences.NormalizeName(args[0]))
 			return nil
 		},

@@ -128,7 +128,7 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
 		a.templatesCmd(), a.cadencesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
 		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.historyCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.cadenceCmd(), a.statusCmd(),
-		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd())
+		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd(), a.auditCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)
 	}
@@ -281,6 +281,8 @@ func (a *app) agentsCmd() *cobra.Command {
 			if created {
 				verb = "added"
 			}
+			a.audit(st, "", followup.AuditEntry{Action: followup.AuditAgentAdded,
+				Detail: map[string]string{"slack_user": ag.SlackUserID, "name": ag.Name, "role": string(ag.Role), "change": verb}})
 			fmt.Fprintf(a.stdout, "%s agent %d: %s (%s, Slack %s)\n", verb, ag.ID, ag.Name, ag.Role, ag.SlackUserID)
 			return nil
 		},
@@ -325,6 +327,7 @@ func (a *app) agentsCmd() *cobra.Command {
 			if err := st.RemoveAgent(a.ctx, args[0]); err != nil {
 				return err
 			}
+			a.audit(st, "", followup.AuditEntry{Action: followup.AuditAgentRemoved, Detail: map[string]string{"slack_user": args[0]}})
 			fmt.Fprintf(a.stdout, "removed agent %s\n", args[0])
 			return nil
 		},
@@ -377,6 +380,11 @@ assignee is kept; --logic overrides it for this call.`,
 			if err != nil {
 				return err
 			}
+			e := followup.AuditEntry{Action: followup.AuditFollowupClosed, ContactID: c.ID}
+			if l != "" {
+				e.Detail = map[string]string{"logic": string(l)}
+			}
+			a.audit(st, "", e)
 			who := "unassigned"
 			if conv.AssigneeID != nil {
 				who = fmt.Sprintf("still assigned to agent %d", *conv.AssigneeID)
@@ -408,6 +416,8 @@ func (a *app) templatesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			a.audit(st, "", followup.AuditEntry{Action: followup.AuditTemplateAdded, Channel: saved.Channel,
+				Detail: map[string]string{"template": saved.Name, "language": saved.Language, "status": string(saved.Status)}})
 			fmt.Fprintf(a.stdout, "saved %s template %q (%s, %s, %d parameter(s))\n", saved.Channel.Title(), saved.Name, saved.Language, saved.Status, saved.ParamCount)
 			return nil
 		},
@@ -504,6 +514,7 @@ code) as an ISO 3166 code like GB or US, or none.`,
 			if err != nil {
 				return err
 			}
+			a.audit(st, "", followup.AuditEntry{Action: followup.AuditSettingSet, Detail: map[string]string{"setting": args[0], "value": store.ShowSetting(s, args[0])}})
 			fmt.Fprintf(a.stdout, "%s = %s\n", args[0], store.ShowSetting(s, args[0]))
 			return nil
 		},

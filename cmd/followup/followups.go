@@ -51,7 +51,9 @@ func (a *app) actions() (*actions.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return actions.New(st, fc, timeNow), nil
+	act := actions.New(st, fc, timeNow)
+	act.SetLogger(a.logger())
+	return act, nil
 }
 
 func (a *app) resolveTarget(ref string, f sendFlags, preferTemplate bool) (target, error) {
@@ -104,7 +106,7 @@ func (a *app) doSend(t target, req workflows.SendRequest) error {
 	if err != nil {
 		return err
 	}
-	out, err := act.Send(a.ctx, t.agent, t.Target, req, requestID())
+	out, err := act.Send(a.ctx, a.actor(t.agent), t.Target, req, requestID())
 	if err != nil {
 		return err
 	}
@@ -270,7 +272,7 @@ template, else the channel where the most may be sent now.`,
 			if err != nil {
 				return err
 			}
-			out, err := act.StartCadence(a.ctx, t.agent, t.Target, cad, requestID())
+			out, err := act.StartCadence(a.ctx, a.actor(t.agent), t.Target, cad, requestID())
 			if err != nil {
 				return err
 			}
@@ -391,7 +393,7 @@ func (a *app) cancelCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cs, err := act.Cancel(a.ctx, t.Contact, ch)
+			cs, err := act.Cancel(a.ctx, a.actor(followup.Agent{}), t.Contact, ch, requestID())
 			for _, r := range cs {
 				fmt.Fprintf(a.stdout, "cancelled the %s follow-up with %s (%d scheduled send(s) dropped)\n", r.Channel.Title(), t.Contact.FullName(), r.Scheduled)
 			}
@@ -416,7 +418,7 @@ func (a *app) closeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ended, err := act.Close(a.ctx, t.Contact)
+			ended, err := act.Close(a.ctx, a.actor(followup.Agent{}), t.Contact, requestID())
 			for _, ch := range ended {
 				fmt.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", t.Contact.FullName(), ch.Title())
 			}

@@ -108,7 +108,9 @@ func (a *app) slackBot(mux *http.ServeMux, fc *workflows.Client, dev bool) (*bot
 		return nil, cfg, err
 	}
 	logger := a.logger()
-	b := bot.New(a.st, actions.New(a.st, fc, timeNow), a.slackAPI(cfg), bot.Config{
+	act := actions.New(a.st, fc, timeNow)
+	act.SetLogger(logger)
+	b := bot.New(a.st, act, a.slackAPI(cfg), bot.Config{
 		TeamID: cfg.TeamID, Command: cfg.Command, Logger: logger, Metrics: a.cfg.metrics,
 	})
 	// Requests a stopped process had acknowledged are carried out here.
