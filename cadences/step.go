@@ -175,7 +175,7 @@ func parseOffset(t token) (time.Duration, error) {
 		next, i = k+1, j+1
 	}
 	if tooFar || total > MaxAfter {
-		return 0, fmt.Errorf("%s is more than %d days after the start; a cadence spans at most %d days", clip(t.raw, 40), MaxAfter/(24*time.Hour), MaxAfter/(24*time.Hour))
+		return 0, fmt.Errorf("%s is more than %d days after the start; a cadence spans at most %d days", followup.Clip(t.raw, 40), MaxAfter/(24*time.Hour), MaxAfter/(24*time.Hour))
 	}
 	return total, nil
 }
@@ -373,23 +373,11 @@ func echo(s string, n int) string {
 			return ' '
 		}
 		return r
-	}, clip(s, n))
+	}, followup.Clip(s, n))
 	if strings.Contains(s, `"`) {
 		return "“" + s + "”"
 	}
 	return `"` + s + `"`
-}
-
-// clip keeps echoed input short enough to read in an error.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // parser walks a step's words.

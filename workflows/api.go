@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -399,9 +398,9 @@ func (s State) DescribeScheduled(sc Scheduled) string {
 	case req.Template != nil:
 		what = "the template " + req.Template.Name
 	case req.Tag != "":
-		what = fmt.Sprintf("“%s” with the %s tag", clipText(req.Text, 80), req.Tag)
+		what = fmt.Sprintf("“%s” with the %s tag", followup.Clip(req.Text, 80), req.Tag)
 	default:
-		what = "“" + clipText(req.Text, 80) + "”"
+		what = "“" + followup.Clip(req.Text, 80) + "”"
 	}
 	if sc.Touch > 0 && s.Cadence != nil {
 		what = fmt.Sprintf("touch %d of %d of the cadence %s: %s", sc.Touch, s.Cadence.Touches, s.Cadence.Name, what)
@@ -419,16 +418,4 @@ func (s State) DescribeScheduled(sc Scheduled) string {
 		what += ", then the workspace's re-engagement template " + name + " if the window has closed"
 	}
 	return what
-}
-
-// clipText cuts s to at most n bytes at a rune boundary, marking the cut.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
