@@ -249,6 +249,9 @@ const (
 	NotifyClosed         NotificationKind = "closed"
 	NotifyScheduled      NotificationKind = "scheduled"
 	NotifyFinished       NotificationKind = "finished"
+	// NotifyDigest is the daily digest: to an agent, or with no agent to
+	// the supervisors' channel.
+	NotifyDigest NotificationKind = "digest"
 )
 
 // MessageStatus is where a message is in its life.
@@ -347,7 +350,15 @@ type Settings struct {
 	// when the window closed before it was due and the agent named no
 	// fallback; "" means none.
 	ReengagementTemplate string `json:"reengagement_template"`
+	// DigestTime is when the daily digest is posted ("09:00"), or
+	// DigestOff; DigestTimeZone is the IANA zone it is read in, and the
+	// zone the digest's "today" and "yesterday" are days of.
+	DigestTime     string `json:"digest_time"`
+	DigestTimeZone string `json:"digest_time_zone"`
 }
+
+// DigestOff is the DigestTime that turns the daily digest off.
+const DigestOff = "off"
 
 // Reengagement splits the ReengagementTemplate setting into the template's name and
 // language ("" for the template's first).
@@ -372,6 +383,8 @@ func DefaultSettings() Settings {
 		ViberWindow:          24 * time.Hour,
 		WeChatWindow:         48 * time.Hour,
 		DefaultRegion:        "",
+		DigestTime:           "09:00",
+		DigestTimeZone:       "UTC",
 	}
 }
 

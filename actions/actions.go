@@ -40,6 +40,8 @@ type Store interface {
 	CloseConversation(ctx context.Context, contactID int64, logic followup.ClosingLogic, at time.Time) (followup.Conversation, error)
 	AddAudit(ctx context.Context, e followup.AuditEntry) error
 	Audit(ctx context.Context, f store.AuditFilter) ([]followup.AuditEntry, error)
+	OutboundSince(ctx context.Context, contactID int64, ch followup.Channel, since time.Time, excludeKey string) (int, error)
+	ChannelCounts(ctx context.Context, from, to time.Time) ([]followup.ChannelCount, error)
 }
 
 // Followups drives the follow-up workflows (a *workflows.Client).

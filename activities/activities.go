@@ -61,6 +61,9 @@ type Activities struct {
 	notifier Notifier
 	now      func() time.Time
 	Timings
+	// Digests builds the daily digest (an *actions.Service); without it
+	// the digest activities fail.
+	Digests DigestBuilder
 }
 
 // Timings are the leases and budgets of sends; New sets defaults that

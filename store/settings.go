@@ -86,6 +86,32 @@ var settingsTable = map[string]setting{
 	"wechat_window":          {"wechat_window", durSetting(true), func(s followup.Settings) string { return showDur(s.WeChatWindow) }},
 	"default_region":         {"default_region", regionSetting, func(s followup.Settings) string { return showRegion(s.DefaultRegion) }},
 	"reengagement_template":  {"reengagement_template", reengagementSetting, func(s followup.Settings) string { return showNone(s.ReengagementTemplate) }},
+	"digest_time":            {"digest_time", digestTimeSetting, func(s followup.Settings) string { return s.DigestTime }},
+	"digest_time_zone":       {"digest_time_zone", timeZoneSetting, func(s followup.Settings) string { return s.DigestTimeZone }},
+}
+
+// digestTimeSetting reads when the daily digest is posted: HH:MM on a
+// 24-hour clock, or off.
+func digestTimeSetting(v string) (any, error) {
+	if strings.EqualFold(v, followup.DigestOff) {
+		return followup.DigestOff, nil
+	}
+	t, err := time.Parse("15:04", v)
+	if err != nil {
+		return nil, fmt.Errorf("want a time like 09:00 (24-hour clock), or %s", followup.DigestOff)
+	}
+	return t.Format("15:04"), nil
+}
+
+// timeZoneSetting reads an IANA time zone name (Europe/Berlin, UTC).
+func timeZoneSetting(v string) (any, error) {
+	if v == "" || strings.EqualFold(v, "local") {
+		return nil, fmt.Errorf("want an IANA time zone name like Europe/Berlin or UTC")
+	}
+	if _, err := time.LoadLocation(v); err != nil {
+		return nil, fmt.Errorf("want an IANA time zone name like Europe/Berlin or UTC")
+	}
+	return v, nil
 }
 
 // noRegion is how "no default region" is written and shown.
@@ -163,9 +189,11 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		WeChat               int64  `db:"wechat_window"`
 		DefaultRegion        string `db:"default_region"`
 		Reengagement         string `db:"reengagement_template"`
+		DigestTime           string `db:"digest_time"`
+		DigestTimeZone       string `db:"digest_time_zone"`
 	}
 	us := func(col string) string { return "(extract(epoch FROM " + col + ") * 1000000)::bigint AS " + col }
-	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, `+
+	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, digest_time, digest_time_zone, `+
 		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window")}, ", ")+
 		` FROM settings`)
 	if err != nil {
@@ -187,6 +215,8 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		WeChatWindow:         d(r.WeChat),
 		DefaultRegion:        r.DefaultRegion,
 		ReengagementTemplate: r.Reengagement,
+		DigestTime:           r.DigestTime,
+		DigestTimeZone:       r.DigestTimeZone,
 	}, nil
 }
 

@@ -164,10 +164,22 @@ func TestSettings(t *testing.T) {
 	if got.ReminderLead != 30*time.Minute || got.WeChatMessageLimit != 5 || got.ViberFreeAllowance != 0 || !got.ViberCommercialTerms {
 		t.Fatalf("after set: %+v", got)
 	}
+	for k, v := range map[string]string{"digest_time": "17:45", "digest_time_zone": "Europe/Berlin"} {
+		if err := s.SetSetting(ctx, k, v); err != nil {
+			t.Fatalf("%s=%s: %v", k, v, err)
+		}
+	}
+	if err := s.SetSetting(ctx, "digest_time", "OFF"); err != nil {
+		t.Fatal(err)
+	}
+	if got := must[followup.Settings](t)(s.Settings(ctx)); got.DigestTime != followup.DigestOff || got.DigestTimeZone != "Europe/Berlin" {
+		t.Fatalf("digest settings: %q %q", got.DigestTime, got.DigestTimeZone)
+	}
 	if v := store.ShowSetting(got, "human_agent_window"); v != "7d" {
 		t.Fatalf("show: %q", v)
 	}
-	for _, bad := range [][2]string{{"nope", "1"}, {"wechat_message_limit", "0"}, {"reminder_lead", "soon"}, {"closing_logic", "x'; DROP TABLE contacts; --"}, {"viber_commercial_terms", "maybe"}} {
+	for _, bad := range [][2]string{{"nope", "1"}, {"wechat_message_limit", "0"}, {"reminder_lead", "soon"}, {"closing_logic", "x'; DROP TABLE contacts; --"}, {"viber_commercial_terms", "maybe"},
+		{"digest_time", "25:00"}, {"digest_time", "9am"}, {"digest_time_zone", "Mars/Olympus"}, {"digest_time_zone", "Local"}} {
 		if err := s.SetSetting(ctx, bad[0], bad[1]); followup.ErrorCodeOf(err) != followup.EInvalid {
 			t.Errorf("%v: want invalid, got %v", bad, err)
 		}

@@ -1,5 +1,5 @@
-// Package worker registers the follow-up workflow and its activities on a
-// task queue.
+// Package worker registers the follow-up and daily digest workflows and
+// their activities on a task queue.
 package worker
 
 import (
@@ -15,6 +15,7 @@ import (
 func New(c client.Client, taskQueue string, acts *activities.Activities, opts sdkworker.Options) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, opts)
 	w.RegisterWorkflowWithOptions(workflows.FollowUp, workflows.RegisterOptions())
+	w.RegisterWorkflowWithOptions(workflows.Digest, workflows.DigestRegisterOptions())
 	w.RegisterActivity(acts)
 	return w
 }

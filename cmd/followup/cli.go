@@ -128,7 +128,7 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
 		a.templatesCmd(), a.cadencesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
 		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.historyCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.cadenceCmd(), a.statusCmd(),
-		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd(), a.auditCmd())
+		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd(), a.auditCmd(), a.digestCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)
 	}
@@ -516,6 +516,7 @@ code) as an ISO 3166 code like GB or US, or none.`,
 			}
 			a.audit(st, "", followup.AuditEntry{Action: followup.AuditSettingSet, Detail: map[string]string{"setting": args[0], "value": store.ShowSetting(s, args[0])}})
 			fmt.Fprintf(a.stdout, "%s = %s\n", args[0], store.ShowSetting(s, args[0]))
+			a.digestSettingSet(args[0], s)
 			return nil
 		},
 	}

@@ -15,6 +15,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/actions"
 	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels/webchat"
 	"github.com/followup-dev/followup/demo"
@@ -163,11 +164,16 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 	if a.cfg.SendLease > 0 {
 		acts.Timings.SendLease = a.cfg.SendLease
 	}
+	fc := workflows.NewClient(c, a.cfg.TemporalTaskQueue)
+	acts.Digests = actions.New(a.st, fc, timeNow)
 	w := worker.New(c, a.cfg.TemporalTaskQueue, acts, workerOptions())
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
+	// The daily digest's schedule follows the settings: at start and
+	// every few minutes (settings set also updates it at once).
+	go a.syncDigest(a.ctx, a.st, fc, digestSyncInterval)
 	// Messages a crash left pending are resolved at start and every 15 s.
 	go activities.NewReconciler(acts, a.logger()).Run(a.ctx, 15*time.Second)
 	if !dev {
@@ -180,7 +186,7 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 		<-a.ctx.Done()
 		return nil
 	}
-	srv, ln, sl, err := a.httpServer(chans, workflows.NewClient(c, a.cfg.TemporalTaskQueue), c, true)
+	srv, ln, sl, err := a.httpServer(chans, fc, c, true)
 	if err != nil {
 		return err
 	}
