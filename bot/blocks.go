@@ -216,7 +216,8 @@ func pickMsg(cmd Command, rs []actions.Result) *slack.Msg {
 func outcomeMsg(t actions.Target, out actions.SendOutcome) *slack.Msg {
 	switch out.Outcome {
 	case actions.OutcomeScheduled:
-		return textMsg(fmt.Sprintf("🕒 %s with %s: %s", t.Channel.Title(), escape(t.Contact.FullName()), escape(out.Message)))
+		// The follow-up's message says when in UTC ("Scheduled for …").
+		return textMsg(fmt.Sprintf("🕒 %s with %s: %s", t.Channel.Title(), escape(t.Contact.FullName()), slackDates(escape(out.Message), time.Now())))
 	case actions.OutcomeUnconfirmed:
 		return textMsg("⚠️ " + escape(out.Message))
 	case actions.OutcomeInProgress:
@@ -247,14 +248,14 @@ func statusBlocks(t actions.Target, states []actions.State, ws []window.State) [
 		var sb strings.Builder
 		fmt.Fprintf(&sb, "*%s follow-up*: %s, agent <@%s>\nNow: %s", s.Channel.Title(), s.Status, s.AgentSlack, w.Allowance.Label())
 		if !w.OpenUntil.IsZero() {
-			fmt.Fprintf(&sb, " until %s, then %s", w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label())
+			fmt.Fprintf(&sb, " until %s, then %s", slackDate(w.OpenUntil), w.Next.Label())
 		}
 		if w.Remaining >= 0 {
 			fmt.Fprintf(&sb, " (%d left)", w.Remaining)
 		}
 		fmt.Fprintf(&sb, "\nSent since the customer last wrote: %d", s.SentInWindow)
 		if c := s.CadenceStatus(); c != "" {
-			sb.WriteString("\n🔁 " + capitalize(c))
+			sb.WriteString("\n🔁 " + slackDates(capitalize(c), time.Now()))
 		}
 		scheduled := slices.Clone(s.Scheduled)
 		slices.SortStableFunc(scheduled, func(a, b actions.Scheduled) int { return a.At.Compare(b.At) })
@@ -267,7 +268,7 @@ func statusBlocks(t actions.Target, states []actions.State, ws []window.State) [
 			if at.Touch > 0 {
 				touch = fmt.Sprintf("touch %d ", at.Touch)
 			}
-			fmt.Fprintf(&sb, "\n• %s %s%s", at.At.UTC().Format("Jan 2 15:04"), touch, at.Describe())
+			fmt.Fprintf(&sb, "\n• %s %s%s", slackDate(at.At), touch, at.Describe())
 		}
 		blocks = append(blocks, slack.NewDividerBlock(), slack.NewSectionBlock(md(clip(sb.String(), maxSectionText)), nil, nil))
 	}
@@ -277,7 +278,7 @@ func statusBlocks(t actions.Target, states []actions.State, ws []window.State) [
 // scheduledLine is a scheduled send as status shows it: when, what, and
 // what goes instead if the window has closed by then.
 func scheduledLine(s actions.State, sc actions.Scheduled) string {
-	return fmt.Sprintf("🕒 #%d at %s: %s", sc.ID, sc.At.UTC().Format("Jan 2 15:04 UTC"), escape(s.DescribeScheduled(sc)))
+	return fmt.Sprintf("🕒 #%d at %s: %s", sc.ID, slackDate(sc.At), escape(s.DescribeScheduled(sc)))
 }
 
 // followupBlocks lists running follow-ups (App Home, vip), overdue first.
@@ -323,7 +324,7 @@ func (b *Bot) followupBlocks(ctx context.Context, title string, fs []actions.Sum
 		case !f.WindowClosesAt.After(now):
 			line += fmt.Sprintf("\n🔴 *overdue*: window closed %s", ago(now.Sub(f.WindowClosesAt)))
 		default:
-			line += fmt.Sprintf("\nwindow closes in %s (%s)", until(f.WindowClosesAt.Sub(now)), f.WindowClosesAt.UTC().Format("Jan 2 15:04 UTC"))
+			line += fmt.Sprintf("\nwindow closes in %s (%s)", until(f.WindowClosesAt.Sub(now)), slackDate(f.WindowClosesAt))
 		}
 		if cadence != "" {
 			line += "\n🔁 " + cadence
@@ -377,7 +378,7 @@ func auditLine(e followup.AuditEntry) string {
 	if e.Source == followup.SourceSlack {
 		who = "<@" + e.Actor + ">"
 	}
-	parts := []string{fmt.Sprintf("• %s %s (%s): *%s*", e.At.UTC().Format("Jan 2 15:04 UTC"), who, e.Source, strings.ReplaceAll(string(e.Action), "_", " "))}
+	parts := []string{fmt.Sprintf("• %s %s (%s): *%s*", slackDate(e.At), who, e.Source, strings.ReplaceAll(string(e.Action), "_", " "))}
 	switch {
 	case e.ContactName != "":
 		parts = append(parts, fmt.Sprintf("%s #%d", escape(e.ContactName), e.ContactID))

@@ -24,6 +24,8 @@ type Slack interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
+	// GetUserInfoContext (users.info) gives an agent's time zone.
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 }
 
 // Config is the bot's settings.
@@ -63,6 +65,7 @@ type Bot struct {
 
 	mu       sync.Mutex
 	agents   map[string]cachedAgent // by Slack user id
+	zones    map[string]cachedZone  // by Slack user id
 	stopping bool                   // Wait was called
 
 	carrying chan struct{} // slots of requests being carried out
@@ -108,7 +111,7 @@ func New(reqs Requests, act *actions.Service, api Slack, cfg Config) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Bot{reqs: reqs, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, carrying: make(chan struct{}, maxCarryingOut), reading: make(chan struct{}, maxReading)}
+	return &Bot{reqs: reqs, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, zones: map[string]cachedZone{}, carrying: make(chan struct{}, maxCarryingOut), reading: make(chan struct{}, maxReading)}
 }
 
 // Wait waits for commands still answering through response_url.
@@ -186,7 +189,13 @@ func (b *Bot) command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
-	cmd, err := ParseCommand(UnescapeText(sc.Text), b.cfg.Now())
+	text := UnescapeText(sc.Text)
+	now := b.cfg.Now()
+	if readsTimes(text) {
+		// later and --at read "tomorrow 9:00" where the agent is.
+		now = now.In(b.zone(ctx, sc.UserID))
+	}
+	cmd, err := ParseCommand(text, now)
 	if err != nil {
 		return b.errorMsg(err, "")
 	}
@@ -364,7 +373,7 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 		}
 	}
 	if !cmd.At.IsZero() && !cmd.At.After(b.cfg.Now()) {
-		return b.errorMsg(followup.Errorf(followup.EInvalid, "%s has passed; run the command again with a new time.", cmd.At.UTC().Format("Jan 2 15:04 UTC")), "")
+		return b.errorMsg(followup.Errorf(followup.EInvalid, "%s has passed; run the command again with a new time.", slackDate(cmd.At)), "")
 	}
 	switch {
 	case cmd.ElseTemplate != "":

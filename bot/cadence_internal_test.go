@@ -30,17 +30,17 @@ func TestScheduledLine(t *testing.T) {
 		sc    workflows.Scheduled
 		want  string
 	}{
-		{wa, workflows.Scheduled{ID: 1, At: at, Request: workflows.SendRequest{Text: "Checking <in>"}}, "🕒 #1 at Dec 3 15:04 UTC: “Checking &lt;in&gt;”"},
+		{wa, workflows.Scheduled{ID: 1, At: at, Request: workflows.SendRequest{Text: "Checking <in>"}}, "🕒 #1 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: “Checking &lt;in&gt;”"},
 		{wa, workflows.Scheduled{ID: 2, At: at, Request: workflows.SendRequest{Text: "Checking in", Else: &workflows.Fallback{Template: &workflows.TemplateRequest{Name: "renewal"}}}},
-			"🕒 #2 at Dec 3 15:04 UTC: “Checking in”, then the template renewal if the window has closed"},
+			"🕒 #2 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: “Checking in”, then the template renewal if the window has closed"},
 		{waDefault, workflows.Scheduled{ID: 3, At: at, Request: workflows.SendRequest{Text: "Checking in"}},
-			"🕒 #3 at Dec 3 15:04 UTC: “Checking in”, then the workspace's re-engagement template welcome_back if the window has closed"},
+			"🕒 #3 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: “Checking in”, then the workspace's re-engagement template welcome_back if the window has closed"},
 		{waDefault, workflows.Scheduled{ID: 4, At: at, Request: workflows.SendRequest{Template: &workflows.TemplateRequest{Name: "order_update", Params: []string{"a", "b"}}}},
-			"🕒 #4 at Dec 3 15:04 UTC: the template order_update"},
+			"🕒 #4 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: the template order_update"},
 		{inCadence, workflows.Scheduled{ID: 5, At: at, Touch: 2, Request: workflows.SendRequest{Text: "Shipped", Else: &workflows.Fallback{Tag: followup.TagPostPurchaseUpdate}}},
-			"🕒 #5 at Dec 3 15:04 UTC: touch 2 of 3 of the cadence renewal: “Shipped”, then with the POST_PURCHASE_UPDATE tag if the window has closed"},
+			"🕒 #5 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: touch 2 of 3 of the cadence renewal: “Shipped”, then with the POST_PURCHASE_UPDATE tag if the window has closed"},
 		{inCadence, workflows.Scheduled{ID: 6, At: at, Touch: 3, Request: workflows.SendRequest{Text: "Card expiring", Tag: followup.TagAccountUpdate}},
-			"🕒 #6 at Dec 3 15:04 UTC: touch 3 of 3 of the cadence renewal: “Card expiring” with the ACCOUNT_UPDATE tag"},
+			"🕒 #6 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: touch 3 of 3 of the cadence renewal: “Card expiring” with the ACCOUNT_UPDATE tag"},
 	} {
 		if got := scheduledLine(c.state, c.sc); got != c.want {
 			t.Errorf("#%d:\n got %q\nwant %q", c.sc.ID, got, c.want)
@@ -64,9 +64,9 @@ func TestStatusBlocksShowCadenceAndFallback(t *testing.T) {
 	blocks := statusBlocks(actionsTarget(), []workflows.State{s}, nil)
 	got := blocks[len(blocks)-1].(*slack.SectionBlock).Text.Text
 	for _, want := range []string{
-		"🔁 Cadence renewal: touch 1 of 3 sent (the fallback); next Dec 3 15:04 UTC",
-		"🕒 #2 at Dec 3 15:04 UTC: touch 2 of 3 of the cadence renewal: “Still there?”, then the template renewal if the window has closed",
-		"• Dec 1 15:04 touch 1 sent as ", "the fallback (the text was no longer allowed)",
+		"🔁 Cadence renewal: touch 1 of 3 sent (the fallback); next <!date^", "|Dec 3 15:04 UTC>",
+		"🕒 #2 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: touch 2 of 3 of the cadence renewal: “Still there?”, then the template renewal if the window has closed",
+		"• <!date^1796137440^{date_short_pretty} {time}|Dec 1 15:04 UTC> touch 1 sent as ", "the fallback (the text was no longer allowed)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("status lacks %q:\n%s", want, got)

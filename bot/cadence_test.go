@@ -190,7 +190,8 @@ func TestCadenceCommand(t *testing.T) {
 	_, a = e.command(annID, `status carlos@example.com`)
 	got = e.answered(a, "*WhatsApp follow-up*")
 	for _, want := range []string{
-		"🔁 Cadence renewal: 2 touch(es), none yet; next " + next,
+		// Each reader sees the time in their zone, UTC where Slack cannot.
+		"🔁 Cadence renewal: 2 touch(es), none yet; next <!date^", "|" + next + ">",
 		"touch 1 of 2 of the cadence renewal: “Your plan renews soon”, then the template order_update if the window has closed",
 		"touch 2 of 2 of the cadence renewal: the template order_update",
 	} {

@@ -98,7 +98,8 @@ func invalid(v Verb, format string, args ...any) error {
 }
 
 // ParseCommand parses the text Slack sends after the slash command. now is
-// the time the offsets of `later` and `--at` count from. Empty text is the
+// the time the offsets of `later` and `--at` count from, and its location
+// the zone their days and times (tomorrow 9:00) are read in. Empty text is the
 // help command. Every error is a *followup.Error with Code EInvalid whose
 // Message can be shown as is.
 func ParseCommand(text string, now time.Time) (Command, error) {
@@ -186,8 +187,12 @@ func (p *parser) scan(toks []token) error {
 			if _, _, _, isFlag := p.flag(toks[i+1]); isFlag {
 				return p.missingValue(name)
 			}
-			i++
-			value = toks[i].val
+			n := 1
+			if name == "at" {
+				n = p.whenWords(toks[i+1:])
+			}
+			value = joinVals(toks[i+1 : i+1+n])
+			i += n
 		}
 		if err := p.setValue(name, strings.TrimSpace(value)); err != nil {
 			return err
@@ -304,7 +309,7 @@ func (p *parser) missingValue(name string) error {
 	case "else-template":
 		return invalid(p.verb, "--else-template needs an approved WhatsApp template, e.g. --else-template renewal 1=Jane.")
 	case "at":
-		return invalid(p.verb, "--at needs a time: 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
+		return invalid(p.verb, "--at needs a time: 30m, 4h, 3d, tomorrow 9:00, mon 10am or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
 	}
 	return invalid(p.verb, "--%s needs a value.", name)
 }
@@ -412,9 +417,10 @@ func (p *parser) contactOnly(rest []token) error {
 
 func (p *parser) laterArgs(rest []token) error {
 	if len(rest) == 0 {
-		return invalid(p.verb, "Say when to send it: 30m, 4h, 3d or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
+		return invalid(p.verb, "Say when to send it: 30m, 4h, 3d, tomorrow 9:00, mon 10am or an RFC 3339 time such as 2026-07-01T09:00:00+02:00.")
 	}
-	at, err := p.when(rest[0].val)
+	n := p.whenWords(rest)
+	at, err := p.when(joinVals(rest[:n]))
 	if err != nil {
 		return err
 	}
@@ -422,7 +428,7 @@ func (p *parser) laterArgs(rest []token) error {
 	if err := p.fallback(); err != nil {
 		return err
 	}
-	return p.text(rest[1:])
+	return p.text(rest[n:])
 }
 
 func (p *parser) cadenceArgs(rest []token) error {
@@ -492,6 +498,33 @@ func (p *parser) text(toks []token) error {
 	}
 	p.cmd.Text = s
 	return nil
+}
+
+// whenWords says how many of the words toks starts with make the time to
+// send (actions.WhenSpan): a day and time is written in two or three
+// (tomorrow 9:00, mon at 10am), anything else in one. Only unquoted words
+// join, so a quoted message keeps its words.
+func (p *parser) whenWords(toks []token) int {
+	var words []string
+	for _, t := range toks[:min(3, len(toks))] {
+		if t.quoted {
+			break
+		}
+		words = append(words, t.val)
+	}
+	if len(words) < 2 {
+		return 1
+	}
+	return actions.WhenSpan(words, p.now)
+}
+
+// joinVals joins the words' values with a space.
+func joinVals(toks []token) string {
+	vals := make([]string, len(toks))
+	for i, t := range toks {
+		vals[i] = t.val
+	}
+	return strings.Join(vals, " ")
 }
 
 // when reads a time to send with actions.ParseWhen and words a refusal

@@ -453,3 +453,52 @@ func FuzzParseCommand(f *testing.F) {
 		}
 	})
 }
+
+// TestParseCommandDaysAndTimes: later and --at take a day and time in one,
+// two or three words, read in the zone of now (the agent's Slack zone);
+// words that do not make a time together stay the message.
+func TestParseCommandDaysAndTimes(t *testing.T) {
+	t.Parallel()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nowNY := now.In(ny) // Sunday, March 1, 7:00 in New York
+	tests := []struct {
+		in   string
+		at   time.Time
+		text string
+		err  string
+	}{
+		{in: "later 42 tomorrow 9:00 Checking in", at: time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC), text: "Checking in"},
+		{in: "later 42 mon 10am Checking in", at: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC), text: "Checking in"},
+		{in: "later 42 Monday at 10:30 Checking in", at: time.Date(2026, 3, 2, 15, 30, 0, 0, time.UTC), text: "Checking in"},
+		{in: "later 42 9am Hi", at: time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC), text: "Hi"},
+		{in: "later 42 sun 9am Hi", at: time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC), text: "Hi"}, // today, still ahead
+		{in: "later 42 sun 6am Hi", at: time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC), text: "Hi"}, // a week on, after the clocks went forward
+		{in: "later 42 30m 10:00 works?", at: now.Add(30 * time.Minute), text: "10:00 works?"},
+		{in: `later 42 tomorrow "9:00 sharp"`, err: `"tomorrow" is not a time`},
+		{in: "later 42 today 6:00 Hi", err: "today 6:00 is in the past"},
+		{in: "template 42 order_update --at tomorrow 9am name=Jane", at: time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC)},
+		{in: "template 42 order_update name=Jane --at fri 17:00", at: time.Date(2026, 3, 6, 22, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		cmd, err := ParseCommand(tt.in, nowNY)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: got %v, want an error with %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if !cmd.At.Equal(tt.at) || cmd.Text != tt.text {
+			t.Errorf("%s: at %v, text %q; want %v, %q", tt.in, cmd.At.UTC(), cmd.Text, tt.at, tt.text)
+		}
+		if cmd.Verb == VerbTemplate && (len(cmd.Params) != 1 || cmd.Params[0].Value != "Jane") {
+			t.Errorf("%s: params %+v", tt.in, cmd.Params)
+		}
+	}
+}

@@ -28,6 +28,7 @@ const (
 	blockParam    = "param" // + 1, 2, …
 	blockTag      = "tag"
 	blockWhen     = "when"
+	blockWhenAt   = "when_at" // a datetimepicker, beside the typed when
 	blockCadence  = "cadence"
 	inputAction   = "v"
 )
@@ -146,7 +147,9 @@ func followUpModal(c followup.Contact, ids []followup.Identity, ws []window.Stat
 		blocks = append(blocks, optional(slack.NewInputBlock(blockTag, plain("Messenger message tag"),
 			plain("Required on Messenger after 7 days; only for the kind of update the tag names."), slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Tag"), inputAction, tagOpts...))))
 	}
-	blocks = append(blocks, optional(slack.NewInputBlock(blockWhen, plain("When"), plain("Empty: now. Or "+actions.WhenForms+"."),
+	blocks = append(blocks, optional(slack.NewInputBlock(blockWhenAt, plain("Send at"), plain("Empty: now, or when written below. In your time zone."),
+		slack.NewDateTimePickerBlockElement(inputAction))))
+	blocks = append(blocks, optional(slack.NewInputBlock(blockWhen, plain("Or when"), plain("Empty: now. Or "+actions.WhenForms+", in your Slack time zone."),
 		slack.NewPlainTextInputBlockElement(plain("now"), inputAction))))
 	var copts []*slack.OptionBlockObject
 	for _, cd := range cs {
@@ -186,6 +189,7 @@ type followUpForm struct {
 	Params   []string
 	Tag      followup.Tag
 	When     string
+	WhenAt   int64  // Unix seconds picked in the datetimepicker, or 0
 	Cadence  string // a cadence's name
 }
 
@@ -203,6 +207,7 @@ func readForm(v slack.View) followUpForm {
 		Template: get(blockTemplate).SelectedOption.Value,
 		Tag:      followup.Tag(get(blockTag).SelectedOption.Value),
 		When:     strings.TrimSpace(get(blockWhen).Value),
+		WhenAt:   get(blockWhenAt).SelectedDateTime,
 		Cadence:  get(blockCadence).SelectedOption.Value,
 	}
 	for i := 1; i <= maxParamFields; i++ {
@@ -230,7 +235,20 @@ func validateForm(f followUpForm, ids []followup.Identity, set followup.Settings
 	if f.Cadence != "" {
 		return validateCadence(f, cs, templates)
 	}
-	if f.When != "" {
+	switch {
+	case f.When != "" && f.WhenAt != 0:
+		errs[blockWhen] = "Pick a time above or write one here, not both."
+	case f.WhenAt != 0:
+		// The picked time obeys the rules of a written one.
+		at := time.Unix(f.WhenAt, 0)
+		switch {
+		case !at.After(now):
+			errs[blockWhenAt] = "That time has passed; pick one ahead, or clear it to send now."
+		case at.Sub(now) > actions.MaxScheduleAhead:
+			errs[blockWhenAt] = fmt.Sprintf("Pick a time at most %d days ahead.", int(actions.MaxScheduleAhead.Hours()/24))
+		}
+		req.At = at
+	case f.When != "":
 		at, err := actions.ParseWhen(f.When, now)
 		if err != nil {
 			errs[blockWhen] = err.Error()
@@ -322,7 +340,7 @@ func validateCadence(f followUpForm, cs []cadences.Cadence, templates []followup
 		}
 	}
 	switch {
-	case f.Text != "" || f.Template != "" || f.Tag != "" || f.When != "":
+	case f.Text != "" || f.Template != "" || f.Tag != "" || f.When != "" || f.WhenAt != 0:
 		return actions.SendRequest{}, map[string]string{blockCadence: "A cadence sends its own messages: clear the message, template, tag and when, or clear the cadence."}
 	case c == nil:
 		return actions.SendRequest{}, map[string]string{blockCadence: "That cadence is not defined any more; pick another."}
@@ -376,7 +394,11 @@ func (b *Bot) submitFollowUp(ctx context.Context, agent followup.Agent, v slack.
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockCadence: followup.ErrorMessage(err)})
 		}
 	}
-	req, errs := validateForm(f, ids, set, templates, cs, b.cfg.Now())
+	now := b.cfg.Now()
+	if f.When != "" || f.WhenAt != 0 {
+		now = now.In(b.zone(ctx, agent.SlackUserID))
+	}
+	req, errs := validateForm(f, ids, set, templates, cs, now)
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}

@@ -61,6 +61,11 @@ func TestValidateForm(t *testing.T) {
 		{"bad when", followUpForm{Channel: followup.Email, Text: "hi", When: "tomorrowish", Params: params()}, blockWhen, "30m"},
 		{"when in the past", followUpForm{Channel: followup.Email, Text: "hi", When: "2020-01-01T00:00:00Z", Params: params()}, blockWhen, "past"},
 		{"later on email", followUpForm{Channel: followup.Email, Text: "hi", When: "4h", Params: params()}, "", ""},
+		{"picked on email", followUpForm{Channel: followup.Email, Text: "hi", WhenAt: now.Add(4 * time.Hour).Unix(), Params: params()}, "", ""},
+		{"picked in the past", followUpForm{Channel: followup.Email, Text: "hi", WhenAt: now.Add(-time.Minute).Unix(), Params: params()}, blockWhenAt, "has passed"},
+		{"picked too far", followUpForm{Channel: followup.Email, Text: "hi", WhenAt: now.Add(91 * day).Unix(), Params: params()}, blockWhenAt, "at most 90 days"},
+		{"picked and written", followUpForm{Channel: followup.Email, Text: "hi", When: "4h", WhenAt: now.Add(4 * time.Hour).Unix(), Params: params()}, blockWhen, "not both"},
+		{"cadence and a picked time", followUpForm{Channel: followup.WhatsApp, Cadence: "renewal", WhenAt: now.Add(time.Hour).Unix(), Params: params()}, blockCadence, "clear the message"},
 		{"cadence on whatsapp", followUpForm{Channel: followup.WhatsApp, Cadence: "renewal", Params: params()}, "", ""},
 		{"text cadence on email", followUpForm{Channel: followup.Email, Cadence: "nudge", Params: params()}, "", ""},
 		{"template cadence on email", followUpForm{Channel: followup.Email, Cadence: "renewal", Params: params()}, blockChannel, "start it on WhatsApp"},
@@ -76,7 +81,7 @@ func TestValidateForm(t *testing.T) {
 				if len(errs) != 0 {
 					t.Fatalf("errors %v", errs)
 				}
-				if c.form.When == "4h" && !req.At.Equal(now.Add(4*time.Hour)) {
+				if (c.form.When == "4h" || c.form.WhenAt != 0) && !req.At.Equal(now.Add(4*time.Hour)) {
 					t.Fatalf("at %v", req.At)
 				}
 				if c.form.Template != "" && (req.Template == nil || len(req.Template.Params) != 2) {
@@ -207,5 +212,44 @@ func TestUnescapeText(t *testing.T) {
 		if got := UnescapeText(in); got != want {
 			t.Errorf("UnescapeText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestModalWhenInTheAgentsZone: a written day and time is read in the zone
+// now is in (the agent's, from users.info), and the modal offers a
+// datetimepicker beside the written when.
+func TestModalWhenInTheAgentsZone(t *testing.T) {
+	t.Parallel()
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []followup.Identity{{Channel: followup.Email}}
+	form := followUpForm{Channel: followup.Email, Text: "hi", When: "tomorrow 9:00", Params: make([]string, maxParamFields)}
+	req, errs := validateForm(form, ids, followup.DefaultSettings(), nil, nil, now.In(tokyo))
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	// now is March 1, 21:00 in Tokyo: tomorrow 9:00 there is 00:00 UTC on March 2.
+	if want := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC); !req.At.Equal(want) {
+		t.Errorf("at %v, want %v", req.At.UTC(), want)
+	}
+
+	m := followUpModal(followup.Contact{ID: 1, FirstName: "Jane"}, ids, []window.State{{Channel: followup.Email}}, nil, nil, followup.Email)
+	var picker, written bool
+	for _, b := range m.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		switch in.BlockID {
+		case blockWhenAt:
+			_, picker = in.Element.(*slack.DateTimePickerBlockElement)
+		case blockWhen:
+			_, written = in.Element.(*slack.PlainTextInputBlockElement)
+		}
+	}
+	if !picker || !written {
+		t.Errorf("datetimepicker %v, written when %v", picker, written)
 	}
 }

@@ -53,6 +53,7 @@ var kindIcons = map[followup.NotificationKind]string{
 	followup.NotifySent: "✅", followup.NotifyScheduled: "🕒", followup.NotifyRefused: "🚫", followup.NotifyReplied: "💬",
 	followup.NotifyWindowClosing: "⏰", followup.NotifyWindowClosed: "⌛", followup.NotifyDeliveryFailed: "❗",
 	followup.NotifyUnconfirmed: "⚠️", followup.NotifyCancelled: "✖️", followup.NotifyClosed: "📁", followup.NotifyFinished: "🏁",
+	followup.NotifyDigest: "📋",
 }
 
 // supervisorKinds need a supervisor's eye on a VIP follow-up.
@@ -146,11 +147,11 @@ func transient(err error) bool {
 
 // deliver posts one notification and records that it was delivered.
 func (n *Notifier) deliver(ctx context.Context, note followup.Notification) error {
-	if note.AgentID == nil {
-		return nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, postTimeout)
 	defer cancel()
+	if note.AgentID == nil {
+		return n.deliverToSupervisors(ctx, note)
+	}
 	agent, err := n.st.Agent(ctx, *note.AgentID)
 	if err != nil {
 		return err
@@ -166,7 +167,8 @@ func (n *Notifier) deliver(ctx context.Context, note followup.Notification) erro
 		icon = "🔔"
 	}
 	text := icon + " " + note.Text
-	blocks := []slack.Block{slack.NewSectionBlock(md(escape(text)), nil, nil)}
+	// The follow-up writes its times in UTC; each reader sees their own.
+	blocks := []slack.Block{slack.NewSectionBlock(md(slackDates(escape(text), n.now())), nil, nil)}
 	if contact.ID != 0 {
 		line := fmt.Sprintf("%s · #%d · %s", escape(contact.FullName()), contact.ID, note.Channel.Title())
 		if contact.VIP {
@@ -185,10 +187,25 @@ func (n *Notifier) deliver(ctx context.Context, note followup.Notification) erro
 	}
 	// Best effort once the agent has it: it is not posted again.
 	if contact.VIP && n.supervisorChannel != "" && supervisorKinds[note.Kind] {
-		st := fmt.Sprintf(":star: VIP %s (agent <@%s>): %s", escape(contact.FullName()), agent.SlackUserID, escape(text))
+		st := fmt.Sprintf(":star: VIP %s (agent <@%s>): %s", escape(contact.FullName()), agent.SlackUserID, slackDates(escape(text), n.now()))
 		if _, _, err := n.slack.PostMessageContext(ctx, n.supervisorChannel, slack.MsgOptionText(st, false)); err != nil {
 			n.log.Warn("slack: notify supervisors", "err", err)
 		}
+	}
+	return nil
+}
+
+// deliverToSupervisors posts a notification for no agent (the daily
+// digest) to the supervisors' channel, when there is one.
+func (n *Notifier) deliverToSupervisors(ctx context.Context, note followup.Notification) error {
+	if note.Kind != followup.NotifyDigest || n.supervisorChannel == "" {
+		return nil
+	}
+	if _, _, err := n.slack.PostMessageContext(ctx, n.supervisorChannel, slack.MsgOptionText("📋 "+slackDates(escape(note.Text), n.now()), false)); err != nil {
+		return fmt.Errorf("slack: post the digest to %s: %w", n.supervisorChannel, err)
+	}
+	if note.IdempotencyKey != nil {
+		return n.st.MarkNotificationDelivered(ctx, *note.IdempotencyKey, n.now())
 	}
 	return nil
 }

@@ -170,6 +170,9 @@ func WebAPI(w io.Writer) http.Handler {
 		case "chat.postMessage":
 			f, _ := url.ParseQuery(string(body))
 			fmt.Fprintf(w, "slack → %s: %s\n", f.Get("channel"), f.Get("text"))
+		case "users.info":
+			// A read, not something the workspace shows: the local agent
+			// has no time zone set, so their times are read in UTC.
 		default:
 			fmt.Fprintf(w, "slack → %s (%d bytes)\n", method, len(body))
 		}

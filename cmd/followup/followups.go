@@ -144,14 +144,15 @@ the reason and what to do instead. Needs a running Temporal (followup dev).`,
 
 func (a *app) templateSendCmd() *cobra.Command {
 	var f sendFlags
-	var at string
+	var at, tz string
 	c := &cobra.Command{
-		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en] [--at WHEN]",
+		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en] [--at WHEN [--tz ZONE]]",
 		Short: bot.Summary(bot.VerbTemplate),
 		Long: `Send a pre-approved template. Parameters are given as number=value in the
 template's order ({{1}}, {{2}} …); the count is checked before sending.
-With --at (30m, 4h, 3d or an RFC 3339 time) it is scheduled instead, and a
-reply from the customer before then cancels it.`,
+With --at (30m, 4h, 3d, an RFC 3339 time, or a day and time such as
+"tomorrow 9:00" or "mon 10am" in the local time zone or --tz's) it is
+scheduled instead, and a reply from the customer before then cancels it.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := a.resolveTarget(args[0], f, true)
@@ -164,7 +165,11 @@ reply from the customer before then cancels it.`,
 			}
 			req := workflows.SendRequest{Template: &workflows.TemplateRequest{Name: args[1], Language: f.language, Params: params}}
 			if at != "" {
-				if req.At, err = actions.ParseWhen(at, timeNow()); err != nil {
+				now, err := nowIn(tz)
+				if err != nil {
+					return err
+				}
+				if req.At, err = actions.ParseWhen(at, now); err != nil {
 					return usageError{err}
 				}
 			}
@@ -174,14 +179,31 @@ reply from the customer before then cancels it.`,
 	f.bind(c, false)
 	c.Flags().StringVar(&f.language, "language", "", "the template's language (default: the one registered)")
 	c.Flags().StringVar(&at, "at", "", "schedule it: "+actions.WhenForms)
+	c.Flags().StringVar(&tz, "tz", "", tzUsage)
 	return c
+}
+
+// tzUsage is the help of --tz, the zone a day and time is read in.
+const tzUsage = "the time zone WHEN's day and time are in, an IANA name such as Europe/Berlin (default: the local zone, $TZ)"
+
+// nowIn is the time now in the zone tz names, or in the local zone when
+// tz is empty (Go reads $TZ).
+func nowIn(tz string) (time.Time, error) {
+	if tz == "" {
+		return timeNow().In(time.Local), nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		return time.Time{}, usageError{fmt.Errorf("--tz %q is not a time zone; use an IANA name such as Europe/Berlin or America/New_York", tz)}
+	}
+	return timeNow().In(loc), nil
 }
 
 func (a *app) laterCmd() *cobra.Command {
 	var f sendFlags
-	var elseTemplate, elseTag string
+	var elseTemplate, elseTag, tz string
 	c := &cobra.Command{
-		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG] [--else-template NAME [1=value …]] [--else-tag TAG]",
+		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG] [--else-template NAME [1=value …]] [--else-tag TAG] [--tz ZONE]",
 		Short: bot.Summary(bot.VerbLater),
 		Long: `Schedule a follow-up. When it falls due, the channel's rules as they are
 then decide: the text if it is still allowed (with HUMAN_AGENT on Messenger
@@ -192,11 +214,21 @@ Without a fallback a WhatsApp send falls back on the workspace's default
 re-engagement template (followup settings set reengagement_template NAME).
 If nothing fits, nothing is sent and the agent is told why.
 
+WHEN is 30m, 4h, 3d, an RFC 3339 time, or a day and time (tomorrow 9:00,
+mon 10am, today 17:00, 9am) read in the local time zone, or in --tz's.
+
+  followup later jane tomorrow 9:00 "Checking in" --tz Europe/Berlin
   followup later jane 30h "Checking in" --else-template order_update 1=Jane 2=A-17
   followup later tom 8d "Your order shipped" --else-tag POST_PURCHASE_UPDATE`,
 		Args: cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			at, err := actions.ParseWhen(args[1], timeNow())
+			now, err := nowIn(tz)
+			if err != nil {
+				return err
+			}
+			// A day and time may be two or three words: tomorrow 9:00.
+			n := actions.WhenSpan(args[1:len(args)-1], now)
+			at, err := actions.ParseWhen(strings.Join(args[1:1+n], " "), now)
 			if err != nil {
 				return usageError{err}
 			}
@@ -204,7 +236,7 @@ If nothing fits, nothing is sent and the agent is told why.
 			if err != nil {
 				return err
 			}
-			words := args[2:]
+			words := args[1+n:]
 			req := workflows.SendRequest{At: at}
 			if elseTemplate != "" || elseTag != "" {
 				req.Else = &workflows.Fallback{}
@@ -239,6 +271,7 @@ If nothing fits, nothing is sent and the agent is told why.
 	f.bind(c, true)
 	c.Flags().StringVar(&elseTemplate, "else-template", "", "the approved WhatsApp template to send instead if, when due, the window has closed (number=value words after the text are its parameters)")
 	c.Flags().StringVar(&elseTag, "else-tag", "", "the Messenger message tag to send the text with if, when due, the window has closed")
+	c.Flags().StringVar(&tz, "tz", "", tzUsage)
 	c.Flags().StringVar(&f.language, "language", "", "the fallback template's language (default: the one registered)")
 	return c
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // --tz and agents' Slack zones, where the system has no zoneinfo
 )
 
 func main() {
