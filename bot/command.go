@@ -590,16 +590,7 @@ func tagList() string {
 }
 
 // truncate keeps echoed user input short enough to read in an error.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func truncate(s string, n int) string { return followup.Clip(s, n) }
 
 // token is one word of the command: val with quotes removed, raw as typed.
 type token struct {
