@@ -32,6 +32,8 @@ const (
 	AuditCadenceStarted    AuditAction = "cadence_started"
 	AuditFollowupCancelled AuditAction = "followup_cancelled"
 	AuditFollowupClosed    AuditAction = "followup_closed"
+	AuditFollowupTakenOver AuditAction = "followup_taken_over"
+	AuditEscalationSnoozed AuditAction = "escalation_snoozed"
 )
 
 // AuditEntry is one row of the audit log: who changed what, when and from

@@ -26,8 +26,8 @@ type Digest struct {
 	// OverdueVIP: VIP follow-ups whose window closed with nothing sent
 	// since.
 	OverdueVIP []DigestItem `json:"overdue_vip"`
-	// EscalatedVIP is kept for VIP escalation (issue #14 item 1), which
-	// does not exist yet: it is always empty for now.
+	// EscalatedVIP: VIP follow-ups posted to the supervisors' channel as
+	// needing a person, not cleared yet.
 	EscalatedVIP []DigestItem `json:"escalated_vip"`
 	// Yesterday counts the outbound messages of the day before Date, per
 	// channel (workspace-wide, also in an agent's part).
@@ -48,6 +48,9 @@ type DigestItem struct {
 	Agent          string    `json:"agent"`
 	VIP            bool      `json:"vip"`
 	WindowClosesAt time.Time `json:"window_closes_at"`
+	// Escalation is why an escalated follow-up needs a person (an
+	// EscalationTrigger), "" for the others.
+	Escalation string `json:"escalation,omitempty"`
 }
 
 // ChannelCount is a day's outbound messages on one channel: accepted by
@@ -123,7 +126,9 @@ func (d Digest) Text() string {
 	list("Overdue VIP follow-ups", "", d.OverdueVIP, func(it DigestItem) string {
 		return "window closed " + it.WindowClosesAt.In(loc).Format("Jan 2 15:04 MST")
 	})
-	list("Escalated VIP follow-ups", "(escalation is not available yet)", d.EscalatedVIP, func(DigestItem) string { return "escalated" })
+	list("Escalated VIP follow-ups", "", d.EscalatedVIP, func(it DigestItem) string {
+		return "escalated: " + EscalationTrigger(it.Escalation).Words()
+	})
 	b.WriteString("Yesterday's sends per channel:")
 	if len(d.Yesterday) == 0 {
 		b.WriteString(" none\n")

@@ -252,6 +252,11 @@ const (
 	// NotifyDigest is the daily digest: to an agent, or with no agent to
 	// the supervisors' channel.
 	NotifyDigest NotificationKind = "digest"
+	// NotifyEscalated is a VIP follow-up that needs a person, posted to
+	// the supervisors' channel with buttons (take over, snooze, status).
+	NotifyEscalated NotificationKind = "escalated"
+	// NotifyTakenOver tells an agent a follow-up changed hands.
+	NotifyTakenOver NotificationKind = "taken_over"
 )
 
 // MessageStatus is where a message is in its life.
@@ -355,6 +360,10 @@ type Settings struct {
 	// zone the digest's "today" and "yesterday" are days of.
 	DigestTime     string `json:"digest_time"`
 	DigestTimeZone string `json:"digest_time_zone"`
+	// VIPEscalateAfter is how long a VIP follow-up may need a person
+	// with nobody acting before it is posted to the supervisors' channel;
+	// 0 turns escalation off (also in state loaded before it existed).
+	VIPEscalateAfter time.Duration `json:"vip_escalate_after"`
 }
 
 // DigestOff is the DigestTime that turns the daily digest off.
@@ -385,6 +394,7 @@ func DefaultSettings() Settings {
 		DefaultRegion:        "",
 		DigestTime:           "09:00",
 		DigestTimeZone:       "UTC",
+		VIPEscalateAfter:     30 * time.Minute,
 	}
 }
 

@@ -42,6 +42,9 @@ type Store interface {
 	Audit(ctx context.Context, f store.AuditFilter) ([]followup.AuditEntry, error)
 	OutboundSince(ctx context.Context, contactID int64, ch followup.Channel, since time.Time, excludeKey string) (int, error)
 	ChannelCounts(ctx context.Context, from, to time.Time) ([]followup.ChannelCount, error)
+	AssignConversation(ctx context.Context, contactID, agentID int64, at time.Time) (followup.Conversation, error)
+	ClearEscalations(ctx context.Context, contactID int64, ch followup.Channel, how string, at time.Time) (int, error)
+	OpenEscalations(ctx context.Context) ([]followup.Escalation, error)
 }
 
 // Followups drives the follow-up workflows (a *workflows.Client).
@@ -52,6 +55,8 @@ type Followups interface {
 	Cancel(ctx context.Context, contactID int64, ch followup.Channel) (workflows.CancelResult, error)
 	Close(ctx context.Context, contactID int64, ch followup.Channel) (workflows.CloseResult, error)
 	List(ctx context.Context, f workflows.ListFilter) ([]workflows.Summary, error)
+	TakeOver(ctx context.Context, contactID int64, ch followup.Channel, t workflows.TakeOver, requestID string) (workflows.TakeOverResult, error)
+	Snooze(ctx context.Context, contactID int64, ch followup.Channel, s workflows.Snooze, requestID string) (workflows.SnoozeResult, error)
 }
 
 // Service carries the dependencies.

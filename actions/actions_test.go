@@ -114,6 +114,15 @@ func (f *followups) Close(ctx context.Context, id int64, ch followup.Channel) (w
 	_, err := f.Cancel(ctx, id, ch)
 	return workflows.CloseResult{}, err
 }
+func (f *followups) TakeOver(_ context.Context, _ int64, ch followup.Channel, t workflows.TakeOver, _ string) (workflows.TakeOverResult, error) {
+	if ch == f.gone {
+		return workflows.TakeOverResult{}, followup.Errorf(followup.ENotFound, "no follow-up is running")
+	}
+	return workflows.TakeOverResult{PreviousAgentSlack: "U1", Message: "taken over by " + t.AgentSlack}, nil
+}
+func (f *followups) Snooze(context.Context, int64, followup.Channel, workflows.Snooze, string) (workflows.SnoozeResult, error) {
+	return workflows.SnoozeResult{Snoozed: true}, nil
+}
 func (f *followups) List(context.Context, workflows.ListFilter) ([]workflows.Summary, error) {
 	return nil, nil
 }

@@ -18,7 +18,8 @@ const digestLimit = 10_000
 // digest time zone: running follow-ups (Temporal's visibility), windows
 // closing before midnight, VIP follow-ups overdue (window closed, nothing
 // sent since: what App Home marks overdue, less those an agent already
-// answered with a template or tag), and yesterday's outbound messages per
+// answered with a template or tag), VIP follow-ups escalated to the
+// supervisors and not cleared, and yesterday's outbound messages per
 // channel.
 func (s *Service) Digest(ctx context.Context) (followup.Digest, error) {
 	now := s.now()
@@ -35,7 +36,7 @@ func (s *Service) Digest(ctx context.Context) (followup.Digest, error) {
 	tomorrow, yesterday := today.AddDate(0, 0, 1), today.AddDate(0, 0, -1)
 	d := followup.Digest{Date: today.Format(time.DateOnly), TimeZone: loc.String(), At: now,
 		RunningByAgent: []followup.AgentCount{}, ClosingToday: []followup.DigestItem{}, OverdueVIP: []followup.DigestItem{},
-		EscalatedVIP: []followup.DigestItem{}} // escalation (issue #14 item 1) fills this once it exists
+		EscalatedVIP: []followup.DigestItem{}}
 
 	fs, err := s.fc.List(ctx, workflows.ListFilter{Limit: digestLimit})
 	if err != nil {
@@ -60,6 +61,24 @@ func (s *Service) Digest(ctx context.Context) (followup.Digest, error) {
 				d.OverdueVIP = append(d.OverdueVIP, s.digestItem(ctx, f))
 			}
 		}
+	}
+	// Escalated: posted to the supervisors and not cleared yet, oldest first.
+	open, err := s.st.OpenEscalations(ctx)
+	if err != nil {
+		return d, err
+	}
+	running := make(map[string]workflows.Summary, len(fs))
+	for _, f := range fs {
+		running[workflows.WorkflowID(f.ContactID, f.Channel)] = f
+	}
+	for _, e := range open {
+		f, ok := running[workflows.WorkflowID(e.ContactID, e.Channel)]
+		if !ok {
+			f = workflows.Summary{ContactID: e.ContactID, Channel: e.Channel, VIP: true}
+		}
+		it := s.digestItem(ctx, f)
+		it.Escalation = string(e.Trigger)
+		d.EscalatedVIP = append(d.EscalatedVIP, it)
 	}
 	for a, n := range perAgent {
 		d.RunningByAgent = append(d.RunningByAgent, followup.AgentCount{Agent: a, Count: n})

@@ -65,6 +65,18 @@ func TestDigest(t *testing.T) {
 	msg(ann, followup.Email, "outbound", "sent", day(8, 22, 0))     // the day before yesterday
 	msg(ann, followup.Email, "inbound", "received", day(9, 10, 0))  // not a send
 	msg(ann, followup.Email, "outbound", "sent", day(9, 23, 30))    // today in Berlin
+	// Bob's Telegram follow-up is escalated; Ann's escalation cleared.
+	for _, e := range []followup.Escalation{
+		{Key: "e-bob", ContactID: bob, Channel: followup.Telegram, Trigger: followup.EscalateUnanswered, Since: day(10, 9, 0), PostedAt: day(10, 9, 30)},
+		{Key: "e-ann", ContactID: ann, Channel: followup.Email, Trigger: followup.EscalateRefused, Since: day(10, 8, 0), PostedAt: day(10, 8, 30)},
+	} {
+		if _, err := st.AddEscalation(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := st.ClearEscalations(ctx, ann, followup.Email, "a message was sent", day(10, 9, 0)); err != nil || n != 1 {
+		t.Fatalf("clear: %d %v", n, err)
+	}
 	fc := &listed{fs: []workflows.Summary{
 		{ContactID: ann, Channel: followup.Email, Agent: "U1", VIP: true, WindowClosesAt: now.Add(-2 * time.Hour)},
 		{ContactID: bob, Channel: followup.Telegram, Agent: "U2", VIP: true, WindowClosesAt: now.Add(-3 * time.Hour)},
@@ -88,6 +100,9 @@ func TestDigest(t *testing.T) {
 	if len(d.OverdueVIP) != 1 || d.OverdueVIP[0].ContactID != ann || d.OverdueVIP[0].Channel != followup.Email {
 		t.Errorf("overdue VIP %+v, want Ann's email only (Bob was answered since)", d.OverdueVIP)
 	}
+	if len(d.EscalatedVIP) != 1 || d.EscalatedVIP[0].ContactID != bob || d.EscalatedVIP[0].Agent != "U2" || d.EscalatedVIP[0].Escalation != string(followup.EscalateUnanswered) {
+		t.Errorf("escalated VIP %+v, want Bob's Telegram (Ann's cleared)", d.EscalatedVIP)
+	}
 	want := []followup.ChannelCount{{Channel: followup.Telegram, Sent: 1, Failed: 1}, {Channel: followup.WhatsApp, Sent: 2, Refused: 1}}
 	if !equalAny(d.Yesterday, want) {
 		t.Errorf("yesterday %+v, want %+v", d.Yesterday, want)
@@ -95,13 +110,13 @@ func TestDigest(t *testing.T) {
 	text := d.Text()
 	for _, s := range []string{"Daily digest for 2026-03-10 (workspace, Europe/Berlin)", "Running follow-ups: 5 (U1 3, U2 2)",
 		"Cat Doe (#", "closes at 18:00 CET", "Overdue VIP follow-ups: 1", "window closed Mar 10 11:00 CET",
-		"Escalated VIP follow-ups: 0", "WhatsApp: 2 sent, 1 refused, 0 failed", "Telegram: 1 sent, 0 refused, 1 failed"} {
+		"Escalated VIP follow-ups: 1", "Bob Doe (#", "escalated: the customer replied and nobody answered", "WhatsApp: 2 sent, 1 refused, 0 failed", "Telegram: 1 sent, 0 refused, 1 failed"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("text lacks %q:\n%s", s, text)
 		}
 	}
 	u2 := d.ForAgent("U2")
-	if u2.Running != 2 || len(u2.ClosingToday) != 0 || len(u2.OverdueVIP) != 0 || len(u2.Yesterday) != 2 {
+	if u2.Running != 2 || len(u2.ClosingToday) != 0 || len(u2.OverdueVIP) != 0 || len(u2.EscalatedVIP) != 1 || len(u2.Yesterday) != 2 {
 		t.Errorf("U2's part %+v", u2)
 	}
 	if !strings.Contains(u2.Text(), "(your follow-ups, Europe/Berlin)") {

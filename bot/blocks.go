@@ -257,6 +257,9 @@ func statusBlocks(t actions.Target, states []actions.State, ws []window.State) [
 		if c := s.CadenceStatus(); c != "" {
 			sb.WriteString("\n🔁 " + slackDates(capitalize(c), time.Now()))
 		}
+		if e := s.EscalationStatus(); e != "" {
+			sb.WriteString("\n🚨 " + slackDates(capitalize(e), time.Now()))
+		}
 		scheduled := slices.Clone(s.Scheduled)
 		slices.SortStableFunc(scheduled, func(a, b actions.Scheduled) int { return a.At.Compare(b.At) })
 		for _, sc := range scheduled {

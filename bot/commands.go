@@ -26,6 +26,8 @@ const (
 	VerbCancel   Verb = "cancel"
 	VerbClose    Verb = "close"
 	VerbVIP      Verb = "vip"
+	VerbTakeOver Verb = "takeover"
+	VerbSnooze   Verb = "snooze"
 )
 
 // command is one row of the table of slash commands: how it is written,
@@ -111,6 +113,14 @@ var commands = []command{
 	{verb: VerbVIP, synopsis: "vip", note: "supervisors: running VIP follow-ups",
 		summary: "Supervisors: the running VIP follow-ups, overdue first",
 		args:    (*parser).noArgs, answer: answerRead, run: (*Bot).vip},
+	{verb: VerbTakeOver, synopsis: "takeover <contact> [--via <channel>]", note: "supervisors: become its agent",
+		summary: "Supervisors: take a contact's follow-up over; you become its agent and the conversation's assignee",
+		flags:   map[string]flagSpec{"via": {value: true}},
+		contact: true, args: (*parser).contactOnly, answer: answerDurable, run: (*Bot).takeOver},
+	{verb: VerbSnooze, synopsis: "snooze <contact> <when> [--via <channel>]", note: "supervisors: put off an escalation",
+		summary: "Supervisors: put off a VIP follow-up's escalation; if it still needs a person then, it is posted again",
+		flags:   map[string]flagSpec{"via": {value: true}},
+		contact: true, args: (*parser).snoozeArgs, answer: answerDurable, run: (*Bot).snooze},
 }
 
 // helpFooter follows the commands in the help text.

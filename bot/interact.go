@@ -60,6 +60,8 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 		b.later(cb, func(ctx context.Context) *slack.Msg {
 			return b.status(ctx, agent, Command{Verb: VerbStatus, Contact: "#" + a.Value})
 		})
+	case ActionSnooze:
+		b.pressSnooze(ctx, agent, cb, a.Value)
 	case ActionMore:
 		var v moreValue
 		if err := json.Unmarshal([]byte(a.Value), &v); err != nil {

@@ -53,7 +53,7 @@ var kindIcons = map[followup.NotificationKind]string{
 	followup.NotifySent: "✅", followup.NotifyScheduled: "🕒", followup.NotifyRefused: "🚫", followup.NotifyReplied: "💬",
 	followup.NotifyWindowClosing: "⏰", followup.NotifyWindowClosed: "⌛", followup.NotifyDeliveryFailed: "❗",
 	followup.NotifyUnconfirmed: "⚠️", followup.NotifyCancelled: "✖️", followup.NotifyClosed: "📁", followup.NotifyFinished: "🏁",
-	followup.NotifyDigest: "📋",
+	followup.NotifyDigest: "📋", followup.NotifyEscalated: "🚨", followup.NotifyTakenOver: "🤝",
 }
 
 // supervisorKinds need a supervisor's eye on a VIP follow-up.
@@ -168,7 +168,7 @@ func (n *Notifier) deliver(ctx context.Context, note followup.Notification) erro
 	}
 	text := icon + " " + note.Text
 	// The follow-up writes its times in UTC; each reader sees their own.
-	blocks := []slack.Block{slack.NewSectionBlock(md(slackDates(escape(text), n.now())), nil, nil)}
+	blocks := []slack.Block{slack.NewSectionBlock(md(slackDates(unescapeMentions(escape(text)), n.now())), nil, nil)}
 	if contact.ID != 0 {
 		line := fmt.Sprintf("%s · #%d · %s", escape(contact.FullName()), contact.ID, note.Channel.Title())
 		if contact.VIP {
@@ -196,13 +196,28 @@ func (n *Notifier) deliver(ctx context.Context, note followup.Notification) erro
 }
 
 // deliverToSupervisors posts a notification for no agent (the daily
-// digest) to the supervisors' channel, when there is one.
+// digest, a VIP escalation with its buttons) to the supervisors' channel,
+// when there is one.
 func (n *Notifier) deliverToSupervisors(ctx context.Context, note followup.Notification) error {
-	if note.Kind != followup.NotifyDigest || n.supervisorChannel == "" {
+	if n.supervisorChannel == "" {
 		return nil
 	}
-	if _, _, err := n.slack.PostMessageContext(ctx, n.supervisorChannel, slack.MsgOptionText("📋 "+slackDates(escape(note.Text), n.now()), false)); err != nil {
-		return fmt.Errorf("slack: post the digest to %s: %w", n.supervisorChannel, err)
+	text := kindIcons[note.Kind] + " " + slackDates(escape(note.Text), n.now())
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	switch {
+	case note.Kind == followup.NotifyEscalated && note.ContactID != nil:
+		contact, err := n.st.Contact(ctx, *note.ContactID)
+		if err != nil {
+			return err
+		}
+		// The follow-up writes Slack's own mention syntax (<@U…>): keep it.
+		text = kindIcons[note.Kind] + " " + slackDates(unescapeMentions(escape(note.Text)), n.now())
+		opts = []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(escalationBlocks(text, contact, note.Channel)...)}
+	case note.Kind != followup.NotifyDigest:
+		return nil
+	}
+	if _, _, err := n.slack.PostMessageContext(ctx, n.supervisorChannel, opts...); err != nil {
+		return fmt.Errorf("slack: post the %s to %s: %w", note.Kind, n.supervisorChannel, err)
 	}
 	if note.IdempotencyKey != nil {
 		return n.st.MarkNotificationDelivered(ctx, *note.IdempotencyKey, n.now())

@@ -88,6 +88,29 @@ var settingsTable = map[string]setting{
 	"reengagement_template":  {"reengagement_template", reengagementSetting, func(s followup.Settings) string { return showNone(s.ReengagementTemplate) }},
 	"digest_time":            {"digest_time", digestTimeSetting, func(s followup.Settings) string { return s.DigestTime }},
 	"digest_time_zone":       {"digest_time_zone", timeZoneSetting, func(s followup.Settings) string { return s.DigestTimeZone }},
+	"vip_escalate_after":     {"vip_escalate_after", offOr(durSetting(false)), func(s followup.Settings) string { return showOff(s.VIPEscalateAfter) }},
+}
+
+// offOr reads "off" as a zero duration, else what parse reads.
+func offOr(parse func(string) (any, error)) func(string) (any, error) {
+	return func(v string) (any, error) {
+		if strings.EqualFold(v, "off") {
+			return "0 seconds", nil
+		}
+		v2, err := parse(v)
+		if err != nil {
+			return nil, fmt.Errorf("%v, or off", err)
+		}
+		return v2, nil
+	}
+}
+
+// showOff shows a zero duration as off.
+func showOff(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return showDur(d)
 }
 
 // digestTimeSetting reads when the daily digest is posted: HH:MM on a
@@ -191,10 +214,11 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		Reengagement         string `db:"reengagement_template"`
 		DigestTime           string `db:"digest_time"`
 		DigestTimeZone       string `db:"digest_time_zone"`
+		VIPEscalateAfter     int64  `db:"vip_escalate_after"`
 	}
 	us := func(col string) string { return "(extract(epoch FROM " + col + ") * 1000000)::bigint AS " + col }
 	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, digest_time, digest_time_zone, `+
-		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window")}, ", ")+
+		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window"), us("vip_escalate_after")}, ", ")+
 		` FROM settings`)
 	if err != nil {
 		return followup.Settings{}, translate(err, "read settings")
@@ -217,6 +241,7 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		ReengagementTemplate: r.Reengagement,
 		DigestTime:           r.DigestTime,
 		DigestTimeZone:       r.DigestTimeZone,
+		VIPEscalateAfter:     d(r.VIPEscalateAfter),
 	}, nil
 }
 

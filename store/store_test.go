@@ -175,11 +175,25 @@ func TestSettings(t *testing.T) {
 	if got := must[followup.Settings](t)(s.Settings(ctx)); got.DigestTime != followup.DigestOff || got.DigestTimeZone != "Europe/Berlin" {
 		t.Fatalf("digest settings: %q %q", got.DigestTime, got.DigestTimeZone)
 	}
+	if got.VIPEscalateAfter != 30*time.Minute || store.ShowSetting(got, "vip_escalate_after") != "30m0s" {
+		t.Fatalf("vip_escalate_after default: %v", got.VIPEscalateAfter)
+	}
+	for v, want := range map[string]time.Duration{"off": 0, "2h": 2 * time.Hour, "45m": 45 * time.Minute} {
+		if err := s.SetSetting(ctx, "vip_escalate_after", v); err != nil {
+			t.Fatal(err)
+		}
+		if got := must[followup.Settings](t)(s.Settings(ctx)); got.VIPEscalateAfter != want {
+			t.Fatalf("vip_escalate_after %s: %v", v, got.VIPEscalateAfter)
+		} else if v == "off" && store.ShowSetting(got, "vip_escalate_after") != "off" {
+			t.Fatalf("shown as %q", store.ShowSetting(got, "vip_escalate_after"))
+		}
+	}
 	if v := store.ShowSetting(got, "human_agent_window"); v != "7d" {
 		t.Fatalf("show: %q", v)
 	}
 	for _, bad := range [][2]string{{"nope", "1"}, {"wechat_message_limit", "0"}, {"reminder_lead", "soon"}, {"closing_logic", "x'; DROP TABLE contacts; --"}, {"viber_commercial_terms", "maybe"},
-		{"digest_time", "25:00"}, {"digest_time", "9am"}, {"digest_time_zone", "Mars/Olympus"}, {"digest_time_zone", "Local"}} {
+		{"digest_time", "25:00"}, {"digest_time", "9am"}, {"digest_time_zone", "Mars/Olympus"}, {"digest_time_zone", "Local"},
+		{"vip_escalate_after", "soon"}, {"vip_escalate_after", "-5m"}} {
 		if err := s.SetSetting(ctx, bad[0], bad[1]); followup.ErrorCodeOf(err) != followup.EInvalid {
 			t.Errorf("%v: want invalid, got %v", bad, err)
 		}
@@ -371,3 +385,73 @@ func TestRequestsLifecycle(t *testing.T) {
 		t.Fatalf("pruned %d, want 1", n)
 	}
 }
+
+// TestEscalations: an escalation records once per key, lists while open,
+// clears per follow-up; taking over assigns the open conversation, else the
+// latest; whether anyone wrote counts every channel.
+func TestEscalations(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t)
+	id := must[int64](t)(firstID(s.SaveContact(ctx, store.ContactInput{FirstName: "Jane", Email: "jane@example.com", Channel: followup.Email})))
+	ann := must[followup.Agent](t)(firstAgent(s.SaveAgent(ctx, followup.Agent{SlackUserID: "U1", Name: "Ann"})))
+	now := time.Now().UTC().Truncate(time.Second)
+	e := followup.Escalation{Key: "k1", ContactID: id, Channel: followup.WhatsApp, Trigger: followup.EscalateRefused, Detail: "refused", Since: now.Add(-time.Hour), PostedAt: now}
+	for i, want := range []bool{true, false} {
+		if added, err := s.AddEscalation(ctx, e); err != nil || added != want {
+			t.Fatalf("add #%d: %v %v", i, added, err)
+		}
+	}
+	e.Key, e.Channel = "k2", followup.Telegram
+	must[bool](t)(s.AddEscalation(ctx, e))
+	if open := must[[]followup.Escalation](t)(s.OpenEscalations(ctx)); len(open) != 2 || open[0].Trigger != followup.EscalateRefused {
+		t.Fatalf("open: %+v", open)
+	}
+	if n := must[int](t)(s.ClearEscalations(ctx, id, followup.WhatsApp, "taken over by U2", now)); n != 1 {
+		t.Fatalf("cleared %d", n)
+	}
+	if open := must[[]followup.Escalation](t)(s.OpenEscalations(ctx)); len(open) != 1 || open[0].Channel != followup.Telegram {
+		t.Fatalf("open after clearing WhatsApp's: %+v", open)
+	}
+	if n := must[int](t)(s.ClearEscalations(ctx, id, "", "", now)); n != 1 {
+		t.Fatalf("cleared all: %d", n)
+	}
+	if es := must[[]followup.Escalation](t)(s.Escalations(ctx, id, followup.WhatsApp)); len(es) != 1 || es[0].ClearedHow != "taken over by U2" || es[0].ClearedAt == nil {
+		t.Fatalf("history: %+v", es)
+	}
+
+	// No conversation yet: nothing to assign.
+	if _, err := s.AssignConversation(ctx, id, ann.ID, now); followup.ErrorCodeOf(err) != followup.EConflict {
+		t.Fatalf("assign without a conversation: %v", err)
+	}
+	must[followup.Conversation](t)(s.ReopenAndAssign(ctx, id, ann.ID, now))
+	must[followup.Conversation](t)(s.CloseConversation(ctx, id, followup.Unassign, now))
+	sue := must[followup.Agent](t)(firstAgent(s.SaveAgent(ctx, followup.Agent{SlackUserID: "U2", Name: "Sue"})))
+	c := must[followup.Conversation](t)(s.AssignConversation(ctx, id, sue.ID, now))
+	if c.Status != followup.Closed || c.AssigneeID == nil || *c.AssigneeID != sue.ID {
+		t.Fatalf("assigned the closed one: %+v", c)
+	}
+	if got := must[followup.Contact](t)(s.Contact(ctx, id)); got.AssigneeID == nil || *got.AssigneeID != sue.ID {
+		t.Fatalf("search's copy of the assignee: %v", got.AssigneeID)
+	}
+
+	if n := must[int](t)(s.OutboundToContactSince(ctx, id, now.Add(-time.Minute))); n != 0 {
+		t.Fatalf("outbound before any: %d", n)
+	}
+	for _, m := range []struct {
+		ch     followup.Channel
+		status string
+	}{{followup.Email, "failed"}, {followup.Telegram, "sent"}} {
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO messages (contact_id, direction, channel, status, created_at) VALUES ($1, 'outbound', $2, $3, $4)`,
+			id, m.ch, m.status, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := must[int](t)(s.OutboundToContactSince(ctx, id, now.Add(-time.Minute))); n != 1 {
+		t.Fatalf("outbound since, any channel, failed ones left out: %d", n)
+	}
+}
+
+func firstID(id int64, _ bool, err error) (int64, error) { return id, err }
+
+func firstAgent(a followup.Agent, _ bool, err error) (followup.Agent, error) { return a, err }

@@ -34,6 +34,12 @@ const (
 	// UpdateClose closes the conversation with the workspace's closing logic
 	// and ends the follow-up.
 	UpdateClose = "close"
+	// UpdateTakeOver makes whoever asks the follow-up's agent and the
+	// conversation's assignee (TakeOver → TakeOverResult).
+	UpdateTakeOver = "take-over"
+	// UpdateSnooze puts off a VIP follow-up's escalation (Snooze →
+	// SnoozeResult).
+	UpdateSnooze = "snooze-escalation"
 	// QueryState returns State.
 	QueryState = "state"
 	// DefaultTaskQueue is the task queue workers listen on.
@@ -315,6 +321,55 @@ type State struct {
 	Result           string
 	Attrs            AttrValues // search attributes as last upserted
 	SeenKeys         []string   // webhook events already handled
+	// Escalation is what a VIP follow-up needs a person for, nil when
+	// nothing; Escalated counts the escalations posted.
+	Escalation *Escalation
+	Escalated  int
+}
+
+// Escalation is a VIP follow-up's call for a person: posted to the
+// supervisors' channel when nobody acted within the workspace's
+// vip_escalate_after, dropped when the condition clears.
+type Escalation struct {
+	Trigger followup.EscalationTrigger
+	Detail  string    // what happened, in words
+	Since   time.Time // when the condition began
+	// Due is when it is posted (again, after a snooze); zero once posted.
+	Due      time.Time
+	Posted   int // how often it was posted
+	PostedAt time.Time
+	// SnoozedBy is who last snoozed it (a Slack user id), until
+	// SnoozedUntil.
+	SnoozedBy    string
+	SnoozedUntil time.Time
+}
+
+// TakeOver asks for a follow-up to change hands: AgentID becomes its
+// agent and the conversation's assignee.
+type TakeOver struct {
+	AgentID    int64
+	AgentSlack string
+}
+
+// TakeOverResult says who had the follow-up and what happened.
+type TakeOverResult struct {
+	PreviousAgentID    int64
+	PreviousAgentSlack string
+	ConversationID     int64 // 0: no conversation yet (the next send opens one)
+	Message            string
+}
+
+// Snooze puts off an escalation until Until; By is who asked (a Slack user id).
+type Snooze struct {
+	Until time.Time
+	By    string
+}
+
+// SnoozeResult answers a snooze.
+type SnoozeResult struct {
+	// Snoozed is false when nothing needed a person any more.
+	Snoozed bool
+	Message string
 }
 
 // maxAttemptsKept bounds the attempts carried in state and across

@@ -132,9 +132,26 @@ func (c *Client) Close(ctx context.Context, contactID int64, ch followup.Channel
 	return r, c.update(ctx, contactID, ch, UpdateClose, &r)
 }
 
+// TakeOver gives a running follow-up to another agent; requestID (the
+// update's id) makes a retried request take it over once.
+func (c *Client) TakeOver(ctx context.Context, contactID int64, ch followup.Channel, t TakeOver, requestID string) (TakeOverResult, error) {
+	var r TakeOverResult
+	return r, c.updateWith(ctx, contactID, ch, UpdateTakeOver, requestID, &r, t)
+}
+
+// Snooze puts off a running follow-up's escalation.
+func (c *Client) Snooze(ctx context.Context, contactID int64, ch followup.Channel, s Snooze, requestID string) (SnoozeResult, error) {
+	var r SnoozeResult
+	return r, c.updateWith(ctx, contactID, ch, UpdateSnooze, requestID, &r, s)
+}
+
 func (c *Client) update(ctx context.Context, contactID int64, ch followup.Channel, name string, out any) error {
+	return c.updateWith(ctx, contactID, ch, name, "", out)
+}
+
+func (c *Client) updateWith(ctx context.Context, contactID int64, ch followup.Channel, name, updateID string, out any, args ...any) error {
 	h, err := c.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: WorkflowID(contactID, ch), UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted,
+		WorkflowID: WorkflowID(contactID, ch), UpdateName: name, UpdateID: updateID, Args: args, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
 		return c.translate(err, name)

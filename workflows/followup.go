@@ -109,6 +109,14 @@ func (f *followUp) register(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: f.validateSend}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateTakeOver, f.handleTakeOver,
+		workflow.UpdateHandlerOptions{Validator: f.validateTakeOver}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSnooze, f.handleSnooze,
+		workflow.UpdateHandlerOptions{Validator: f.validateSnooze}); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel, f.handleCancel,
 		workflow.UpdateHandlerOptions{Validator: f.validateOpen}); err != nil {
 		return err
@@ -134,6 +142,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 		}
 		f.refreshWindow(ctx, true)
 		f.remind(ctx, now)
+		f.escalate(ctx, now)
 		w := f.Window
 		switch {
 		case w.Allowance == window.Nothing && w.Reason != window.ReasonViberQuota && len(f.Scheduled) == 0:
@@ -175,6 +184,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return f.State, err
 	}
+	f.endEscalation(ctx)
 	return f.State, nil
 }
 
@@ -222,6 +232,9 @@ func (f *followUp) nextWake(now time.Time) time.Time {
 	} else if len(f.Scheduled) == 0 {
 		consider(f.LastEventAt.Add(IdleTimeout))
 	}
+	if e := f.Escalation; e != nil && !e.Due.IsZero() {
+		consider(e.Due)
+	}
 	return next
 }
 
@@ -267,6 +280,7 @@ func (f *followUp) remind(ctx workflow.Context, now time.Time) {
 	left := w.OpenUntil.Sub(now).Round(time.Minute)
 	f.notify(ctx, followup.NotifyWindowClosing, fmt.Sprintf("%s window with %s closes in %s (at %s); after that: %s.",
 		f.Channel.Title(), f.name(), left, w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label()))
+	f.raise(ctx, followup.EscalateWindowClosing, fmt.Sprintf("The window closes at %s; after that: %s.", w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label()))
 }
 
 // refreshWindow recomputes what may be sent now; announce tells the agent
@@ -556,6 +570,10 @@ func (f *followUp) onReply(ctx workflow.Context, r Reply) {
 	}
 	f.notify(ctx, followup.NotifyReplied, msg)
 	f.upsertAttrs(ctx)
+	if f.Escalation != nil && f.Escalation.Trigger != followup.EscalateUnanswered {
+		f.clearEscalation(ctx, "the customer replied")
+	}
+	f.raise(ctx, followup.EscalateUnanswered, replyDetail(r.Preview))
 }
 
 // onDeliveryFailed handles a provider's late refusal like the synchronous
@@ -565,6 +583,7 @@ func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
 		return
 	}
 	f.LastEventAt = workflow.Now(ctx)
+	defer f.raise(ctx, followup.EscalateDeliveryFailed, fmt.Sprintf("%s did not deliver a message (%s %s).", f.Channel.Title(), d.Code, d.Message))
 	switch d.Class {
 	case followup.WindowClosed:
 		f.ProviderClosed = true
@@ -666,6 +685,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 	}
 	f.Status = StatusWaiting
 	f.refreshWindow(ctx, false)
+	f.clearEscalation(ctx, "a message was sent")
 	out := SendOutcome{Outcome: OutcomeSent, Mode: d.Mode, Tag: d.Tag, MessageID: res.MessageID, ProviderID: res.ProviderID,
 		Message: fmt.Sprintf("Sent to %s on %s as %s.", f.name(), f.Channel.Title(), modeLabel(d.Mode, d.Tag))}
 	if fb != nil {
@@ -688,7 +708,9 @@ func (f *followUp) refuse(ctx workflow.Context, out SendOutcome, due *Scheduled)
 		}
 		out.Message += " " + f.name() + " can also be reached on " + strings.Join(names, ", ") + "."
 	}
-	return f.record(ctx, out, followup.NotifyRefused, due)
+	out = f.record(ctx, out, followup.NotifyRefused, due)
+	f.raise(ctx, followup.EscalateRefused, out.Message)
+	return out
 }
 
 // fallbackUse is a fallback chosen for a send.
@@ -761,6 +783,9 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 		typ = ae.Type()
 	}
 	out := SendOutcome{Outcome: OutcomeUndeliverable, Reason: typ, MessageID: res.MessageID}
+	if typ != activities.ErrUnconfirmed {
+		defer func() { f.raise(ctx, followup.EscalateDeliveryFailed, out.Message) }()
+	}
 	switch typ {
 	case activities.ErrUnconfirmed:
 		// It may have arrived: count it, as the provider would.

@@ -128,7 +128,7 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
 		a.templatesCmd(), a.cadencesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
 		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.historyCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.cadenceCmd(), a.statusCmd(),
-		a.cancelCmd(), a.closeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd(), a.auditCmd(), a.digestCmd())
+		a.cancelCmd(), a.closeCmd(), a.takeOverCmd(), a.snoozeCmd(), a.replyCmd(), a.outboxCmd(), a.notificationsCmd(), a.slashCmd(), a.auditCmd(), a.digestCmd())
 	for _, c := range root.Commands() {
 		markUsage(c)
 	}

@@ -390,6 +390,9 @@ or $TEMPORAL_UI_URL.`,
 				if c := s.CadenceStatus(); c != "" {
 					fmt.Fprintf(a.stdout, "  %s\n", c)
 				}
+				if e := s.EscalationStatus(); e != "" {
+					fmt.Fprintf(a.stdout, "  %s\n", e)
+				}
 				for _, sc := range s.Scheduled {
 					fmt.Fprintf(a.stdout, "  scheduled #%d at %s: %s\n", sc.ID, sc.At.UTC().Format(time.RFC3339), s.DescribeScheduled(sc))
 				}
