@@ -7,8 +7,6 @@ package meta
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
@@ -24,6 +22,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/provider"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // DefaultBaseURL is the Graph API host all three products send through.
@@ -178,9 +177,7 @@ func Classify(e *Error, own Classifier) followup.SendErrorClass {
 
 // Sign returns the X-Hub-Signature-256 value Meta puts on body.
 func Sign(appSecret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(appSecret))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	return "sha256=" + hex.EncodeToString(signature.MAC(appSecret, body))
 }
 
 // App is the Meta app whose webhooks a product receives: its secret signs
@@ -207,20 +204,12 @@ func NewApp(name, appSecret, verifyToken string) (App, error) {
 // breaks the HMAC. Any failure, including a missing header or an empty
 // secret, is channels.ErrSignature.
 func (a App) Verify(r *http.Request, body []byte) error {
-	if a.secret == "" {
-		return channels.ErrSignature
-	}
 	hexSig, ok := strings.CutPrefix(r.Header.Get(SignatureHeader), "sha256=")
 	if !ok {
 		return channels.ErrSignature
 	}
 	got, err := hex.DecodeString(hexSig)
-	if err != nil {
-		return channels.ErrSignature
-	}
-	mac := hmac.New(sha256.New, []byte(a.secret))
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	if err != nil || !signature.Equal(got, a.secret, body) {
 		return channels.ErrSignature
 	}
 	return nil

@@ -6,9 +6,7 @@
 package linetest
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -22,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/followup-dev/followup/channels/fake"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // AccessToken is the channel access token the fake accepts.
@@ -337,8 +336,6 @@ func (s *Server) SignedMessage(target string, in Inbound) *http.Request {
 // SignedRequest builds a webhook POST of body to target carrying
 // x-line-signature = base64(HMAC-SHA256(channelSecret, body)).
 func SignedRequest(target, channelSecret string, body []byte) *http.Request {
-	mac := hmac.New(sha256.New, []byte(channelSecret))
-	mac.Write(body)
 	return fake.Post(target, body, "Content-Type", "application/json; charset=utf-8",
-		"X-Line-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+		"X-Line-Signature", base64.StdEncoding.EncodeToString(signature.MAC(channelSecret, body)))
 }

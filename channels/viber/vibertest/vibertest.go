@@ -5,8 +5,6 @@
 package vibertest
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/followup-dev/followup/channels/fake"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // Token is the auth token the fake accepts and signs callbacks with.
@@ -164,11 +163,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // Sign is the X-Viber-Content-Signature value for body.
-func Sign(body []byte) string {
-	m := hmac.New(sha256.New, []byte(Token))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
+func Sign(body []byte) string { return hex.EncodeToString(signature.MAC(Token, body)) }
 
 // Signed builds a POST of body to target with a valid signature. It panics
 // on an invalid target URL, as httptest.NewRequest does.
