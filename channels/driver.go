@@ -3,6 +3,7 @@ package channels
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -27,6 +28,18 @@ type Var struct {
 // sandbox point it at the channel's fake.
 func APIURL(name, api, def string) Var {
 	return Var{Name: name, Usage: api + " base URL (default " + def + "; a fake's in tests)"}
+}
+
+// Missing is the error of an adapter's constructor for the first of its
+// settings, given as name, value pairs, that is empty: "viber: missing
+// auth token" for adapter "viber"; nil when every one is set.
+func Missing(adapter string, settings ...string) error {
+	for i := 0; i+1 < len(settings); i += 2 {
+		if settings[i+1] == "" {
+			return errors.New(adapter + ": missing " + settings[i])
+		}
+	}
+	return nil
 }
 
 // Driver is everything the product knows of one channel outside the

@@ -27,8 +27,8 @@ type Webhook struct {
 
 // NewWebhook returns a webhook keyed by the Messaging API channel secret.
 func NewWebhook(channelSecret string) (*Webhook, error) {
-	if channelSecret == "" {
-		return nil, errors.New("line: missing channel secret")
+	if err := channels.Missing("line", "channel secret", channelSecret); err != nil {
+		return nil, err
 	}
 	return &Webhook{secret: channelSecret}, nil
 }

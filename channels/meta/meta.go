@@ -10,7 +10,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -97,15 +96,12 @@ func NewClient(name, base, version, node, token string, hc *http.Client) *Client
 	if version == "" {
 		version = DefaultVersion
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
 	endpoint := base + "/" + version + "/" + url.PathEscape(node) + "/messages"
 	path := endpoint
 	if u, err := url.Parse(endpoint); err == nil {
 		path = u.Path
 	}
-	return &Client{name: name, endpoint: endpoint, path: path, token: token, hc: hc}
+	return &Client{name: name, endpoint: endpoint, path: path, token: token, hc: provider.Patient(hc)}
 }
 
 // Post sends payload as JSON. Transport errors come back as plain errors
@@ -190,11 +186,8 @@ type App struct {
 
 // NewApp checks the credentials of product name's webhook.
 func NewApp(name, appSecret, verifyToken string) (App, error) {
-	switch {
-	case appSecret == "":
-		return App{}, errors.New(name + ": missing app secret")
-	case verifyToken == "":
-		return App{}, errors.New(name + ": missing webhook verify token")
+	if err := channels.Missing(name, "app secret", appSecret, "webhook verify token", verifyToken); err != nil {
+		return App{}, err
 	}
 	return App{secret: appSecret, verifyToken: verifyToken}, nil
 }
