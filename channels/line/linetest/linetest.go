@@ -85,7 +85,7 @@ type Server struct {
 	mu         sync.Mutex
 	keys       map[string]accepted
 	seq        int64
-	retryAfter int
+	retryAfter fake.Setting[int]
 	pushed     int
 }
 
@@ -98,11 +98,7 @@ func New() *Server {
 
 // SetRetryAfter adds Retry-After: seconds to RateLimited answers. LINE
 // documents none; this stands for a proxy in front of it that does.
-func (s *Server) SetRetryAfter(seconds int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.retryAfter = seconds
-}
+func (s *Server) SetRetryAfter(seconds int) { s.retryAfter.Set(seconds) }
 
 // Pushed counts the pushes the fake accepted (what users would receive).
 func (s *Server) Pushed() int {
@@ -198,7 +194,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, failing := s.Next(*req.To)
-	retryAfter := s.retryAfter
+	retryAfter := s.retryAfter.Get()
 	var sent []map[string]string
 	if !failing || f == LostAnswer {
 		for range texts {

@@ -57,13 +57,14 @@ type Server struct {
 	fake.Script[Kind]
 
 	mu         sync.Mutex
-	retryAfter time.Duration
+	retryAfter fake.Setting[time.Duration]
 	next       int64
 }
 
 // New starts a fake Viber API; Close it when done.
 func New() *Server {
-	s := &Server{retryAfter: 30 * time.Second, next: 5741311803571721087}
+	s := &Server{next: 5741311803571721087}
+	s.retryAfter.Set(30 * time.Second)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/pa/send_message", s.sendMessage)
 	s.Start(mux)
@@ -71,11 +72,7 @@ func New() *Server {
 }
 
 // SetRetryAfter sets the Retry-After of HTTPTooManyRequests answers (30 s by default).
-func (s *Server) SetRetryAfter(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.retryAfter = d
-}
+func (s *Server) SetRetryAfter(d time.Duration) { s.retryAfter.Set(d) }
 
 // status writes Viber's envelope: HTTP 200 whatever the outcome.
 func status(w http.ResponseWriter, code int, msg string, extra map[string]any) {
@@ -133,8 +130,8 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	}
 
 	kind, _ := s.Next(receiver)
+	retry := s.retryAfter.Get()
 	s.mu.Lock()
-	retry := s.retryAfter
 	s.next++
 	token := s.next
 	s.mu.Unlock()
