@@ -73,6 +73,18 @@ type Driver struct {
 	Fake Fake
 }
 
+// Keyed is the NewWebhook of a driver whose webhook newWebhook builds from
+// one secret: the value of the variable name.
+func Keyed[W Webhook](name string, newWebhook func(secret string) (W, error)) func(env func(string) string) (Webhook, error) {
+	return func(env func(string) string) (Webhook, error) { return newWebhook(env(name)) }
+}
+
+// Infallible is newWebhook for Keyed when it cannot fail (a missing secret
+// verifies nothing rather than stopping the server).
+func Infallible[W Webhook](newWebhook func(secret string) W) func(secret string) (W, error) {
+	return func(secret string) (W, error) { return newWebhook(secret), nil }
+}
+
 // SecretVar is the variable holding the secret the channel's webhooks are
 // signed with (the first Hook variable); "" for a driver without one.
 func (d Driver) SecretVar() string {

@@ -235,21 +235,25 @@ func (a App) Handshake(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// HookVars are the variables that verify the webhooks of every Meta
-// product (WhatsApp, Messenger, Instagram): the app secret first.
-func HookVars() []channels.Var {
-	return []channels.Var{
-		{Name: "META_APP_SECRET", Secret: true, Usage: "the Meta app secret: verifies X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)"},
-		{Name: "META_VERIFY_TOKEN", Secret: true, Usage: "the token Meta's GET subscription handshake must echo (WhatsApp, Messenger, Instagram)"},
-	}
-}
+// The variables of the Meta app whose webhooks every Meta product
+// (WhatsApp, Messenger, Instagram) receives.
+const (
+	AppSecretVar   = "META_APP_SECRET"
+	VerifyTokenVar = "META_VERIFY_TOKEN"
+)
 
-// Hook is the NewWebhook of a Meta product's driver: newWebhook built from
-// HookVars.
-func Hook[W channels.Webhook](newWebhook func(appSecret, verifyToken string) (W, error)) func(env func(string) string) (channels.Webhook, error) {
-	return func(env func(string) string) (channels.Webhook, error) {
-		return newWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
+// Product is d, the driver of one of Meta's products, with the webhook of
+// the Meta app all three share: its variables (the app secret first,
+// which signs every event) and newWebhook built from them.
+func Product[W channels.Webhook](d channels.Driver, newWebhook func(appSecret, verifyToken string) (W, error)) channels.Driver {
+	d.Hook = []channels.Var{
+		{Name: AppSecretVar, Secret: true, Usage: "the Meta app secret: verifies X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)"},
+		{Name: VerifyTokenVar, Secret: true, Usage: "the token Meta's GET subscription handshake must echo (WhatsApp, Messenger, Instagram)"},
 	}
+	d.NewWebhook = func(env func(string) string) (channels.Webhook, error) {
+		return newWebhook(env(AppSecretVar), env(VerifyTokenVar))
+	}
+	return d
 }
 
 // Post is the webhook request Meta posts to t: the JSON body, signed with

@@ -8,15 +8,39 @@ package metatest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/fake"
 	"github.com/followup-dev/followup/channels/meta"
 )
+
+// Fake is the channels.Fake of one Meta product's fake, as its driver
+// pairs it (channels/all): start starts it and urlVar points the product
+// at it, with the credentials in env and the app's webhook secrets
+// (appSecret signs its webhooks); prepare, when not nil, gives the
+// running fake's Prepare; a customer's message is the webhook of the
+// body that body makes of it, signed like Meta's.
+func Fake[S interface {
+	URL() string
+	Close()
+}](start func() S, urlVar string, env map[string]string, appSecret, verifyToken string,
+	prepare func(S) channels.Prepare, body func(in channels.Inbound) []byte) channels.Fake {
+	e := map[string]string{meta.AppSecretVar: appSecret, meta.VerifyTokenVar: verifyToken}
+	maps.Copy(e, env)
+	return channels.Fake{
+		Start:  channels.Serve(start, urlVar, e, prepare),
+		Secret: appSecret,
+		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
+			return meta.Post(t, body(in))
+		},
+	}
+}
 
 // Request is one request a fake received.
 type Request struct {
