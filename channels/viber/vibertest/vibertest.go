@@ -74,6 +74,20 @@ func New() *Server {
 // SetRetryAfter sets the Retry-After of HTTPTooManyRequests answers (30 s by default).
 func (s *Server) SetRetryAfter(d time.Duration) { s.retryAfter.Set(d) }
 
+// statuses are the status codes and messages of the outcomes Viber
+// answers in a 200 (channels.md §4.3).
+var statuses = map[Kind]struct {
+	code    int
+	message string
+}{
+	NotSubscribed:        {6, "receiverNotSubscribed"},
+	NotRegistered:        {5, "receiverNotRegistered"},
+	FreeMessagesExceeded: {23, "freeMessagesExceeded"},
+	NoBalance:            {24, "noBalance"},
+	TooManyRequests:      {12, "tooManyRequests"},
+	GeneralError:         {99, "General error"},
+}
+
 // status writes Viber's envelope: HTTP 200 whatever the outcome.
 func status(w http.ResponseWriter, code int, msg string, extra map[string]any) {
 	out := map[string]any{"status": code, "status_message": msg}
@@ -135,19 +149,11 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	s.next++
 	token := s.next
 	s.mu.Unlock()
+	if st, ok := statuses[kind]; ok {
+		status(w, st.code, st.message, nil)
+		return
+	}
 	switch kind {
-	case NotSubscribed:
-		status(w, 6, "receiverNotSubscribed", nil)
-	case NotRegistered:
-		status(w, 5, "receiverNotRegistered", nil)
-	case FreeMessagesExceeded:
-		status(w, 23, "freeMessagesExceeded", nil)
-	case NoBalance:
-		status(w, 24, "noBalance", nil)
-	case TooManyRequests:
-		status(w, 12, "tooManyRequests", nil)
-	case GeneralError:
-		status(w, 99, "General error", nil)
 	case HTTPTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
 		http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
