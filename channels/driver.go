@@ -3,6 +3,7 @@ package channels
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -27,6 +28,18 @@ type Var struct {
 // sandbox point it at the channel's fake.
 func APIURL(name, api, def string) Var {
 	return Var{Name: name, Usage: api + " base URL (default " + def + "; a fake's in tests)"}
+}
+
+// Missing is the error of an adapter's constructor for the first of its
+// settings, given as name, value pairs, that is empty: "viber: missing
+// auth token" for adapter "viber"; nil when every one is set.
+func Missing(adapter string, settings ...string) error {
+	for i := 0; i+1 < len(settings); i += 2 {
+		if settings[i+1] == "" {
+			return errors.New(adapter + ": missing " + settings[i])
+		}
+	}
+	return nil
 }
 
 // Driver is everything the product knows of one channel outside the
@@ -58,6 +71,18 @@ type Driver struct {
 	ID IDForm
 	// Fake is the channel's fake provider, from its <name>test package.
 	Fake Fake
+}
+
+// Keyed is the NewWebhook of a driver whose webhook newWebhook builds from
+// one secret: the value of the variable name.
+func Keyed[W Webhook](name string, newWebhook func(secret string) (W, error)) func(env func(string) string) (Webhook, error) {
+	return func(env func(string) string) (Webhook, error) { return newWebhook(env(name)) }
+}
+
+// Infallible is newWebhook for Keyed when it cannot fail (a missing secret
+// verifies nothing rather than stopping the server).
+func Infallible[W Webhook](newWebhook func(secret string) W) func(secret string) (W, error) {
+	return func(secret string) (W, error) { return newWebhook(secret), nil }
 }
 
 // SecretVar is the variable holding the secret the channel's webhooks are

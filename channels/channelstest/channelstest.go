@@ -6,7 +6,9 @@
 package channelstest
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +35,35 @@ func Must[V any](v V, err error) func(testing.TB) V {
 	}
 }
 
+// Start starts a fake with start and closes it when the test ends.
+//
+//	fake := channelstest.Start(t, linetest.New)
+func Start[S interface{ Close() }](t testing.TB, start func() S) S {
+	t.Helper()
+	s := start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// One is the one element of got, whose elements what names ("events",
+// "requests"); none or several fail the test at once.
+func One[T any](t testing.TB, what string, got []T) T {
+	t.Helper()
+	if len(got) != 1 {
+		t.Fatalf("%d %s %+v, want exactly one", len(got), what, got)
+	}
+	return got[0]
+}
+
+// ErrorNames checks err is an error that names what: the setting a
+// constructor found missing, the rule a value broke.
+func ErrorNames(t testing.TB, err error, what string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), what) {
+		t.Errorf("err = %v, want an error naming %s", err, what)
+	}
+}
+
 // SendError is err as the *followup.SendError an adapter returns for a
 // refusal; anything else fails the test at once.
 func SendError(t testing.TB, err error) *followup.SendError {
@@ -53,6 +84,56 @@ func Refusal(t testing.TB, err error, class followup.SendErrorClass, code string
 		t.Errorf("got %+v, want %s %s with a message", se, class, code)
 	}
 	return se
+}
+
+// Failure is an answer a fake is scripted to give (Fail, in the fake's
+// own terms) and the refusal the adapter must make of it: its class, its
+// code and Retry-After, and its message when one is given.
+type Failure[F any] struct {
+	// Name names the subtest; when empty, Fail does if it is a
+	// fmt.Stringer, else the code (and the message).
+	Name       string
+	Fail       F
+	Class      followup.SendErrorClass
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+}
+
+// Failures runs a subtest per failure: send has the fake answer a
+// message with f.Fail and returns what Send returned, which must be the
+// refusal f describes.
+func Failures[F any](t *testing.T, fs []Failure[F], send func(t *testing.T, fail F) error) {
+	t.Helper()
+	for _, f := range fs {
+		name := f.Name
+		if s, ok := any(f.Fail).(fmt.Stringer); ok && name == "" {
+			name = s.String()
+		} else if name == "" {
+			name = strings.TrimSpace(f.Code + " " + f.Message)
+		}
+		t.Run(name, func(t *testing.T) {
+			se := Refusal(t, send(t, f.Fail), f.Class, f.Code)
+			if (f.Message != "" && se.Message != f.Message) || se.RetryAfter != f.RetryAfter {
+				t.Errorf("got message %q, Retry-After %s; want %q, %s", se.Message, se.RetryAfter, f.Message, f.RetryAfter)
+			}
+		})
+	}
+}
+
+// RefusesModes checks s refuses m in each of the modes as a Permanent
+// unsupported_mode, before any request: received, what the fake counts,
+// stays at zero.
+func RefusesModes(t testing.TB, s channels.Sender, m channels.Outbound, received func() int, modes ...followup.Mode) {
+	t.Helper()
+	for _, mode := range modes {
+		m.Mode = mode
+		_, err := s.Send(context.Background(), m)
+		Refusal(t, err, followup.Permanent, "unsupported_mode")
+	}
+	if n := received(); n != 0 {
+		t.Errorf("%d requests reached the provider for modes it lacks", n)
+	}
 }
 
 // Retried checks err is what the activity retries after a transport
@@ -98,6 +179,60 @@ func Receive(t testing.TB, h channels.Webhook, r *http.Request) []channels.Event
 		t.Fatalf("Parse: %v", err)
 	}
 	return events
+}
+
+// ReceiveOne is Receive of a request that carries exactly one event.
+func ReceiveOne(t testing.TB, h channels.Webhook, r *http.Request) channels.Event {
+	t.Helper()
+	return One(t, "events", Receive(t, h, r))
+}
+
+// Event checks got is want.
+func Event(t testing.TB, got, want channels.Event) {
+	t.Helper()
+	if got != want {
+		t.Errorf("event =\n %+v\nwant\n %+v", got, want)
+	}
+}
+
+// Skips checks h reads each body (with no request) as no event and no
+// error: something the provider posts that the product does not record.
+func Skips(t testing.TB, h channels.Webhook, bodies ...string) {
+	t.Helper()
+	for _, b := range bodies {
+		if evs, err := h.Parse(nil, []byte(b)); err != nil || len(evs) != 0 {
+			t.Errorf("Parse(%s) = %+v, %v; want skipped", b, evs, err)
+		}
+	}
+}
+
+// Rejects checks h refuses to read each body (with no request): the
+// server answers 400.
+func Rejects(t testing.TB, h channels.Webhook, bodies ...string) {
+	t.Helper()
+	for _, b := range bodies {
+		if evs, err := h.Parse(nil, []byte(b)); err == nil {
+			t.Errorf("Parse(%q) = %+v, want an error", b, evs)
+		}
+	}
+}
+
+// Redelivered checks h gives the event of a redelivered body (again)
+// the DedupKey of the first delivery's (first), and another event
+// (other) another key; each body carries one event.
+func Redelivered(t testing.TB, h channels.Webhook, first, again, other []byte) {
+	t.Helper()
+	key := func(b []byte) string {
+		t.Helper()
+		evs, err := h.Parse(nil, b)
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", b, err)
+		}
+		return One(t, "events", evs).DedupKey
+	}
+	if a, b, o := key(first), key(again), key(other); a == "" || a != b || a == o {
+		t.Errorf("dedup keys %q, redelivered %q, another event's %q", a, b, o)
+	}
 }
 
 // Refuses checks, in a subtest each, that h refuses each request's

@@ -73,11 +73,8 @@ type Client struct {
 // New checks cfg. hc is unused (SMTP is not HTTP); it is accepted so every
 // channel is built the same way.
 func New(cfg Config, _ *http.Client) (*Client, error) {
-	if cfg.BaseURL == "" {
-		return nil, errors.New("email: missing SMTP URL (BaseURL, smtp://user:pass@host:port)")
-	}
-	if cfg.From == "" {
-		return nil, errors.New("email: missing From address")
+	if err := channels.Missing("email", "SMTP URL (BaseURL, smtp://user:pass@host:port)", cfg.BaseURL, "From address", cfg.From); err != nil {
+		return nil, err
 	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil {

@@ -32,18 +32,14 @@ func out(to, text, key string) channels.Outbound {
 }
 
 func TestNewNamesMissingConfig(t *testing.T) {
-	for _, tc := range []struct {
-		cfg  email.Config
-		want string
-	}{
-		{email.Config{From: "a@b.test"}, "SMTP URL"},
-		{email.Config{BaseURL: "smtp://h:25"}, "From"},
-		{email.Config{BaseURL: "http://h", From: "a@b.test"}, "scheme"},
-		{email.Config{BaseURL: "smtp://h:25", From: "not an address"}, "From address"},
+	for want, cfg := range map[string]email.Config{
+		"SMTP URL":     {From: "a@b.test"},
+		"From":         {BaseURL: "smtp://h:25"},
+		"scheme":       {BaseURL: "http://h", From: "a@b.test"},
+		"From address": {BaseURL: "smtp://h:25", From: "not an address"},
 	} {
-		if _, err := email.New(tc.cfg, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("New(%+v) = %v, want error naming %q", tc.cfg, err, tc.want)
-		}
+		_, err := email.New(cfg, nil)
+		channelstest.ErrorNames(t, err, want)
 	}
 }
 
@@ -57,11 +53,7 @@ func TestSendBuildsRFC5322Message(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := srv.Messages()
-	if len(msgs) != 1 {
-		t.Fatalf("server got %d messages, want 1", len(msgs))
-	}
-	m := msgs[0]
+	m := channelstest.One(t, "messages", srv.Messages())
 	if m.AuthUser != "apikey" {
 		t.Errorf("AuthUser = %q, want apikey (AUTH PLAIN)", m.AuthUser)
 	}
@@ -150,68 +142,62 @@ func TestSendImplicitTLS(t *testing.T) {
 	}
 }
 
+// failure is what goes wrong in a send: a reply the server is told to
+// give to the recipient to (setup), or a change to the configuration.
+type failure struct {
+	setup func(*emailtest.Server)
+	mod   func(*email.Config)
+	to    string
+}
+
+// refuses is the failure of the server answering code and text to the
+// recipient to.
+func refuses(to string, code int, text string) failure {
+	return failure{setup: func(s *emailtest.Server) { s.FailFor(to, code, text) }, to: to}
+}
+
+// failsAt is the failure of the server answering code and text at stage.
+func failsAt(st emailtest.Stage, code int, text string) failure {
+	return failure{setup: func(s *emailtest.Server) { s.FailAt(st, code, text) }, to: "ana@example.test"}
+}
+
 func TestSendErrorClasses(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		setup func(*emailtest.Server)
-		mod   func(*email.Config)
-		to    string
-		class followup.SendErrorClass
-		code  string
-	}{
-		{name: "mailbox unknown", setup: func(s *emailtest.Server) { s.FailFor("gone@example.test", 550, "5.1.1 User unknown") },
-			to: "gone@example.test", class: followup.RecipientGone, code: "550"},
-		{name: "user not local", setup: func(s *emailtest.Server) { s.FailFor("gone@example.test", 551, "5.1.6 User has moved") },
-			to: "gone@example.test", class: followup.RecipientGone, code: "551"},
-		{name: "mailbox name not allowed", setup: func(s *emailtest.Server) { s.FailFor("gone@example.test", 553, "5.1.3 Mailbox name not allowed") },
-			to: "gone@example.test", class: followup.RecipientGone, code: "553"},
-		{name: "mailbox full is transient", setup: func(s *emailtest.Server) { s.FailFor("full@example.test", 452, "4.2.2 Mailbox full") },
-			to: "full@example.test", class: followup.Retryable, code: "452"},
-		{name: "rcpt 554 policy", setup: func(s *emailtest.Server) { s.FailFor("x@example.test", 554, "5.7.1 Relay access denied") },
-			to: "x@example.test", class: followup.Permanent, code: "554"},
-		{name: "greylisted", setup: func(s *emailtest.Server) { s.FailFor("grey@example.test", 450, "4.7.1 Greylisted, try again") },
-			to: "grey@example.test", class: followup.Retryable, code: "450"},
-		{name: "service not available", setup: func(s *emailtest.Server) { s.FailAt(emailtest.Greeting, 421, "4.3.2 Service shutting down") },
-			to: "ana@example.test", class: followup.Retryable, code: "421"},
-		{name: "sender rejected", setup: func(s *emailtest.Server) { s.FailAt(emailtest.Mail, 550, "5.7.1 Sender not allowed") },
-			to: "ana@example.test", class: followup.Permanent, code: "550"},
-		{name: "spam at data", setup: func(s *emailtest.Server) { s.FailAt(emailtest.Data, 554, "5.7.1 Message rejected as spam") },
-			to: "ana@example.test", class: followup.Permanent, code: "554"},
-		{name: "local error at data", setup: func(s *emailtest.Server) { s.FailAt(emailtest.Data, 451, "4.3.0 Local error") },
-			to: "ana@example.test", class: followup.Retryable, code: "451"},
-		{name: "bad password", mod: func(c *email.Config) { c.BaseURL = strings.Replace(c.BaseURL, ":pw@", ":wrong@", 1) },
-			to: "ana@example.test", class: followup.Permanent, code: "535"},
-		{name: "invalid address", to: "not-an-address", class: followup.Permanent, code: "invalid_recipient"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := emailtest.New(emailtest.WithAuth("user", "pw"))
-			defer srv.Close()
-			if tc.setup != nil {
-				tc.setup(srv)
-			}
-			mods := []func(*email.Config){}
-			if tc.mod != nil {
-				mods = append(mods, tc.mod)
-			}
-			_, err := newClient(t, srv, mods...).Send(context.Background(), out(tc.to, "hello", "k"))
-			channelstest.Refusal(t, err, tc.class, tc.code)
-			if len(srv.Messages()) != 0 {
-				t.Error("a refused message was recorded as delivered")
-			}
-		})
-	}
+	channelstest.Failures(t, []channelstest.Failure[failure]{
+		{Name: "mailbox unknown", Fail: refuses("gone@example.test", 550, "5.1.1 User unknown"), Class: followup.RecipientGone, Code: "550"},
+		{Name: "user not local", Fail: refuses("gone@example.test", 551, "5.1.6 User has moved"), Class: followup.RecipientGone, Code: "551"},
+		{Name: "mailbox name not allowed", Fail: refuses("gone@example.test", 553, "5.1.3 Mailbox name not allowed"), Class: followup.RecipientGone, Code: "553"},
+		{Name: "mailbox full is transient", Fail: refuses("full@example.test", 452, "4.2.2 Mailbox full"), Class: followup.Retryable, Code: "452"},
+		{Name: "rcpt 554 policy", Fail: refuses("x@example.test", 554, "5.7.1 Relay access denied"), Class: followup.Permanent, Code: "554"},
+		{Name: "greylisted", Fail: refuses("grey@example.test", 450, "4.7.1 Greylisted, try again"), Class: followup.Retryable, Code: "450"},
+		{Name: "service not available", Fail: failsAt(emailtest.Greeting, 421, "4.3.2 Service shutting down"), Class: followup.Retryable, Code: "421"},
+		{Name: "sender rejected", Fail: failsAt(emailtest.Mail, 550, "5.7.1 Sender not allowed"), Class: followup.Permanent, Code: "550"},
+		{Name: "spam at data", Fail: failsAt(emailtest.Data, 554, "5.7.1 Message rejected as spam"), Class: followup.Permanent, Code: "554"},
+		{Name: "local error at data", Fail: failsAt(emailtest.Data, 451, "4.3.0 Local error"), Class: followup.Retryable, Code: "451"},
+		{Name: "bad password", Fail: failure{mod: func(c *email.Config) { c.BaseURL = strings.Replace(c.BaseURL, ":pw@", ":wrong@", 1) }, to: "ana@example.test"},
+			Class: followup.Permanent, Code: "535"},
+		{Name: "invalid address", Fail: failure{to: "not-an-address"}, Class: followup.Permanent, Code: "invalid_recipient"},
+	}, func(t *testing.T, f failure) error {
+		srv := emailtest.New(emailtest.WithAuth("user", "pw"))
+		t.Cleanup(srv.Close)
+		if f.setup != nil {
+			f.setup(srv)
+		}
+		mods := []func(*email.Config){}
+		if f.mod != nil {
+			mods = append(mods, f.mod)
+		}
+		_, err := newClient(t, srv, mods...).Send(context.Background(), out(f.to, "hello", "k"))
+		if len(srv.Messages()) != 0 {
+			t.Error("a refused message was recorded as delivered")
+		}
+		return err
+	})
 }
 
 func TestSendRefusesOtherModes(t *testing.T) {
 	srv := emailtest.New()
 	defer srv.Close()
-	m := out("ana@example.test", "hi", "k")
-	m.Mode = followup.ModeTemplate
-	_, err := newClient(t, srv).Send(context.Background(), m)
-	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
-	if len(srv.Commands()) != 0 {
-		t.Error("refused mode still talked to the server")
-	}
+	channelstest.RefusesModes(t, newClient(t, srv), out("ana@example.test", "hi", "k"), func() int { return len(srv.Commands()) }, followup.ModeTemplate)
 }
 
 func TestSendTransportErrorIsRetried(t *testing.T) {

@@ -23,9 +23,7 @@ func Driver() channels.Driver {
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("SMTP_URL"), From: env("EMAIL_FROM")}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("EMAIL_WEBHOOK_SECRET")), nil
-		},
-		ID: channels.IDForm{By: channels.ByEmail},
+		NewWebhook: channels.Keyed("EMAIL_WEBHOOK_SECRET", channels.Infallible(NewWebhook)),
+		ID:         channels.IDForm{By: channels.ByEmail},
 	}
 }

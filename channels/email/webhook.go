@@ -20,44 +20,18 @@ import (
 	"github.com/followup-dev/followup/channels/signature"
 )
 
-// Headers of the inbound-email webhook. The relay in front of the
-// inbound-email provider signs each POST with the shared secret, as our
-// own senders do (package signature): SignatureHeader is "sha256=" + hex
-// HMAC-SHA256(secret, timestamp + "." + raw body) and TimestampHeader the
-// Unix time in seconds.
-const (
-	SignatureHeader = signature.Header
-	TimestampHeader = signature.TimestampHeader
-)
-
-// MaxSkew is how far a webhook's timestamp may be from our clock; older
-// requests are refused as replays.
-const MaxSkew = signature.MaxSkew
-
 // Webhook verifies and parses inbound email forwarded as JSON or a form.
+// The relay in front of the inbound-email provider signs each POST with
+// the shared secret, as our own senders do (package signature); the
+// inbound-email webhook has no subscription check.
 type Webhook struct {
-	// No handshake: the inbound-email webhook has no subscription check.
-	channels.NoHandshake
-	secret string
-	now    func() time.Time
+	signature.Verifier
 }
 
 // NewWebhook returns the webhook whose requests are signed with secret.
-func NewWebhook(secret string) *Webhook { return &Webhook{secret: secret, now: time.Now} }
+func NewWebhook(secret string) *Webhook { return &Webhook{signature.Shared(secret)} }
 
 var _ channels.Webhook = (*Webhook)(nil)
-
-// Verify checks the signature over the timestamp and raw body and that the
-// timestamp is within MaxSkew of now.
-func (w *Webhook) Verify(r *http.Request, body []byte) error {
-	return signature.Verify(w.secret, r.Header, body, w.now())
-}
-
-// Sign is the MAC that goes, hex-encoded after "sha256=", in
-// SignatureHeader: HMAC-SHA256(secret, timestamp + "." + body).
-func Sign(secret, timestamp string, body []byte) []byte {
-	return signature.Sign(secret, timestamp, body)
-}
 
 // Parse reads one inbound email. JSON bodies and forms
 // (application/x-www-form-urlencoded or multipart/form-data) are accepted

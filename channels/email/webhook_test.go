@@ -30,29 +30,18 @@ func TestWebhookParsesSignedJSON(t *testing.T) {
 	srv := emailtest.New()
 	defer srv.Close()
 	hook := email.NewWebhook(emailtest.DefaultSecret)
-	evs := channelstest.Receive(t, hook, srv.SignedMessage(target, reply))
-	if len(evs) != 1 {
-		t.Fatalf("events = %+v", evs)
-	}
-	e := evs[0]
-	want := channels.Event{
+	channelstest.Event(t, channelstest.ReceiveOne(t, hook, srv.SignedMessage(target, reply)), channels.Event{
 		Channel: followup.Email, Kind: channels.Message, ExternalID: "ana@example.test", Name: "Ana Lima",
 		Text: reply.Text, At: time.Date(2026, 3, 3, 9, 15, 0, 0, time.UTC),
 		ProviderMessageID: reply.MessageID, DedupKey: "email:" + reply.MessageID,
-	}
-	if e != want {
-		t.Errorf("event =\n %+v\nwant\n %+v", e, want)
-	}
+	})
 }
 
 func TestWebhookParsesForm(t *testing.T) {
 	form := url.Values{"sender": {"ana@example.test"}, "subject": {"Re: hi"}, "body-plain": {"thanks"}, "Message-Id": {"<m1@x>"}}
 	body := []byte(form.Encode())
-	evs := channelstest.Receive(t, email.NewWebhook("k"), emailtest.SignedRequest("k", target, "application/x-www-form-urlencoded", body, time.Now()))
-	if len(evs) != 1 {
-		t.Fatalf("Parse = %+v", evs)
-	}
-	if e := evs[0]; e.ExternalID != "ana@example.test" || e.Text != "thanks" || e.ProviderMessageID != "<m1@x>" {
+	e := channelstest.ReceiveOne(t, email.NewWebhook("k"), emailtest.SignedRequest("k", target, "application/x-www-form-urlencoded", body, time.Now()))
+	if e.ExternalID != "ana@example.test" || e.Text != "thanks" || e.ProviderMessageID != "<m1@x>" {
 		t.Errorf("event = %+v", e)
 	}
 }
@@ -81,12 +70,7 @@ func TestWebhookRedeliverySameDedupKey(t *testing.T) {
 	defer srv.Close()
 	hook := email.NewWebhook(emailtest.DefaultSecret)
 	parse := func(in emailtest.Inbound) string {
-		r := srv.SignedMessage(target, in)
-		evs, err := hook.Parse(r, channelstest.Body(t, r))
-		if err != nil || len(evs) != 1 {
-			t.Fatalf("Parse = %v, %v", evs, err)
-		}
-		return evs[0].DedupKey
+		return channelstest.ReceiveOne(t, hook, srv.SignedMessage(target, in)).DedupKey
 	}
 	if a, b := parse(reply), parse(reply); a != b {
 		t.Errorf("redelivery keys %q != %q", a, b)

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Provider is a running fake provider and its request log; R is the
@@ -20,9 +21,7 @@ import (
 // Requests are the fake's own.
 type Provider[R any] struct {
 	srv *httptest.Server
-
-	mu  sync.Mutex
-	log []R
+	log Log[R]
 }
 
 // Start serves h on a local port.
@@ -35,18 +34,117 @@ func (p *Provider[R]) URL() string { return p.srv.URL }
 func (p *Provider[R]) Close() { p.srv.Close() }
 
 // Record adds a request to the log and returns how many it holds.
-func (p *Provider[R]) Record(r R) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.log = append(p.log, r)
-	return len(p.log)
-}
+func (p *Provider[R]) Record(r R) int { return p.log.Append(r) }
+
+// Received is how many requests the fake received.
+func (p *Provider[R]) Received() int { return p.log.Len() }
 
 // Requests returns every request received, in order.
-func (p *Provider[R]) Requests() []R {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]R(nil), p.log...)
+func (p *Provider[R]) Requests() []R { return p.log.All() }
+
+// Log is a list a fake keeps (the requests it received, the messages it
+// accepted), written by its handlers while a test reads it.
+type Log[T any] struct {
+	mu      sync.Mutex
+	entries []T
+}
+
+// Append adds v and returns how many entries the log holds.
+func (l *Log[T]) Append(v T) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = append(l.entries, v)
+	return len(l.entries)
+}
+
+// Numbered adds the entry that entry makes of its number (1 for the
+// first: a fake numbers the ids it hands out) and returns it.
+func (l *Log[T]) Numbered(entry func(n int) T) T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := entry(len(l.entries) + 1)
+	l.entries = append(l.entries, e)
+	return e
+}
+
+// Len is how many entries the log holds.
+func (l *Log[T]) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.entries)
+}
+
+// All returns a copy of the entries, in order.
+func (l *Log[T]) All() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]T(nil), l.entries...)
+}
+
+// Setting is a value a test sets on a running fake (the Retry-After it
+// sends, the status of its errors, the whole service down) while its
+// handlers read it.
+type Setting[T any] struct {
+	mu sync.Mutex
+	v  T
+}
+
+// Set sets the value.
+func (s *Setting[T]) Set(v T) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.v = v
+}
+
+// Get is the value last set (the zero value before any).
+func (s *Setting[T]) Get() T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v
+}
+
+// Window is what a fake that models a messaging window knows: when each
+// customer last wrote, and its clock. A fake embeds it, so LastInbound
+// and SetNow are the fake's own; the zero Window knows no one and reads
+// the time from time.Now.
+type Window struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+	now  func() time.Time
+}
+
+// LastInbound records when the customer last wrote.
+func (w *Window) LastInbound(customer string, at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.last == nil {
+		w.last = map[string]time.Time{}
+	}
+	w.last[customer] = at
+}
+
+// SetNow replaces the fake's clock.
+func (w *Window) SetNow(now func() time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.now = now
+}
+
+// Since is how long ago, by the fake's clock, the customer last wrote;
+// false when the fake does not know (the customer counts as inside the
+// window).
+func (w *Window) Since(customer string) (time.Duration, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	last, ok := w.last[customer]
+	if !ok {
+		return 0, false
+	}
+	now := time.Now
+	if w.now != nil {
+		now = w.now
+	}
+	return now().Sub(last), true
 }
 
 // Script is the outcome a test chose per recipient, for every request

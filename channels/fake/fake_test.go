@@ -1,11 +1,13 @@
 package fake_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/followup-dev/followup/channels/fake"
 )
@@ -49,8 +51,47 @@ func TestProviderAndScript(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", tt.path, status, body, tt.status)
 		}
 	}
-	if log := s.Requests(); len(log) != 5 || log[0] != "/once tok hell" {
+	if log := s.Requests(); len(log) != 5 || log[0] != "/once tok hell" || s.Received() != 5 {
 		t.Errorf("log = %q", log)
+	}
+}
+
+func TestLog(t *testing.T) {
+	var l fake.Log[string]
+	if n := l.Append("a"); n != 1 {
+		t.Errorf("Append = %d", n)
+	}
+	if e := l.Numbered(func(n int) string { return fmt.Sprint("id-", n) }); e != "id-2" {
+		t.Errorf("Numbered = %q", e)
+	}
+	all := l.All()
+	all[0] = "changed"
+	if got := l.All(); l.Len() != 2 || got[0] != "a" || got[1] != "id-2" {
+		t.Errorf("All = %q", got)
+	}
+}
+
+func TestSetting(t *testing.T) {
+	var s fake.Setting[int]
+	if s.Get() != 0 {
+		t.Error("an unset Setting is not the zero value")
+	}
+	s.Set(7)
+	if s.Get() != 7 {
+		t.Errorf("Get = %d after Set(7)", s.Get())
+	}
+}
+
+func TestWindow(t *testing.T) {
+	var w fake.Window
+	if _, ok := w.Since("ada"); ok {
+		t.Error("a customer the fake never heard of has a window")
+	}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	w.LastInbound("ada", now.Add(-25*time.Hour))
+	w.SetNow(func() time.Time { return now })
+	if d, ok := w.Since("ada"); !ok || d != 25*time.Hour {
+		t.Errorf("Since = %s, %v", d, ok)
 	}
 }
 

@@ -6,7 +6,6 @@ package instagram
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -40,8 +39,8 @@ type Client struct {
 // New checks cfg and returns a client; hc nil means a client with a 30 s
 // timeout.
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	if cfg.Token == "" {
-		return nil, errors.New("instagram: missing access token")
+	if err := channels.Missing("instagram", "access token", cfg.Token); err != nil {
+		return nil, err
 	}
 	return &Client{api: meta.NewClient("instagram", cfg.BaseURL, cfg.APIVersion, cmp.Or(cfg.AccountID, "me"), cfg.Token, hc)}, nil
 }

@@ -7,7 +7,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -46,17 +45,12 @@ type Config struct {
 }
 
 // Client pushes text messages to LINE users.
-type Client struct {
-	api   provider.API
-	token string
-}
+type Client provider.Keyed
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	if cfg.ChannelAccessToken == "" {
-		return nil, errors.New("line: missing channel access token")
-	}
-	return &Client{api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc), token: cfg.ChannelAccessToken}, nil
+	k, err := provider.NewKeyed("line", "channel access token", cfg.ChannelAccessToken, cfg.BaseURL, DefaultBaseURL, hc)
+	return (*Client)(k), err
 }
 
 // TextMessage is a LINE text message object.
@@ -111,11 +105,11 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 	if se := provider.FreeText(m, "LINE", "LINE user id", "LINE refuses an empty message"); se != nil {
 		return channels.Sent{}, se
 	}
-	h := provider.Bearer(c.token)
+	h := provider.Bearer(c.Token)
 	if m.IdempotencyKey != "" {
 		h.Set(RetryKeyHeader, RetryKey(m.IdempotencyKey))
 	}
-	a, err := c.api.Do(ctx, provider.Request{URL: "/v2/bot/message/push", Header: h,
+	a, err := c.Do(ctx, provider.Request{URL: "/v2/bot/message/push", Header: h,
 		JSON: PushRequest{To: m.To, Messages: []TextMessage{{Type: "text", Text: m.Text}}}})
 	if err != nil {
 		return channels.Sent{}, fmt.Errorf("line: push: %w", err)

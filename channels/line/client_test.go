@@ -22,8 +22,7 @@ const (
 
 func newClient(t *testing.T) (*line.Client, *linetest.Server) {
 	t.Helper()
-	fake := linetest.New()
-	t.Cleanup(fake.Close)
+	fake := channelstest.Start(t, linetest.New)
 	return channelstest.Must(line.New(line.Config{BaseURL: fake.URL(), ChannelAccessToken: linetest.AccessToken}, nil))(t), fake
 }
 
@@ -32,9 +31,8 @@ func text(to, body, key string) channels.Outbound {
 }
 
 func TestNewNamesMissingToken(t *testing.T) {
-	if _, err := line.New(line.Config{}, nil); err == nil || !strings.Contains(err.Error(), "access token") {
-		t.Fatalf("New without token = %v, want an error naming the access token", err)
-	}
+	_, err := line.New(line.Config{}, nil)
+	channelstest.ErrorNames(t, err, "access token")
 }
 
 func TestRetryKeyIsDeterministicUUID(t *testing.T) {
@@ -57,11 +55,7 @@ func TestSendPush(t *testing.T) {
 	if sent.ProviderID == "" {
 		t.Fatal("empty ProviderID")
 	}
-	reqs := fake.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("fake got %d requests", len(reqs))
-	}
-	r := reqs[0]
+	r := channelstest.One(t, "requests", fake.Requests())
 	if r.Method != http.MethodPost || r.Path != "/v2/bot/message/push" {
 		t.Errorf("request = %s %s", r.Method, r.Path)
 	}
@@ -120,37 +114,32 @@ func TestSendDuplicateKeyReturnsFirstID(t *testing.T) {
 	}
 }
 
+// failure is LINE's answer to a push and the Retry-After (in seconds) a
+// proxy in front of it adds.
+type failure struct {
+	answer     linetest.Failure
+	retryAfter int
+}
+
 func TestSendErrors(t *testing.T) {
-	tests := []struct {
-		name       string
-		fail       linetest.Failure
-		retryAfter int
-		class      followup.SendErrorClass
-		code, msg  string
-		wantAfter  time.Duration
-	}{
-		{"monthly limit", linetest.MonthlyLimit, 0, followup.WindowClosed, "429", "You have reached your monthly limit.", 0},
-		{"rate limit", linetest.RateLimited, 0, followup.Retryable, "429", "The API rate limit has been exceeded. Try again later.", 0},
-		{"rate limit with Retry-After", linetest.RateLimited, 3, followup.Retryable, "429", "The API rate limit has been exceeded. Try again later.", 3 * time.Second},
-		{"no such user", linetest.FailedToSend, 0, followup.Permanent, "400", "Failed to send messages", 0},
-		{"forbidden", linetest.Forbidden, 0, followup.Permanent, "403", "Access to this API is not available for your account", 0},
-		{"server error", linetest.ServerError, 0, followup.Retryable, "500", "Internal server error", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, fake := newClient(t)
-			fake.FailFor(ada, tt.fail)
-			fake.SetRetryAfter(tt.retryAfter)
-			_, err := c.Send(context.Background(), text(ada, "x", "k-"+tt.name))
-			se := channelstest.SendError(t, err)
-			if se.Class != tt.class || se.Code != tt.code || se.Message != tt.msg || se.RetryAfter != tt.wantAfter {
-				t.Errorf("got %+v, want %s %s %q %s", *se, tt.class, tt.code, tt.msg, tt.wantAfter)
-			}
-			if _, err := c.Send(context.Background(), text(bob, "x", "k-bob-"+tt.name)); err != nil {
-				t.Errorf("other user: %v", err)
-			}
-		})
-	}
+	const rateLimited = "The API rate limit has been exceeded. Try again later."
+	channelstest.Failures(t, []channelstest.Failure[failure]{
+		{Name: "monthly limit", Fail: failure{linetest.MonthlyLimit, 0}, Class: followup.WindowClosed, Code: "429", Message: "You have reached your monthly limit."},
+		{Name: "rate limit", Fail: failure{linetest.RateLimited, 0}, Class: followup.Retryable, Code: "429", Message: rateLimited},
+		{Name: "rate limit with Retry-After", Fail: failure{linetest.RateLimited, 3}, Class: followup.Retryable, Code: "429", Message: rateLimited, RetryAfter: 3 * time.Second},
+		{Name: "no such user", Fail: failure{linetest.FailedToSend, 0}, Class: followup.Permanent, Code: "400", Message: "Failed to send messages"},
+		{Name: "forbidden", Fail: failure{linetest.Forbidden, 0}, Class: followup.Permanent, Code: "403", Message: "Access to this API is not available for your account"},
+		{Name: "server error", Fail: failure{linetest.ServerError, 0}, Class: followup.Retryable, Code: "500", Message: "Internal server error"},
+	}, func(t *testing.T, f failure) error {
+		c, fake := newClient(t)
+		fake.FailFor(ada, f.answer)
+		fake.SetRetryAfter(f.retryAfter)
+		_, err := c.Send(context.Background(), text(ada, "x", "k-ada"))
+		if _, err := c.Send(context.Background(), text(bob, "x", "k-bob")); err != nil {
+			t.Errorf("other user: %v", err)
+		}
+		return err
+	})
 }
 
 func TestSendBadRecipientAndToken(t *testing.T) {
@@ -166,13 +155,7 @@ func TestSendBadRecipientAndToken(t *testing.T) {
 
 func TestSendRefusesOtherModes(t *testing.T) {
 	c, fake := newClient(t)
-	m := text(ada, "x", "k")
-	m.Mode = followup.ModeTemplate
-	_, err := c.Send(context.Background(), m)
-	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
-	if len(fake.Requests()) != 0 {
-		t.Error("an unsupported mode reached the API")
-	}
+	channelstest.RefusesModes(t, c, text(ada, "x", "k"), fake.Received, followup.ModeTemplate)
 }
 
 func TestSendTransportError(t *testing.T) {

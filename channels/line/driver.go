@@ -24,9 +24,7 @@ func Driver() channels.Driver {
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("LINE_API_URL"), ChannelAccessToken: env("LINE_CHANNEL_TOKEN")}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("LINE_CHANNEL_SECRET"))
-		},
+		NewWebhook: channels.Keyed("LINE_CHANNEL_SECRET", NewWebhook),
 		// A user id.
 		ID: channels.IDForm{Prefix: "U", Alphabet: channels.HexDigits, Len: 32},
 	}

@@ -1,8 +1,6 @@
 package line
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -24,22 +22,20 @@ type Webhook struct {
 	// No handshake: LINE's "Verify" button posts an ordinary signed request
 	// with an empty events array, which Parse accepts.
 	channels.NoHandshake
-	secret []byte
+	secret string
 }
 
 // NewWebhook returns a webhook keyed by the Messaging API channel secret.
 func NewWebhook(channelSecret string) (*Webhook, error) {
-	if channelSecret == "" {
-		return nil, errors.New("line: missing channel secret")
+	if err := channels.Missing("line", "channel secret", channelSecret); err != nil {
+		return nil, err
 	}
-	return &Webhook{secret: []byte(channelSecret)}, nil
+	return &Webhook{secret: channelSecret}, nil
 }
 
 // Sign returns the x-line-signature LINE sends for body.
 func Sign(channelSecret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(channelSecret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	return base64.StdEncoding.EncodeToString(signature.MAC(channelSecret, body))
 }
 
 // Verify checks x-line-signature over the raw body, as the official SDK's
@@ -49,9 +45,7 @@ func (w *Webhook) Verify(r *http.Request, body []byte) error {
 	if err != nil {
 		return err
 	}
-	mac := hmac.New(sha256.New, w.secret)
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	if !signature.Equal(got, w.secret, body) {
 		return fmt.Errorf("%w: %s does not match the body", channels.ErrSignature, SignatureHeader)
 	}
 	return nil

@@ -19,27 +19,21 @@ func newWebhook(t *testing.T) *line.Webhook {
 }
 
 func TestNewWebhookNeedsSecret(t *testing.T) {
-	if _, err := line.NewWebhook(""); err == nil {
-		t.Fatal("NewWebhook without secret succeeded")
-	}
+	_, err := line.NewWebhook("")
+	channelstest.ErrorNames(t, err, "secret")
 }
 
 func TestWebhookParsesSignedMessage(t *testing.T) {
-	fake := linetest.New()
-	defer fake.Close()
-	hook := newWebhook(t)
+	fake := channelstest.Start(t, linetest.New)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 123e6, time.UTC)
-	events := channelstest.Receive(t, hook, fake.SignedMessage(target, linetest.Inbound{UserID: ada, Text: "hello?", MessageID: "468789577898262530", WebhookEventID: "01H810YECXQQZ37VAXPF6H9E6T", Timestamp: at}))
-	want := channels.Event{Channel: followup.LINE, Kind: channels.Message, ExternalID: ada, Text: "hello?", At: at,
-		ProviderMessageID: "468789577898262530", DedupKey: "01H810YECXQQZ37VAXPF6H9E6T"}
-	if len(events) != 1 || events[0] != want {
-		t.Fatalf("events = %+v, want %+v", events, want)
-	}
+	in := linetest.Inbound{UserID: ada, Text: "hello?", MessageID: "468789577898262530", WebhookEventID: "01H810YECXQQZ37VAXPF6H9E6T", Timestamp: at}
+	channelstest.Event(t, channelstest.ReceiveOne(t, newWebhook(t), fake.SignedMessage(target, in)), channels.Event{
+		Channel: followup.LINE, Kind: channels.Message, ExternalID: ada, Text: "hello?", At: at,
+		ProviderMessageID: "468789577898262530", DedupKey: "01H810YECXQQZ37VAXPF6H9E6T"})
 }
 
 func TestWebhookSignatureRefused(t *testing.T) {
-	fake := linetest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, linetest.New)
 	hook := newWebhook(t)
 	body := fake.Payload(linetest.Inbound{UserID: ada, Text: "x"})
 	channelstest.Refuses(t, hook, map[string]channelstest.Signed{
@@ -55,26 +49,17 @@ func TestWebhookHandshakeNotHandled(t *testing.T) {
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {
-	fake := linetest.New()
-	defer fake.Close()
-	hook := newWebhook(t)
-	first, _ := hook.Parse(nil, fake.Payload(linetest.Inbound{UserID: ada, Text: "again", MessageID: "1", WebhookEventID: "01EVT"}))
-	redelivered, _ := hook.Parse(nil, fake.Payload(linetest.Inbound{UserID: ada, Text: "again", MessageID: "1", WebhookEventID: "01EVT", Redelivery: true}))
-	other, _ := hook.Parse(nil, fake.Payload(linetest.Inbound{UserID: ada, Text: "again"}))
-	if len(first) != 1 || len(redelivered) != 1 || first[0].DedupKey != redelivered[0].DedupKey {
-		t.Fatalf("redelivery keys %v / %v", first, redelivered)
-	}
-	if other[0].DedupKey == first[0].DedupKey {
-		t.Fatal("a new event reused the dedup key")
-	}
+	fake := channelstest.Start(t, linetest.New)
+	channelstest.Redelivered(t, newWebhook(t),
+		fake.Payload(linetest.Inbound{UserID: ada, Text: "again", MessageID: "1", WebhookEventID: "01EVT"}),
+		fake.Payload(linetest.Inbound{UserID: ada, Text: "again", MessageID: "1", WebhookEventID: "01EVT", Redelivery: true}),
+		fake.Payload(linetest.Inbound{UserID: ada, Text: "again"}))
 }
 
 func TestWebhookSkipsAndRejects(t *testing.T) {
 	hook := newWebhook(t)
 	// The console's "Verify" request: no events, nothing to do.
-	if ev, err := hook.Parse(nil, []byte(`{"destination":"U1","events":[]}`)); err != nil || len(ev) != 0 {
-		t.Errorf("verify request = %v, %v", ev, err)
-	}
+	channelstest.Skips(t, hook, `{"destination":"U1","events":[]}`)
 	body := []byte(`{"destination":"U1","events":[
 	 {"type":"follow","timestamp":1,"webhookEventId":"a","source":{"type":"user","userId":"U1"}},
 	 {"type":"message","timestamp":1,"webhookEventId":"b","source":{"type":"group","groupId":"C1","userId":"U1"},"message":{"id":"1","type":"text","text":"in a group"}},
@@ -88,16 +73,11 @@ func TestWebhookSkipsAndRejects(t *testing.T) {
 	if len(ev) != 1 || ev[0].ExternalID != "U2" || ev[0].Text != "[sticker]" || ev[0].DedupKey != "e" || !ev[0].At.Equal(time.UnixMilli(1700000000000)) {
 		t.Fatalf("events = %+v, want only U2's sticker", ev)
 	}
-	for _, b := range []string{``, `{`, `[]`, `{"destination":"U1"}`, `{"events":[1]}`, `{"events":{}}`} {
-		if _, err := hook.Parse(nil, []byte(b)); err == nil {
-			t.Errorf("Parse(%q) succeeded, want an error", b)
-		}
-	}
+	channelstest.Rejects(t, hook, ``, `{`, `[]`, `{"destination":"U1"}`, `{"events":[1]}`, `{"events":{}}`)
 }
 
 func FuzzParse(f *testing.F) {
-	fake := linetest.New()
-	defer fake.Close()
+	fake := channelstest.Start(f, linetest.New)
 	hook, _ := line.NewWebhook("s")
 	channelstest.Fuzz(f, hook, followup.LINE, channelstest.HasExternalID,
 		fake.Payload(linetest.Inbound{UserID: ada, Text: "hello"}),

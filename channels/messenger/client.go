@@ -5,7 +5,6 @@ package messenger
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -51,8 +50,8 @@ type Client struct {
 // New checks cfg and returns a client; hc nil means a client with a 30 s
 // timeout.
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	if cfg.PageToken == "" {
-		return nil, errors.New("messenger: missing page access token")
+	if err := channels.Missing("messenger", "page access token", cfg.PageToken); err != nil {
+		return nil, err
 	}
 	switch cfg.FreeText {
 	case "":

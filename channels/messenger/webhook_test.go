@@ -20,8 +20,7 @@ const target = "https://followup.example/webhooks/messenger"
 // TestParseDeliveryAndRead: a delivery names its mids, one event each, or
 // only a watermark; a read is a watermark.
 func TestParseDeliveryAndRead(t *testing.T) {
-	fake := messengertest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, messengertest.New)
 	h := channelstest.Must(messenger.NewWebhook(messengertest.AppSecret, messengertest.VerifyToken))(t)
 	wm := time.UnixMilli(1458668856253).UTC()
 
@@ -39,13 +38,13 @@ func TestParseDeliveryAndRead(t *testing.T) {
 		t.Error("two mids share a dedup key")
 	}
 
-	events = channelstest.Receive(t, h, fake.SignedDelivery(target, "PSID-1", nil, wm))
-	if len(events) != 1 || events[0].Status != followup.StatusDelivered || events[0].ProviderMessageID != "" || !events[0].At.Equal(wm) {
-		t.Errorf("watermark-only delivery = %+v", events)
+	delivered := channelstest.ReceiveOne(t, h, fake.SignedDelivery(target, "PSID-1", nil, wm))
+	if delivered.Status != followup.StatusDelivered || delivered.ProviderMessageID != "" || !delivered.At.Equal(wm) {
+		t.Errorf("watermark-only delivery = %+v", delivered)
 	}
 
-	read := channelstest.Receive(t, h, fake.SignedRead(target, "PSID-1", wm))
-	if len(read) != 1 || read[0].Status != followup.StatusRead || !read[0].At.Equal(wm) || read[0].DedupKey == events[0].DedupKey {
+	read := channelstest.ReceiveOne(t, h, fake.SignedRead(target, "PSID-1", wm))
+	if read.Status != followup.StatusRead || !read.At.Equal(wm) || read.DedupKey == delivered.DedupKey {
 		t.Errorf("read = %+v", read)
 	}
 }

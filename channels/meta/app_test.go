@@ -102,8 +102,8 @@ func TestDuplicateDeliverySameKey(t *testing.T) {
 func TestWrongTokenIsPermanent(t *testing.T) {
 	for _, p := range products {
 		f := p.start()
-		_, err := channelstest.Must(p.client(f.url, "stolen"))(t).Send(context.Background(), f.m)
-		f.stop()
+		_, err := channelstest.Must(p.client(f.URL(), "stolen"))(t).Send(context.Background(), p.out())
+		f.Close()
 		if se := channelstest.SendError(t, err); se.Class != followup.Permanent || se.Code != "190" {
 			t.Errorf("%s: %+v", p.channel, se)
 		}
@@ -117,14 +117,14 @@ func TestTransportErrorIsRetried(t *testing.T) {
 	defer slow.Close()
 	for _, p := range products {
 		f := p.start()
-		f.stop() // nothing listens: connection refused
-		_, err := channelstest.Must(p.client(f.url, "t"))(t).Send(context.Background(), f.m)
+		f.Close() // nothing listens: connection refused
+		_, err := channelstest.Must(p.client(f.URL(), "t"))(t).Send(context.Background(), p.out())
 		channelstest.Retried(t, err)
 
 		// A timeout: the client's own.
 		c := channelstest.Must(p.client(slow.URL, "t"))(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		_, err = c.Send(ctx, f.m)
+		_, err = c.Send(ctx, p.out())
 		cancel()
 		channelstest.Retried(t, err)
 	}
@@ -144,9 +144,7 @@ func TestNonGraphAnswers(t *testing.T) {
 			http.Error(w, "<html>proxy</html>", tt.status)
 		}))
 		for _, p := range products {
-			m := p.start()
-			m.stop()
-			_, err := channelstest.Must(p.client(srv.URL, "t"))(t).Send(context.Background(), m.m)
+			_, err := channelstest.Must(p.client(srv.URL, "t"))(t).Send(context.Background(), p.out())
 			se := channelstest.SendError(t, err)
 			if se.Class != tt.class || (tt.class == followup.Retryable) != (se.RetryAfter == 3*time.Second) {
 				t.Errorf("%s HTTP %d: %+v", p.channel, tt.status, se)

@@ -103,7 +103,7 @@ func TestSendModes(t *testing.T) {
 func TestSendRefusedLocally(t *testing.T) {
 	for _, p := range products {
 		f := p.start()
-		c := channelstest.Must(p.client(f.url, p.token))(t)
+		c := channelstest.Must(p.client(f.URL(), p.token))(t)
 		for _, m := range map[followup.Channel][]channels.Outbound{
 			followup.WhatsApp: {
 				{To: "1", Mode: followup.ModeHumanAgent, Text: "x"},
@@ -125,60 +125,56 @@ func TestSendRefusedLocally(t *testing.T) {
 		}
 		_, err := c.Send(context.Background(), channels.Outbound{To: "", Mode: followup.ModeFreeText, Text: "x"})
 		channelstest.Refusal(t, err, followup.Permanent, "no_recipient")
-		if n := f.requests(); n != 0 {
+		if n := f.Received(); n != 0 {
 			t.Errorf("%s: %d requests reached the provider", p.channel, n)
 		}
-		f.stop()
+		f.Close()
 	}
+}
+
+// failure is what the product's fake answers a message in mode (with
+// tag), its 4xx errors sent with status (400 when 0).
+type failure struct {
+	p       messaging
+	outcome metatest.Outcome
+	mode    followup.Mode
+	tag     followup.Tag
+	status  int
 }
 
 func TestSendErrors(t *testing.T) {
 	msgr, ig := messengerMessaging, instagramMessaging
-	for _, tt := range []struct {
-		name       string
-		p          messaging
-		outcome    metatest.Outcome
-		mode       followup.Mode
-		tag        followup.Tag
-		status     int
-		class      followup.SendErrorClass
-		code       string
-		retryAfter time.Duration
-	}{
-		{"window closed", msgr, metatest.WindowClosed, followup.ModeFreeText, "", 0, followup.WindowClosed, "10/2018278", 0},
-		{"window closed as 403", msgr, metatest.WindowClosed, followup.ModeHumanAgent, "", http.StatusForbidden, followup.WindowClosed, "10/2018278", 0},
-		{"blocked", msgr, metatest.Blocked, followup.ModeFreeText, "", 0, followup.RecipientGone, "551/1545041", 0},
-		{"unknown user", msgr, metatest.UnknownUser, followup.ModeFreeText, "", 0, followup.Permanent, "100/2018001", 0},
-		{"unknown user with a tag", msgr, metatest.UnknownUser, followup.ModeMessageTag, followup.TagAccountUpdate, 0, followup.Permanent, "100/2018001", 0},
-		{"tag rejected", msgr, metatest.TagRejected, followup.ModeMessageTag, followup.TagAccountUpdate, 0, followup.WindowClosed, "100", 0},
-		{"page restricted", msgr, metatest.PageRestricted, followup.ModeFreeText, "", 0, followup.Permanent, "10/1893063", 0},
-		{"rate limited", msgr, metatest.RateLimited, followup.ModeFreeText, "", 0, followup.Retryable, "613", 0},
-		{"HTTP 429", msgr, metatest.TooManyRequests, followup.ModeFreeText, "", 0, followup.Retryable, "4", messengertest.RetryAfterSeconds * time.Second},
-		{"server error", msgr, metatest.ServerError, followup.ModeFreeText, "", 0, followup.Retryable, "2", 0},
-		{"token expired", msgr, metatest.TokenExpired, followup.ModeFreeText, "", 0, followup.Permanent, "190/463", 0},
-		{"window closed", ig, metatest.WindowClosed, followup.ModeHumanAgent, "", 0, followup.WindowClosed, "10/2534022", 0},
-		{"window closed as 403", ig, metatest.WindowClosed, followup.ModeHumanAgent, "", http.StatusForbidden, followup.WindowClosed, "10/2534022", 0},
-		{"blocked", ig, metatest.Blocked, followup.ModeHumanAgent, "", 0, followup.RecipientGone, "551/1545041", 0},
-		{"unknown user", ig, metatest.UnknownUser, followup.ModeHumanAgent, "", 0, followup.Permanent, "100/2534014", 0},
-		{"rate limited", ig, metatest.RateLimited, followup.ModeHumanAgent, "", 0, followup.Retryable, "613", 0},
-		{"HTTP 429", ig, metatest.TooManyRequests, followup.ModeHumanAgent, "", 0, followup.Retryable, "4", instagramtest.RetryAfterSeconds * time.Second},
-		{"server error", ig, metatest.ServerError, followup.ModeHumanAgent, "", 0, followup.Retryable, "2", 0},
-		{"token expired", ig, metatest.TokenExpired, followup.ModeHumanAgent, "", 0, followup.Permanent, "190/463", 0},
-	} {
-		t.Run(string(tt.p.channel)+" "+tt.name, func(t *testing.T) {
-			fake := tt.p.fake()
-			defer fake.Close()
-			if tt.status != 0 {
-				fake.SetErrorStatus(tt.status)
-			}
-			fake.FailFor("USER-1", tt.outcome)
-			c := channelstest.Must(tt.p.client(fake.URL(), tt.p.token))(t)
-			_, err := c.Send(context.Background(), channels.Outbound{To: "USER-1", Mode: tt.mode, Tag: tt.tag, Text: "hello"})
-			if se := channelstest.Refusal(t, err, tt.class, tt.code); se.RetryAfter != tt.retryAfter {
-				t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tt.retryAfter)
-			}
-		})
-	}
+	fail := func(p messaging, o metatest.Outcome, mode followup.Mode) failure { return failure{p, o, mode, "", 0} }
+	channelstest.Failures(t, []channelstest.Failure[failure]{
+		{Name: "messenger window closed", Fail: fail(msgr, metatest.WindowClosed, followup.ModeFreeText), Class: followup.WindowClosed, Code: "10/2018278"},
+		{Name: "messenger window closed as 403", Fail: failure{msgr, metatest.WindowClosed, followup.ModeHumanAgent, "", http.StatusForbidden}, Class: followup.WindowClosed, Code: "10/2018278"},
+		{Name: "messenger blocked", Fail: fail(msgr, metatest.Blocked, followup.ModeFreeText), Class: followup.RecipientGone, Code: "551/1545041"},
+		{Name: "messenger unknown user", Fail: fail(msgr, metatest.UnknownUser, followup.ModeFreeText), Class: followup.Permanent, Code: "100/2018001"},
+		{Name: "messenger unknown user with a tag", Fail: failure{msgr, metatest.UnknownUser, followup.ModeMessageTag, followup.TagAccountUpdate, 0}, Class: followup.Permanent, Code: "100/2018001"},
+		{Name: "messenger tag rejected", Fail: failure{msgr, metatest.TagRejected, followup.ModeMessageTag, followup.TagAccountUpdate, 0}, Class: followup.WindowClosed, Code: "100"},
+		{Name: "messenger page restricted", Fail: fail(msgr, metatest.PageRestricted, followup.ModeFreeText), Class: followup.Permanent, Code: "10/1893063"},
+		{Name: "messenger rate limited", Fail: fail(msgr, metatest.RateLimited, followup.ModeFreeText), Class: followup.Retryable, Code: "613"},
+		{Name: "messenger HTTP 429", Fail: fail(msgr, metatest.TooManyRequests, followup.ModeFreeText), Class: followup.Retryable, Code: "4", RetryAfter: messengertest.RetryAfterSeconds * time.Second},
+		{Name: "messenger server error", Fail: fail(msgr, metatest.ServerError, followup.ModeFreeText), Class: followup.Retryable, Code: "2"},
+		{Name: "messenger token expired", Fail: fail(msgr, metatest.TokenExpired, followup.ModeFreeText), Class: followup.Permanent, Code: "190/463"},
+		{Name: "instagram window closed", Fail: fail(ig, metatest.WindowClosed, followup.ModeHumanAgent), Class: followup.WindowClosed, Code: "10/2534022"},
+		{Name: "instagram window closed as 403", Fail: failure{ig, metatest.WindowClosed, followup.ModeHumanAgent, "", http.StatusForbidden}, Class: followup.WindowClosed, Code: "10/2534022"},
+		{Name: "instagram blocked", Fail: fail(ig, metatest.Blocked, followup.ModeHumanAgent), Class: followup.RecipientGone, Code: "551/1545041"},
+		{Name: "instagram unknown user", Fail: fail(ig, metatest.UnknownUser, followup.ModeHumanAgent), Class: followup.Permanent, Code: "100/2534014"},
+		{Name: "instagram rate limited", Fail: fail(ig, metatest.RateLimited, followup.ModeHumanAgent), Class: followup.Retryable, Code: "613"},
+		{Name: "instagram HTTP 429", Fail: fail(ig, metatest.TooManyRequests, followup.ModeHumanAgent), Class: followup.Retryable, Code: "4", RetryAfter: instagramtest.RetryAfterSeconds * time.Second},
+		{Name: "instagram server error", Fail: fail(ig, metatest.ServerError, followup.ModeHumanAgent), Class: followup.Retryable, Code: "2"},
+		{Name: "instagram token expired", Fail: fail(ig, metatest.TokenExpired, followup.ModeHumanAgent), Class: followup.Permanent, Code: "190/463"},
+	}, func(t *testing.T, f failure) error {
+		fake := channelstest.Start(t, f.p.fake)
+		if f.status != 0 {
+			fake.SetErrorStatus(f.status)
+		}
+		fake.FailFor("USER-1", f.outcome)
+		c := channelstest.Must(f.p.client(fake.URL(), f.p.token))(t)
+		_, err := c.Send(context.Background(), channels.Outbound{To: "USER-1", Mode: f.mode, Tag: f.tag, Text: "hello"})
+		return err
+	})
 }
 
 func TestWindowFromLastInbound(t *testing.T) {
@@ -220,12 +216,9 @@ func TestWindowFromLastInbound(t *testing.T) {
 func TestParseMessage(t *testing.T) {
 	for _, p := range messagingProducts {
 		at := time.UnixMilli(1458692752478).UTC()
-		events := channelstest.Receive(t, channelstest.Must(p.webhook(p.appSecret, p.verifyToken))(t), p.message("USER-1", "m_1", "hello", at))
-		want := channels.Event{Channel: p.channel, Kind: channels.Message, ExternalID: "USER-1", Text: "hello",
-			At: at, ProviderMessageID: "m_1", DedupKey: string(p.channel) + ":message:m_1"}
-		if len(events) != 1 || events[0] != want {
-			t.Errorf("events = %+v\nwant %+v", events, want)
-		}
+		channelstest.Event(t, channelstest.ReceiveOne(t, channelstest.Must(p.webhook(p.appSecret, p.verifyToken))(t), p.message("USER-1", "m_1", "hello", at)), channels.Event{
+			Channel: p.channel, Kind: channels.Message, ExternalID: "USER-1", Text: "hello",
+			At: at, ProviderMessageID: "m_1", DedupKey: string(p.channel) + ":message:m_1"})
 	}
 }
 
@@ -250,15 +243,10 @@ func TestParsePostbackSkipsEchoesAndUnknown(t *testing.T) {
 func TestParseMalformed(t *testing.T) {
 	for i, p := range messagingProducts {
 		object, other := p.object, messagingProducts[1-i].object
-		h := channelstest.Must(p.webhook(p.appSecret, p.verifyToken))(t)
-		for _, body := range []string{``, `{`, `[]`, `{"object":"` + other + `","entry":[]}`,
-			`{"object":"` + object + `","entry":[{"messaging":[{"sender":{"id":"P"},"message":{"text":"no mid"}}]}]}`,
-			`{"object":"` + object + `","entry":[{"messaging":[{"sender":{"id":"P"},"timestamp":"soon","message":{"mid":"m"}}]}]}`,
-			`{"object":"` + object + `","entry":[{"messaging":[{"postback":{"title":"no sender"}}]}]}`} {
-			if _, err := h.Parse(nil, []byte(body)); err == nil {
-				t.Errorf("%s %q: no error", p.channel, body)
-			}
-		}
+		channelstest.Rejects(t, channelstest.Must(p.webhook(p.appSecret, p.verifyToken))(t), ``, `{`, `[]`, `{"object":"`+other+`","entry":[]}`,
+			`{"object":"`+object+`","entry":[{"messaging":[{"sender":{"id":"P"},"message":{"text":"no mid"}}]}]}`,
+			`{"object":"`+object+`","entry":[{"messaging":[{"sender":{"id":"P"},"timestamp":"soon","message":{"mid":"m"}}]}]}`,
+			`{"object":"`+object+`","entry":[{"messaging":[{"postback":{"title":"no sender"}}]}]}`)
 	}
 }
 

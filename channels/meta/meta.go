@@ -7,12 +7,9 @@ package meta
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +21,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/provider"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // DefaultBaseURL is the Graph API host all three products send through.
@@ -98,15 +96,12 @@ func NewClient(name, base, version, node, token string, hc *http.Client) *Client
 	if version == "" {
 		version = DefaultVersion
 	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
 	endpoint := base + "/" + version + "/" + url.PathEscape(node) + "/messages"
 	path := endpoint
 	if u, err := url.Parse(endpoint); err == nil {
 		path = u.Path
 	}
-	return &Client{name: name, endpoint: endpoint, path: path, token: token, hc: hc}
+	return &Client{name: name, endpoint: endpoint, path: path, token: token, hc: provider.Patient(hc)}
 }
 
 // Post sends payload as JSON. Transport errors come back as plain errors
@@ -178,9 +173,7 @@ func Classify(e *Error, own Classifier) followup.SendErrorClass {
 
 // Sign returns the X-Hub-Signature-256 value Meta puts on body.
 func Sign(appSecret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(appSecret))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	return "sha256=" + hex.EncodeToString(signature.MAC(appSecret, body))
 }
 
 // App is the Meta app whose webhooks a product receives: its secret signs
@@ -193,11 +186,8 @@ type App struct {
 
 // NewApp checks the credentials of product name's webhook.
 func NewApp(name, appSecret, verifyToken string) (App, error) {
-	switch {
-	case appSecret == "":
-		return App{}, errors.New(name + ": missing app secret")
-	case verifyToken == "":
-		return App{}, errors.New(name + ": missing webhook verify token")
+	if err := channels.Missing(name, "app secret", appSecret, "webhook verify token", verifyToken); err != nil {
+		return App{}, err
 	}
 	return App{secret: appSecret, verifyToken: verifyToken}, nil
 }
@@ -207,20 +197,12 @@ func NewApp(name, appSecret, verifyToken string) (App, error) {
 // breaks the HMAC. Any failure, including a missing header or an empty
 // secret, is channels.ErrSignature.
 func (a App) Verify(r *http.Request, body []byte) error {
-	if a.secret == "" {
-		return channels.ErrSignature
-	}
 	hexSig, ok := strings.CutPrefix(r.Header.Get(SignatureHeader), "sha256=")
 	if !ok {
 		return channels.ErrSignature
 	}
 	got, err := hex.DecodeString(hexSig)
-	if err != nil {
-		return channels.ErrSignature
-	}
-	mac := hmac.New(sha256.New, []byte(a.secret))
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	if err != nil || !signature.Equal(got, a.secret, body) {
 		return channels.ErrSignature
 	}
 	return nil
@@ -253,21 +235,25 @@ func (a App) Handshake(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// HookVars are the variables that verify the webhooks of every Meta
-// product (WhatsApp, Messenger, Instagram): the app secret first.
-func HookVars() []channels.Var {
-	return []channels.Var{
-		{Name: "META_APP_SECRET", Secret: true, Usage: "the Meta app secret: verifies X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)"},
-		{Name: "META_VERIFY_TOKEN", Secret: true, Usage: "the token Meta's GET subscription handshake must echo (WhatsApp, Messenger, Instagram)"},
-	}
-}
+// The variables of the Meta app whose webhooks every Meta product
+// (WhatsApp, Messenger, Instagram) receives.
+const (
+	AppSecretVar   = "META_APP_SECRET"
+	VerifyTokenVar = "META_VERIFY_TOKEN"
+)
 
-// Hook is the NewWebhook of a Meta product's driver: newWebhook built from
-// HookVars.
-func Hook[W channels.Webhook](newWebhook func(appSecret, verifyToken string) (W, error)) func(env func(string) string) (channels.Webhook, error) {
-	return func(env func(string) string) (channels.Webhook, error) {
-		return newWebhook(env("META_APP_SECRET"), env("META_VERIFY_TOKEN"))
+// Product is d, the driver of one of Meta's products, with the webhook of
+// the Meta app all three share: its variables (the app secret first,
+// which signs every event) and newWebhook built from them.
+func Product[W channels.Webhook](d channels.Driver, newWebhook func(appSecret, verifyToken string) (W, error)) channels.Driver {
+	d.Hook = []channels.Var{
+		{Name: AppSecretVar, Secret: true, Usage: "the Meta app secret: verifies X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)"},
+		{Name: VerifyTokenVar, Secret: true, Usage: "the token Meta's GET subscription handshake must echo (WhatsApp, Messenger, Instagram)"},
 	}
+	d.NewWebhook = func(env func(string) string) (channels.Webhook, error) {
+		return newWebhook(env(AppSecretVar), env(VerifyTokenVar))
+	}
+	return d
 }
 
 // Post is the webhook request Meta posts to t: the JSON body, signed with

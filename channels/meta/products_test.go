@@ -25,19 +25,24 @@ type product struct {
 	// client is the adapter at base with token.
 	client  func(base, token string) (channels.Sender, error)
 	webhook func(appSecret, verifyToken string) (channels.Webhook, error)
-	// start starts the product's fake.
-	start func() running
+	// start starts the product's fake; to is a customer it takes
+	// messages to.
+	start func() server
+	to    string
 	// message is the signed webhook of a customer's message.
 	message func(user, mid, text string, at time.Time) *http.Request
 }
 
-// running is a product's fake as a test uses it: its URL, a message it
-// accepts, how many requests it received, and how to stop it.
-type running struct {
-	url      string
-	m        channels.Outbound
-	requests func() int
-	stop     func()
+// server is a product's fake as a test uses it.
+type server interface {
+	URL() string
+	Received() int
+	Close()
+}
+
+// out is a message the product's fake accepts.
+func (p product) out() channels.Outbound {
+	return channels.Outbound{To: p.to, Mode: followup.ModeFreeText, Text: "x"}
 }
 
 const target = "https://followup.example/webhooks/meta"
@@ -49,10 +54,8 @@ var (
 			return whatsapp.New(whatsapp.Config{BaseURL: base, PhoneNumberID: whatsapptest.PhoneNumberID, Token: token}, nil)
 		},
 		webhook: func(s, v string) (channels.Webhook, error) { return whatsapp.NewWebhook(s, v) },
-		start: func() running {
-			f := whatsapptest.New()
-			return running{f.URL(), channels.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "x"}, func() int { return len(f.Requests()) }, f.Close}
-		},
+		start:   func() server { return whatsapptest.New() },
+		to:      "16505551234",
 		message: func(user, mid, text string, at time.Time) *http.Request {
 			return whatsapptest.SignedRaw(target, whatsapptest.MessageBody(whatsapptest.Inbound{From: user, ID: mid, Text: text, At: at}))
 		},
@@ -63,10 +66,8 @@ var (
 			return newMessenger(messenger.Config{PageToken: token})(base)
 		},
 		webhook: func(s, v string) (channels.Webhook, error) { return messenger.NewWebhook(s, v) },
-		start: func() running {
-			f := messengertest.New()
-			return running{f.URL(), channels.Outbound{To: "PSID-1", Mode: followup.ModeFreeText, Text: "x"}, func() int { return len(f.Requests()) }, f.Close}
-		},
+		start:   func() server { return messengertest.New() },
+		to:      "PSID-1",
 		message: func(user, mid, text string, at time.Time) *http.Request {
 			return messengertest.SignedRaw(target, messengertest.MessageBody(messengertest.Inbound{PSID: user, Mid: mid, Text: text, At: at}))
 		},
@@ -77,10 +78,8 @@ var (
 			return newInstagram(instagram.Config{Token: token})(base)
 		},
 		webhook: func(s, v string) (channels.Webhook, error) { return instagram.NewWebhook(s, v) },
-		start: func() running {
-			f := instagramtest.New()
-			return running{f.URL(), channels.Outbound{To: "IGSID-1", Mode: followup.ModeFreeText, Text: "x"}, func() int { return len(f.Requests()) }, f.Close}
-		},
+		start:   func() server { return instagramtest.New() },
+		to:      "IGSID-1",
 		message: func(user, mid, text string, at time.Time) *http.Request {
 			return instagramtest.SignedRaw(target, instagramtest.MessageBody(instagramtest.Inbound{IGSID: user, Mid: mid, Text: text, At: at}))
 		},

@@ -45,6 +45,35 @@ func NewAPI(base, defaultBase string, hc *http.Client) API {
 	return API{Base: strings.TrimRight(cmp.Or(base, defaultBase), "/"), HTTP: cmp.Or(hc, http.DefaultClient)}
 }
 
+// Patient is hc, or when it is nil a client that gives up on a call after
+// 30 seconds (http.DefaultClient never does).
+func Patient(hc *http.Client) *http.Client {
+	if hc == nil {
+		return &http.Client{Timeout: 30 * time.Second}
+	}
+	return hc
+}
+
+// Keyed is the client of a provider's API called with one secret: a
+// bearer token (LINE, the website-chat delivery service) or a token in
+// the path (Telegram's bot token). An adapter whose client needs nothing
+// else defines its Client as a Keyed and adds Send.
+type Keyed struct {
+	API
+	Token string
+}
+
+// NewKeyed is the client of the API at base (defaultBase when empty)
+// called with hc (http.DefaultClient when nil) and token. An empty token
+// is an error naming the adapter and what the token is ("line: missing
+// channel access token").
+func NewKeyed(adapter, what, token, base, defaultBase string, hc *http.Client) (*Keyed, error) {
+	if err := channels.Missing(adapter, what, token); err != nil {
+		return nil, err
+	}
+	return &Keyed{API: NewAPI(base, defaultBase, hc), Token: token}, nil
+}
+
 // Do sends r, whose URL is a path (and query) below the API's root.
 func (a API) Do(ctx context.Context, r Request) (Answer, error) {
 	r.URL = a.Base + r.URL

@@ -180,3 +180,16 @@ func TestFreeText(t *testing.T) {
 		}
 	}
 }
+
+func TestNewKeyed(t *testing.T) {
+	if k, err := NewKeyed("line", "channel access token", "", "", "https://api.example", nil); k != nil || err == nil || err.Error() != "line: missing channel access token" {
+		t.Errorf("without a token: %+v, %v", k, err)
+	}
+	k, err := NewKeyed("line", "channel access token", "t0k", "", "https://api.example/", nil)
+	if err != nil || k.Token != "t0k" || k.Base != "https://api.example" || k.HTTP != http.DefaultClient {
+		t.Errorf("NewKeyed = %+v, %v", k, err)
+	}
+	if hc := (&http.Client{}); Patient(hc) != hc || Patient(nil).Timeout != 30*time.Second {
+		t.Error("Patient replaced a client, or gave one without a timeout")
+	}
+}

@@ -33,17 +33,12 @@ type Config struct {
 }
 
 // Client sends text messages to chats that started the bot.
-type Client struct {
-	api   provider.API
-	token string
-}
+type Client provider.Keyed
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	if cfg.Token == "" {
-		return nil, errors.New("telegram: missing bot token")
-	}
-	return &Client{api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc), token: cfg.Token}, nil
+	k, err := provider.NewKeyed("telegram", "bot token", cfg.Token, cfg.BaseURL, DefaultBaseURL, hc)
+	return (*Client)(k), err
 }
 
 // sendMessageRequest is the JSON body of sendMessage.
@@ -82,7 +77,7 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 	if se := provider.FreeText(m, "Telegram", "Telegram chat id", "Telegram refuses an empty message"); se != nil {
 		return channels.Sent{}, se
 	}
-	a, err := c.api.Do(ctx, provider.Request{URL: "/bot" + c.token + "/sendMessage",
+	a, err := c.Do(ctx, provider.Request{URL: "/bot" + c.Token + "/sendMessage",
 		JSON: sendMessageRequest{ChatID: m.To, Text: m.Text}, Limit: maxResponse})
 	if err != nil {
 		// The URL holds the token; never let it reach a log.

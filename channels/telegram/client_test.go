@@ -16,8 +16,7 @@ import (
 
 func newClient(t *testing.T) (*telegram.Client, *telegramtest.Server) {
 	t.Helper()
-	fake := telegramtest.New()
-	t.Cleanup(fake.Close)
+	fake := channelstest.Start(t, telegramtest.New)
 	return channelstest.Must(telegram.New(telegram.Config{BaseURL: fake.URL(), Token: telegramtest.Token}, nil))(t), fake
 }
 
@@ -27,9 +26,7 @@ func text(to, body string) channels.Outbound {
 
 func TestNewNamesMissingToken(t *testing.T) {
 	_, err := telegram.New(telegram.Config{}, nil)
-	if err == nil || !strings.Contains(err.Error(), "token") {
-		t.Fatalf("New without token = %v, want an error naming the token", err)
-	}
+	channelstest.ErrorNames(t, err, "token")
 }
 
 func TestSendText(t *testing.T) {
@@ -63,48 +60,29 @@ func TestSendText(t *testing.T) {
 
 func TestSendRefusesOtherModesWithoutCalling(t *testing.T) {
 	c, fake := newClient(t)
-	for _, mode := range []followup.Mode{followup.ModeTemplate, followup.ModeHumanAgent, followup.ModeMessageTag, followup.ModeChatbot} {
-		m := text("4242", "x")
-		m.Mode = mode
-		_, err := c.Send(context.Background(), m)
-		channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
-	}
-	if n := len(fake.Requests()); n != 0 {
-		t.Errorf("fake got %d requests for unsupported modes", n)
-	}
+	channelstest.RefusesModes(t, c, text("4242", "x"), fake.Received,
+		followup.ModeTemplate, followup.ModeHumanAgent, followup.ModeMessageTag, followup.ModeChatbot)
 }
 
 func TestSendErrors(t *testing.T) {
-	tests := []struct {
-		fail       telegramtest.Failure
-		class      followup.SendErrorClass
-		code       string
-		msg        string
-		retryAfter time.Duration
-	}{
-		{telegramtest.Blocked, followup.RecipientGone, "403", "Forbidden: bot was blocked by the user", 0},
-		{telegramtest.Deactivated, followup.RecipientGone, "403", "Forbidden: user is deactivated", 0},
-		{telegramtest.CantInitiate, followup.RecipientGone, "403", "Forbidden: bot can't initiate conversation with a user", 0},
-		{telegramtest.ChatNotFound, followup.Permanent, "400", "Bad Request: chat not found", 0},
-		{telegramtest.TooManyRequests, followup.Retryable, "429", "Too Many Requests: retry after 7", 7 * time.Second},
-		{telegramtest.ServerError, followup.Retryable, "500", "Internal Server Error", 0},
-		{telegramtest.BadGateway, followup.Retryable, "502", "Telegram answered 502 Bad Gateway", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.code+" "+tt.msg, func(t *testing.T) {
-			c, fake := newClient(t)
-			fake.FailFor("777", tt.fail)
-			_, err := c.Send(context.Background(), text("777", "hello"))
-			se := channelstest.SendError(t, err)
-			if se.Class != tt.class || se.Code != tt.code || se.Message != tt.msg || se.RetryAfter != tt.retryAfter {
-				t.Errorf("got %+v, want class %s code %s msg %q retry %s", *se, tt.class, tt.code, tt.msg, tt.retryAfter)
-			}
-			// Other chats are unaffected.
-			if _, err := c.Send(context.Background(), text("778", "hello")); err != nil {
-				t.Errorf("other chat: %v", err)
-			}
-		})
-	}
+	channelstest.Failures(t, []channelstest.Failure[telegramtest.Failure]{
+		{Fail: telegramtest.Blocked, Class: followup.RecipientGone, Code: "403", Message: "Forbidden: bot was blocked by the user"},
+		{Fail: telegramtest.Deactivated, Class: followup.RecipientGone, Code: "403", Message: "Forbidden: user is deactivated"},
+		{Fail: telegramtest.CantInitiate, Class: followup.RecipientGone, Code: "403", Message: "Forbidden: bot can't initiate conversation with a user"},
+		{Fail: telegramtest.ChatNotFound, Class: followup.Permanent, Code: "400", Message: "Bad Request: chat not found"},
+		{Fail: telegramtest.TooManyRequests, Class: followup.Retryable, Code: "429", Message: "Too Many Requests: retry after 7", RetryAfter: 7 * time.Second},
+		{Fail: telegramtest.ServerError, Class: followup.Retryable, Code: "500", Message: "Internal Server Error"},
+		{Fail: telegramtest.BadGateway, Class: followup.Retryable, Code: "502", Message: "Telegram answered 502 Bad Gateway"},
+	}, func(t *testing.T, fail telegramtest.Failure) error {
+		c, fake := newClient(t)
+		fake.FailFor("777", fail)
+		_, err := c.Send(context.Background(), text("777", "hello"))
+		// Other chats are unaffected.
+		if _, err := c.Send(context.Background(), text("778", "hello")); err != nil {
+			t.Errorf("other chat: %v", err)
+		}
+		return err
+	})
 }
 
 func TestSendRetryAfterFailOnce(t *testing.T) {
@@ -119,8 +97,7 @@ func TestSendRetryAfterFailOnce(t *testing.T) {
 }
 
 func TestSendBadTokenIsPermanent(t *testing.T) {
-	fake := telegramtest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, telegramtest.New)
 	c, _ := telegram.New(telegram.Config{BaseURL: fake.URL(), Token: "1:wrong"}, nil)
 	_, err := c.Send(context.Background(), text("4242", "x"))
 	channelstest.Refusal(t, err, followup.Permanent, "401")

@@ -24,9 +24,7 @@ func Driver() channels.Driver {
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("TELEGRAM_API_URL"), Token: env("TELEGRAM_BOT_TOKEN")}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("TELEGRAM_WEBHOOK_SECRET"))
-		},
+		NewWebhook: channels.Keyed("TELEGRAM_WEBHOOK_SECRET", NewWebhook),
 		// A private chat's id.
 		ID: channels.IDForm{Alphabet: channels.Digits, Len: 10},
 	}

@@ -28,8 +28,8 @@ type Webhook struct {
 // NewWebhook returns a webhook checking the secret_token the bot registered
 // with setWebhook: Telegram's only proof that a POST comes from Telegram.
 func NewWebhook(secret string) (*Webhook, error) {
-	if secret == "" {
-		return nil, errors.New("telegram: missing webhook secret token")
+	if err := channels.Missing("telegram", "webhook secret token", secret); err != nil {
+		return nil, err
 	}
 	return &Webhook{secret: []byte(secret)}, nil
 }

@@ -18,28 +18,21 @@ func newWebhook(t *testing.T) *telegram.Webhook {
 }
 
 func TestNewWebhookNeedsSecret(t *testing.T) {
-	if _, err := telegram.NewWebhook(""); err == nil {
-		t.Fatal("NewWebhook without secret succeeded")
-	}
+	_, err := telegram.NewWebhook("")
+	channelstest.ErrorNames(t, err, "secret")
 }
 
 func TestWebhookParsesSignedMessage(t *testing.T) {
-	fake := telegramtest.New()
-	defer fake.Close()
-	hook := newWebhook(t)
+	fake := channelstest.Start(t, telegramtest.New)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 	body := fake.Update(telegramtest.Inbound{UpdateID: 1001, ChatID: 4242, FirstName: "Ada", LastName: "Lovelace", Text: "hello?", Date: at, MessageID: 17})
-	events := channelstest.Receive(t, hook, telegramtest.SignedUpdate(target, telegramtest.Secret, body))
-	want := channels.Event{Channel: followup.Telegram, Kind: channels.Message, ExternalID: "4242", Name: "Ada Lovelace",
-		Text: "hello?", At: at, ProviderMessageID: "4242:17", DedupKey: "1001"}
-	if len(events) != 1 || events[0] != want {
-		t.Fatalf("events = %+v, want %+v", events, want)
-	}
+	channelstest.Event(t, channelstest.ReceiveOne(t, newWebhook(t), telegramtest.SignedUpdate(target, telegramtest.Secret, body)), channels.Event{
+		Channel: followup.Telegram, Kind: channels.Message, ExternalID: "4242", Name: "Ada Lovelace",
+		Text: "hello?", At: at, ProviderMessageID: "4242:17", DedupKey: "1001"})
 }
 
 func TestWebhookSignatureRefused(t *testing.T) {
-	fake := telegramtest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, telegramtest.New)
 	hook := newWebhook(t)
 	body := fake.Update(telegramtest.Inbound{ChatID: 1, FirstName: "A", Text: "x"})
 	missing := telegramtest.SignedUpdate(target, telegramtest.Secret, body)
@@ -56,43 +49,19 @@ func TestWebhookHandshakeNotHandled(t *testing.T) {
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {
-	fake := telegramtest.New()
-	defer fake.Close()
-	hook := newWebhook(t)
+	fake := channelstest.Start(t, telegramtest.New)
 	body := fake.Update(telegramtest.Inbound{ChatID: 5, FirstName: "B", Text: "again"})
-	a, err := hook.Parse(nil, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := hook.Parse(nil, body)
-	if len(a) != 1 || len(b) != 1 || a[0].DedupKey == "" || a[0].DedupKey != b[0].DedupKey {
-		t.Fatalf("redelivery keys %v / %v", a, b)
-	}
-	other, _ := hook.Parse(nil, fake.Update(telegramtest.Inbound{ChatID: 5, FirstName: "B", Text: "again"}))
-	if other[0].DedupKey == a[0].DedupKey {
-		t.Fatalf("a new update reused dedup key %q", a[0].DedupKey)
-	}
+	channelstest.Redelivered(t, newWebhook(t), body, body, fake.Update(telegramtest.Inbound{ChatID: 5, FirstName: "B", Text: "again"}))
 }
 
 func TestWebhookSkipsAndRejects(t *testing.T) {
 	hook := newWebhook(t)
-	skipped := []string{
+	channelstest.Skips(t, hook,
 		`{"update_id":5,"edited_message":{"message_id":1,"chat":{"id":1,"type":"private"},"date":1,"text":"x"}}`,
 		`{"update_id":6,"message":{"message_id":1,"chat":{"id":1,"type":"private"},"date":1,"pinned_message":{"message_id":3}}}`,
 		`{"update_id":8,"message":{"message_id":1,"from":{"id":9,"is_bot":true},"chat":{"id":1,"type":"private"},"date":1,"text":"a bot"}}`,
-		`{"update_id":7,"callback_query":{"id":"1"}}`,
-	}
-	for _, b := range skipped {
-		ev, err := hook.Parse(nil, []byte(b))
-		if err != nil || len(ev) != 0 {
-			t.Errorf("Parse(%s) = %v, %v; want skipped", b, ev, err)
-		}
-	}
-	for _, b := range []string{``, `{`, `[]`, `{"message":{"text":"no update id"}}`, `{"update_id":"x"}`} {
-		if _, err := hook.Parse(nil, []byte(b)); err == nil {
-			t.Errorf("Parse(%q) succeeded, want an error", b)
-		}
-	}
+		`{"update_id":7,"callback_query":{"id":"1"}}`)
+	channelstest.Rejects(t, hook, ``, `{`, `[]`, `{"message":{"text":"no update id"}}`, `{"update_id":"x"}`)
 }
 
 func TestWebhookMediaIsAReply(t *testing.T) {
@@ -109,8 +78,7 @@ func TestWebhookMediaIsAReply(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	fake := telegramtest.New()
-	defer fake.Close()
+	fake := channelstest.Start(f, telegramtest.New)
 	hook, _ := telegram.NewWebhook("s")
 	channelstest.Fuzz(f, hook, followup.Telegram, channelstest.HasExternalID,
 		fake.Update(telegramtest.Inbound{ChatID: 4242, FirstName: "Ada", Text: "hello"}),

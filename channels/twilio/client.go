@@ -6,7 +6,6 @@ package twilio
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -54,13 +53,9 @@ type Client struct {
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	switch {
-	case cfg.AccountSID == "":
-		return nil, errors.New("twilio: missing account SID")
-	case cfg.AuthToken == "":
-		return nil, errors.New("twilio: missing auth token")
-	case cfg.From == "" && cfg.MessagingServiceSID == "":
-		return nil, errors.New("twilio: missing From number or messaging service SID")
+	if err := channels.Missing("twilio", "account SID", cfg.AccountSID, "auth token", cfg.AuthToken,
+		"From number or messaging service SID", cfg.From+cfg.MessagingServiceSID); err != nil {
+		return nil, err
 	}
 	if cfg.StatusCallback != "" {
 		u, err := url.Parse(cfg.StatusCallback)

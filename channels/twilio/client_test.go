@@ -28,8 +28,7 @@ func config(fake *twiliotest.Server) twilio.Config {
 
 func newClient(t *testing.T) (*twilio.Client, *twiliotest.Server) {
 	t.Helper()
-	fake := twiliotest.New()
-	t.Cleanup(fake.Close)
+	fake := channelstest.Start(t, twiliotest.New)
 	return channelstest.Must(twilio.New(config(fake), nil))(t), fake
 }
 
@@ -43,9 +42,8 @@ func TestNewNamesMissingCredential(t *testing.T) {
 		"auth token":  {AccountSID: "AC1", From: "+1"},
 		"From":        {AccountSID: "AC1", AuthToken: "t"},
 	} {
-		if _, err := twilio.New(cfg, nil); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("New(%+v) = %v, want an error naming %s", cfg, err, want)
-		}
+		_, err := twilio.New(cfg, nil)
+		channelstest.ErrorNames(t, err, want)
 	}
 }
 
@@ -58,11 +56,7 @@ func TestSendSMS(t *testing.T) {
 	if !strings.HasPrefix(sent.ProviderID, "SM") || len(sent.ProviderID) != 34 {
 		t.Errorf("ProviderID = %q, want a message SID", sent.ProviderID)
 	}
-	reqs := fake.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("fake got %d requests", len(reqs))
-	}
-	r := reqs[0]
+	r := channelstest.One(t, "requests", fake.Requests())
 	if r.Method != http.MethodPost || r.Path != "/2010-04-01/Accounts/"+twiliotest.AccountSID+"/Messages.json" {
 		t.Errorf("request = %s %s", r.Method, r.Path)
 	}
@@ -84,8 +78,7 @@ func TestSendSMS(t *testing.T) {
 // the configured one's query and adds our reference; without a key, or
 // without a configured URL, nothing is added.
 func TestStatusCallbackCarriesReference(t *testing.T) {
-	fake := twiliotest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, twiliotest.New)
 	cfg := config(fake)
 	cfg.StatusCallback = callback + "?tenant=acme"
 	c, err := twilio.New(cfg, nil)
@@ -120,8 +113,7 @@ func TestStatusCallbackCarriesReference(t *testing.T) {
 }
 
 func TestSendThroughMessagingService(t *testing.T) {
-	fake := twiliotest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, twiliotest.New)
 	cfg := config(fake)
 	cfg.From, cfg.MessagingServiceSID, cfg.StatusCallback = "", twiliotest.MessagingServiceSID, ""
 	c, err := twilio.New(cfg, nil)
@@ -138,31 +130,21 @@ func TestSendThroughMessagingService(t *testing.T) {
 }
 
 func TestSendErrors(t *testing.T) {
-	tests := []struct {
-		fail       twiliotest.Failure
-		class      followup.SendErrorClass
-		code       string
-		retryAfter time.Duration
-	}{
-		{twiliotest.Unsubscribed, followup.RecipientGone, "21610", 0},
-		{twiliotest.InvalidNumber, followup.Permanent, "21211", 0},
-		{twiliotest.NotMobile, followup.Permanent, "21614", 0},
-		{twiliotest.TooManyRequests, followup.Retryable, "20429", twiliotest.RetryAfterSeconds * time.Second},
-		{twiliotest.ServerError, followup.Retryable, "20500", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.fail.String(), func(t *testing.T) {
-			c, fake := newClient(t)
-			fake.FailFor(zoe, tt.fail)
-			_, err := c.Send(context.Background(), sms(zoe, "x"))
-			if se := channelstest.Refusal(t, err, tt.class, tt.code); se.RetryAfter != tt.retryAfter {
-				t.Errorf("RetryAfter %s, want %s", se.RetryAfter, tt.retryAfter)
-			}
-			if _, err := c.Send(context.Background(), sms(carlos, "x")); err != nil {
-				t.Errorf("other number: %v", err)
-			}
-		})
-	}
+	channelstest.Failures(t, []channelstest.Failure[twiliotest.Failure]{
+		{Fail: twiliotest.Unsubscribed, Class: followup.RecipientGone, Code: "21610"},
+		{Fail: twiliotest.InvalidNumber, Class: followup.Permanent, Code: "21211"},
+		{Fail: twiliotest.NotMobile, Class: followup.Permanent, Code: "21614"},
+		{Fail: twiliotest.TooManyRequests, Class: followup.Retryable, Code: "20429", RetryAfter: twiliotest.RetryAfterSeconds * time.Second},
+		{Fail: twiliotest.ServerError, Class: followup.Retryable, Code: "20500"},
+	}, func(t *testing.T, fail twiliotest.Failure) error {
+		c, fake := newClient(t)
+		fake.FailFor(zoe, fail)
+		_, err := c.Send(context.Background(), sms(zoe, "x"))
+		if _, err := c.Send(context.Background(), sms(carlos, "x")); err != nil {
+			t.Errorf("other number: %v", err)
+		}
+		return err
+	})
 }
 
 func TestSendRefusedByFakeValidation(t *testing.T) {
@@ -180,13 +162,7 @@ func TestSendRefusedByFakeValidation(t *testing.T) {
 
 func TestSendRefusesOtherModes(t *testing.T) {
 	c, fake := newClient(t)
-	m := sms(zoe, "x")
-	m.Mode = followup.ModeTemplate
-	_, err := c.Send(context.Background(), m)
-	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
-	if len(fake.Requests()) != 0 {
-		t.Error("an unsupported mode reached the API")
-	}
+	channelstest.RefusesModes(t, c, sms(zoe, "x"), fake.Received, followup.ModeTemplate)
 }
 
 func TestSendTransportError(t *testing.T) {

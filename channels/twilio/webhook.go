@@ -45,8 +45,8 @@ type Webhook struct {
 
 // NewWebhook checks cfg and returns the webhook.
 func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
-	if cfg.AuthToken == "" {
-		return nil, errors.New("twilio: missing auth token for webhook signatures")
+	if err := channels.Missing("twilio", "auth token for webhook signatures", cfg.AuthToken); err != nil {
+		return nil, err
 	}
 	if cfg.PublicBaseURL != "" {
 		u, err := url.Parse(cfg.PublicBaseURL)

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -43,12 +42,10 @@ type Client struct {
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	switch {
-	case cfg.AuthToken == "":
-		return nil, errors.New("viber: missing auth token")
-	case cfg.SenderName == "":
-		return nil, errors.New("viber: missing sender name")
-	case len([]rune(cfg.SenderName)) > MaxSenderName:
+	if err := channels.Missing("viber", "auth token", cfg.AuthToken, "sender name", cfg.SenderName); err != nil {
+		return nil, err
+	}
+	if len([]rune(cfg.SenderName)) > MaxSenderName {
 		return nil, fmt.Errorf("viber: sender name %q is longer than %d characters", cfg.SenderName, MaxSenderName)
 	}
 	return &Client{cfg: cfg, api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc)}, nil

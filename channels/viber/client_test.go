@@ -21,25 +21,20 @@ func newClient(t *testing.T, fake *vibertest.Server, token string) *viber.Client
 }
 
 func TestNewNamesMissingCredential(t *testing.T) {
-	for _, tc := range []struct {
-		cfg  viber.Config
-		want string
-	}{
-		{viber.Config{SenderName: "x"}, "auth token"},
-		{viber.Config{AuthToken: "t"}, "sender name"},
-		{viber.Config{AuthToken: "t", SenderName: strings.Repeat("a", 29)}, "longer than 28"},
+	for want, cfg := range map[string]viber.Config{
+		"auth token":     {SenderName: "x"},
+		"sender name":    {AuthToken: "t"},
+		"longer than 28": {AuthToken: "t", SenderName: strings.Repeat("a", 29)},
 	} {
-		if _, err := viber.New(tc.cfg, nil); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("New(%+v) = %v, want error about %q", tc.cfg, err, tc.want)
-		}
+		_, err := viber.New(cfg, nil)
+		channelstest.ErrorNames(t, err, want)
 	}
 }
 
 func TestSendRequestShape(t *testing.T) {
 	for _, mode := range []followup.Mode{followup.ModeFreeText, followup.ModeChatbot} {
 		t.Run(string(mode), func(t *testing.T) {
-			fake := vibertest.New()
-			defer fake.Close()
+			fake := channelstest.Start(t, vibertest.New)
 			c := newClient(t, fake, vibertest.Token)
 			sent, err := c.Send(context.Background(), channels.Outbound{Channel: followup.Viber, To: "01234567890A=",
 				Mode: mode, Text: "Hi Ada, following up on #4821", IdempotencyKey: "fu-7-1"})
@@ -50,11 +45,7 @@ func TestSendRequestShape(t *testing.T) {
 			if sent.ProviderID != "5741311803571721088" {
 				t.Errorf("ProviderID = %q", sent.ProviderID)
 			}
-			reqs := fake.Requests()
-			if len(reqs) != 1 {
-				t.Fatalf("fake got %d requests", len(reqs))
-			}
-			r := reqs[0]
+			r := channelstest.One(t, "requests", fake.Requests())
 			if r.Method != http.MethodPost || r.Path != "/pa/send_message" || r.Header.Get("X-Viber-Auth-Token") != vibertest.Token {
 				t.Errorf("request %s %s token %q", r.Method, r.Path, r.Header.Get("X-Viber-Auth-Token"))
 			}
@@ -68,55 +59,37 @@ func TestSendRequestShape(t *testing.T) {
 }
 
 func TestSendRefusesModesViberLacks(t *testing.T) {
-	fake := vibertest.New()
-	defer fake.Close()
-	c := newClient(t, fake, vibertest.Token)
-	for _, mode := range []followup.Mode{followup.ModeTemplate, followup.ModeHumanAgent, followup.ModeMessageTag} {
-		_, err := c.Send(context.Background(), channels.Outbound{To: "u", Mode: mode, Text: "x"})
-		channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
-	}
-	if n := len(fake.Requests()); n != 0 {
-		t.Errorf("fake got %d requests for unsupported modes", n)
-	}
+	fake := channelstest.Start(t, vibertest.New)
+	channelstest.RefusesModes(t, newClient(t, fake, vibertest.Token), channels.Outbound{To: "u", Text: "x"}, fake.Received,
+		followup.ModeTemplate, followup.ModeHumanAgent, followup.ModeMessageTag)
 }
 
 func TestSendErrors(t *testing.T) {
-	for _, tc := range []struct {
-		kind       vibertest.Kind
-		class      followup.SendErrorClass
-		code       string
-		retryAfter time.Duration
-	}{
-		{vibertest.NotSubscribed, followup.RecipientGone, "6", 0},
-		{vibertest.NotRegistered, followup.RecipientGone, "5", 0},
-		{vibertest.FreeMessagesExceeded, followup.WindowClosed, "23", 0},
-		{vibertest.NoBalance, followup.WindowClosed, "24", 0},
-		{vibertest.TooManyRequests, followup.Retryable, "12", 0},
-		{vibertest.HTTPTooManyRequests, followup.Retryable, "http_429", 42 * time.Second},
-		{vibertest.Unavailable, followup.Retryable, "http_503", 0},
-		{vibertest.GeneralError, followup.Retryable, "99", 0},
-	} {
-		t.Run(tc.code, func(t *testing.T) {
-			fake := vibertest.New()
-			defer fake.Close()
-			fake.FailFor("bad=", tc.kind)
-			fake.SetRetryAfter(42 * time.Second)
-			c := newClient(t, fake, vibertest.Token)
-			_, err := c.Send(context.Background(), channels.Outbound{To: "bad=", Mode: followup.ModeChatbot, Text: "hello"})
-			if se := channelstest.Refusal(t, err, tc.class, tc.code); se.RetryAfter != tc.retryAfter {
-				t.Errorf("RetryAfter %v, want %v", se.RetryAfter, tc.retryAfter)
-			}
-			// Other receivers are unaffected.
-			if _, err := c.Send(context.Background(), channels.Outbound{To: "good=", Mode: followup.ModeChatbot, Text: "hello"}); err != nil {
-				t.Errorf("good receiver: %v", err)
-			}
-		})
-	}
+	channelstest.Failures(t, []channelstest.Failure[vibertest.Kind]{
+		{Fail: vibertest.NotSubscribed, Class: followup.RecipientGone, Code: "6"},
+		{Fail: vibertest.NotRegistered, Class: followup.RecipientGone, Code: "5"},
+		{Fail: vibertest.FreeMessagesExceeded, Class: followup.WindowClosed, Code: "23"},
+		{Fail: vibertest.NoBalance, Class: followup.WindowClosed, Code: "24"},
+		{Fail: vibertest.TooManyRequests, Class: followup.Retryable, Code: "12"},
+		{Fail: vibertest.HTTPTooManyRequests, Class: followup.Retryable, Code: "http_429", RetryAfter: 42 * time.Second},
+		{Fail: vibertest.Unavailable, Class: followup.Retryable, Code: "http_503"},
+		{Fail: vibertest.GeneralError, Class: followup.Retryable, Code: "99"},
+	}, func(t *testing.T, kind vibertest.Kind) error {
+		fake := channelstest.Start(t, vibertest.New)
+		fake.FailFor("bad=", kind)
+		fake.SetRetryAfter(42 * time.Second)
+		c := newClient(t, fake, vibertest.Token)
+		_, err := c.Send(context.Background(), channels.Outbound{To: "bad=", Mode: followup.ModeChatbot, Text: "hello"})
+		// Other receivers are unaffected.
+		if _, err := c.Send(context.Background(), channels.Outbound{To: "good=", Mode: followup.ModeChatbot, Text: "hello"}); err != nil {
+			t.Errorf("good receiver: %v", err)
+		}
+		return err
+	})
 }
 
 func TestSendBadTokenAndBadDataArePermanent(t *testing.T) {
-	fake := vibertest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, vibertest.New)
 	_, err := newClient(t, fake, "wrong-token").Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})
 	channelstest.Refusal(t, err, followup.Permanent, "2") // bad token
 	_, err = newClient(t, fake, vibertest.Token).Send(context.Background(), channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: ""})
@@ -132,8 +105,7 @@ func TestSendTransportErrorIsPlain(t *testing.T) {
 }
 
 func TestSendHonoursContext(t *testing.T) {
-	fake := vibertest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, vibertest.New)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := newClient(t, fake, vibertest.Token).Send(ctx, channels.Outbound{To: "u=", Mode: followup.ModeFreeText, Text: "hi"})

@@ -26,9 +26,7 @@ func Driver() channels.Driver {
 			}
 			return New(Config{BaseURL: env("VIBER_API_URL"), AuthToken: env("VIBER_AUTH_TOKEN"), SenderName: name}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("VIBER_AUTH_TOKEN")), nil
-		},
+		NewWebhook: channels.Keyed("VIBER_AUTH_TOKEN", channels.Infallible(NewWebhook)),
 		// A user id of 16 bytes in base64; the contact's phone also
 		// names them.
 		ID: channels.IDForm{By: channels.ByPhone, Alphabet: channels.Base64, Len: 22, Suffix: "==", Bits: 128},

@@ -2,8 +2,6 @@ package viber
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // SignatureHeader carries hex HMAC-SHA256 of the raw body keyed with the
@@ -36,21 +35,14 @@ var _ channels.Webhook = (*Webhook)(nil)
 // Verify checks X-Viber-Content-Signature over the raw body.
 func (w *Webhook) Verify(r *http.Request, body []byte) error {
 	got, err := hex.DecodeString(strings.TrimSpace(r.Header.Get(SignatureHeader)))
-	if err != nil || len(got) != sha256.Size || w.authToken == "" {
-		return channels.ErrSignature
-	}
-	if !hmac.Equal(got, Sign(w.authToken, body)) {
+	if err != nil || !signature.Equal(got, w.authToken, body) {
 		return channels.ErrSignature
 	}
 	return nil
 }
 
 // Sign is the MAC Viber puts (hex-encoded) in X-Viber-Content-Signature.
-func Sign(authToken string, body []byte) []byte {
-	m := hmac.New(sha256.New, []byte(authToken))
-	m.Write(body)
-	return m.Sum(nil)
-}
+func Sign(authToken string, body []byte) []byte { return signature.MAC(authToken, body) }
 
 type callback struct {
 	Event        string      `json:"event"`

@@ -19,16 +19,9 @@ const target = "http://followup.test/webhooks/viber"
 func TestWebhookMessage(t *testing.T) {
 	hook := viber.NewWebhook(vibertest.Token)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 123e6, time.UTC)
-	evs := channelstest.Receive(t, hook, vibertest.SignedMessage(target, "01234567890A=", "Ada Lovelace", "still broken", 4912661846655238145, at))
-	if len(evs) != 1 {
-		t.Fatalf("Parse = %v", evs)
-	}
-	e := evs[0]
-	want := channels.Event{Channel: followup.Viber, Kind: channels.Message, ExternalID: "01234567890A=", Name: "Ada Lovelace",
-		Text: "still broken", At: at, ProviderMessageID: "4912661846655238145", DedupKey: "viber:message:4912661846655238145"}
-	if e != want {
-		t.Errorf("event = %+v\nwant    %+v", e, want)
-	}
+	channelstest.Event(t, channelstest.ReceiveOne(t, hook, vibertest.SignedMessage(target, "01234567890A=", "Ada Lovelace", "still broken", 4912661846655238145, at)), channels.Event{
+		Channel: followup.Viber, Kind: channels.Message, ExternalID: "01234567890A=", Name: "Ada Lovelace",
+		Text: "still broken", At: at, ProviderMessageID: "4912661846655238145", DedupKey: "viber:message:4912661846655238145"})
 }
 
 func TestWebhookStatuses(t *testing.T) {
@@ -43,11 +36,7 @@ func TestWebhookStatuses(t *testing.T) {
 		{"seen", followup.StatusRead, false},
 		{"failed", followup.StatusFailed, true},
 	} {
-		evs := channelstest.Receive(t, hook, vibertest.SignedStatus(target, tc.event, "01234567890A=", 5741311803571721088, "user device offline too long", at))
-		if len(evs) != 1 {
-			t.Fatalf("%s: Parse = %v", tc.event, evs)
-		}
-		e := evs[0]
+		e := channelstest.ReceiveOne(t, hook, vibertest.SignedStatus(target, tc.event, "01234567890A=", 5741311803571721088, "user device offline too long", at))
 		if e.Kind != channels.Status || e.Status != tc.status || e.ExternalID != "01234567890A=" ||
 			e.ProviderMessageID != "5741311803571721088" || !e.At.Equal(at) || e.DedupKey != "viber:"+tc.event+":5741311803571721088" {
 			t.Errorf("%s: event = %+v", tc.event, e)
@@ -84,38 +73,19 @@ func TestWebhookSignature(t *testing.T) {
 }
 
 func TestWebhookDuplicateDeliverySameKey(t *testing.T) {
-	hook := viber.NewWebhook(vibertest.Token)
 	b := vibertest.MessageBody("u=", "Ada", "hi", 77, time.Unix(1700000000, 0))
-	first, err1 := hook.Parse(nil, b)
-	again, err2 := hook.Parse(nil, b)
-	other, err3 := hook.Parse(nil, vibertest.MessageBody("u=", "Ada", "hi", 78, time.Unix(1700000000, 0)))
-	if err1 != nil || err2 != nil || err3 != nil {
-		t.Fatal(err1, err2, err3)
-	}
-	if first[0].DedupKey != again[0].DedupKey || first[0].DedupKey == other[0].DedupKey {
-		t.Errorf("keys %q %q %q", first[0].DedupKey, again[0].DedupKey, other[0].DedupKey)
-	}
+	channelstest.Redelivered(t, viber.NewWebhook(vibertest.Token), b, b, vibertest.MessageBody("u=", "Ada", "hi", 78, time.Unix(1700000000, 0)))
 }
 
 func TestWebhookSkipsAndRejects(t *testing.T) {
 	hook := viber.NewWebhook(vibertest.Token)
-	for _, b := range []string{
+	channelstest.Skips(t, hook,
 		`{"event":"webhook","timestamp":1457764197627,"message_token":241256543215}`,
 		`{"event":"subscribed","timestamp":1457764197627,"user":{"id":"u="},"message_token":1}`,
 		`{"event":"conversation_started","timestamp":1457764197627,"message_token":1,"type":"open","user":{"id":"u="}}`,
-		`{"event":"client_status","timestamp":1}`,
-	} {
-		evs, err := hook.Parse(nil, []byte(b))
-		if err != nil || len(evs) != 0 {
-			t.Errorf("Parse(%s) = %v, %v; want skipped", b, evs, err)
-		}
-	}
-	for _, b := range []string{``, `{`, `[]`, `{"timestamp":1}`, `{"event":"message","message_token":1}`,
-		`{"event":"delivered","message_token":1}`, `{"event":"message","message_token":"x","sender":{"id":"u"},"message":{}}`} {
-		if _, err := hook.Parse(nil, []byte(b)); err == nil {
-			t.Errorf("Parse(%q) succeeded, want error", b)
-		}
-	}
+		`{"event":"client_status","timestamp":1}`)
+	channelstest.Rejects(t, hook, ``, `{`, `[]`, `{"timestamp":1}`, `{"event":"message","message_token":1}`,
+		`{"event":"delivered","message_token":1}`, `{"event":"message","message_token":"x","sender":{"id":"u"},"message":{}}`)
 }
 
 func TestWebhookHasNoHandshake(t *testing.T) {

@@ -14,7 +14,6 @@ package webchat
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -36,23 +35,15 @@ type Config struct {
 }
 
 // Client sends messages to website visitors.
-type Client struct {
-	api   provider.API
-	token string
-}
+type Client provider.Keyed
 
 // New checks cfg; hc nil means a client with a 30 s timeout.
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	if cfg.BaseURL == "" {
-		return nil, errors.New("webchat: missing BaseURL of the delivery service")
+	if err := channels.Missing("webchat", "BaseURL of the delivery service", cfg.BaseURL); err != nil {
+		return nil, err
 	}
-	if cfg.Token == "" {
-		return nil, errors.New("webchat: missing Token (delivery service bearer token)")
-	}
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Client{api: provider.NewAPI(cfg.BaseURL, "", hc), token: cfg.Token}, nil
+	k, err := provider.NewKeyed("webchat", "Token (delivery service bearer token)", cfg.Token, cfg.BaseURL, "", provider.Patient(hc))
+	return (*Client)(k), err
 }
 
 // OutboundMessage is the body of POST /v1/messages.
@@ -87,12 +78,12 @@ func (c *Client) Send(ctx context.Context, m channels.Outbound) (channels.Sent, 
 	if !ValidVisitorID(m.To) {
 		return channels.Sent{}, provider.Permanent("invalid_recipient", fmt.Sprintf("%q is not a website-chat visitor id", m.To))
 	}
-	h := provider.Bearer(c.token)
+	h := provider.Bearer(c.Token)
 	h.Set("Accept", "application/json")
 	if m.IdempotencyKey != "" {
 		h.Set("Idempotency-Key", m.IdempotencyKey)
 	}
-	a, err := c.api.Do(ctx, provider.Request{URL: "/v1/messages", Header: h, JSON: OutboundMessage{VisitorID: m.To, Text: m.Text}})
+	a, err := c.Do(ctx, provider.Request{URL: "/v1/messages", Header: h, JSON: OutboundMessage{VisitorID: m.To, Text: m.Text}})
 	if err != nil {
 		return channels.Sent{}, fmt.Errorf("webchat: send to visitor: %w", err) // retried
 	}

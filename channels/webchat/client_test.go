@@ -1,6 +1,7 @@
 package webchat_test
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
@@ -28,26 +29,19 @@ func msg(to, text, key string) channels.Outbound {
 }
 
 func TestNewNamesMissingConfig(t *testing.T) {
-	if _, err := webchat.New(webchat.Config{Token: "t"}, nil); err == nil || !strings.Contains(err.Error(), "BaseURL") {
-		t.Errorf("no BaseURL: %v", err)
-	}
-	if _, err := webchat.New(webchat.Config{BaseURL: "http://x"}, nil); err == nil || !strings.Contains(err.Error(), "Token") {
-		t.Errorf("no Token: %v", err)
-	}
+	_, err := webchat.New(webchat.Config{Token: "t"}, nil)
+	channelstest.ErrorNames(t, err, "BaseURL")
+	_, err = webchat.New(webchat.Config{BaseURL: "http://x"}, nil)
+	channelstest.ErrorNames(t, err, "Token")
 }
 
 func TestSendRequestShape(t *testing.T) {
-	srv := webchattest.New()
-	defer srv.Close()
+	srv := channelstest.Start(t, webchattest.New)
 	sent, err := client(t, srv).Send(context.Background(), msg(visitor, "Your refund is on its way 💸", "fu-7-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs := srv.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("requests = %d", len(reqs))
-	}
-	r := reqs[0]
+	r := channelstest.One(t, "requests", srv.Requests())
 	if r.Method != http.MethodPost || r.Path != "/v1/messages" {
 		t.Errorf("%s %s", r.Method, r.Path)
 	}
@@ -64,8 +58,7 @@ func TestSendRequestShape(t *testing.T) {
 }
 
 func TestSendIdempotent(t *testing.T) {
-	srv := webchattest.New()
-	defer srv.Close()
+	srv := channelstest.Start(t, webchattest.New)
 	c := client(t, srv)
 	a, err := c.Send(context.Background(), msg(visitor, "hi", "k1"))
 	if err != nil {
@@ -82,50 +75,35 @@ func TestSendIdempotent(t *testing.T) {
 	channelstest.Refusal(t, err, followup.Permanent, "idempotency_conflict")
 }
 
+// failure is what goes wrong in a send: the service's scripted answer,
+// a wrong token or a bad visitor id.
+type failure struct {
+	setup     func(*webchattest.Server)
+	token, to string
+}
+
 func TestSendErrorClasses(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		setup func(*webchattest.Server)
-		token string
-		to    string
-		class followup.SendErrorClass
-		code  string
-		after time.Duration
-	}{
-		{name: "visitor gone", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Gone) }, class: followup.RecipientGone, code: "visitor_gone"},
-		{name: "down for visitor", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Down) }, class: followup.Retryable, code: "unavailable"},
-		{name: "whole service down", setup: func(s *webchattest.Server) { s.SetDown(true) }, class: followup.Retryable, code: "unavailable"},
-		{name: "rate limited", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.RateLimited) }, class: followup.Retryable, code: "rate_limited",
-			after: webchattest.RetryAfterSeconds * time.Second},
-		{name: "unknown visitor", setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Invalid) }, class: followup.Permanent, code: "invalid_visitor"},
-		{name: "bad token", token: "wrong", class: followup.Permanent, code: "unauthorized"},
-		{name: "bad visitor id", to: "bad id\r\n", class: followup.Permanent, code: "invalid_recipient"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := webchattest.New()
-			defer srv.Close()
-			if tc.setup != nil {
-				tc.setup(srv)
-			}
-			tok := webchattest.DefaultToken
-			if tc.token != "" {
-				tok = tc.token
-			}
-			to := visitor
-			if tc.to != "" {
-				to = tc.to
-			}
-			c := channelstest.Must(webchat.New(webchat.Config{BaseURL: srv.URL(), Token: tok}, nil))(t)
-			_, err := c.Send(context.Background(), msg(to, "hello", "k"))
-			se := channelstest.SendError(t, err)
-			if se.Class != tc.class || se.Code != tc.code || se.RetryAfter != tc.after {
-				t.Errorf("got %s %s after %s (%s), want %s %s after %s", se.Class, se.Code, se.RetryAfter, se.Message, tc.class, tc.code, tc.after)
-			}
-			if len(srv.Deliveries()) != 0 {
-				t.Error("refused message stored")
-			}
-		})
-	}
+	channelstest.Failures(t, []channelstest.Failure[failure]{
+		{Name: "visitor gone", Fail: failure{setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Gone) }}, Class: followup.RecipientGone, Code: "visitor_gone"},
+		{Name: "down for visitor", Fail: failure{setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Down) }}, Class: followup.Retryable, Code: "unavailable"},
+		{Name: "whole service down", Fail: failure{setup: func(s *webchattest.Server) { s.SetDown(true) }}, Class: followup.Retryable, Code: "unavailable"},
+		{Name: "rate limited", Fail: failure{setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.RateLimited) }}, Class: followup.Retryable, Code: "rate_limited",
+			RetryAfter: webchattest.RetryAfterSeconds * time.Second},
+		{Name: "unknown visitor", Fail: failure{setup: func(s *webchattest.Server) { s.FailFor(visitor, webchattest.Invalid) }}, Class: followup.Permanent, Code: "invalid_visitor"},
+		{Name: "bad token", Fail: failure{token: "wrong"}, Class: followup.Permanent, Code: "unauthorized"},
+		{Name: "bad visitor id", Fail: failure{to: "bad id\r\n"}, Class: followup.Permanent, Code: "invalid_recipient"},
+	}, func(t *testing.T, f failure) error {
+		srv := channelstest.Start(t, webchattest.New)
+		if f.setup != nil {
+			f.setup(srv)
+		}
+		c := channelstest.Must(webchat.New(webchat.Config{BaseURL: srv.URL(), Token: cmp.Or(f.token, webchattest.DefaultToken)}, nil))(t)
+		_, err := c.Send(context.Background(), msg(cmp.Or(f.to, visitor), "hello", "k"))
+		if len(srv.Deliveries()) != 0 {
+			t.Error("refused message stored")
+		}
+		return err
+	})
 }
 
 func TestSendRetryAfterDateAndBareStatus(t *testing.T) {
@@ -152,15 +130,8 @@ func TestSendTransportErrorIsRetried(t *testing.T) {
 }
 
 func TestSendRefusesOtherModes(t *testing.T) {
-	srv := webchattest.New()
-	defer srv.Close()
-	m := msg(visitor, "hi", "k")
-	m.Mode = followup.ModeTemplate
-	_, err := client(t, srv).Send(context.Background(), m)
-	channelstest.Refusal(t, err, followup.Permanent, "unsupported_mode")
-	if len(srv.Requests()) != 0 {
-		t.Fatalf("requests %d", len(srv.Requests()))
-	}
+	srv := channelstest.Start(t, webchattest.New)
+	channelstest.RefusesModes(t, client(t, srv), msg(visitor, "hi", "k"), srv.Received, followup.ModeTemplate)
 }
 
 func TestWidgetHandler(t *testing.T) {

@@ -22,9 +22,7 @@ func Driver() channels.Driver {
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("WEBCHAT_API_URL"), Token: env("WEBCHAT_TOKEN")}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("WEBCHAT_SITE_TOKEN")), nil
-		},
+		NewWebhook: channels.Keyed("WEBCHAT_SITE_TOKEN", channels.Infallible(NewWebhook)),
 		// A visitor id.
 		ID: channels.IDForm{Prefix: "v-", Alphabet: channels.HexDigits, Len: 16},
 	}

@@ -1,7 +1,6 @@
 package webchat
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -41,9 +40,7 @@ const MaxText = 4096
 // is handed only its own key (with its id), so it can neither speak for
 // another visitor nor mint visitors; the site token never leaves servers.
 func VisitorKey(siteToken, visitorID string) string {
-	m := hmac.New(sha256.New, []byte(siteToken))
-	m.Write([]byte("webchat-visitor:" + visitorID))
-	return hex.EncodeToString(m.Sum(nil))
+	return hex.EncodeToString(signature.MAC(siteToken, []byte("webchat-visitor:"+visitorID)))
 }
 
 // NewVisitor mints an opaque random visitor id and its key, for the page
@@ -71,39 +68,27 @@ func ValidVisitorID(s string) bool {
 	return true
 }
 
-// Sign is the MAC that goes, hex-encoded after "sha256=", in
-// SignatureHeader.
-func Sign(visitorKey, timestamp string, body []byte) []byte {
-	return signature.Sign(visitorKey, timestamp, body)
-}
-
-// Webhook verifies and parses visitors' messages for one site.
+// Webhook verifies and parses visitors' messages for one site. The widget
+// is served from our origin, so there is no subscription check and no
+// CORS preflight to answer.
 type Webhook struct {
-	// No handshake: the widget is served from our origin, so there is no
-	// subscription check and no CORS preflight to answer.
-	channels.NoHandshake
-	siteToken string
-	now       func() time.Time
+	signature.Verifier
 }
 
 // NewWebhook returns the webhook of the site whose token derives the
-// visitor keys.
-func NewWebhook(siteToken string) *Webhook { return &Webhook{siteToken: siteToken, now: time.Now} }
+// visitor keys: a request is signed with the key of the visitor
+// VisitorHeader names.
+func NewWebhook(siteToken string) *Webhook {
+	return &Webhook{signature.NewVerifier(func(r *http.Request) string {
+		visitor := r.Header.Get(VisitorHeader)
+		if siteToken == "" || !ValidVisitorID(visitor) {
+			return ""
+		}
+		return VisitorKey(siteToken, visitor)
+	})}
+}
 
 var _ channels.Webhook = (*Webhook)(nil)
-
-// Verify checks the visitor's signature over the timestamp and raw body and
-// that the timestamp is within MaxSkew of now.
-func (w *Webhook) Verify(r *http.Request, body []byte) error {
-	if w.siteToken == "" {
-		return channels.ErrSignature
-	}
-	visitor := r.Header.Get(VisitorHeader)
-	if !ValidVisitorID(visitor) {
-		return channels.ErrSignature
-	}
-	return signature.Verify(VisitorKey(w.siteToken, visitor), r.Header, body, w.now())
-}
 
 // InboundMessage is what the widget posts.
 type InboundMessage struct {

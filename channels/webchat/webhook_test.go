@@ -27,25 +27,17 @@ func TestNewVisitor(t *testing.T) {
 }
 
 func TestWebhookParsesSignedMessage(t *testing.T) {
-	srv := webchattest.New()
-	defer srv.Close()
+	srv := channelstest.Start(t, webchattest.New)
 	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
 	sent := time.Now().Add(-30 * time.Second).UTC().Truncate(time.Second)
 	in := webchat.InboundMessage{VisitorID: visitor, Text: "  Is my order shipped?  ", SentAt: sent.Format(time.RFC3339), MessageID: "b7c1e2", Name: "Ana"}
-	evs := channelstest.Receive(t, hook, srv.SignedMessageAt(target, in, time.Now()))
-	if len(evs) != 1 {
-		t.Fatalf("Parse = %+v", evs)
-	}
-	want := channels.Event{Channel: followup.Webchat, Kind: channels.Message, ExternalID: visitor, Name: "Ana",
-		Text: "Is my order shipped?", At: sent, ProviderMessageID: "b7c1e2", DedupKey: "webchat:" + visitor + ":b7c1e2"}
-	if evs[0] != want {
-		t.Errorf("event =\n %+v\nwant\n %+v", evs[0], want)
-	}
+	channelstest.Event(t, channelstest.ReceiveOne(t, hook, srv.SignedMessageAt(target, in, time.Now())), channels.Event{
+		Channel: followup.Webchat, Kind: channels.Message, ExternalID: visitor, Name: "Ana",
+		Text: "Is my order shipped?", At: sent, ProviderMessageID: "b7c1e2", DedupKey: "webchat:" + visitor + ":b7c1e2"})
 }
 
 func TestWebhookDistrustsSkewedBrowserClock(t *testing.T) {
-	srv := webchattest.New()
-	defer srv.Close()
+	srv := channelstest.Start(t, webchattest.New)
 	now := time.Now().UTC().Truncate(time.Second)
 	in := webchat.InboundMessage{VisitorID: visitor, Text: "hi", SentAt: "2001-01-01T00:00:00Z"}
 	r := srv.SignedMessageAt(target, in, now)
@@ -56,8 +48,6 @@ func TestWebhookDistrustsSkewedBrowserClock(t *testing.T) {
 }
 
 func TestWebhookRefusesBadSignatures(t *testing.T) {
-	srv := webchattest.New()
-	defer srv.Close()
 	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
 	key := webchat.VisitorKey(webchattest.DefaultSiteToken, visitor)
 	channelstest.OwnSignature(t, hook, func(body []byte, at time.Time) *http.Request {
@@ -97,17 +87,11 @@ func TestWebhookHandshake(t *testing.T) {
 }
 
 func TestWebhookRedeliverySameDedupKey(t *testing.T) {
-	srv := webchattest.New()
-	defer srv.Close()
+	srv := channelstest.Start(t, webchattest.New)
 	hook := webchat.NewWebhook(webchattest.DefaultSiteToken)
 	in := webchat.InboundMessage{VisitorID: visitor, Text: "hi", SentAt: time.Now().UTC().Format(time.RFC3339)}
 	key := func(in webchat.InboundMessage) string {
-		r := srv.SignedMessageAt(target, in, time.Now())
-		evs, err := hook.Parse(r, channelstest.Body(t, r))
-		if err != nil || len(evs) != 1 {
-			t.Fatalf("Parse = %v, %v", evs, err)
-		}
-		return evs[0].DedupKey
+		return channelstest.ReceiveOne(t, hook, srv.SignedMessageAt(target, in, time.Now())).DedupKey
 	}
 	if a, b := key(in), key(in); a != b {
 		t.Errorf("no message_id: %q != %q", a, b)

@@ -6,7 +6,6 @@ package wechat
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -54,11 +53,8 @@ type Client struct {
 
 // New checks cfg and returns a client using hc (http.DefaultClient when nil).
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	switch {
-	case cfg.AppID == "":
-		return nil, errors.New("wechat: missing appid")
-	case cfg.AppSecret == "":
-		return nil, errors.New("wechat: missing app secret")
+	if err := channels.Missing("wechat", "appid", cfg.AppID, "app secret", cfg.AppSecret); err != nil {
+		return nil, err
 	}
 	return &Client{cfg: cfg, api: provider.NewAPI(cfg.BaseURL, DefaultBaseURL, hc), now: time.Now, lock: make(chan struct{}, 1)}, nil
 }

@@ -29,17 +29,14 @@ func text(to string) channels.Outbound {
 }
 
 func TestNewNamesMissingCredential(t *testing.T) {
-	if _, err := New(Config{AppSecret: "s"}, nil); err == nil || !strings.Contains(err.Error(), "appid") {
-		t.Errorf("missing appid: %v", err)
-	}
-	if _, err := New(Config{AppID: "a"}, nil); err == nil || !strings.Contains(err.Error(), "secret") {
-		t.Errorf("missing secret: %v", err)
-	}
+	_, err := New(Config{AppSecret: "s"}, nil)
+	channelstest.ErrorNames(t, err, "appid")
+	_, err = New(Config{AppID: "a"}, nil)
+	channelstest.ErrorNames(t, err, "secret")
 }
 
 func TestSendRequestShape(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, wechattest.New)
 	fake.Inbound("oUser1")
 	c := newClient(t, fake, func(c *Config) { c.KFAccount = "ada@kftest" })
 	if _, err := c.Send(context.Background(), text("oUser1")); err != nil {
@@ -65,24 +62,13 @@ func TestSendRequestShape(t *testing.T) {
 }
 
 func TestSendRefusesOtherModes(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
-	c := newClient(t, fake)
-	for _, mode := range []followup.Mode{followup.ModeTemplate, followup.ModeChatbot, followup.ModeHumanAgent, followup.ModeMessageTag} {
-		m := text("oUser1")
-		m.Mode = mode
-		if se := channelstest.SendError(t, func() error { _, err := c.Send(context.Background(), m); return err }()); se.Class != followup.Permanent {
-			t.Errorf("%s: %+v", mode, se)
-		}
-	}
-	if n := len(fake.Requests()); n != 0 {
-		t.Errorf("fake got %d requests", n)
-	}
+	fake := channelstest.Start(t, wechattest.New)
+	channelstest.RefusesModes(t, newClient(t, fake), text("oUser1"), fake.Received,
+		followup.ModeTemplate, followup.ModeChatbot, followup.ModeHumanAgent, followup.ModeMessageTag)
 }
 
 func TestSendWindowAndQuota(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, wechattest.New)
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	fake.SetNow(func() time.Time { return now })
 	c := newClient(t, fake)
@@ -108,42 +94,30 @@ func TestSendWindowAndQuota(t *testing.T) {
 }
 
 func TestSendErrors(t *testing.T) {
-	for _, tc := range []struct {
-		kind       wechattest.Kind
-		class      followup.SendErrorClass
-		code       string
-		retryAfter time.Duration
-	}{
-		{wechattest.OutOfTime, followup.WindowClosed, "45015", 0},
-		{wechattest.OutOfCount, followup.WindowClosed, "45047", 0},
-		{wechattest.Unfollowed, followup.RecipientGone, "43004", 0},
-		{wechattest.InvalidOpenID, followup.Permanent, "40003", 0},
-		{wechattest.Unauthorized, followup.Permanent, "48001", 0},
-		{wechattest.Busy, followup.Retryable, "-1", 0},
-		{wechattest.Unavailable, followup.Retryable, "http_503", 0},
-		{wechattest.HTTPTooManyRequests, followup.Retryable, "http_429", 17 * time.Second},
-	} {
-		t.Run(tc.code, func(t *testing.T) {
-			fake := wechattest.New()
-			defer fake.Close()
-			fake.Inbound("oBad")
-			fake.FailFor("oBad", tc.kind)
-			fake.SetRetryAfter(17 * time.Second)
-			_, err := newClient(t, fake).Send(context.Background(), text("oBad"))
-			se := channelstest.SendError(t, err)
-			if se.Class != tc.class || se.Code != tc.code || se.RetryAfter != tc.retryAfter || se.Message == "" {
-				t.Errorf("got %+v, want %s %s %v", se, tc.class, tc.code, tc.retryAfter)
-			}
-			if n := len(fake.Sends()); n != 1 {
-				t.Errorf("%d sends, want 1 (no blind retry)", n)
-			}
-		})
-	}
+	channelstest.Failures(t, []channelstest.Failure[wechattest.Kind]{
+		{Fail: wechattest.OutOfTime, Class: followup.WindowClosed, Code: "45015"},
+		{Fail: wechattest.OutOfCount, Class: followup.WindowClosed, Code: "45047"},
+		{Fail: wechattest.Unfollowed, Class: followup.RecipientGone, Code: "43004"},
+		{Fail: wechattest.InvalidOpenID, Class: followup.Permanent, Code: "40003"},
+		{Fail: wechattest.Unauthorized, Class: followup.Permanent, Code: "48001"},
+		{Fail: wechattest.Busy, Class: followup.Retryable, Code: "-1"},
+		{Fail: wechattest.Unavailable, Class: followup.Retryable, Code: "http_503"},
+		{Fail: wechattest.HTTPTooManyRequests, Class: followup.Retryable, Code: "http_429", RetryAfter: 17 * time.Second},
+	}, func(t *testing.T, kind wechattest.Kind) error {
+		fake := channelstest.Start(t, wechattest.New)
+		fake.Inbound("oBad")
+		fake.FailFor("oBad", kind)
+		fake.SetRetryAfter(17 * time.Second)
+		_, err := newClient(t, fake).Send(context.Background(), text("oBad"))
+		if n := len(fake.Sends()); n != 1 {
+			t.Errorf("%d sends, want 1 (no blind retry)", n)
+		}
+		return err
+	})
 }
 
 func TestTokenCachedUntilShortlyBeforeExpiry(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, wechattest.New)
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	fake.SetNow(clock)
@@ -180,8 +154,7 @@ func TestRefreshOnceOnRejectedToken(t *testing.T) {
 		"42001 expired": (*wechattest.Server).ExpireToken,
 	} {
 		t.Run(name, func(t *testing.T) {
-			fake := wechattest.New()
-			defer fake.Close()
+			fake := channelstest.Start(t, wechattest.New)
 			fake.Inbound("oAda")
 			c := newClient(t, fake)
 			if _, err := c.Send(context.Background(), text("oAda")); err != nil {
@@ -203,8 +176,7 @@ func TestRefreshOnceOnRejectedToken(t *testing.T) {
 }
 
 func TestRefreshOnlyOnce(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, wechattest.New)
 	fake.Inbound("oAda")
 	fake.FailFor("oAda", wechattest.InvalidCredential)
 	_, err := newClient(t, fake).Send(context.Background(), text("oAda"))
@@ -218,8 +190,7 @@ func TestRefreshOnlyOnce(t *testing.T) {
 }
 
 func TestConcurrentSendsShareOneFetch(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, wechattest.New)
 	fake.SetQuota(1000)
 	fake.SetTokenDelay(50 * time.Millisecond)
 	fake.Inbound("oAda")
@@ -254,8 +225,7 @@ func TestConcurrentSendsShareOneFetch(t *testing.T) {
 }
 
 func TestTokenEndpointErrors(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, wechattest.New)
 	c := newClient(t, fake, func(c *Config) { c.AppSecret = "wrong" })
 	_, err := c.Send(context.Background(), text("oAda"))
 	if se := channelstest.SendError(t, err); se.Class != followup.Permanent || se.Code != "40125" {
@@ -282,8 +252,7 @@ func TestTransportErrorIsPlainAndRedacted(t *testing.T) {
 }
 
 func TestWaitingForTokenHonoursContext(t *testing.T) {
-	fake := wechattest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, wechattest.New)
 	c := newClient(t, fake)
 	c.lock <- struct{}{} // a refresh in progress
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)

@@ -25,9 +25,7 @@ func Driver() channels.Driver {
 		NewSender: func(env func(string) string, hc *http.Client) (channels.Sender, error) {
 			return New(Config{BaseURL: env("WECHAT_API_URL"), AppID: env("WECHAT_APP_ID"), AppSecret: env("WECHAT_APP_SECRET")}, hc)
 		},
-		NewWebhook: func(env func(string) string) (channels.Webhook, error) {
-			return NewWebhook(env("WECHAT_TOKEN")), nil
-		},
+		NewWebhook: channels.Keyed("WECHAT_TOKEN", channels.Infallible(NewWebhook)),
 		// An openid.
 		ID: channels.IDForm{Prefix: "o", Alphabet: channels.Base64URL, Len: 27},
 	}

@@ -31,16 +31,10 @@ func TestSignatureKnownValue(t *testing.T) {
 func TestWebhookTextMessage(t *testing.T) {
 	hook := NewWebhook(wechattest.Token)
 	at := time.Unix(1348831860, 0).UTC()
-	evs := channelstest.Receive(t, hook, wechattest.SignedMessage(target, "oUser1_openid", "还是不行 <still broken> & more", 1234567890123456, at))
-	if len(evs) != 1 {
-		t.Fatalf("Parse = %v", evs)
-	}
-	want := channels.Event{Channel: followup.WeChat, Kind: channels.Message, ExternalID: "oUser1_openid",
+	channelstest.Event(t, channelstest.ReceiveOne(t, hook, wechattest.SignedMessage(target, "oUser1_openid", "还是不行 <still broken> & more", 1234567890123456, at)), channels.Event{
+		Channel: followup.WeChat, Kind: channels.Message, ExternalID: "oUser1_openid",
 		Text: "还是不行 <still broken> & more", At: at, ProviderMessageID: "1234567890123456",
-		DedupKey: "wechat:" + wechattest.Account + ":1234567890123456"}
-	if evs[0] != want {
-		t.Errorf("event = %+v\nwant    %+v", evs[0], want)
-	}
+		DedupKey: "wechat:" + wechattest.Account + ":1234567890123456"})
 }
 
 func TestWebhookPlainXMLAndOtherTypes(t *testing.T) {
@@ -51,40 +45,23 @@ func TestWebhookPlainXMLAndOtherTypes(t *testing.T) {
 	if err != nil || len(evs) != 1 || evs[0].Kind != channels.Message || evs[0].ExternalID != "oX" || evs[0].Text != "" {
 		t.Errorf("image: %+v, %v (an image reopens the window too)", evs, err)
 	}
-	for _, skip := range []string{
+	channelstest.Skips(t, hook,
 		`<xml><ToUserName>gh_1</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>`,
-		`<xml><ToUserName>gh_1</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>CLICK</Event><EventKey>K</EventKey></xml>`,
-	} {
-		if evs, err := hook.Parse(nil, []byte(skip)); err != nil || len(evs) != 0 {
-			t.Errorf("Parse(%s) = %v, %v; want skipped", skip, evs, err)
-		}
-	}
+		`<xml><ToUserName>gh_1</ToUserName><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>CLICK</Event><EventKey>K</EventKey></xml>`)
 }
 
 func TestWebhookMalformed(t *testing.T) {
-	hook := NewWebhook(wechattest.Token)
-	for _, b := range []string{
+	channelstest.Rejects(t, NewWebhook(wechattest.Token),
 		``, `not xml`, `<xml><FromUserName>oX</FromUserName>`, `<other><FromUserName>oX</FromUserName></other>`,
 		`<xml><ToUserName>gh</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content><MsgId>1</MsgId></xml>`,
 		`<xml><FromUserName>oX</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content></xml>`,
 		`<xml><FromUserName>oX</FromUserName><CreateTime>soon</CreateTime><MsgType>text</MsgType><MsgId>1</MsgId></xml>`,
-		`<xml><ToUserName>gh</ToUserName><Encrypt>c2VjcmV0</Encrypt></xml>`,
-	} {
-		if _, err := hook.Parse(nil, []byte(b)); err == nil {
-			t.Errorf("Parse(%q) succeeded, want error", b)
-		}
-	}
+		`<xml><ToUserName>gh</ToUserName><Encrypt>c2VjcmV0</Encrypt></xml>`)
 }
 
 func TestWebhookDuplicateDeliverySameKey(t *testing.T) {
-	hook := NewWebhook(wechattest.Token)
 	b := wechattest.TextBody("oX", "hi", 99, time.Unix(1700000000, 0))
-	a1, _ := hook.Parse(nil, b)
-	a2, _ := hook.Parse(nil, b)
-	c, _ := hook.Parse(nil, wechattest.TextBody("oX", "hi", 100, time.Unix(1700000000, 0)))
-	if len(a1) != 1 || len(a2) != 1 || len(c) != 1 || a1[0].DedupKey != a2[0].DedupKey || a1[0].DedupKey == c[0].DedupKey {
-		t.Errorf("keys %v %v %v", a1, a2, c)
-	}
+	channelstest.Redelivered(t, NewWebhook(wechattest.Token), b, b, wechattest.TextBody("oX", "hi", 100, time.Unix(1700000000, 0)))
 }
 
 func TestWebhookSignature(t *testing.T) {

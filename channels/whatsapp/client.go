@@ -5,7 +5,6 @@ package whatsapp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -35,11 +34,8 @@ type Client struct {
 // New checks cfg and returns a client; hc nil means a client with a 30 s
 // timeout.
 func New(cfg Config, hc *http.Client) (*Client, error) {
-	switch {
-	case cfg.PhoneNumberID == "":
-		return nil, errors.New("whatsapp: missing phone number id")
-	case cfg.Token == "":
-		return nil, errors.New("whatsapp: missing access token")
+	if err := channels.Missing("whatsapp", "phone number id", cfg.PhoneNumberID, "access token", cfg.Token); err != nil {
+		return nil, err
 	}
 	return &Client{api: meta.NewClient("whatsapp", cfg.BaseURL, cfg.APIVersion, cfg.PhoneNumberID, cfg.Token, hc)}, nil
 }

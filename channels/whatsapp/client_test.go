@@ -19,9 +19,12 @@ import (
 // app's handshake and signature) is tested in channels/meta; this is
 // WhatsApp's own.
 
-func newClient(t *testing.T, fake *whatsapptest.Server) *whatsapp.Client {
+// newClient starts a fake Cloud API for the test and returns a client of
+// it.
+func newClient(t *testing.T) (*whatsapp.Client, *whatsapptest.Server) {
 	t.Helper()
-	return channelstest.Must(whatsapp.New(whatsapp.Config{BaseURL: fake.URL(), PhoneNumberID: whatsapptest.PhoneNumberID, Token: whatsapptest.Token}, nil))(t)
+	fake := channelstest.Start(t, whatsapptest.New)
+	return channelstest.Must(whatsapp.New(whatsapp.Config{BaseURL: fake.URL(), PhoneNumberID: whatsapptest.PhoneNumberID, Token: whatsapptest.Token}, nil))(t), fake
 }
 
 func lastRequest(t *testing.T, fake *whatsapptest.Server) whatsapptest.Request {
@@ -34,9 +37,7 @@ func lastRequest(t *testing.T, fake *whatsapptest.Server) whatsapptest.Request {
 }
 
 func TestSendText(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	c := newClient(t, fake)
+	c, fake := newClient(t)
 
 	sent, err := c.Send(context.Background(), channels.Outbound{
 		Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText,
@@ -74,9 +75,7 @@ func TestSendText(t *testing.T) {
 // biz_opaque_callback_data, within the Cloud API's 512 characters however
 // long the idempotency key, so its status webhooks can find it.
 func TestSendCarriesReference(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	c := newClient(t, fake)
+	c, fake := newClient(t)
 	long := "followup-contact-42/" + strings.Repeat("update-", 100) // 720 bytes: too long to send as is
 	for _, m := range []channels.Outbound{
 		{Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: long},
@@ -97,9 +96,7 @@ func TestSendCarriesReference(t *testing.T) {
 }
 
 func TestSendTemplate(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	c := newClient(t, fake)
+	c, fake := newClient(t)
 
 	sent, err := c.Send(context.Background(), channels.Outbound{
 		Channel: followup.WhatsApp, To: "16505551234", Mode: followup.ModeTemplate,
@@ -137,10 +134,8 @@ func TestSendTemplate(t *testing.T) {
 }
 
 func TestSendTemplateWithoutParams(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	c, fake := newClient(t)
 	fake.Template("hello_world", "en", 0)
-	c := newClient(t, fake)
 	if _, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeTemplate,
 		Template: &channels.TemplateRef{Name: "hello_world", Language: "en"}}); err != nil {
 		t.Fatal(err)
@@ -150,72 +145,56 @@ func TestSendTemplateWithoutParams(t *testing.T) {
 	}
 }
 
+// failure is what the fake answers a message in mode with tmpl.
+type failure struct {
+	outcome whatsapptest.Outcome
+	mode    followup.Mode
+	tmpl    *channels.TemplateRef
+}
+
 func TestSendErrors(t *testing.T) {
-	tests := []struct {
-		name       string
-		outcome    whatsapptest.Outcome
-		mode       followup.Mode
-		tmpl       *channels.TemplateRef
-		class      followup.SendErrorClass
-		code       string
-		retryAfter time.Duration
-	}{
-		{"window closed (sync)", whatsapptest.WindowClosed, followup.ModeFreeText, nil, followup.WindowClosed, "131047", 0},
-		{"undeliverable", whatsapptest.Undeliverable, followup.ModeFreeText, nil, followup.RecipientGone, "131026", 0},
-		{"throughput", whatsapptest.Throughput, followup.ModeFreeText, nil, followup.Retryable, "130429", 0},
-		{"HTTP 429", whatsapptest.TooManyRequests, followup.ModeFreeText, nil, followup.Retryable, "4", whatsapptest.RetryAfterSeconds * time.Second},
-		{"500", whatsapptest.ServerError, followup.ModeFreeText, nil, followup.Retryable, "131000", 0},
-		{"503", whatsapptest.Unavailable, followup.ModeFreeText, nil, followup.Retryable, "2", 0},
-		{"token expired", whatsapptest.TokenExpired, followup.ModeFreeText, nil, followup.Permanent, "190", 0},
-		{"template paused", whatsapptest.TemplatePaused, followup.ModeTemplate,
-			&channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"a", "b"}}, followup.Permanent, "132015", 0},
-		{"template missing", whatsapptest.OK, followup.ModeTemplate,
-			&channels.TemplateRef{Name: "nope", Language: "en_US"}, followup.Permanent, "132001", 0},
-		{"template missing in language", whatsapptest.OK, followup.ModeTemplate,
-			&channels.TemplateRef{Name: "ticket_followup", Language: "de", Params: []string{"a", "b"}}, followup.Permanent, "132001", 0},
-		{"template param count", whatsapptest.OK, followup.ModeTemplate,
-			&channels.TemplateRef{Name: "ticket_followup", Language: "en_US", Params: []string{"Ada"}}, followup.Permanent, "132000", 0},
+	text := func(o whatsapptest.Outcome) failure { return failure{o, followup.ModeFreeText, nil} }
+	template := func(o whatsapptest.Outcome, name, lang string, params ...string) failure {
+		return failure{o, followup.ModeTemplate, &channels.TemplateRef{Name: name, Language: lang, Params: params}}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fake := whatsapptest.New()
-			defer fake.Close()
-			fake.FailFor("16505551234", tt.outcome)
-			_, err := newClient(t, fake).Send(context.Background(), channels.Outbound{
-				To: "16505551234", Mode: tt.mode, Text: "hello", Template: tt.tmpl,
-			})
-			se := channelstest.SendError(t, err)
-			if se.Class != tt.class || se.Code != tt.code || se.RetryAfter != tt.retryAfter {
-				t.Errorf("got %s %s retry-after %v, want %s %s %v", se.Class, se.Code, se.RetryAfter, tt.class, tt.code, tt.retryAfter)
-			}
-			if se.Message == "" {
-				t.Error("no provider message")
-			}
-			if len(fake.Accepted()) != 0 {
-				t.Error("the fake accepted a refused message")
-			}
-		})
-	}
+	channelstest.Failures(t, []channelstest.Failure[failure]{
+		{Name: "window closed (sync)", Fail: text(whatsapptest.WindowClosed), Class: followup.WindowClosed, Code: "131047"},
+		{Name: "undeliverable", Fail: text(whatsapptest.Undeliverable), Class: followup.RecipientGone, Code: "131026"},
+		{Name: "throughput", Fail: text(whatsapptest.Throughput), Class: followup.Retryable, Code: "130429"},
+		{Name: "HTTP 429", Fail: text(whatsapptest.TooManyRequests), Class: followup.Retryable, Code: "4", RetryAfter: whatsapptest.RetryAfterSeconds * time.Second},
+		{Name: "500", Fail: text(whatsapptest.ServerError), Class: followup.Retryable, Code: "131000"},
+		{Name: "503", Fail: text(whatsapptest.Unavailable), Class: followup.Retryable, Code: "2"},
+		{Name: "token expired", Fail: text(whatsapptest.TokenExpired), Class: followup.Permanent, Code: "190"},
+		{Name: "template paused", Fail: template(whatsapptest.TemplatePaused, "ticket_followup", "en_US", "a", "b"), Class: followup.Permanent, Code: "132015"},
+		{Name: "template missing", Fail: template(whatsapptest.OK, "nope", "en_US"), Class: followup.Permanent, Code: "132001"},
+		{Name: "template missing in language", Fail: template(whatsapptest.OK, "ticket_followup", "de", "a", "b"), Class: followup.Permanent, Code: "132001"},
+		{Name: "template param count", Fail: template(whatsapptest.OK, "ticket_followup", "en_US", "Ada"), Class: followup.Permanent, Code: "132000"},
+	}, func(t *testing.T, f failure) error {
+		c, fake := newClient(t)
+		fake.FailFor("16505551234", f.outcome)
+		_, err := c.Send(context.Background(), channels.Outbound{To: "16505551234", Mode: f.mode, Text: "hello", Template: f.tmpl})
+		if len(fake.Accepted()) != 0 {
+			t.Error("the fake accepted a refused message")
+		}
+		return err
+	})
 }
 
 func TestWindowClosedMessageKeepsDetails(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	c, fake := newClient(t)
 	fake.FailFor("1", whatsapptest.WindowClosed)
-	_, err := newClient(t, fake).Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
+	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "x"})
 	if se := channelstest.SendError(t, err); !strings.Contains(se.Message, "more than 24 hours") {
 		t.Errorf("message = %q, want the provider's details", se.Message)
 	}
 }
 
 func TestWindowFromLastInbound(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	c, fake := newClient(t)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	fake.SetNow(func() time.Time { return now })
 	fake.LastInbound("1", now.Add(-25*time.Hour))
 	fake.LastInbound("2", now.Add(-23*time.Hour))
-	c := newClient(t, fake)
 
 	_, err := c.Send(context.Background(), channels.Outbound{To: "1", Mode: followup.ModeFreeText, Text: "late"})
 	if se := channelstest.SendError(t, err); se.Class != followup.WindowClosed {

@@ -2,7 +2,6 @@ package whatsapp_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,22 +21,16 @@ func newWebhook(t testing.TB) *whatsapp.Webhook {
 }
 
 func TestParseMessage(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, whatsapptest.New)
 	at := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
-	events := channelstest.Receive(t, newWebhook(t), fake.SignedMessage(target, whatsapptest.Inbound{
-		From: "16505551234", Name: "Ada Lovelace", ID: "wamid.IN1", Text: "hello", At: at,
-	}))
-	want := channels.Event{Channel: followup.WhatsApp, Kind: channels.Message, ExternalID: "16505551234",
-		Name: "Ada Lovelace", Text: "hello", At: at, ProviderMessageID: "wamid.IN1", DedupKey: "whatsapp:message:wamid.IN1"}
-	if len(events) != 1 || events[0] != want {
-		t.Errorf("events = %+v\nwant %+v", events, want)
-	}
+	in := whatsapptest.Inbound{From: "16505551234", Name: "Ada Lovelace", ID: "wamid.IN1", Text: "hello", At: at}
+	channelstest.Event(t, channelstest.ReceiveOne(t, newWebhook(t), fake.SignedMessage(target, in)), channels.Event{
+		Channel: followup.WhatsApp, Kind: channels.Message, ExternalID: "16505551234",
+		Name: "Ada Lovelace", Text: "hello", At: at, ProviderMessageID: "wamid.IN1", DedupKey: "whatsapp:message:wamid.IN1"})
 }
 
 func TestParseStatuses(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, whatsapptest.New)
 	h := newWebhook(t)
 	at := time.Unix(1750857384, 0).UTC()
 	keys := map[string]bool{}
@@ -45,11 +38,7 @@ func TestParseStatuses(t *testing.T) {
 		raw  string
 		want followup.MessageStatus
 	}{{"sent", followup.StatusSent}, {"delivered", followup.StatusDelivered}, {"read", followup.StatusRead}} {
-		events := channelstest.Receive(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OUT", Recipient: "16505551234", Status: st.raw, At: at}))
-		if len(events) != 1 {
-			t.Fatalf("%s: %d events", st.raw, len(events))
-		}
-		e := events[0]
+		e := channelstest.ReceiveOne(t, h, fake.SignedStatus(target, whatsapptest.Status{ID: "wamid.OUT", Recipient: "16505551234", Status: st.raw, At: at}))
 		if e.Kind != channels.Status || e.Status != st.want || e.ProviderMessageID != "wamid.OUT" || e.ExternalID != "16505551234" || !e.At.Equal(at) || e.Err != nil {
 			t.Errorf("%s: %+v", st.raw, e)
 		}
@@ -64,9 +53,8 @@ func TestParseStatuses(t *testing.T) {
 // with the message, which the event carries as Ref; a status of a message
 // sent without one has none.
 func TestParseStatusRef(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	sent, err := newClient(t, fake).Send(context.Background(), channels.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "fu-9/upd-1"})
+	c, fake := newClient(t)
+	sent, err := c.Send(context.Background(), channels.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "hi", IdempotencyKey: "fu-9/upd-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,8 +75,7 @@ func TestParseStatusRef(t *testing.T) {
 // characters, so a raw idempotency key could be refused; our reference
 // never is.
 func TestFakeRefusesLongCallbackData(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, whatsapptest.New)
 	body := `{"messaging_product":"whatsapp","to":"1","type":"text","text":{"body":"hi"},"biz_opaque_callback_data":"` + strings.Repeat("k", 513) + `"}`
 	req, _ := http.NewRequest(http.MethodPost, fake.URL()+"/v24.0/"+whatsapptest.PhoneNumberID+"/messages", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+whatsapptest.Token)
@@ -106,10 +93,9 @@ func TestFakeRefusesLongCallbackData(t *testing.T) {
 // WhatsApp accepts free text with 200 and reports 131047 later in a failed
 // status: the adapter must classify it like the synchronous error.
 func TestAsyncWindowClosed(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	c, fake := newClient(t)
 	fake.FailFor("16505551234", whatsapptest.WindowClosedAsync)
-	sent, err := newClient(t, fake).Send(context.Background(), channels.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "late"})
+	sent, err := c.Send(context.Background(), channels.Outbound{To: "16505551234", Mode: followup.ModeFreeText, Text: "late"})
 	if err != nil {
 		t.Fatalf("the async path must accept first: %v", err)
 	}
@@ -117,13 +103,9 @@ func TestAsyncWindowClosed(t *testing.T) {
 	if acc.AsyncError != 131047 {
 		t.Fatalf("accepted = %+v", acc)
 	}
-	events := channelstest.Receive(t, newWebhook(t), fake.SignedStatus(target, whatsapptest.Status{
+	e := channelstest.ReceiveOne(t, newWebhook(t), fake.SignedStatus(target, whatsapptest.Status{
 		ID: sent.ProviderID, Recipient: acc.To, Status: "failed", At: time.Now(), ErrorCode: acc.AsyncError,
 	}))
-	if len(events) != 1 {
-		t.Fatalf("events = %+v", events)
-	}
-	e := events[0]
 	if e.Status != followup.StatusFailed || e.ProviderMessageID != sent.ProviderID || e.Err == nil {
 		t.Fatalf("event = %+v", e)
 	}
@@ -133,8 +115,7 @@ func TestAsyncWindowClosed(t *testing.T) {
 }
 
 func TestFailedStatusClasses(t *testing.T) {
-	fake := whatsapptest.New()
-	defer fake.Close()
+	fake := channelstest.Start(t, whatsapptest.New)
 	h := newWebhook(t)
 	for code, want := range map[int]followup.SendErrorClass{
 		131026: followup.RecipientGone, 130429: followup.Retryable, 132001: followup.Permanent,
@@ -148,27 +129,14 @@ func TestFailedStatusClasses(t *testing.T) {
 
 func TestParseSkipsAndRefuses(t *testing.T) {
 	h := newWebhook(t)
-	skipped := []string{
+	channelstest.Skips(t, h,
 		`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"message_template_status_update","value":{"event":"APPROVED"}}]}]}`,
 		`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"statuses":[{"id":"wamid.X","status":"deleted","timestamp":"1"}]}}]}]}`,
-		`{"object":"whatsapp_business_account","entry":[]}`,
-	}
-	for _, body := range skipped {
-		events, err := h.Parse(nil, []byte(body))
-		if err != nil || len(events) != 0 {
-			t.Errorf("%s: events %v err %v", body, events, err)
-		}
-	}
-	malformed := []string{
+		`{"object":"whatsapp_business_account","entry":[]}`)
+	channelstest.Rejects(t, h,
 		``, `{`, `[]`, `{"object":"page","entry":[]}`,
 		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"1","id":"w","timestamp":"soon","type":"text"}]}}]}]}`,
-		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"1","timestamp":"1","type":"text"}]}}]}]}`,
-	}
-	for _, body := range malformed {
-		if _, err := h.Parse(nil, []byte(body)); err == nil {
-			t.Errorf("%q: no error", body)
-		}
-	}
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"from":"1","timestamp":"1","type":"text"}]}}]}]}`)
 }
 
 func TestParseMediaMessageRestartsWindow(t *testing.T) {
@@ -180,33 +148,18 @@ func TestParseMediaMessageRestartsWindow(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	fake := whatsapptest.New()
-	defer fake.Close()
-	for _, r := range []*http.Request{
-		fake.SignedMessage(target, whatsapptest.Inbound{From: "1", Name: "A", ID: "w1", Text: "hi", At: time.Unix(1, 0)}),
-		fake.SignedStatus(target, whatsapptest.Status{ID: "w1", Recipient: "1", Status: "failed", At: time.Unix(1, 0), ErrorCode: 131047}),
-	} {
-		b, _ := io.ReadAll(r.Body)
-		f.Add(b)
-	}
-	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"failed","timestamp":"1","errors":[]}]}}]}]}`))
-	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"read","timestamp":"1","biz_opaque_callback_data":"` + channels.StatusRef("k") + `"}]}}]}]}`))
-	h := newWebhook(f)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := h.Parse(nil, body)
-		if err != nil && events != nil {
-			t.Errorf("events with an error")
+	fake := channelstest.Start(f, whatsapptest.New)
+	channelstest.Fuzz(f, newWebhook(f), followup.WhatsApp, func(e channels.Event) string {
+		switch {
+		case e.Status == followup.StatusFailed && e.Err == nil:
+			return "failed without Err"
+		case e.Ref != "" && e.Kind != channels.Status:
+			return "a reference on a " + string(e.Kind) + " event"
 		}
-		for _, e := range events {
-			if e.DedupKey == "" || e.Channel != followup.WhatsApp {
-				t.Errorf("event %+v", e)
-			}
-			if e.Status == followup.StatusFailed && e.Err == nil {
-				t.Errorf("failed without Err")
-			}
-			if e.Ref != "" && e.Kind != channels.Status {
-				t.Errorf("a reference on a %s event", e.Kind)
-			}
-		}
-	})
+		return ""
+	},
+		channelstest.Body(f, fake.SignedMessage(target, whatsapptest.Inbound{From: "1", Name: "A", ID: "w1", Text: "hi", At: time.Unix(1, 0)})),
+		channelstest.Body(f, fake.SignedStatus(target, whatsapptest.Status{ID: "w1", Recipient: "1", Status: "failed", At: time.Unix(1, 0), ErrorCode: 131047})),
+		[]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"failed","timestamp":"1","errors":[]}]}}]}]}`),
+		[]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"x","status":"read","timestamp":"1","biz_opaque_callback_data":"`+channels.StatusRef("k")+`"}]}}]}]}`))
 }

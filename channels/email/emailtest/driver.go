@@ -1,16 +1,15 @@
 package emailtest
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/mail"
-	"strconv"
 	"time"
 
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/email"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // Fake is the fake SMTP relay as the sandbox runs it in place of a real
@@ -29,9 +28,7 @@ func Fake() channels.Fake {
 			if err != nil {
 				return nil, fmt.Errorf("email webhook: %w", err)
 			}
-			ts := strconv.FormatInt(time.Now().Unix(), 10)
-			return t.Post("application/json", body, email.TimestampHeader, ts,
-				email.SignatureHeader, "sha256="+hex.EncodeToString(email.Sign(t.Secret, ts, body)))
+			return signature.Post(t, t.Secret, "application/json", body)
 		},
 	}
 }

@@ -293,13 +293,17 @@ func (s *Server) session(c net.Conn) {
 			continue
 		}
 		switch verb {
-		case "EHLO":
+		case "EHLO", "HELO":
 			if arg == "" {
-				ss.reply(501, "5.5.4 EHLO requires a domain")
+				ss.reply(501, "5.5.4 "+verb+" requires a domain")
 				continue
 			}
 			ss.helo = true
 			ss.resetTx()
+			if verb == "HELO" {
+				ss.reply(250, "emailtest")
+				continue
+			}
 			lines := []string{"emailtest greets " + arg}
 			if s.startTLS && !ss.tls {
 				lines = append(lines, "STARTTLS")
@@ -309,14 +313,6 @@ func (s *Server) session(c net.Conn) {
 			}
 			lines = append(lines, "SIZE "+strconv.Itoa(10<<20))
 			ss.reply(250, lines...)
-		case "HELO":
-			if arg == "" {
-				ss.reply(501, "5.5.4 HELO requires a domain")
-				continue
-			}
-			ss.helo = true
-			ss.resetTx()
-			ss.reply(250, "emailtest")
 		case "STARTTLS":
 			if !s.startTLS || ss.tls {
 				ss.reply(502, "5.5.1 STARTTLS not available")

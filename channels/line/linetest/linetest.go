@@ -6,9 +6,7 @@
 package linetest
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -22,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/followup-dev/followup/channels/fake"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // AccessToken is the channel access token the fake accepts.
@@ -86,7 +85,7 @@ type Server struct {
 	mu         sync.Mutex
 	keys       map[string]accepted
 	seq        int64
-	retryAfter int
+	retryAfter fake.Setting[int]
 	pushed     int
 }
 
@@ -99,11 +98,7 @@ func New() *Server {
 
 // SetRetryAfter adds Retry-After: seconds to RateLimited answers. LINE
 // documents none; this stands for a proxy in front of it that does.
-func (s *Server) SetRetryAfter(seconds int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.retryAfter = seconds
-}
+func (s *Server) SetRetryAfter(seconds int) { s.retryAfter.Set(seconds) }
 
 // Pushed counts the pushes the fake accepted (what users would receive).
 func (s *Server) Pushed() int {
@@ -199,7 +194,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, failing := s.Next(*req.To)
-	retryAfter := s.retryAfter
+	retryAfter := s.retryAfter.Get()
 	var sent []map[string]string
 	if !failing || f == LostAnswer {
 		for range texts {
@@ -337,8 +332,6 @@ func (s *Server) SignedMessage(target string, in Inbound) *http.Request {
 // SignedRequest builds a webhook POST of body to target carrying
 // x-line-signature = base64(HMAC-SHA256(channelSecret, body)).
 func SignedRequest(target, channelSecret string, body []byte) *http.Request {
-	mac := hmac.New(sha256.New, []byte(channelSecret))
-	mac.Write(body)
 	return fake.Post(target, body, "Content-Type", "application/json; charset=utf-8",
-		"X-Line-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+		"X-Line-Signature", base64.StdEncoding.EncodeToString(signature.MAC(channelSecret, body)))
 }

@@ -8,16 +8,39 @@ package metatest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
+	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/channels/fake"
 	"github.com/followup-dev/followup/channels/meta"
 )
+
+// Fake is the channels.Fake of one Meta product's fake, as its driver
+// pairs it (channels/all): start starts it and urlVar points the product
+// at it, with the credentials in env and the app's webhook secrets
+// (appSecret signs its webhooks); prepare, when not nil, gives the
+// running fake's Prepare; a customer's message is the webhook of the
+// body that body makes of it, signed like Meta's.
+func Fake[S interface {
+	URL() string
+	Close()
+}](start func() S, urlVar string, env map[string]string, appSecret, verifyToken string,
+	prepare func(S) channels.Prepare, body func(in channels.Inbound) []byte) channels.Fake {
+	e := map[string]string{meta.AppSecretVar: appSecret, meta.VerifyTokenVar: verifyToken}
+	maps.Copy(e, env)
+	return channels.Fake{
+		Start:  channels.Serve(start, urlVar, e, prepare),
+		Secret: appSecret,
+		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
+			return meta.Post(t, body(in))
+		},
+	}
+}
 
 // Request is one request a fake received.
 type Request struct {
@@ -157,65 +180,42 @@ type Accepted struct {
 // the way the Send API does (token, messaging_type, tag rules, text
 // length, the 24 h / 7 day windows), answers with its success and Graph
 // error shapes, and lets a test choose per-recipient outcomes.
+//
+// LastInbound records when a user last wrote: untagged messages more than
+// 24 h later and HUMAN_AGENT messages more than 7 days later are refused
+// with the product's window error. Without it the user counts as inside
+// the window.
 type Messaging struct {
 	fake.Provider[Request]
 	fake.Script[Outcome]
+	fake.Window
 	product Product
 
-	mu          sync.Mutex
-	accepted    []Accepted
-	lastInbound map[string]time.Time
-	errStatus   int
-	now         func() time.Time
+	accepted  fake.Log[Accepted]
+	errStatus fake.Setting[int]
 }
 
 // NewMessaging starts a fake Send API of product.
 func NewMessaging(p Product) *Messaging {
-	s := &Messaging{product: p, lastInbound: map[string]time.Time{}, errStatus: http.StatusBadRequest, now: time.Now}
+	s := &Messaging{product: p}
+	s.errStatus.Set(http.StatusBadRequest)
 	s.Start(http.HandlerFunc(s.serve))
 	return s
-}
-
-// LastInbound records when the user last wrote: untagged messages more
-// than 24 h later and HUMAN_AGENT messages more than 7 days later are
-// refused with the product's window error. Without it the user counts as
-// inside the window.
-func (s *Messaging) LastInbound(user string, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lastInbound[user] = at
-}
-
-// SetNow replaces the fake's clock.
-func (s *Messaging) SetNow(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
 }
 
 // SetErrorStatus sets the HTTP status of 4xx Graph errors (400 by
 // default): Graph answers 400 in practice, while Meta's tables list 403
 // for code 10 and 401 for 190, and the adapter must key on the code.
-func (s *Messaging) SetErrorStatus(status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.errStatus = status
-}
+func (s *Messaging) SetErrorStatus(status int) { s.errStatus.Set(status) }
 
 // Accepted returns the messages accepted, in order.
-func (s *Messaging) Accepted() []Accepted {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Accepted(nil), s.accepted...)
-}
+func (s *Messaging) Accepted() []Accepted { return s.accepted.All() }
 
 // graphError answers e with status, or the configured 4xx status when
 // status is 0.
 func (s *Messaging) graphError(w http.ResponseWriter, status, code, subcode int, msg string) {
 	if status == 0 {
-		s.mu.Lock()
-		status = s.errStatus
-		s.mu.Unlock()
+		status = s.errStatus.Get()
 	}
 	WriteError(w, status, meta.Error{Message: msg, Type: "OAuthException", Code: code, Subcode: subcode, FBTraceID: "BLBz/fake" + strconv.Itoa(code)})
 }
@@ -259,11 +259,10 @@ func (s *Messaging) serve(w http.ResponseWriter, r *http.Request) {
 	if s.refuse(w, req) {
 		return
 	}
-	s.mu.Lock()
-	a := Accepted{MessageID: fmt.Sprintf("%s%04d", p.MessageIDPrefix, len(s.accepted)+1),
-		To: req.Recipient.ID, MessagingType: req.MessagingType, Tag: req.Tag, Text: req.Message.Text}
-	s.accepted = append(s.accepted, a)
-	s.mu.Unlock()
+	a := s.accepted.Numbered(func(n int) Accepted {
+		return Accepted{MessageID: fmt.Sprintf("%s%04d", p.MessageIDPrefix, n),
+			To: req.Recipient.ID, MessagingType: req.MessagingType, Tag: req.Tag, Text: req.Message.Text}
+	})
 	fake.JSON(w, http.StatusOK, map[string]string{"recipient_id": a.To, "message_id": a.MessageID})
 }
 
@@ -315,12 +314,7 @@ var refusals = map[Outcome]refusal{
 func (s *Messaging) refuse(w http.ResponseWriter, req sendRequest) bool {
 	p := s.product
 	outcome, _ := s.Next(req.Recipient.ID)
-	s.mu.Lock()
-	last, known := s.lastInbound[req.Recipient.ID]
-	now := s.now()
-	s.mu.Unlock()
-	if outcome == OK && known {
-		age := now.Sub(last)
+	if age, known := s.Since(req.Recipient.ID); outcome == OK && known {
 		// Standard window 24 h; HUMAN_AGENT 7 days; Messenger's other
 		// tags are not bound to the window, Instagram has none.
 		if (req.Tag == "" && age > 24*time.Hour) || (req.Tag == "HUMAN_AGENT" && age > 7*24*time.Hour) {

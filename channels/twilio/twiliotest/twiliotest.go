@@ -18,7 +18,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -84,8 +83,7 @@ type Server struct {
 	fake.Provider[Request]
 	fake.Script[Failure]
 
-	mu       sync.Mutex
-	accepted []Accepted
+	accepted fake.Log[Accepted]
 }
 
 // New starts the fake.
@@ -96,20 +94,14 @@ func New() *Server {
 }
 
 // Accepted returns the messages taken so far, in order.
-func (s *Server) Accepted() []Accepted {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Accepted(nil), s.accepted...)
-}
+func (s *Server) Accepted() []Accepted { return s.accepted.All() }
 
 // StatusCallback builds the signed status callback Twilio posts for the
 // accepted message sid to the StatusCallback URL it was sent with, as
 // given (query included: Twilio signs the whole URL); nil when the
 // message is unknown or named no callback.
 func (s *Server) StatusCallback(sid, status string, errorCode int) *http.Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, a := range s.accepted {
+	for _, a := range s.accepted.All() {
 		if a.SID == sid && a.StatusCallback != "" {
 			return SignedStatus(a.StatusCallback, a.SID, a.To, status, errorCode)
 		}
@@ -192,9 +184,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := NewSID("SM")
-	s.mu.Lock()
-	s.accepted = append(s.accepted, Accepted{SID: sid, To: to, Body: text, StatusCallback: form.Get("StatusCallback")})
-	s.mu.Unlock()
+	s.accepted.Append(Accepted{SID: sid, To: to, Body: text, StatusCallback: form.Get("StatusCallback")})
 	now := time.Now().UTC().Format(time.RFC1123Z)
 	status, fromField := "queued", any(from)
 	var svcField any

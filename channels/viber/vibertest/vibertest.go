@@ -5,8 +5,6 @@
 package vibertest
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/followup-dev/followup/channels/fake"
+	"github.com/followup-dev/followup/channels/signature"
 )
 
 // Token is the auth token the fake accepts and signs callbacks with.
@@ -58,13 +57,14 @@ type Server struct {
 	fake.Script[Kind]
 
 	mu         sync.Mutex
-	retryAfter time.Duration
+	retryAfter fake.Setting[time.Duration]
 	next       int64
 }
 
 // New starts a fake Viber API; Close it when done.
 func New() *Server {
-	s := &Server{retryAfter: 30 * time.Second, next: 5741311803571721087}
+	s := &Server{next: 5741311803571721087}
+	s.retryAfter.Set(30 * time.Second)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/pa/send_message", s.sendMessage)
 	s.Start(mux)
@@ -72,10 +72,20 @@ func New() *Server {
 }
 
 // SetRetryAfter sets the Retry-After of HTTPTooManyRequests answers (30 s by default).
-func (s *Server) SetRetryAfter(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.retryAfter = d
+func (s *Server) SetRetryAfter(d time.Duration) { s.retryAfter.Set(d) }
+
+// statuses are the status codes and messages of the outcomes Viber
+// answers in a 200 (channels.md §4.3).
+var statuses = map[Kind]struct {
+	code    int
+	message string
+}{
+	NotSubscribed:        {6, "receiverNotSubscribed"},
+	NotRegistered:        {5, "receiverNotRegistered"},
+	FreeMessagesExceeded: {23, "freeMessagesExceeded"},
+	NoBalance:            {24, "noBalance"},
+	TooManyRequests:      {12, "tooManyRequests"},
+	GeneralError:         {99, "General error"},
 }
 
 // status writes Viber's envelope: HTTP 200 whatever the outcome.
@@ -134,24 +144,16 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	}
 
 	kind, _ := s.Next(receiver)
+	retry := s.retryAfter.Get()
 	s.mu.Lock()
-	retry := s.retryAfter
 	s.next++
 	token := s.next
 	s.mu.Unlock()
+	if st, ok := statuses[kind]; ok {
+		status(w, st.code, st.message, nil)
+		return
+	}
 	switch kind {
-	case NotSubscribed:
-		status(w, 6, "receiverNotSubscribed", nil)
-	case NotRegistered:
-		status(w, 5, "receiverNotRegistered", nil)
-	case FreeMessagesExceeded:
-		status(w, 23, "freeMessagesExceeded", nil)
-	case NoBalance:
-		status(w, 24, "noBalance", nil)
-	case TooManyRequests:
-		status(w, 12, "tooManyRequests", nil)
-	case GeneralError:
-		status(w, 99, "General error", nil)
 	case HTTPTooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
 		http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
@@ -164,11 +166,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // Sign is the X-Viber-Content-Signature value for body.
-func Sign(body []byte) string {
-	m := hmac.New(sha256.New, []byte(Token))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
+func Sign(body []byte) string { return hex.EncodeToString(signature.MAC(Token, body)) }
 
 // Signed builds a POST of body to target with a valid signature. It panics
 // on an invalid target URL, as httptest.NewRequest does.

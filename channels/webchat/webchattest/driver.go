@@ -1,14 +1,13 @@
 package webchattest
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/channels/signature"
 	"github.com/followup-dev/followup/channels/webchat"
 )
 
@@ -29,9 +28,7 @@ func Fake() channels.Fake {
 				return nil, fmt.Errorf("webchat webhook: %w", err)
 			}
 			// The widget signs with the visitor's key, derived from the site token.
-			ts := strconv.FormatInt(time.Now().Unix(), 10)
-			return t.Post("application/json", body, webchat.VisitorHeader, in.From, webchat.TimestampHeader, ts,
-				webchat.SignatureHeader, "sha256="+hex.EncodeToString(webchat.Sign(webchat.VisitorKey(t.Secret, in.From), ts, body)))
+			return signature.Post(t, webchat.VisitorKey(t.Secret, in.From), "application/json", body, webchat.VisitorHeader, in.From)
 		},
 	}
 }

@@ -78,7 +78,7 @@ type Server struct {
 	mu         sync.Mutex
 	deliveries []Delivery
 	byKey      map[string]int // idempotency key -> index in deliveries
-	down       bool
+	down       fake.Setting[bool]
 }
 
 // New starts a server.
@@ -89,11 +89,7 @@ func New() *Server {
 }
 
 // SetDown makes the whole service answer 503 (or recover).
-func (s *Server) SetDown(down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = down
-}
+func (s *Server) SetDown(down bool) { s.down.Set(down) }
 
 // Deliveries returns the stored messages, in order.
 func (s *Server) Deliveries() []Delivery {
@@ -125,7 +121,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
 		return
 	}
-	if s.down {
+	if s.down.Get() {
 		writeErr(w, http.StatusServiceUnavailable, "unavailable", "delivery service is down")
 		return
 	}

@@ -3,27 +3,21 @@ package whatsapptest
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
-	"github.com/followup-dev/followup/channels/meta"
+	"github.com/followup-dev/followup/channels/meta/metatest"
 )
 
 // Fake is the fake Cloud API as the sandbox runs it in place of WhatsApp's
 // (channels/all gives it to whatsapp.Driver).
 func Fake() channels.Fake {
-	return channels.Fake{
-		Start: channels.Serve(New, "WHATSAPP_API_URL",
-			map[string]string{"WHATSAPP_TOKEN": Token, "WHATSAPP_PHONE_NUMBER_ID": PhoneNumberID, "META_APP_SECRET": AppSecret, "META_VERIFY_TOKEN": VerifyToken},
-			prepare),
-		Secret: AppSecret,
-		Inbound: func(in channels.Inbound, t channels.Target) (*http.Request, error) {
+	return metatest.Fake(New, "WHATSAPP_API_URL", map[string]string{"WHATSAPP_TOKEN": Token, "WHATSAPP_PHONE_NUMBER_ID": PhoneNumberID}, AppSecret, VerifyToken,
+		prepare, func(in channels.Inbound) []byte {
 			// Meta names WhatsApp users by their number without the "+".
-			return meta.Post(t, MessageBody(Inbound{From: strings.TrimPrefix(in.From, "+"), Name: in.Name, ID: in.MessageID("wamid.sandbox", ""), Text: in.Text, At: in.At}))
-		},
-	}
+			return MessageBody(Inbound{From: strings.TrimPrefix(in.From, "+"), Name: in.Name, ID: in.MessageID("wamid.sandbox", ""), Text: in.Text, At: in.At})
+		})
 }
 
 // prepare teaches f the window and the templates the workspace lists as

@@ -76,26 +76,23 @@ type Accepted struct {
 }
 
 // Server is the fake Cloud API; FailFor, URL, Close and Requests are the
-// kit's.
+// kit's, and so are LastInbound, which records when a recipient last
+// wrote (free text more than 24 h later is refused with 131047, as the
+// customer service window rule says), and SetNow.
 type Server struct {
 	fake.Provider[Request]
 	fake.Script[Outcome]
+	fake.Window
 
-	mu          sync.Mutex
-	accepted    []Accepted
-	templates   map[string]int
-	lastInbound map[string]time.Time
-	now         func() time.Time
+	accepted  fake.Log[Accepted]
+	mu        sync.Mutex
+	templates map[string]int
 }
 
 // New starts a fake with one approved template, ticket_followup (en_US,
 // two body parameters).
 func New() *Server {
-	s := &Server{
-		templates:   map[string]int{"ticket_followup/en_US": 2},
-		lastInbound: map[string]time.Time{},
-		now:         time.Now,
-	}
+	s := &Server{templates: map[string]int{"ticket_followup/en_US": 2}}
 	s.Start(http.HandlerFunc(s.serve))
 	return s
 }
@@ -107,27 +104,8 @@ func (s *Server) Template(name, language string, n int) {
 	s.templates[name+"/"+language] = n
 }
 
-// LastInbound records when recipient last wrote; free text more than 24 h
-// later is refused with 131047, as the customer service window rule says.
-func (s *Server) LastInbound(recipient string, at time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.lastInbound[recipient] = at
-}
-
-// SetNow replaces the fake's clock.
-func (s *Server) SetNow(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.now = now
-}
-
 // Accepted returns the messages accepted, in order.
-func (s *Server) Accepted() []Accepted {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Accepted(nil), s.accepted...)
-}
+func (s *Server) Accepted() []Accepted { return s.accepted.All() }
 
 // refusals are the HTTP status and code of each failing outcome.
 var refusals = map[Outcome]struct{ status, code int }{
@@ -289,11 +267,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	outcome, _ := s.Next(req.To)
-	s.mu.Lock()
-	last, known := s.lastInbound[req.To]
-	now := s.now()
-	s.mu.Unlock()
-	if outcome == OK && req.Type == "text" && known && now.Sub(last) > 24*time.Hour {
+	if age, known := s.Since(req.To); outcome == OK && req.Type == "text" && known && age > 24*time.Hour {
 		outcome = WindowClosed
 	}
 	if e, ok := refusals[outcome]; ok {
@@ -303,13 +277,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		graphError(w, e.status, e.code, "")
 		return
 	}
-	s.mu.Lock()
-	a := Accepted{ID: fmt.Sprintf("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI%04X", len(s.accepted)+1), To: req.To, Type: req.Type, CallbackData: req.BizOpaqueCallbackData}
-	if outcome == WindowClosedAsync {
-		a.AsyncError = 131047
-	}
-	s.accepted = append(s.accepted, a)
-	s.mu.Unlock()
+	a := s.accepted.Numbered(func(n int) Accepted {
+		a := Accepted{ID: fmt.Sprintf("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI%04X", n), To: req.To, Type: req.Type, CallbackData: req.BizOpaqueCallbackData}
+		if outcome == WindowClosedAsync {
+			a.AsyncError = 131047
+		}
+		return a
+	})
 	fake.JSON(w, http.StatusOK, map[string]any{
 		"messaging_product": "whatsapp",
 		"contacts":          []map[string]string{{"input": req.To, "wa_id": req.To}},
@@ -372,13 +346,11 @@ func (s *Server) SignedStatus(target string, st Status) *http.Request {
 		"id": st.ID, "status": st.Status, "timestamp": strconv.FormatInt(st.At.Unix(), 10), "recipient_id": st.Recipient,
 	}
 	if st.CallbackData == "" {
-		s.mu.Lock()
-		for _, a := range s.accepted {
+		for _, a := range s.accepted.All() {
 			if a.ID == st.ID {
 				st.CallbackData = a.CallbackData
 			}
 		}
-		s.mu.Unlock()
 	}
 	if st.CallbackData != "" {
 		status["biz_opaque_callback_data"] = st.CallbackData
