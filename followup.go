@@ -130,6 +130,10 @@ type Contact struct {
 	AssigneeID       *int64     `db:"assignee_id" json:"assignee_id"`
 	LastActivityAt   *time.Time `db:"last_activity_at" json:"last_activity_at"`
 	CreatedAt        time.Time  `db:"created_at" json:"created_at"`
+	// TimeZone is the contact's IANA time zone as imported ("" when not
+	// known; quiet hours then use the phone number's country's, when it
+	// has one).
+	TimeZone string `db:"time_zone" json:"time_zone,omitempty"`
 }
 
 // FullName is "First Last", or whichever part exists.
@@ -364,7 +368,13 @@ type Settings struct {
 	// with nobody acting before it is posted to the supervisors' channel;
 	// 0 turns escalation off (also in state loaded before it existed).
 	VIPEscalateAfter time.Duration `json:"vip_escalate_after"`
+	// QuietHours is when scheduled sends wait, in the contact's time
+	// zone: "21:00-08:00" (it may span midnight), or "" / QuietOff.
+	QuietHours string `json:"quiet_hours"`
 }
+
+// QuietOff is the QuietHours that turns quiet hours off.
+const QuietOff = "off"
 
 // DigestOff is the DigestTime that turns the daily digest off.
 const DigestOff = "off"
@@ -395,6 +405,7 @@ func DefaultSettings() Settings {
 		DigestTime:           "09:00",
 		DigestTimeZone:       "UTC",
 		VIPEscalateAfter:     30 * time.Minute,
+		QuietHours:           QuietOff,
 	}
 }
 
@@ -485,4 +496,32 @@ type SendError struct {
 
 func (e *SendError) Error() string {
 	return fmt.Sprintf("%s (%s %s)", e.Message, e.Class, e.Code)
+}
+
+// QuietUntil says whether t falls in the quiet hours (Settings.QuietHours,
+// "HH:MM-HH:MM") read in loc, and if so when they end: the morning a
+// scheduled send waits for. ok is false outside them, with quiet hours off
+// or unreadable.
+func QuietUntil(quiet string, t time.Time, loc *time.Location) (until time.Time, ok bool) {
+	from, to, cut := strings.Cut(quiet, "-")
+	a, err1 := time.Parse("15:04", from)
+	b, err2 := time.Parse("15:04", to)
+	if !cut || err1 != nil || err2 != nil || loc == nil {
+		return time.Time{}, false
+	}
+	local := t.In(loc)
+	day := func(d int, c time.Time) time.Time {
+		return time.Date(local.Year(), local.Month(), local.Day()+d, c.Hour(), c.Minute(), 0, 0, loc)
+	}
+	for d := -1; d <= 0; d++ {
+		start := day(d, a)
+		end := day(d, b)
+		if !end.After(start) {
+			end = day(d+1, b)
+		}
+		if !local.Before(start) && local.Before(end) {
+			return end, true
+		}
+	}
+	return time.Time{}, false
 }

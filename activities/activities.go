@@ -107,6 +107,9 @@ type LoadInput struct {
 	FallbackName     string
 	FallbackLanguage string
 	DefaultFallback  bool
+	// QuietAt, when set, asks whether that time (a scheduled send's, the
+	// workflow's now) falls in the contact's quiet hours.
+	QuietAt time.Time
 }
 
 // LoadResult is everything the rules need, read fresh from the database.
@@ -127,6 +130,11 @@ type LoadResult struct {
 	FallbackName     string
 	FallbackLanguage string
 	FallbackMissing  string
+	// QuietUntil is when the quiet hours QuietAt fell in end, in the
+	// contact's time zone (ContactZone); zero when it fell in none (quiet
+	// hours off, the zone unknown, or daytime there).
+	QuietUntil  time.Time
+	ContactZone string
 }
 
 // Load reads a contact's state on one channel.
@@ -161,6 +169,9 @@ func (a *Activities) Load(ctx context.Context, in LoadInput) (LoadResult, error)
 	}
 	if in.Since.After(r.LastInbound) {
 		r.LastInbound = in.Since.UTC()
+	}
+	if !in.QuietAt.IsZero() {
+		r.QuietUntil, r.ContactZone = quietUntil(c, r.Settings, in.QuietAt)
 	}
 	if !r.LastInbound.IsZero() {
 		if r.SentInWindow, err = a.store.OutboundSince(ctx, in.ContactID, in.Channel, r.LastInbound, in.SendingKey); err != nil {

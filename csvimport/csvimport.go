@@ -21,7 +21,7 @@ import (
 )
 
 // Columns are the columns the importer understands, in documentation order.
-var Columns = []string{"first_name", "last_name", "email", "phone", "vip", "channel", "external_id", "last_inbound_at", "conversation_status", "assignee"}
+var Columns = []string{"first_name", "last_name", "email", "phone", "vip", "channel", "external_id", "last_inbound_at", "conversation_status", "assignee", "time_zone"}
 
 // Limits that keep a hostile file from exhausting memory.
 const (
@@ -305,6 +305,12 @@ func parseRow(rec []string, index map[string]int, width int, region string) (row
 		}
 		c.VIP = &b
 	}
+	if v := get("time_zone"); v != "" {
+		if !store.ValidTimeZone(v) {
+			return r, fmt.Sprintf("time_zone %q is not an IANA time zone like Europe/Berlin", v)
+		}
+		c.TimeZone = v
+	}
 	var ident store.IdentityInput
 	if v := get("channel"); v != "" {
 		ch, err := followup.ParseChannel(strings.ToLower(v))
@@ -455,6 +461,8 @@ func (m *merger) conflict(i int, key string, r row) string {
 		field, was, is = "conversation_status", string(a.ConvStatus), string(b.ConvStatus)
 	case differ(a.AssigneeSlackID, b.AssigneeSlackID):
 		field, was, is = "assignee", a.AssigneeSlackID, b.AssigneeSlackID
+	case differ(a.TimeZone, b.TimeZone):
+		field, was, is = "time_zone", a.TimeZone, b.TimeZone
 	default:
 		return ""
 	}
@@ -552,6 +560,7 @@ func fill(c *store.ContactInput, r store.ContactInput) {
 	set(&c.Email, r.Email)
 	set(&c.Phone, r.Phone)
 	set(&c.AssigneeSlackID, r.AssigneeSlackID)
+	set(&c.TimeZone, r.TimeZone)
 	if c.VIP == nil {
 		c.VIP = r.VIP
 	}

@@ -310,3 +310,18 @@ func TestParseMergesRowsOfOneContact(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTimeZone: the time_zone column takes IANA names and refuses the rest.
+func TestParseTimeZone(t *testing.T) {
+	in := "first_name,email,time_zone\nJane,jane@example.com,Europe/Berlin\nBad,bad@example.com,Mars/Olympus\nNone,none@example.com,\n"
+	rows, bad, err := csvimport.Parse(strings.NewReader(in), csvimport.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Contact.TimeZone != "Europe/Berlin" || rows[1].Contact.TimeZone != "" {
+		t.Fatalf("rows: %+v", rows)
+	}
+	if len(bad) != 1 || bad[0].Line != 3 || !strings.Contains(bad[0].Reason, "IANA time zone") {
+		t.Fatalf("bad: %+v", bad)
+	}
+}

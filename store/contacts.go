@@ -13,7 +13,7 @@ import (
 )
 
 const contactCols = `c.id, c.first_name, c.last_name, coalesce(c.email, '') AS email, coalesce(c.phone, '') AS phone,
-	c.vip, c.dedicated_agent_id, c.conv_status, c.assignee_id, c.last_activity_at, c.created_at`
+	c.vip, c.dedicated_agent_id, c.conv_status, c.assignee_id, c.last_activity_at, c.created_at, c.time_zone`
 
 // Contact finds a contact by id.
 func (s *Store) Contact(ctx context.Context, id int64) (followup.Contact, error) {
@@ -112,8 +112,10 @@ type ContactInput struct {
 	// and must be a valid number, except when it is also the input's
 	// WhatsApp or SMS external id: a provider's number is only normalised
 	// (NormalizePhone).
-	Phone           string
-	VIP             *bool // nil = leave as is
+	Phone string
+	VIP   *bool // nil = leave as is
+	// TimeZone is the contact's IANA time zone ("" = leave as is).
+	TimeZone        string
 	Channel         followup.Channel
 	ExternalID      string
 	LastInboundAt   *time.Time
@@ -150,6 +152,10 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 	in.Email = strings.TrimSpace(in.Email)
 	if in.Email != "" && !validEmail(in.Email) {
 		return 0, false, followup.Errorf(followup.EInvalid, "email %q is not an address (name@domain)", in.Email)
+	}
+	in.TimeZone = strings.TrimSpace(in.TimeZone)
+	if in.TimeZone != "" && !ValidTimeZone(in.TimeZone) {
+		return 0, false, followup.Errorf(followup.EInvalid, "time_zone %q is not an IANA time zone like Europe/Berlin", in.TimeZone)
 	}
 	idents := in.identities()
 	seen := map[followup.Channel]bool{}
@@ -191,10 +197,10 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 		first, last := in.FirstName, in.LastName
 		if created {
 			err = tx.GetContext(ctx, &id, `
-				INSERT INTO contacts (first_name, last_name, email, phone, vip, first_key, last_key, full_key, email_key, phone_rev)
-				VALUES ($1, $2, nullif($3, ''), nullif($4, ''), coalesce($5, false), $6, $7, $8, nullif($9, ''), nullif($10, ''))
+				INSERT INTO contacts (first_name, last_name, email, phone, vip, first_key, last_key, full_key, email_key, phone_rev, time_zone)
+				VALUES ($1, $2, nullif($3, ''), nullif($4, ''), coalesce($5, false), $6, $7, $8, nullif($9, ''), nullif($10, ''), $11)
 				RETURNING id`,
-				first, last, in.Email, phone, in.VIP, NameKey(first), NameKey(last), FullKey(first, last), EmailKey(in.Email), PhoneRev(phone))
+				first, last, in.Email, phone, in.VIP, NameKey(first), NameKey(last), FullKey(first, last), EmailKey(in.Email), PhoneRev(phone), in.TimeZone)
 			if err == nil {
 				err = addWords(ctx, tx, FullKey(first, last))
 			}
@@ -207,8 +213,9 @@ func (s *Store) SaveContact(ctx context.Context, in ContactInput) (id int64, cre
 					email      = coalesce(nullif($4, ''), email),
 					phone      = coalesce(nullif($5, ''), phone),
 					vip        = coalesce($6, vip),
+					time_zone  = CASE WHEN $7 = '' THEN time_zone ELSE $7 END,
 					updated_at = now()
-				WHERE id = $1`, id, first, last, in.Email, phone, in.VIP)
+				WHERE id = $1`, id, first, last, in.Email, phone, in.VIP, in.TimeZone)
 			if err == nil {
 				err = refreshKeys(ctx, tx, id)
 			}

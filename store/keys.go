@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
@@ -281,4 +282,29 @@ func NormalizeExternalID(ch followup.Channel, id, region string) (string, error)
 		return "", err
 	}
 	return id, nil
+}
+
+// ValidTimeZone says whether name is an IANA time zone (Europe/Berlin);
+// "Local" and "" are not.
+func ValidTimeZone(name string) bool {
+	if name == "" || strings.EqualFold(name, "local") {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}
+
+// PhoneTimeZone is the time zone of an E.164 phone number's country when
+// that country has only one ("" when it has several, as the US, or the
+// number is not valid).
+func PhoneTimeZone(phone string) string {
+	n, err := phonenumbers.Parse(phone, "")
+	if err != nil {
+		return ""
+	}
+	zones, err := phonenumbers.GetTimezonesForNumber(n)
+	if err != nil || len(zones) != 1 || !ValidTimeZone(zones[0]) {
+		return ""
+	}
+	return zones[0]
 }

@@ -88,6 +88,7 @@ var settingsTable = map[string]setting{
 	"reengagement_template":  {"reengagement_template", reengagementSetting, func(s followup.Settings) string { return showNone(s.ReengagementTemplate) }},
 	"digest_time":            {"digest_time", digestTimeSetting, func(s followup.Settings) string { return s.DigestTime }},
 	"digest_time_zone":       {"digest_time_zone", timeZoneSetting, func(s followup.Settings) string { return s.DigestTimeZone }},
+	"quiet_hours":            {"quiet_hours", quietHoursSetting, func(s followup.Settings) string { return s.QuietHours }},
 	"vip_escalate_after":     {"vip_escalate_after", offOr(durSetting(false)), func(s followup.Settings) string { return showOff(s.VIPEscalateAfter) }},
 }
 
@@ -111,6 +112,21 @@ func showOff(d time.Duration) string {
 		return "off"
 	}
 	return showDur(d)
+}
+
+// quietHoursSetting reads quiet hours: HH:MM-HH:MM on a 24-hour clock
+// (21:00-08:00 spans midnight), or off.
+func quietHoursSetting(v string) (any, error) {
+	if strings.EqualFold(v, followup.QuietOff) {
+		return followup.QuietOff, nil
+	}
+	from, to, ok := strings.Cut(v, "-")
+	a, err1 := time.Parse("15:04", strings.TrimSpace(from))
+	b, err2 := time.Parse("15:04", strings.TrimSpace(to))
+	if !ok || err1 != nil || err2 != nil || a.Equal(b) {
+		return nil, fmt.Errorf("want a span like 21:00-08:00 (24-hour clock, in the contact's time zone), or %s", followup.QuietOff)
+	}
+	return a.Format("15:04") + "-" + b.Format("15:04"), nil
 }
 
 // digestTimeSetting reads when the daily digest is posted: HH:MM on a
@@ -215,9 +231,10 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		DigestTime           string `db:"digest_time"`
 		DigestTimeZone       string `db:"digest_time_zone"`
 		VIPEscalateAfter     int64  `db:"vip_escalate_after"`
+		QuietHours           string `db:"quiet_hours"`
 	}
 	us := func(col string) string { return "(extract(epoch FROM " + col + ") * 1000000)::bigint AS " + col }
-	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, digest_time, digest_time_zone, `+
+	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, digest_time, digest_time_zone, quiet_hours, `+
 		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window"), us("vip_escalate_after")}, ", ")+
 		` FROM settings`)
 	if err != nil {
@@ -242,6 +259,7 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		DigestTime:           r.DigestTime,
 		DigestTimeZone:       r.DigestTimeZone,
 		VIPEscalateAfter:     d(r.VIPEscalateAfter),
+		QuietHours:           r.QuietHours,
 	}, nil
 }
 

@@ -188,12 +188,22 @@ func TestSettings(t *testing.T) {
 			t.Fatalf("shown as %q", store.ShowSetting(got, "vip_escalate_after"))
 		}
 	}
+	if got.QuietHours != followup.QuietOff {
+		t.Fatalf("quiet_hours default %q", got.QuietHours)
+	}
+	if err := s.SetSetting(ctx, "quiet_hours", "21:30 - 7:45"); err != nil {
+		t.Fatal(err)
+	}
+	if got := must[followup.Settings](t)(s.Settings(ctx)); got.QuietHours != "21:30-07:45" {
+		t.Fatalf("quiet_hours %q", got.QuietHours)
+	}
 	if v := store.ShowSetting(got, "human_agent_window"); v != "7d" {
 		t.Fatalf("show: %q", v)
 	}
 	for _, bad := range [][2]string{{"nope", "1"}, {"wechat_message_limit", "0"}, {"reminder_lead", "soon"}, {"closing_logic", "x'; DROP TABLE contacts; --"}, {"viber_commercial_terms", "maybe"},
 		{"digest_time", "25:00"}, {"digest_time", "9am"}, {"digest_time_zone", "Mars/Olympus"}, {"digest_time_zone", "Local"},
-		{"vip_escalate_after", "soon"}, {"vip_escalate_after", "-5m"}} {
+		{"vip_escalate_after", "soon"}, {"vip_escalate_after", "-5m"},
+		{"quiet_hours", "21:00"}, {"quiet_hours", "25:00-08:00"}, {"quiet_hours", "08:00-08:00"}} {
 		if err := s.SetSetting(ctx, bad[0], bad[1]); followup.ErrorCodeOf(err) != followup.EInvalid {
 			t.Errorf("%v: want invalid, got %v", bad, err)
 		}

@@ -202,6 +202,9 @@ type Scheduled struct {
 	Key string
 	// Touch numbers a cadence's touch from 1 (0: not part of a cadence).
 	Touch int
+	// Held: it fell in the contact's quiet hours and waits for the
+	// morning (it is not held twice).
+	Held bool `json:",omitempty"`
 }
 
 // CadenceProgress is where the follow-up's cadence is.

@@ -31,6 +31,9 @@ const (
 	// versionStaleLoad: a load that a send overtook leaves the counts to
 	// the send.
 	versionStaleLoad = "stale-load-counts"
+	// versionQuiet: a scheduled send that falls in the contact's quiet
+	// hours waits for the morning.
+	versionQuiet = "quiet-hours"
 )
 
 // Limits of one follow-up.
@@ -64,6 +67,10 @@ type followUp struct {
 	template     *window.Template
 	templateLang string
 	fallback     loadedFallback
+	// quietUntil is when the quiet hours the latest due load fell in end
+	// (zero: none), in zone.
+	quietUntil time.Time
+	quietZone  string
 }
 
 // loadedFallback is the fallback template the latest load read.
@@ -253,13 +260,17 @@ func (f *followUp) runDue(ctx workflow.Context, now time.Time) {
 		s := f.Scheduled[i]
 		f.Scheduled = append(f.Scheduled[:i:i], f.Scheduled[i+1:]...)
 		c := f.Cadence
+		var was CadenceProgress
 		if s.Touch > 0 && c != nil {
+			was = *c
 			c.Reached = s.Touch
 			if s.Touch == c.Touches {
 				c.Ended = "finished"
 			}
 		}
-		f.send(ctx, s.Request, s.Key, &s)
+		if out := f.send(ctx, s.Request, s.Key, &s); out.Outcome == OutcomeScheduled && s.Touch > 0 && c != nil {
+			*c = was // held for the morning: not reached yet
+		}
 		if f.finished {
 			return
 		}
@@ -618,6 +629,9 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 	if err := f.load(ctx, &req, due != nil, key); err != nil {
 		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, followup.NotifyRefused, due)
 	}
+	if due != nil && !due.Held && !f.quietUntil.IsZero() && workflow.GetVersion(ctx, versionQuiet, workflow.DefaultVersion, 1) == 1 {
+		return f.hold(ctx, req, *due)
+	}
 	now := workflow.Now(ctx)
 	in := f.input(now, req)
 	if req.Template != nil && f.template != nil {
@@ -856,6 +870,9 @@ func (f *followUp) load(ctx workflow.Context, req *SendRequest, due bool, sendin
 	if t != nil {
 		in.TemplateName, in.TemplateLanguage = t.Name, t.Language
 	}
+	if due {
+		in.QuietAt = workflow.Now(ctx)
+	}
 	seq := f.Seq
 	r, err := runLocal(ctx, localOptions, acts.Load, in)
 	if err != nil {
@@ -886,6 +903,7 @@ func (f *followUp) load(ctx workflow.Context, req *SendRequest, due bool, sendin
 // loaded keeps what a load read besides the counts.
 func (f *followUp) loaded(r activities.LoadResult, req *SendRequest, t *TemplateRequest) error {
 	f.Settings, f.VIP, f.Loaded = r.Settings, r.VIP, true
+	f.quietUntil, f.quietZone = r.QuietUntil, r.ContactZone
 	f.externalID, f.ContactName, f.other = r.ExternalID, r.ContactName, r.OtherChannels
 	// Only a load for a template says anything about one: the first run's
 	// load (without) may complete after a send's load (with) when an
