@@ -26,10 +26,10 @@ type kind struct {
 
 // Search picks real contacts from the database and derives queries of
 // each kind from them (name prefix, typo, email prefix, phone suffix; all
-// and mine inboxes; closed conversations), runs each through the
-// product's search (runs per kind) and through a naive ILIKE '%q%' scan
-// over the same table (naiveRuns per kind), and writes p50/p95 latencies
-// to out. seed picks the sample. It needs a seeded workspace of at least
+// and mine inboxes; closed conversations) plus the broadest three-letter
+// first-name prefix, runs each through the product's search (runs per
+// kind) and through a naive ILIKE '%q%' scan over the same table
+// (naiveRuns per kind), and writes p50/p95 latencies to out. seed picks the sample. It needs a seeded workspace of at least
 // 1000 contacts.
 func Search(ctx context.Context, st *store.Store, out io.Writer, runs, naiveRuns int, seed int64) error {
 	var total int
@@ -93,7 +93,22 @@ func Search(ctx context.Context, st *store.Store, out io.Writer, runs, naiveRuns
 			return store.Query{Text: prefix(s.First, 2), Inbox: store.InboxMine, AgentID: *s.Assignee}, true
 		}},
 	}
-	fmt.Fprintf(out, "contacts: %d; sample: %d closed contacts; %d runs per kind (naive: %d)\n\n", total, len(samples), runs, naiveRuns)
+	// The hardest name query: the three letters most first names start
+	// with ("mar" in seeded data), every match a candidate for the page.
+	var broad struct {
+		Prefix string `db:"prefix"`
+		N      int    `db:"n"`
+	}
+	if err := st.DB().GetContext(ctx, &broad, `
+		SELECT left(first_key, 3) AS prefix, count(*) AS n FROM contacts
+		WHERE char_length(first_key) >= 3 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`); err != nil {
+		return fmt.Errorf("find the broadest first-name prefix: %w", err)
+	}
+	kinds = append(kinds, kind{fmt.Sprintf("broadest prefix (%q)", broad.Prefix), func(sample, *rand.Rand) (store.Query, bool) {
+		return store.Query{Text: broad.Prefix}, true
+	}})
+	fmt.Fprintf(out, "contacts: %d; sample: %d closed contacts; %d runs per kind (naive: %d); broadest first-name prefix %q: %d first names\n\n",
+		total, len(samples), runs, naiveRuns, broad.Prefix, broad.N)
 	fmt.Fprintf(out, "%-28s %9s %9s %9s %11s %11s %8s\n", "query kind", "p50", "p95", "max", "naive p50", "naive p95", "speedup")
 	for _, k := range kinds {
 		var qs []store.Query

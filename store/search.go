@@ -2,11 +2,15 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/followup-dev/followup"
 )
@@ -161,11 +165,12 @@ func likePrefix(s string) string {
 	return r.Replace(s) + "%"
 }
 
-// candidates is SQL returning (id, rank, last_activity_at) rows, maybe
-// with duplicates, and its arguments.
+// candidates is SQL returning (id, rank, last_activity_at) rows, each
+// contact at most once, and its arguments.
 type candidates struct {
-	sql  []string
-	args []any
+	sql   []string
+	args  []any
+	limit string // the parameter holding how many rows a branch returns
 }
 
 func (c *candidates) arg(v any) string {
@@ -173,10 +178,22 @@ func (c *candidates) arg(v any) string {
 	return fmt.Sprintf("$%d", len(c.args))
 }
 
-// branch adds one UNION ALL branch. Each branch is shaped to be an
-// index-only scan of one search index (the filters read INCLUDE columns).
+// branch adds one UNION ALL branch: its best rows in result order, as
+// many as the page and the rows before it need (every page of q, and the
+// one-row probe Find makes), so the merge sorts a few rows per branch.
+// Each branch is shaped to be an index-only scan (the filters read INCLUDE
+// columns). A branch whose rank is a constant is in the order of
+// contacts_activity, so for a broad prefix the planner can walk that index
+// from the most recent contact, test the prefix on each entry and stop at
+// the limit, instead of reading and sorting every match; for a narrow one
+// it reads the key index's range and sorts the few rows (its estimate of
+// the matching rows decides).
 func (c *candidates) branch(rank, where string, q Query) {
-	c.sql = append(c.sql, "SELECT id, "+rank+" AS rank, last_activity_at FROM contacts WHERE "+where+c.filters(q))
+	if c.limit == "" {
+		c.limit = c.arg(q.Offset + q.Limit + 1)
+	}
+	c.sql = append(c.sql, "(SELECT id, "+rank+" AS rank, last_activity_at FROM contacts WHERE ("+where+")"+c.filters(q)+
+		" ORDER BY rank, last_activity_at DESC NULLS LAST, id LIMIT "+c.limit+")")
 }
 
 func (c *candidates) filters(q Query) string {
@@ -304,17 +321,30 @@ func nameBranches(c *candidates, key string, q Query) {
 	for i, b := range bs {
 		exact[i] = "(" + b.exact + ")"
 	}
-	rank := "CASE WHEN " + strings.Join(exact, " OR ") + " THEN 0 ELSE 1 END"
-	// Each branch excludes the rows of the branches before it, so no
-	// contact appears twice and the merge needs no GROUP BY: a top-N sort
-	// over index-only scans.
+	// Exact matches (each is also a prefix match of its branch) rank 0,
+	// the other prefix matches 1, so that the prefix branches are in
+	// result order by recency alone (see branch). The exact branches'
+	// rank is written as an expression (always 0 there) so that their
+	// order is not the index's: equality finds their rows in the key
+	// indexes, index-only, whereas a walk of contacts_activity would read
+	// the whole index whenever the planner's guess of the matches (~2,000
+	// for any name not among its most common at a million) is wrong, as
+	// for every typo. Each branch excludes the rows of the branches
+	// before it, so no contact appears twice and the merge needs no
+	// GROUP BY.
+	isExact := strings.Join(exact, " OR ")
 	var prev []string
-	for _, b := range bs {
-		where := "(" + b.where + ")"
+	for _, e := range exact {
+		where := e
 		if len(prev) > 0 {
 			where += " AND NOT (" + strings.Join(prev, " OR ") + ")"
 		}
-		c.branch(rank, where, q)
+		c.branch("CASE WHEN "+isExact+" THEN 0 ELSE 1 END", where, q)
+		prev = append(prev, e)
+	}
+	prev = []string{isExact}
+	for _, b := range bs {
+		c.branch("1", "("+b.where+") AND NOT ("+strings.Join(prev, " OR ")+")", q)
 		prev = append(prev, "("+b.where+")")
 	}
 }
@@ -333,7 +363,11 @@ func (s *Store) rank(ctx context.Context, c candidates, q Query) ([]ranked, erro
 		ORDER BY rank, last_activity_at DESC NULLS LAST, id
 		LIMIT ` + lim + ` OFFSET ` + off
 	var out []ranked
-	if err := s.db.SelectContext(ctx, &out, sql, c.args...); err != nil {
+	// Planned for this query's values every time (not a cached statement,
+	// whose generic plan could not tell a broad prefix from a narrow one
+	// and might walk contacts_activity end to end for a rare prefix).
+	args := append([]any{pgx.QueryExecModeExec}, c.args...)
+	if err := s.db.SelectContext(ctx, &out, sql, args...); err != nil {
 		return nil, translate(err, "search")
 	}
 	return out, nil
@@ -497,11 +531,22 @@ func (s *Store) fill(ctx context.Context, page *Page, rows []ranked) error {
 
 // NaiveFind is the baseline the search benchmark compares against: one
 // ILIKE '%q%' scan over every searchable column, as a first version would
-// write it. It is not used by the product.
-func (s *Store) NaiveFind(ctx context.Context, text string, status StatusFilter, limit int) ([]int64, error) {
+// write it on a table without search indexes. It is not used by the
+// product. Index scans are off for it: contacts_activity is in its ORDER
+// BY's order and would let it stop early for a common substring, which is
+// the product's index helping the baseline, not the naive scan.
+func (s *Store) NaiveFind(ctx context.Context, text string, status StatusFilter, limit int) (_ []int64, err error) {
 	var ids []int64
 	p := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
-	err := s.db.SelectContext(ctx, &ids, `SELECT id FROM contacts
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, translate(err, "naive search")
+	}
+	defer func() { err = errors.Join(err, tx.Rollback()) }()
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_indexonlyscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`); err != nil {
+		return nil, translate(err, "naive search")
+	}
+	err = tx.SelectContext(ctx, &ids, `SELECT id FROM contacts
 		WHERE (first_name ILIKE $1 OR last_name ILIKE $1 OR (first_name || ' ' || last_name) ILIKE $1 OR email ILIKE $1 OR phone ILIKE $1)
 		AND ($2 = 'any' OR conv_status = $2)
 		ORDER BY last_activity_at DESC NULLS LAST LIMIT $3`, p, status, limit)

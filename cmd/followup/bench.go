@@ -20,7 +20,8 @@ func (a *app) benchCmd() *cobra.Command {
 		Short: "Search latency per query kind, beside a naive ILIKE '%q%' scan (seed first)",
 		Long: `Picks real contacts from the database and derives queries of each kind from
 them (name prefix, typo, email prefix, phone suffix; all and mine inboxes;
-closed conversations), runs each through the product's search and through a
+closed conversations) and adds the broadest three-letter first-name prefix
+in the data, runs each through the product's search and through a
 naive ILIKE '%q%' scan over the same table, and prints p50/p95 latencies.
 Seed a large workspace first: followup seed --contacts 1000000.`,
 		Args: cobra.NoArgs,
