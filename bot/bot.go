@@ -137,7 +137,11 @@ func (b *Bot) authorize(ctx context.Context, teamID, userID string) (followup.Ag
 	if ok && now.Sub(c.at) < agentTTL {
 		return c.agent, nil
 	}
-	a, err := b.act.AgentBySlackUser(ctx, userID)
+	var a followup.Agent
+	err := dropped(ctx, time.Second, func(ctx context.Context) (err error) {
+		a, err = b.act.AgentBySlackUser(ctx, userID)
+		return err
+	})
 	if followup.ErrorCodeOf(err) == followup.ENotFound {
 		return a, followup.Errorf(followup.EUnauthorized, "You are not registered as a followup agent, so nothing was done. An admin can add you: `followup agents add --slack-user %s --name \"Your Name\"`.", userID)
 	}

@@ -64,16 +64,15 @@ func (b *Bot) accept(ctx context.Context, id string, agent followup.Agent, j job
 		return b.errorMsg(fmt.Errorf("encode the request: %w", err), "")
 	}
 	r := followup.Request{ID: id, AgentSlack: agent.SlackUserID, Payload: payload, ResponseURL: responseURL, CreatedAt: time.Now()}
-	actx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
-	added, err := b.reqs.AddRequest(actx, r, requestLease)
-	if followup.ErrorCodeOf(err) == followup.EUnavailable && actx.Err() == nil {
-		// A connection the database dropped (a restart, a failover):
-		// once more on a fresh one. Had the first insert landed, the
-		// request is resumed when its claim runs out.
-		added, err = b.reqs.AddRequest(actx, r, requestLease)
-	}
-	cancel()
+	var added bool
+	// Had an insert landed before its connection dropped, the request is
+	// resumed when its claim runs out.
+	err = dropped(ctx, 1500*time.Millisecond, func(ctx context.Context) (err error) {
+		added, err = b.reqs.AddRequest(ctx, r, requestLease)
+		return err
+	})
 	if err != nil {
+		b.log.Warn("a request was not recorded; the agent is told to try again", "request", id, "err", err)
 		return b.errorMsg(&followup.Error{Code: followup.EUnavailable, Message: "The database is unavailable, so your request was not recorded", Err: err}, "")
 	}
 	if !added {
@@ -284,4 +283,23 @@ func answerText(m *slack.Msg) string {
 		return ""
 	}
 	return m.Text
+}
+
+// dropped runs f, and again while it fails because the database dropped
+// its connection (a restart, a failover, an administrator terminating
+// backends), within budget: every idle connection of the pool may have
+// been dropped at once, and each is found out only when used.
+func dropped(ctx context.Context, budget time.Duration, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	err := f(ctx)
+	for try := 1; followup.ErrorCodeOf(err) == followup.EUnavailable && ctx.Err() == nil && try < 8; try++ {
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(try) * 20 * time.Millisecond):
+		}
+		err = f(ctx)
+	}
+	return err
 }

@@ -80,17 +80,17 @@ func (f *followUp) escalationText(e *Escalation, now time.Time) string {
 	if e.Posted > 0 {
 		sb.WriteString("Still needs a person")
 		if e.SnoozedBy != "" {
-			fmt.Fprintf(&sb, " (snoozed by <@%s>)", e.SnoozedBy)
+			sb.WriteString(" (snoozed by <@" + e.SnoozedBy + ">)")
 		}
 		sb.WriteString(": ")
 	}
-	fmt.Fprintf(&sb, "VIP follow-up with %s on %s: %s, and nobody acted for %s (since %s).",
-		f.name(), f.Channel.Title(), e.Trigger.Words(), now.Sub(e.Since).Round(time.Minute), e.Since.UTC().Format("Jan 2 15:04 UTC"))
+	sb.WriteString(fmt.Sprintf("VIP follow-up with %s on %s: %s, and nobody acted for %s (since %s).",
+		f.name(), f.Channel.Title(), e.Trigger.Words(), now.Sub(e.Since).Round(time.Minute), e.Since.UTC().Format("Jan 2 15:04 UTC")))
 	if e.Detail != "" {
 		sb.WriteString(" " + e.Detail)
 	}
 	if f.AgentSlack != "" {
-		fmt.Fprintf(&sb, " Agent: <@%s>.", f.AgentSlack)
+		sb.WriteString(" Agent: <@" + f.AgentSlack + ">.")
 	}
 	return sb.String()
 }
