@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/workflows"
 )
 
@@ -43,17 +44,25 @@ type WhenError struct {
 }
 
 func (e *WhenError) Error() string {
+	format, args := e.MessageFormat()
+	return fmt.Sprintf(format, args...)
+}
+
+// MessageFormat is the error's message as a format and its arguments,
+// for a catalog to print it in the agent's language (package i18n).
+func (e *WhenError) MessageFormat() (format string, args []any) {
 	in := clipInput(e.Input)
+	forms := i18n.Msg(WhenForms)
 	switch e.Problem {
 	case WhenPast:
-		return fmt.Sprintf("%s is in the past: write %s in the future", in, WhenForms)
+		return "%s is in the past: write %s in the future", []any{in, forms}
 	case WhenNow:
-		return fmt.Sprintf("%s is now, not later: write %s in the future, or send it now", in, WhenForms)
+		return "%s is now, not later: write %s in the future, or send it now", []any{in, forms}
 	case WhenTooFar:
-		return fmt.Sprintf("%q is too far ahead: a message is scheduled at most %d days ahead", in, int(MaxScheduleAhead.Hours()/24))
+		return "%q is too far ahead: a message is scheduled at most %d days ahead", []any{in, int(MaxScheduleAhead.Hours() / 24)}
 	}
 	example := e.Now.Add(24 * time.Hour).UTC().Truncate(time.Hour).Format(time.RFC3339)
-	return fmt.Sprintf("%q is not a time; use %s to say when, e.g. %s", in, WhenForms, example)
+	return "%q is not a time; use %s to say when, e.g. %s", []any{in, forms, example}
 }
 
 // ParseWhen reads when to send a message, as the CLI, the slash command
