@@ -13,6 +13,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/cadences"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/store"
 )
 
@@ -84,7 +85,7 @@ Example:
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list [--json]",
-		Short: bot.Summary(bot.VerbCadences),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbCadences),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()

@@ -13,6 +13,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/csvimport"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/window"
 )
@@ -129,7 +130,7 @@ func (a *app) findCmd() *cobra.Command {
 	var limit, offset int
 	cmd := &cobra.Command{
 		Use:   "find QUERY [--mine --agent ID | --all] [--closed|--open|--any] [--limit N] [--json]",
-		Short: bot.Summary(bot.VerbFind),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbFind),
 		Long: `Find contacts. The query is read by its shape:
 
   contains @                    email: case-insensitive, exact or prefix

@@ -18,6 +18,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
 	"github.com/followup-dev/followup/bot"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -118,7 +119,7 @@ func (a *app) sendCmd() *cobra.Command {
 	var f sendFlags
 	c := &cobra.Command{
 		Use:   "send CONTACT [--via CH] [--tag TAG] [--as AGENT] TEXT…",
-		Short: bot.Summary(bot.VerbSend),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbSend),
 		Long: `Send a follow-up now. CONTACT is an id (#42), an email, a phone number in any
 format, or a name that matches exactly one contact. The channel's rules decide
 the form (free text, HUMAN_AGENT, message tag, chatbot message) or refuse with
@@ -147,7 +148,7 @@ func (a *app) templateSendCmd() *cobra.Command {
 	var at, tz string
 	c := &cobra.Command{
 		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en] [--at WHEN [--tz ZONE]]",
-		Short: bot.Summary(bot.VerbTemplate),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbTemplate),
 		Long: `Send a pre-approved template. Parameters are given as number=value in the
 template's order ({{1}}, {{2}} …); the count is checked before sending.
 With --at (30m, 4h, 3d, an RFC 3339 time, or a day and time such as
@@ -204,7 +205,7 @@ func (a *app) laterCmd() *cobra.Command {
 	var elseTemplate, elseTag, tz string
 	c := &cobra.Command{
 		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG] [--else-template NAME [1=value …]] [--else-tag TAG] [--tz ZONE]",
-		Short: bot.Summary(bot.VerbLater),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbLater),
 		Long: `Schedule a follow-up. When it falls due, the channel's rules as they are
 then decide: the text if it is still allowed (with HUMAN_AGENT on Messenger
 and Instagram within 7 days), else its fallback: --else-template NAME (an
@@ -280,7 +281,7 @@ func (a *app) cadenceCmd() *cobra.Command {
 	var f sendFlags
 	c := &cobra.Command{
 		Use:   "cadence CONTACT NAME [--via CH] [--as AGENT]",
-		Short: bot.Summary(bot.VerbCadence),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbCadence),
 		Long: `Start a cadence a supervisor defined (followup cadences add) on a contact.
 Each touch is scheduled from now and, when it falls due, sent in the form the
 channel allows then (its fallback if the window has closed, never with
@@ -331,7 +332,7 @@ func (a *app) statusCmd() *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "status CONTACT [--json]",
-		Short: bot.Summary(bot.VerbStatus),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbStatus),
 		Long: `Show a contact's running follow-ups: the window, counts, scheduled sends and
 attempts of each, and its page in the Temporal Web UI when one is known:
 the UI of followup dev or followup temporal running on $FOLLOWUP_DATA_DIR,
@@ -408,7 +409,7 @@ func (a *app) cancelCmd() *cobra.Command {
 	var via string
 	c := &cobra.Command{
 		Use:   "cancel CONTACT [--via CH]",
-		Short: bot.Summary(bot.VerbCancel),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbCancel),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ch followup.Channel
@@ -440,7 +441,7 @@ func (a *app) cancelCmd() *cobra.Command {
 func (a *app) closeCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "close CONTACT",
-		Short: bot.Summary(bot.VerbClose),
+		Short: bot.Summary(i18n.Printer{}, bot.VerbClose),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			act, err := a.actions()
