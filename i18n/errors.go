@@ -58,6 +58,12 @@ var errorTexts = []text{
 	{"%s %q is not a valid +%d number: %s", "%s %q — недопустимый номер +%d: %s"},
 	{"%s external_id %q is not %s", "external_id %[2]q в канале %[1]s — не %[3]s"},
 
+	// csvimport: the header of a contacts file.
+	{"the file is empty: the first row must name the columns (%s)", "файл пуст: первая строка должна называть столбцы (%s)"},
+	{"cannot read the header row (line %d): %s", "не удаётся прочитать строку заголовков (строка %d): %s"},
+	{"unknown column %q in the header (known: %s)", "неизвестный столбец %q в заголовке (известные: %s)"},
+	{"column %q appears twice in the header", "столбец %q встречается в заголовке дважды"},
+
 	// store: agents, templates, cadences, messages.
 	{"an agent needs a Slack user id (--slack-user U…)", "агенту нужен id пользователя Slack (--slack-user U…)"},
 	{"an agent needs a name (--name)", "агенту нужно имя (--name)"},

@@ -53,6 +53,10 @@ func TestCLISpeaksTheLanguageOfLANG(t *testing.T) {
 	if code, _, errs := c.run("", "agents", "remove"); code != 2 || !strings.HasPrefix(errs, "ошибка: followup agents remove: ") || !strings.Contains(errs, "(см. followup agents remove --help)") {
 		t.Errorf("a missing argument: %d %q", code, errs)
 	}
+	if code, _, errs := c.run("first_name,nickname\nJane,J\n", "contacts", "import", "-"); code != 1 ||
+		!strings.HasPrefix(errs, "ошибка: неизвестный столбец \"nickname\" в заголовке (известные: first_name,") {
+		t.Errorf("an unknown column: %d %q", code, errs)
+	}
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:1"
 	if code, _, errs := c.run("", "status", "nobody@example.com"); code != 1 || !strings.HasPrefix(errs, "ошибка: не удаётся связаться с Temporal по адресу 127.0.0.1:1") {
 		t.Errorf("status without Temporal: %d %q", code, errs)
