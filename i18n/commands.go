@@ -34,7 +34,7 @@ var commandTexts = []text{
 	{"Supervisors: the running VIP follow-ups, overdue first",
 		"Для супервайзеров: активные VIP-фоллоу-апы, просроченные первыми"},
 	{"<contact> is an email, a phone number, a contact id (#42) or a name; quote names with spaces: \"Jane Doe\".\nA later message falls back on --else-template (WhatsApp) or --else-tag (Messenger) if the window has closed by then.",
-		"<contact> — это email, номер телефона, id контакта (#42) или имя; имя с пробелами берите в кавычки: \"Jane Doe\".\nСообщение, отправляемое позже (later), уходит как --else-template (WhatsApp) или --else-tag (Messenger), если к тому времени окно закроется."},
+		"<contact> — это email, номер телефона, id контакта (#42) или имя; имя с пробелами берите в кавычки: \"Jane Doe\".\nЕсли к сроку окно закроется, сообщение later уходит в запасном виде: --else-template (WhatsApp) или --else-tag (Messenger)."},
 
 	// What the parser says.
 	{"%q is not a %s command; these are:\n%s", "%q — не команда %s; вот какие есть:\n%s"},
