@@ -9,6 +9,7 @@ package followup
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -431,6 +432,11 @@ type Error struct {
 	Code    ErrorCode
 	Message string
 	Err     error
+
+	// format and args are what Errorf made Message of, so that a reader's
+	// language can be printed instead (package i18n).
+	format string
+	args   []any
 }
 
 func (e *Error) Error() string {
@@ -443,10 +449,36 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf builds an Error of the given kind.
+// Errorf builds an Error of the given kind. An argument that is an *Error
+// is its Message: a message for a person within another.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	var shown []any
+	for i, a := range args {
+		if e, ok := a.(*Error); ok {
+			if shown == nil {
+				shown = slices.Clone(args)
+			}
+			shown[i] = e.Message
+		}
+	}
+	if shown == nil {
+		shown = args
+	}
+	return &Error{Code: code, Message: fmt.Sprintf(format, shown...), format: format, args: args}
 }
+
+// Wrapf builds an Error of the given kind caused by err (for the log), as
+// Errorf does.
+func Wrapf(code ErrorCode, err error, format string, args ...any) *Error {
+	e := Errorf(code, format, args...)
+	e.Err = err
+	return e
+}
+
+// MessageFormat is the format and arguments Errorf made the message of,
+// for a catalog to print it in another language; "" and nil for an Error
+// built with its Message.
+func (e *Error) MessageFormat() (format string, args []any) { return e.format, e.args }
 
 // ErrorCodeOf returns the kind of the first *Error in err's chain, or EInternal.
 func ErrorCodeOf(err error) ErrorCode {

@@ -10,7 +10,6 @@ package actions
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sort"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/cadences"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/window"
 	"github.com/followup-dev/followup/workflows"
@@ -98,7 +98,7 @@ func (s *Service) Resolve(ctx context.Context, ref string, via followup.Channel,
 	switch {
 	case via != "":
 		if !t.has(via) {
-			return t, followup.Errorf(followup.EInvalid, "%s has no %s address (channels: %s)", t.Contact.FullName(), via.Title(), ChannelList(t.Identities))
+			return t, followup.Errorf(followup.EInvalid, "%s has no %s address (channels: %s)", t.Contact.FullName(), i18n.Msg(via.Title()), ChannelList(t.Identities))
 		}
 		t.Channel = via
 	case template:
@@ -198,8 +198,10 @@ func (s *Service) Send(ctx context.Context, by Actor, t Target, req workflows.Se
 	in := workflows.Input{ContactID: t.Contact.ID, Channel: t.Channel, AgentID: agent.ID, AgentSlack: agent.SlackUserID, VIP: t.Contact.VIP}
 	out, err := s.fc.Send(ctx, in, req, requestID)
 	if err != nil {
-		if followup.ErrorCodeOf(err) == followup.ERefused {
-			return out, followup.Errorf(followup.ERefused, "%s: refused: %s", t.Channel.Title(), followup.ErrorMessage(err))
+		var fe *followup.Error
+		if errors.As(err, &fe) && fe.Code == followup.ERefused {
+			// The follow-up's reason, itself a message for the agent.
+			return out, followup.Errorf(followup.ERefused, "%s: refused: %s", i18n.Msg(t.Channel.Title()), fe)
 		}
 		return out, err
 	}
@@ -208,7 +210,7 @@ func (s *Service) Send(ctx context.Context, by Actor, t Target, req workflows.Se
 		s.record(ctx, by, sendEntry(t, req, out, requestID))
 		return out, nil
 	}
-	return out, followup.Errorf(followup.ERefused, "%s: %s: %s", t.Channel.Title(), out.Outcome, out.Message)
+	return out, followup.Errorf(followup.ERefused, "%s: %s: %s", i18n.Msg(t.Channel.Title()), i18n.Word("outcome", string(out.Outcome)), i18n.Text(out.Message))
 }
 
 // Status returns the contact's running follow-ups' states.
@@ -359,7 +361,7 @@ func TemplateParams(args []string) ([]string, error) {
 	for _, arg := range args {
 		k, v, ok := strings.Cut(arg, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("template parameter %q: write it as 1=value", arg)
+			return nil, followup.Errorf(followup.EInvalid, "template parameter %q: write it as 1=value", arg)
 		}
 		n, err := strconv.Atoi(k)
 		numbered = numbered && err == nil
@@ -369,7 +371,7 @@ func TemplateParams(args []string) ([]string, error) {
 		sort.SliceStable(kvs, func(i, j int) bool { return kvs[i].n < kvs[j].n })
 		for i, p := range kvs {
 			if p.n != i+1 {
-				return nil, fmt.Errorf("template parameters must be numbered 1, 2, 3 … without gaps")
+				return nil, followup.Errorf(followup.EInvalid, "template parameters must be numbered 1, 2, 3 … without gaps")
 			}
 		}
 	}

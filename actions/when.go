@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/workflows"
 )
 
@@ -43,17 +44,25 @@ type WhenError struct {
 }
 
 func (e *WhenError) Error() string {
+	format, args := e.MessageFormat()
+	return fmt.Sprintf(format, args...)
+}
+
+// MessageFormat is the error's message as a format and its arguments,
+// for a catalog to print it in the agent's language (package i18n).
+func (e *WhenError) MessageFormat() (format string, args []any) {
 	in := clipInput(e.Input)
+	forms := i18n.Msg(WhenForms)
 	switch e.Problem {
 	case WhenPast:
-		return fmt.Sprintf("%s is in the past: write %s in the future", in, WhenForms)
+		return "%s is in the past: write %s in the future", []any{in, forms}
 	case WhenNow:
-		return fmt.Sprintf("%s is now, not later: write %s in the future, or send it now", in, WhenForms)
+		return "%s is now, not later: write %s in the future, or send it now", []any{in, forms}
 	case WhenTooFar:
-		return fmt.Sprintf("%q is too far ahead: a message is scheduled at most %d days ahead", in, int(MaxScheduleAhead.Hours()/24))
+		return "%q is too far ahead: a message is scheduled at most %d days ahead", []any{in, int(MaxScheduleAhead.Hours() / 24)}
 	}
 	example := e.Now.Add(24 * time.Hour).UTC().Truncate(time.Hour).Format(time.RFC3339)
-	return fmt.Sprintf("%q is not a time; use %s to say when, e.g. %s", in, WhenForms, example)
+	return "%q is not a time; use %s to say when, e.g. %s", []any{in, forms, example}
 }
 
 // ParseWhen reads when to send a message, as the CLI, the slash command
@@ -110,15 +119,29 @@ func WhenSpan(words []string, now time.Time) int {
 	return 1
 }
 
-// weekdays names the days as agents write them, in full or in three letters.
+// weekdays names the days as agents write them, in full or in three letters,
+// in English and in Russian (пн, понедельник).
 var weekdays = map[string]time.Weekday{
 	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
 	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+	"вс": time.Sunday, "пн": time.Monday, "вт": time.Tuesday, "ср": time.Wednesday,
+	"чт": time.Thursday, "пт": time.Friday, "сб": time.Saturday,
+	"воскресенье": time.Sunday, "понедельник": time.Monday, "вторник": time.Tuesday, "среда": time.Wednesday,
+	"среду": time.Wednesday, "четверг": time.Thursday, "пятница": time.Friday, "пятницу": time.Friday,
+	"суббота": time.Saturday, "субботу": time.Saturday,
 }
 
-// dayAndTime reads [today|tomorrow|weekday] [at] clock in now's location.
+// relativeDays are today and tomorrow, in English and in Russian, as days
+// from now.
+var relativeDays = map[string]int{"today": 0, "tomorrow": 1, "сегодня": 0, "завтра": 1}
+
+// atWords may stand between a day and its time: tomorrow at 9:00, завтра в 9:00.
+var atWords = map[string]bool{"at": true, "в": true, "во": true}
+
+// dayAndTime reads [today|tomorrow|weekday] [at] clock in now's location
+// (or the same in Russian: завтра в 9:00, пн 10:00).
 // A weekday is its next occurrence whose time is still ahead (mon 10am on
 // a Monday at 9:00 is today); a clock alone is today's if still ahead,
 // else tomorrow's. today 8:00 at noon is returned as is, for ParseWhen to
@@ -129,20 +152,18 @@ func dayAndTime(s string, now time.Time) (time.Time, bool) {
 	if len(words) == 0 {
 		return time.Time{}, false
 	}
+	if _, ok := weekdays[words[min(1, len(words)-1)]]; ok && atWords[words[0]] {
+		words = words[1:] // в понедельник 10:00
+	}
 	day, days := "", 0
-	switch w := words[0]; {
-	case w == "today":
-		day = w
-	case w == "tomorrow":
-		day, days = w, 1
-	default:
-		if _, ok := weekdays[w]; ok {
-			day = w
-		}
+	if n, ok := relativeDays[words[0]]; ok {
+		day, days = words[0], n
+	} else if _, ok := weekdays[words[0]]; ok {
+		day = words[0]
 	}
 	if day != "" {
 		words = words[1:]
-		if len(words) > 0 && words[0] == "at" {
+		if len(words) > 0 && atWords[words[0]] {
 			words = words[1:]
 		}
 	}

@@ -55,6 +55,20 @@ func TestParseWhen(t *testing.T) {
 		{berlin, "mon 10am", "2026-03-09T09:00:00Z", 0},
 		{tokyo, "today 23:59", "2026-03-06T14:59:00Z", 0},
 		{tokyo, "wed 0:00", "2026-03-10T15:00:00Z", 0},
+		// The same in Russian.
+		{time.UTC, "завтра 9:00", "2026-03-07T09:00:00Z", 0},
+		{time.UTC, "Завтра в 21:30", "2026-03-07T21:30:00Z", 0},
+		{time.UTC, "сегодня 17:00", "2026-03-06T17:00:00Z", 0},
+		{time.UTC, "пн 10:00", "2026-03-09T10:00:00Z", 0},
+		{time.UTC, "в понедельник 10:30", "2026-03-09T10:30:00Z", 0},
+		{time.UTC, "во вторник в 9:00", "2026-03-10T09:00:00Z", 0},
+		{time.UTC, "в 9:00", "", actions.WhenUnreadable},
+		{time.UTC, "понедельник 10:30", "2026-03-09T10:30:00Z", 0},
+		{time.UTC, "пт 9:00", "2026-03-13T09:00:00Z", 0},
+		{time.UTC, "ВС 08:05", "2026-03-08T08:05:00Z", 0},
+		{berlin, "завтра 9:00", "2026-03-07T08:00:00Z", 0},
+		{time.UTC, "сегодня 8:00", "", actions.WhenPast},
+		{time.UTC, "послезавтра 9:00", "", actions.WhenUnreadable},
 
 		{time.UTC, "today 8:00", "", actions.WhenPast},
 		{time.UTC, "today 10:00", "", actions.WhenPast}, // now is not later

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/metrics"
 )
 
@@ -24,7 +26,8 @@ type Slack interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	PublishViewContext(ctx context.Context, req slack.PublishViewContextRequest) (*slack.ViewResponse, error)
-	// GetUserInfoContext (users.info) gives an agent's time zone.
+	// GetUserInfoContext (users.info) gives an agent's time zone and
+	// language.
 	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 }
 
@@ -63,9 +66,10 @@ type Bot struct {
 	log   *slog.Logger
 	work  sync.WaitGroup // commands still answering through response_url
 
+	profiles *profiles // agents' time zones and languages
+
 	mu       sync.Mutex
 	agents   map[string]cachedAgent // by Slack user id
-	zones    map[string]cachedZone  // by Slack user id
 	stopping bool                   // Wait was called
 
 	carrying chan struct{} // slots of requests being carried out
@@ -111,7 +115,7 @@ func New(reqs Requests, act *actions.Service, api Slack, cfg Config) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Bot{reqs: reqs, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, zones: map[string]cachedZone{}, carrying: make(chan struct{}, maxCarryingOut), reading: make(chan struct{}, maxReading)}
+	return &Bot{reqs: reqs, act: act, slack: api, cfg: cfg, log: cfg.Logger, agents: map[string]cachedAgent{}, profiles: newProfiles(api, cfg.Logger), carrying: make(chan struct{}, maxCarryingOut), reading: make(chan struct{}, maxReading)}
 }
 
 // Wait waits for commands still answering through response_url.
@@ -186,35 +190,38 @@ func (b *Bot) observeAck(text string, start time.Time) {
 }
 
 func (b *Bot) command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
+	// The agent reads the answer in their language, even a refusal.
+	prof := b.profiles.get(ctx, sc.UserID)
+	p := i18n.New(prof.lang)
 	// Slack must hear back within 3 s, even if Postgres hangs.
 	actx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
 	agent, err := b.authorize(actx, sc.TeamID, sc.UserID)
 	cancel()
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
 	text := UnescapeText(sc.Text)
 	now := b.cfg.Now()
 	if readsTimes(text) {
 		// later and --at read "tomorrow 9:00" where the agent is.
-		now = now.In(b.zone(ctx, sc.UserID))
+		now = now.In(prof.loc)
 	}
 	cmd, err := ParseCommand(text, now)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
 	switch specs[cmd.Verb].answer {
 	case answerNow:
-		return b.run(ctx, agent, cmd)
+		return b.run(ctx, p, agent, cmd)
 	case answerDurable:
 		// Commands that start or change follow-ups are acknowledged once
 		// they are recorded (durable), and answer through response_url,
 		// so Slack never waits on Temporal and a crash never loses them.
 		id := requestID()
-		return b.accept(ctx, id, agent, job{Command: &cmd}, sc.ResponseURL)
+		return b.accept(ctx, p, id, agent, job{Command: &cmd}, sc.ResponseURL)
 	}
 	// Reads answer inline when they are quick.
-	return b.answer(sc.ResponseURL, b.cfg.AckWithin, func(ctx context.Context) *slack.Msg {
+	return b.answer(p, sc.ResponseURL, b.cfg.AckWithin, func(ctx context.Context) *slack.Msg {
 		// A few reads at once: a burst of searches would otherwise take
 		// every core from Postgres's other work, the acknowledgements'
 		// included; the rest wait (and answer through response_url).
@@ -222,15 +229,15 @@ func (b *Bot) command(ctx context.Context, sc slack.SlashCommand) *slack.Msg {
 		case b.reading <- struct{}{}:
 			defer func() { <-b.reading }()
 		case <-ctx.Done():
-			return b.errorMsg(&followup.Error{Code: followup.EUnavailable, Message: "The search did not get its turn in time", Err: ctx.Err()}, "")
+			return b.errorMsg(p, &followup.Error{Code: followup.EUnavailable, Message: "The search did not get its turn in time", Err: ctx.Err()}, "")
 		}
-		return b.run(ctx, agent, cmd)
+		return b.run(ctx, p, agent, cmd)
 	})
 }
 
 // answer runs work, returning its message when it finishes within wait,
 // else an acknowledgement; the message then goes to responseURL.
-func (b *Bot) answer(responseURL string, wait time.Duration, work func(context.Context) *slack.Msg) *slack.Msg {
+func (b *Bot) answer(p i18n.Printer, responseURL string, wait time.Duration, work func(context.Context) *slack.Msg) *slack.Msg {
 	// The work must not end with the request that started it.
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.WorkTimeout)
 	done := make(chan *slack.Msg, 1)
@@ -260,7 +267,7 @@ func (b *Bot) answer(responseURL string, wait time.Duration, work func(context.C
 			b.log.Error("slack: answer through response_url", "err", err)
 		}
 	}()
-	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "⏳ Working on it…"}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: p.Text(ackText)}
 }
 
 // respond posts m to a response_url.
@@ -282,115 +289,115 @@ func (b *Bot) respond(responseURL string, m *slack.Msg) error {
 
 // run carries out a parsed command for agent, with the handler its row
 // in the table of commands names.
-func (b *Bot) run(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
+func (b *Bot) run(ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg {
 	c, ok := specs[cmd.Verb]
 	if !ok {
-		return b.errorMsg(followup.Errorf(followup.EInvalid, "unknown command"), "")
+		return b.errorMsg(p, followup.Errorf(followup.EInvalid, "unknown command"), "")
 	}
-	return c.run(b, ctx, agent, cmd)
+	return c.run(b, ctx, p, agent, cmd)
 }
 
-func (b *Bot) help(_ context.Context, agent followup.Agent, _ Command) *slack.Msg {
-	return helpMsg(b.cfg.Command, agent)
+func (b *Bot) help(_ context.Context, p i18n.Printer, agent followup.Agent, _ Command) *slack.Msg {
+	return helpMsg(p, b.cfg.Command, agent)
 }
 
-func (b *Bot) runFind(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
+func (b *Bot) runFind(ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg {
 	q := actions.Query{Text: cmd.Query, Inbox: actions.Inbox(cmd.Inbox), Status: actions.StatusFilter(cmd.Status), Limit: b.cfg.PageSize}
 	if q.Inbox == actions.InboxMine {
 		q.AgentID = agent.ID
 	}
-	return b.find(ctx, q)
+	return b.find(ctx, p, q)
 }
 
-func (b *Bot) vip(ctx context.Context, agent followup.Agent, _ Command) *slack.Msg {
+func (b *Bot) vip(ctx context.Context, p i18n.Printer, agent followup.Agent, _ Command) *slack.Msg {
 	if agent.Role != followup.RoleSupervisor {
-		return b.errorMsg(followup.Errorf(followup.EUnauthorized, "`vip` is for supervisors; you are registered as an agent."), "")
+		return b.errorMsg(p, followup.Errorf(followup.EUnauthorized, "`vip` is for supervisors; you are registered as an agent."), "")
 	}
 	fs, err := b.act.VIP(ctx)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
-	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: fmt.Sprintf("%d VIP follow-up(s) running", len(fs)),
-		Blocks: slack.Blocks{BlockSet: b.followupBlocks(ctx, "Running VIP follow-ups, overdue first", fs)}}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: p.Sprintf("%d VIP follow-up(s) running", len(fs)),
+		Blocks: slack.Blocks{BlockSet: b.followupBlocks(ctx, p, p.Sprintf("Running VIP follow-ups, overdue first"), fs)}}
 }
 
 // target finds the command's contact and the channel to write on (a
 // template goes to WhatsApp unless --via says otherwise).
-func (b *Bot) target(ctx context.Context, cmd Command, template bool) (actions.Target, *slack.Msg) {
+func (b *Bot) target(ctx context.Context, p i18n.Printer, cmd Command, template bool) (actions.Target, *slack.Msg) {
 	via := cmd.Via
 	if via == "" && cmd.ElseTag != "" {
 		via = followup.Messenger // where message tags are
 	}
 	t, err := b.act.Resolve(ctx, cmd.Contact, via, template)
-	return t, b.unresolved(ctx, cmd, err)
+	return t, b.unresolved(ctx, p, cmd, err)
 }
 
 // lookup finds the command's contact.
-func (b *Bot) lookup(ctx context.Context, cmd Command) (actions.Target, *slack.Msg) {
+func (b *Bot) lookup(ctx context.Context, p i18n.Printer, cmd Command) (actions.Target, *slack.Msg) {
 	t, err := b.act.Lookup(ctx, cmd.Contact)
-	return t, b.unresolved(ctx, cmd, err)
+	return t, b.unresolved(ctx, p, cmd, err)
 }
 
 // unresolved answers a contact that was not resolved (nil when it was):
 // several matches answer with a list to pick from, which re-runs the
 // command with the picked contact.
-func (b *Bot) unresolved(ctx context.Context, cmd Command, err error) *slack.Msg {
+func (b *Bot) unresolved(ctx context.Context, p i18n.Printer, cmd Command, err error) *slack.Msg {
 	if err == nil {
 		return nil
 	}
 	if followup.ErrorCodeOf(err) == followup.EConflict {
 		page, ferr := b.act.Find(ctx, actions.Query{Text: cmd.Contact, Status: actions.StatusAny, Limit: 5})
 		if ferr == nil && len(page.Results) > 1 {
-			return pickMsg(cmd, page.Results)
+			return pickMsg(p, cmd, page.Results)
 		}
 	}
-	return b.errorMsg(err, "")
+	return b.errorMsg(p, err, "")
 }
 
-func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
+func (b *Bot) send(ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg {
 	// A template, or a template to fall back on, goes to WhatsApp unless
 	// --via says otherwise.
-	t, m := b.target(ctx, cmd, cmd.Verb == VerbTemplate || cmd.ElseTemplate != "")
+	t, m := b.target(ctx, p, cmd, cmd.Verb == VerbTemplate || cmd.ElseTemplate != "")
 	if m != nil {
 		return m
 	}
 	req := actions.SendRequest{Text: cmd.Text, Tag: cmd.Tag, At: cmd.At}
 	if cmd.Verb == VerbTemplate {
 		args := make([]string, len(cmd.Params))
-		for i, p := range cmd.Params {
-			args[i] = p.Name + "=" + p.Value
+		for i, param := range cmd.Params {
+			args[i] = param.Name + "=" + param.Value
 		}
 		params, err := actions.TemplateParams(args)
 		if err != nil {
-			return b.errorMsg(followup.Errorf(followup.EInvalid, "%s", err.Error()), cmd.Verb)
+			return b.errorMsg(p, err, cmd.Verb)
 		}
 		req = actions.SendRequest{Template: &actions.TemplateRequest{Name: cmd.Template, Params: params}, At: cmd.At}
 		// Scheduled, the template is checked now, as the modal does: its
 		// time is no time to learn it does not exist.
 		if !cmd.At.IsZero() {
 			if t.Channel != followup.WhatsApp {
-				return b.errorMsg(followup.Errorf(followup.EInvalid, "Templates are WhatsApp's, and %s has none; drop --via to send it on WhatsApp.", t.Channel.Title()), cmd.Verb)
+				return b.errorMsg(p, followup.Errorf(followup.EInvalid, "Templates are WhatsApp's, and %s has none; drop --via to send it on WhatsApp.", channelTitle(t.Channel)), cmd.Verb)
 			}
-			if m := b.checkTemplate(ctx, cmd.Template, len(params), fmt.Sprintf("%s %s #%d ", b.cfg.Command, VerbTemplate, t.Contact.ID)); m != nil {
+			if m := b.checkTemplate(ctx, p, cmd.Template, len(params), fmt.Sprintf("%s %s #%d ", b.cfg.Command, VerbTemplate, t.Contact.ID)); m != nil {
 				return m
 			}
 		}
 	}
 	if !cmd.At.IsZero() && !cmd.At.After(b.cfg.Now()) {
-		return b.errorMsg(followup.Errorf(followup.EInvalid, "%s has passed; run the command again with a new time.", slackDate(cmd.At)), "")
+		return b.errorMsg(p, followup.Errorf(followup.EInvalid, "%s has passed; run the command again with a new time.", slackDate(cmd.At)), "")
 	}
 	switch {
 	case cmd.ElseTemplate != "":
 		if t.Channel != followup.WhatsApp {
-			return b.errorMsg(followup.Errorf(followup.EInvalid, "--else-template names a WhatsApp template, and this message goes to %s; drop --else-template or use --via whatsapp.", t.Channel.Title()), cmd.Verb)
+			return b.errorMsg(p, followup.Errorf(followup.EInvalid, "--else-template names a WhatsApp template, and this message goes to %s; drop --else-template or use --via whatsapp.", channelTitle(t.Channel)), cmd.Verb)
 		}
-		if m := b.checkTemplate(ctx, cmd.ElseTemplate, len(cmd.ElseParams), "--else-template "); m != nil {
+		if m := b.checkTemplate(ctx, p, cmd.ElseTemplate, len(cmd.ElseParams), "--else-template "); m != nil {
 			return m
 		}
 		req.Else = &actions.Fallback{Template: &actions.TemplateRequest{Name: cmd.ElseTemplate, Params: cmd.ElseParams}}
 	case cmd.ElseTag != "":
 		if t.Channel != followup.Messenger {
-			return b.errorMsg(followup.Errorf(followup.EInvalid, "--else-tag names a Messenger tag, and this message goes to %s; drop --else-tag or use --via messenger.", t.Channel.Title()), cmd.Verb)
+			return b.errorMsg(p, followup.Errorf(followup.EInvalid, "--else-tag names a Messenger tag, and this message goes to %s; drop --else-tag or use --via messenger.", channelTitle(t.Channel)), cmd.Verb)
 		}
 		req.Else = &actions.Fallback{Tag: cmd.ElseTag}
 	}
@@ -400,29 +407,29 @@ func (b *Bot) send(ctx context.Context, agent followup.Agent, cmd Command) *slac
 	}
 	out, err := b.act.Send(ctx, actor(agent), t, req, id)
 	if err != nil {
-		m := b.errorMsg(err, "")
+		m := b.errorMsg(p, err, "")
 		if followup.ErrorCodeOf(err) == followup.ERefused && t.Channel == followup.WhatsApp && cmd.Verb != VerbTemplate {
-			b.suggestTemplates(ctx, m, t)
+			b.suggestTemplates(ctx, p, m, t)
 		}
 		return m
 	}
-	return outcomeMsg(t, out)
+	return outcomeMsg(p, t, out)
 }
 
 // suggestTemplates adds to a WhatsApp refusal the approved templates that
 // may be sent instead, and how.
-func (b *Bot) suggestTemplates(ctx context.Context, m *slack.Msg, t actions.Target) {
+func (b *Bot) suggestTemplates(ctx context.Context, p i18n.Printer, m *slack.Msg, t actions.Target) {
 	ts, err := b.act.Templates(ctx, followup.WhatsApp)
 	if err != nil {
 		return
 	}
-	text := templateList("Approved templates that may be sent now:", fmt.Sprintf("%s %s #%d ", b.cfg.Command, VerbTemplate, t.Contact.ID), ts)
+	text := templateList(p.Sprintf("Approved templates that may be sent now:"), fmt.Sprintf("%s %s #%d ", b.cfg.Command, VerbTemplate, t.Contact.ID), ts)
 	if text == "" {
 		return
 	}
 	m.Text += "\n" + text
 	m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewSectionBlock(md(text), nil, nil),
-		slack.NewActionBlock("", slack.NewButtonBlockElement(ActionFollowUp, strconv.FormatInt(t.Contact.ID, 10), plain("Follow up with a template")).WithStyle(slack.StylePrimary)))
+		slack.NewActionBlock("", slack.NewButtonBlockElement(ActionFollowUp, strconv.FormatInt(t.Contact.ID, 10), plain(p.Sprintf("Follow up with a template"))).WithStyle(slack.StylePrimary)))
 }
 
 // templateList lists up to five approved templates under header, each as
@@ -457,31 +464,32 @@ func templateUsage(name string, n int) string {
 // template name is not approved or does not take the given number of
 // parameters, listing the approved templates, each after prefix; nil
 // when it fits.
-func (b *Bot) checkTemplate(ctx context.Context, name string, given int, prefix string) *slack.Msg {
+func (b *Bot) checkTemplate(ctx context.Context, p i18n.Printer, name string, given int, prefix string) *slack.Msg {
 	ts, err := b.act.Templates(ctx, followup.WhatsApp)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
 	problem := templateProblem(name, given, ts)
-	if problem == "" {
+	if problem == nil {
 		return nil
 	}
-	m := b.errorMsg(followup.Errorf(followup.EInvalid, "%s, so nothing was scheduled.", problem), "")
-	if list := templateList("Approved WhatsApp templates:", prefix, ts); list != "" {
+	m := b.errorMsg(p, followup.Errorf(followup.EInvalid, "%s, so nothing was scheduled.", problem), "")
+	if list := templateList(p.Sprintf("Approved WhatsApp templates:"), prefix, ts); list != "" {
 		m.Text += "\n" + list
 		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewSectionBlock(md(clip(list, maxSectionText)), nil, nil))
 	} else {
-		m.Text += "\nNo WhatsApp template is approved yet; an admin adds them with `followup templates add`."
-		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewContextBlock("", md("No WhatsApp template is approved yet; an admin adds them with `followup templates add`.")))
+		none := p.Sprintf("No WhatsApp template is approved yet; an admin adds them with `followup templates add`.")
+		m.Text += "\n" + none
+		m.Blocks.BlockSet = append(m.Blocks.BlockSet, slack.NewContextBlock("", md(none)))
 	}
 	return m
 }
 
 // templateProblem says what keeps the WhatsApp template name from being
-// sent with given parameters ("" when nothing does): it is unknown, not
+// sent with given parameters (nil when nothing does): it is unknown, not
 // approved, or approved with another number of parameters (in every
 // language it has).
-func templateProblem(name string, given int, ts []followup.Template) string {
+func templateProblem(name string, given int, ts []followup.Template) *followup.Error {
 	var status followup.TemplateStatus
 	var counts []string
 	for _, t := range ts {
@@ -493,78 +501,81 @@ func templateProblem(name string, given int, ts []followup.Template) string {
 			continue
 		}
 		if t.ParamCount == given {
-			return ""
+			return nil
 		}
 		counts = append(counts, strconv.Itoa(t.ParamCount))
 	}
 	switch {
+	case len(counts) == 1:
+		return followup.Errorf(followup.EInvalid, "The WhatsApp template %s takes %s parameter(s), and %d were given (write them as 1=… 2=…)", escape(name), counts[0], given)
 	case len(counts) > 0:
-		return fmt.Sprintf("The WhatsApp template %s takes %s parameter(s), and %d were given (write them as 1=… 2=…)", escape(name), strings.Join(counts, " or "), given)
+		return followup.Errorf(followup.EInvalid, "The WhatsApp template %s takes %s parameter(s), and %d were given (write them as 1=… 2=…)", escape(name),
+			i18n.Func(func(p i18n.Printer) string { return strings.Join(counts, p.Sprintf(" or ")) }), given)
 	case status != "":
-		return fmt.Sprintf("The WhatsApp template %s is %s, not approved", escape(name), status)
+		return followup.Errorf(followup.EInvalid, "The WhatsApp template %s is %s, not approved", escape(name), templateStatus(status))
 	}
-	return fmt.Sprintf("There is no approved WhatsApp template called %s", escape(name))
+	return followup.Errorf(followup.EInvalid, "There is no approved WhatsApp template called %s", escape(name))
 }
 
-func (b *Bot) status(ctx context.Context, _ followup.Agent, cmd Command) *slack.Msg {
-	t, m := b.lookup(ctx, cmd)
+func (b *Bot) status(ctx context.Context, p i18n.Printer, _ followup.Agent, cmd Command) *slack.Msg {
+	t, m := b.lookup(ctx, p, cmd)
 	if m != nil {
 		return m
 	}
 	states, err := b.act.Status(ctx, t.Contact)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
 	set, err := b.act.Settings(ctx)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
-	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "Status of " + t.Contact.FullName(),
-		Blocks: slack.Blocks{BlockSet: statusBlocks(t, states, actions.Windows(t.Identities, set, b.cfg.Now()))}}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: p.Sprintf("Status of %s", t.Contact.FullName()),
+		Blocks: slack.Blocks{BlockSet: statusBlocks(p, t, states, actions.Windows(t.Identities, set, b.cfg.Now()))}}
 }
 
-func (b *Bot) cancel(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
-	t, m := b.lookup(ctx, cmd)
+func (b *Bot) cancel(ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg {
+	t, m := b.lookup(ctx, p, cmd)
 	if m != nil {
 		return m
 	}
 	cs, err := b.act.Cancel(ctx, actor(agent), t.Contact, cmd.Via, cmd.RequestID)
 	var lines []string
 	for _, c := range cs {
-		lines = append(lines, fmt.Sprintf("✅ Cancelled the %s follow-up with %s (%d scheduled message(s) dropped).", c.Channel.Title(), escape(t.Contact.FullName()), c.Scheduled))
+		lines = append(lines, p.Sprintf("✅ Cancelled the %s follow-up with %s (%d scheduled message(s) dropped).", p.Text(c.Channel.Title()), escape(t.Contact.FullName()), c.Scheduled))
 	}
 	switch {
 	case err != nil && followup.ErrorCodeOf(err) == followup.ENotFound && resumed(ctx):
 		// Run again after a restart: the first run may have cancelled it.
-		lines = append(lines, fmt.Sprintf("✅ No follow-up with %s is running now: your cancel, interrupted by a restart, had already ended it (or nothing was running).", escape(t.Contact.FullName())))
+		lines = append(lines, p.Sprintf("✅ No follow-up with %s is running now: your cancel, interrupted by a restart, had already ended it (or nothing was running).", escape(t.Contact.FullName())))
 	case err != nil:
-		lines = append(lines, b.errorMsg(err, "").Text)
+		lines = append(lines, b.errorMsg(p, err, "").Text)
 	}
 	return textMsg(strings.Join(lines, "\n"))
 }
 
-func (b *Bot) close(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
-	t, m := b.lookup(ctx, cmd)
+func (b *Bot) close(ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg {
+	t, m := b.lookup(ctx, p, cmd)
 	if m != nil {
 		return m
 	}
 	ended, err := b.act.Close(ctx, actor(agent), t.Contact, cmd.RequestID)
 	var lines []string
 	for _, ch := range ended {
-		lines = append(lines, fmt.Sprintf("✅ Closed the conversation with %s; the %s follow-up has ended.", escape(t.Contact.FullName()), ch.Title()))
+		lines = append(lines, p.Sprintf("✅ Closed the conversation with %s; the %s follow-up has ended.", escape(t.Contact.FullName()), p.Text(ch.Title())))
 	}
 	switch {
 	case err != nil:
-		lines = append(lines, b.errorMsg(err, "").Text)
+		lines = append(lines, b.errorMsg(p, err, "").Text)
 	case len(ended) == 0:
-		lines = append(lines, fmt.Sprintf("✅ Closed the conversation with %s.", escape(t.Contact.FullName())))
+		lines = append(lines, p.Sprintf("✅ Closed the conversation with %s.", escape(t.Contact.FullName())))
 	}
 	return textMsg(strings.Join(lines, "\n"))
 }
 
-// errorMsg tells the agent what went wrong and, for a usage error, how to
-// write the command.
-func (b *Bot) errorMsg(err error, verb Verb) *slack.Msg {
+// errorMsg tells the agent, in p's language, what went wrong and, for a
+// usage error, how to write the command.
+func (b *Bot) errorMsg(p i18n.Printer, err error, verb Verb) *slack.Msg {
 	icon := "❌"
 	switch followup.ErrorCodeOf(err) {
 	case followup.ERefused:
@@ -578,12 +589,13 @@ func (b *Bot) errorMsg(err error, verb Verb) *slack.Msg {
 		b.log.Error("slack command", "err", err)
 		icon = "⚠️"
 	}
-	text := icon + " " + followup.ErrorMessage(err)
-	if followup.ErrorCodeOf(err) == followup.EUnavailable && !strings.Contains(text, "nothing") {
-		text += "; nothing was changed. Try again in a minute."
+	text := icon + " " + p.Error(err)
+	// The English message says whether it told what was done.
+	if followup.ErrorCodeOf(err) == followup.EUnavailable && !strings.Contains(followup.ErrorMessage(err), "nothing") {
+		text += p.Sprintf("; nothing was changed. Try again in a minute.")
 	}
-	if verb != "" && followup.ErrorCodeOf(err) == followup.EInvalid && !strings.Contains(text, "Usage:") {
-		text += "\nUsage: `" + b.usage(verb) + "`"
+	if verb != "" && followup.ErrorCodeOf(err) == followup.EInvalid && !hasUsage(err) {
+		text += p.Sprintf("\nUsage: `%s`", b.usage(p, verb))
 	}
 	if b.cfg.Command != commandName {
 		text = strings.ReplaceAll(text, commandName, b.cfg.Command)
@@ -594,6 +606,24 @@ func (b *Bot) errorMsg(err error, verb Verb) *slack.Msg {
 	}
 	return m
 }
+
+// hasUsage reports whether err is a parse error, which ends with the
+// verb's usage line.
+func hasUsage(err error) bool {
+	var e *followup.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	format, _ := e.MessageFormat()
+	return format == usageFormat
+}
+
+// channelTitle is the channel's name in the reader's language (the
+// names are the same in every language but a few: Website chat).
+func channelTitle(c followup.Channel) i18n.Message { return i18n.Msg(c.Title()) }
+
+// templateStatus is a template's status as the reader's language says it.
+func templateStatus(s followup.TemplateStatus) i18n.Message { return i18n.Msg(string(s)) }
 
 // maxSectionText is Slack's limit on a section's text.
 const maxSectionText = 3000

@@ -11,6 +11,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
 	"github.com/followup-dev/followup/cadences"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/workflows"
 )
 
@@ -42,7 +43,7 @@ func TestScheduledLine(t *testing.T) {
 		{inCadence, workflows.Scheduled{ID: 6, At: at, Touch: 3, Request: workflows.SendRequest{Text: "Card expiring", Tag: followup.TagAccountUpdate}},
 			"🕒 #6 at <!date^1796310240^{date_short_pretty} {time}|Dec 3 15:04 UTC>: touch 3 of 3 of the cadence renewal: “Card expiring” with the ACCOUNT_UPDATE tag"},
 	} {
-		if got := scheduledLine(c.state, c.sc); got != c.want {
+		if got := scheduledLine(en, c.state, c.sc); got != c.want {
 			t.Errorf("#%d:\n got %q\nwant %q", c.sc.ID, got, c.want)
 		}
 	}
@@ -61,7 +62,7 @@ func TestStatusBlocksShowCadenceAndFallback(t *testing.T) {
 			Else: &workflows.Fallback{Template: &workflows.TemplateRequest{Name: "renewal"}}}}},
 		Attempts: []workflows.Attempt{{At: at.Add(-48 * time.Hour), Outcome: workflows.OutcomeSent, Mode: followup.ModeTemplate, Fallback: true, Touch: 1}},
 	}
-	blocks := statusBlocks(actionsTarget(), []workflows.State{s}, nil)
+	blocks := statusBlocks(en, actionsTarget(), []workflows.State{s}, nil)
 	got := blocks[len(blocks)-1].(*slack.SectionBlock).Text.Text
 	for _, want := range []string{
 		"🔁 Cadence renewal: touch 1 of 3 sent (the fallback); next <!date^", "|Dec 3 15:04 UTC>",
@@ -105,7 +106,7 @@ func TestCadenceProblem(t *testing.T) {
 		{"unknown", cadences.Cadence{Name: "n", Steps: []cadences.Step{{After: time.Hour, Template: tpl("gone")}}}, followup.WhatsApp,
 			"Step 1 of the cadence n cannot be sent on WhatsApp: there is no approved WhatsApp template called gone"},
 	} {
-		if got := cadenceProblem(c.c, c.ch, ts); got != c.want {
+		if got := cadenceProblem(en, c.c, c.ch, ts); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
 		}
 	}
@@ -128,7 +129,7 @@ func TestCadenceListWithinSlackLimits(t *testing.T) {
 	if want := `• *c*: 2d text "Your plan renews soon" else template renewal 1="Jane Doe" · 5d text "Ünïcode &amp; &lt;text&gt; `; !strings.HasPrefix(lines[0], want) {
 		t.Fatalf("line %q…, want it to start %q", lines[0][:120], want)
 	}
-	blocks := sections(lines)
+	blocks := sections(en, lines)
 	if len(blocks) > maxBlocks-1 {
 		t.Fatalf("%d blocks", len(blocks))
 	}
@@ -147,10 +148,13 @@ func TestCadenceListWithinSlackLimits(t *testing.T) {
 			t.Errorf("a block of %d characters", n)
 		}
 	}
-	if short := sections([]string{"a", "b"}); len(short) != 1 || short[0].(*slack.SectionBlock).Text.Text != "a\nb" {
+	if short := sections(en, []string{"a", "b"}); len(short) != 1 || short[0].(*slack.SectionBlock).Text.Text != "a\nb" {
 		t.Errorf("two short lines: %+v", short)
 	}
 }
+
+// en prints English, what these tests read.
+var en i18n.Printer
 
 func actionsTarget() actions.Target {
 	return actions.Target{Contact: followup.Contact{ID: 7, FirstName: "Jane", LastName: "Doe"}}

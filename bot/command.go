@@ -7,7 +7,6 @@ package bot
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/i18n"
 )
 
 // Values of Command.Inbox and Command.Status for find.
@@ -89,13 +89,16 @@ type flagSpec struct {
 }
 
 // invalid is the error every parse failure returns: one sentence for the
-// agent followed by the usage line of the verb they were typing.
+// agent followed by the usage line of the verb they were typing. format
+// is a key of the catalog (package i18n): the agent reads both in their
+// language.
 func invalid(v Verb, format string, args ...any) error {
-	return &followup.Error{
-		Code:    followup.EInvalid,
-		Message: fmt.Sprintf(format, args...) + "\nUsage: " + Usage(v),
-	}
+	return followup.Errorf(followup.EInvalid, usageFormat, i18n.Msg(format, args...),
+		i18n.Func(func(p i18n.Printer) string { return usageIn(p, v) }))
 }
+
+// usageFormat puts a verb's usage line under a sentence.
+const usageFormat = "%s\nUsage: %s"
 
 // ParseCommand parses the text Slack sends after the slash command. now is
 // the time the offsets of `later` and `--at` count from, and its location
@@ -114,10 +117,8 @@ func ParseCommand(text string, now time.Time) (Command, error) {
 	}
 	v := Verb(name)
 	if !v.Valid() {
-		return Command{}, &followup.Error{
-			Code:    followup.EInvalid,
-			Message: fmt.Sprintf("%q is not a %s command; these are:\n", truncate(toks[0].val, 40), commandName) + Help(),
-		}
+		return Command{}, followup.Errorf(followup.EInvalid, "%q is not a %s command; these are:\n%s",
+			truncate(toks[0].val, 40), commandName, i18n.Func(helpIn))
 	}
 	if v == VerbHelp {
 		return Command{Verb: VerbHelp}, nil
@@ -549,7 +550,8 @@ func (p *parser) when(s string) (time.Time, error) {
 	case we.Problem == actions.WhenPast && strings.HasPrefix(in, "-"):
 		return at, invalid(p.verb, "%q is not a time in the future; use e.g. 30m, 4h or 3d.", in)
 	}
-	return at, invalid(p.verb, "%s.", we.Error())
+	format, args := we.MessageFormat()
+	return at, invalid(p.verb, "%s.", i18n.Msg(format, args...))
 }
 
 func (p *parser) params(toks []token) error {

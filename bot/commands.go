@@ -3,11 +3,13 @@ package bot
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/i18n"
 )
 
 // Verb is a slash-command subcommand (PRODUCT.md §5).
@@ -39,10 +41,11 @@ const (
 // Command).
 type command struct {
 	verb     Verb
-	synopsis string // after the command name
+	synopsis string // after the command name; the same in every language
 	note     string // after the synopsis, in the help and the usage line
 	// summary says what it does in one line; the CLI's command of the
-	// same name shows it too (Summary).
+	// same name shows it too (Summary). The note and the summary are
+	// English, and keys of the catalog (package i18n).
 	summary string
 	flags   map[string]flagSpec
 	// contact: the first argument is a contact (an ambiguous one is
@@ -51,7 +54,7 @@ type command struct {
 	// args reads the positional arguments (after the contact).
 	args   func(p *parser, args []token) error
 	answer answer
-	run    func(b *Bot, ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg
+	run    func(b *Bot, ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg
 }
 
 // answer is how the bot answers a command.
@@ -89,7 +92,7 @@ var commands = []command{
 		flags:   map[string]flagSpec{"via": {value: true}, "at": {value: true}},
 		contact: true, args: (*parser).templateArgs, answer: answerDurable, run: (*Bot).send},
 	{verb: VerbLater, synopsis: "later <contact> <when> <text> [--else-template <template> [1=value ...]] [--else-tag <TAG>] [--via <channel>]",
-		note:    "when: " + actions.WhenForms,
+		note:    whenNote,
 		summary: "Schedule a follow-up (when: " + actions.WhenForms + "); a reply before then cancels it",
 		flags: map[string]flagSpec{"via": {value: true}, "else-template": {value: true, params: true},
 			"else-tag": {value: true}},
@@ -127,26 +130,32 @@ var commands = []command{
 const helpFooter = `<contact> is an email, a phone number, a contact id (#42) or a name; quote names with spaces: "Jane Doe".
 A later message falls back on --else-template (WhatsApp) or --else-tag (Messenger) if the window has closed by then.`
 
-// Verbs lists every verb in the order the help text shows them; specs
-// finds a verb's row, and helpText is the help. They are made from
-// commands by init: the handlers in the table refer back to them, which
-// Go does not allow in a variable's initializer.
+// Verbs lists every verb in the order the help text shows them, and
+// specs finds a verb's row. They are made from commands by init: the
+// handlers in the table refer back to them, which Go does not allow in a
+// variable's initializer.
 var (
-	Verbs    []Verb
-	specs    map[Verb]*command
-	helpText string
+	Verbs []Verb
+	specs map[Verb]*command
 )
 
 func init() {
 	specs = make(map[Verb]*command, len(commands))
-	lines := make([]string, 0, len(commands)+1)
 	for i := range commands {
 		c := &commands[i]
 		Verbs = append(Verbs, c.verb)
 		specs[c.verb] = c
-		lines = append(lines, helpLine(commandName+" "+c.synopsis, c.note))
 	}
-	helpText = strings.Join(append(lines, helpFooter), "\n")
+}
+
+// helpIn is the help in p's language.
+func helpIn(p i18n.Printer) string {
+	lines := make([]string, 0, len(Verbs)+1)
+	for _, v := range Verbs { // the table, in order (commands refers to this)
+		c := specs[v]
+		lines = append(lines, helpLine(commandName+" "+c.synopsis, p.Text(c.note)))
+	}
+	return strings.Join(append(lines, p.Text(helpFooter)), "\n")
 }
 
 // helpLine is a command's line in the help: its note in a column after
@@ -158,7 +167,7 @@ func helpLine(synopsis, note string) string {
 		return synopsis
 	case len(synopsis) < column-1:
 		return synopsis + strings.Repeat(" ", column-len(synopsis)) + note
-	case len(synopsis)+5+len(note) <= 100:
+	case len(synopsis)+5+utf8.RuneCountInString(note) <= 100:
 		return synopsis + "     " + note
 	}
 	return synopsis + "\n" + strings.Repeat(" ", column) + note
@@ -177,32 +186,39 @@ func (v Verb) Valid() bool {
 // out once.
 func (v Verb) Changes() bool { return v.Valid() && specs[v].answer == answerDurable }
 
-// Help is the usage of every verb, for `/followup help` and for unknown verbs.
-func Help() string { return helpText }
+// Help is the usage of every verb, for `/followup help` and for unknown
+// verbs, in English (an agent reads it in their language).
+func Help() string { return helpIn(i18n.Printer{}) }
 
-// Usage is the one-line usage of v, or Help() if v is not a verb. A
-// synopsis with <when> says how to write it.
-func Usage(v Verb) string {
+// Usage is the one-line usage of v, or Help() if v is not a verb, in
+// English. A synopsis with <when> says how to write it.
+func Usage(v Verb) string { return usageIn(i18n.Printer{}, v) }
+
+// whenNote says how a time to send is written, after a synopsis.
+const whenNote = "when: " + actions.WhenForms
+
+// usageIn is Usage in p's language.
+func usageIn(p i18n.Printer, v Verb) string {
 	c, ok := specs[v]
 	if !ok {
-		return Help()
+		return helpIn(p)
 	}
 	u := commandName + " " + c.synopsis
 	note := c.note
 	if note == "" && strings.Contains(c.synopsis, "<when>") {
-		note = "when: " + actions.WhenForms
+		note = whenNote
 	}
 	if note != "" {
-		u += "  (" + note + ")"
+		u += "  (" + p.Text(note) + ")"
 	}
 	return u
 }
 
-// Summary says in one line what the verb does ("" if v is not a verb),
-// for the CLI's help of its command of the same name.
-func Summary(v Verb) string {
+// Summary says in one line, in p's language, what the verb does ("" if v
+// is not a verb), for the CLI's help of its command of the same name.
+func Summary(p i18n.Printer, v Verb) string {
 	if c, ok := specs[v]; ok {
-		return c.summary
+		return p.Text(c.summary)
 	}
 	return ""
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/i18n"
 )
 
 // ActionSnooze is a Snooze button of an escalation; its value is a
@@ -44,18 +45,18 @@ func (p *parser) snoozeArgs(rest []token) error {
 }
 
 // supervisorOnly refuses a verb to an agent who is not a supervisor.
-func (b *Bot) supervisorOnly(agent followup.Agent, v Verb) *slack.Msg {
+func (b *Bot) supervisorOnly(p i18n.Printer, agent followup.Agent, v Verb) *slack.Msg {
 	if agent.Role == followup.RoleSupervisor {
 		return nil
 	}
-	return b.errorMsg(followup.Errorf(followup.EUnauthorized, "`%s` is for supervisors; you are registered as an agent.", v), "")
+	return b.errorMsg(p, followup.Errorf(followup.EUnauthorized, "`%s` is for supervisors; you are registered as an agent.", v), "")
 }
 
-func (b *Bot) takeOver(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
-	if m := b.supervisorOnly(agent, VerbTakeOver); m != nil {
+func (b *Bot) takeOver(ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg {
+	if m := b.supervisorOnly(p, agent, VerbTakeOver); m != nil {
 		return m
 	}
-	t, m := b.lookup(ctx, cmd)
+	t, m := b.lookup(ctx, p, cmd)
 	if m != nil {
 		return m
 	}
@@ -69,16 +70,16 @@ func (b *Bot) takeOver(ctx context.Context, agent followup.Agent, cmd Command) *
 		lines = append(lines, "✅ "+unescapeMentions(escape(r.Message))+where)
 	}
 	if err != nil {
-		lines = append(lines, b.errorMsg(err, "").Text)
+		lines = append(lines, b.errorMsg(p, err, "").Text)
 	}
 	return textMsg(strings.Join(lines, "\n"))
 }
 
-func (b *Bot) snooze(ctx context.Context, agent followup.Agent, cmd Command) *slack.Msg {
-	if m := b.supervisorOnly(agent, VerbSnooze); m != nil {
+func (b *Bot) snooze(ctx context.Context, p i18n.Printer, agent followup.Agent, cmd Command) *slack.Msg {
+	if m := b.supervisorOnly(p, agent, VerbSnooze); m != nil {
 		return m
 	}
-	t, m := b.lookup(ctx, cmd)
+	t, m := b.lookup(ctx, p, cmd)
 	if m != nil {
 		return m
 	}
@@ -92,27 +93,29 @@ func (b *Bot) snooze(ctx context.Context, agent followup.Agent, cmd Command) *sl
 		lines = append(lines, icon+" "+slackDates(escape(r.Message), b.cfg.Now()))
 	}
 	if err != nil {
-		lines = append(lines, b.errorMsg(err, "").Text)
+		lines = append(lines, b.errorMsg(p, err, "").Text)
 	}
 	return textMsg(strings.Join(lines, "\n"))
 }
 
 // pressSnooze turns a Snooze button into the snooze command, its time read
 // now in the presser's zone, and carries it out like the slash command.
-func (b *Bot) pressSnooze(ctx context.Context, agent followup.Agent, cb slack.InteractionCallback, value string) {
+func (b *Bot) pressSnooze(ctx context.Context, p i18n.Printer, agent followup.Agent, cb slack.InteractionCallback, value string) {
 	var v snoozeValue
 	if err := json.Unmarshal([]byte(value), &v); err != nil || v.Contact == "" {
-		b.later(cb, func(context.Context) *slack.Msg { return textMsg("❌ This button is out of date.") })
+		b.later(cb, func(context.Context) *slack.Msg {
+			return textMsg(p.Text("❌ This button is out of date; run the command again."))
+		})
 		return
 	}
 	at, err := actions.ParseWhen(v.When, b.cfg.Now().In(b.zone(ctx, cb.User.ID)))
 	if err != nil {
-		m := b.errorMsg(err, VerbSnooze)
+		m := b.errorMsg(p, err, VerbSnooze)
 		b.later(cb, func(context.Context) *slack.Msg { return m })
 		return
 	}
 	cmd := Command{Verb: VerbSnooze, Contact: v.Contact, Via: v.Via, At: at}
-	if m := b.accept(ctx, requestID(), agent, job{Command: &cmd}, cb.ResponseURL); m.Text != ackText {
+	if m := b.accept(ctx, p, requestID(), agent, job{Command: &cmd}, cb.ResponseURL); m.Type != msgAck {
 		b.later(cb, func(context.Context) *slack.Msg { return m })
 	}
 }

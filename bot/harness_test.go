@@ -82,7 +82,8 @@ type fakeSlack struct {
 	respond *httptest.Server
 	mu      sync.Mutex
 	calls   []recorded
-	answers []map[string]any // posts to response_url
+	answers []map[string]any  // posts to response_url
+	locales map[string]string // users.info's locale by user; en-US for others
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -114,6 +115,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		}
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/users.info", f.usersInfo)
 		c.Handle("/chat.postMessage", record("chat.postMessage"))
 		c.Handle("/views.open", record("views.open"))
 		c.Handle("/views.publish", record("views.publish"))
@@ -132,6 +134,34 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	}))
 	t.Cleanup(f.respond.Close)
 	return f
+}
+
+// usersInfo answers users.info as Slack does (slacktest's user: Los
+// Angeles), with the locale setLocale gave the user, when asked for it.
+func (f *fakeSlack) usersInfo(w http.ResponseWriter, r *http.Request) {
+	user := r.FormValue("user")
+	f.mu.Lock()
+	locale, ok := f.locales[user]
+	f.mu.Unlock()
+	if !ok {
+		locale = "en-US"
+	}
+	u := map[string]any{"id": user, "tz": "America/Los_Angeles", "tz_label": "Pacific Daylight Time", "tz_offset": -25200}
+	if r.FormValue("include_locale") == "true" {
+		u["locale"] = locale
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "user": u})
+}
+
+// setLocale makes users.info say that user reads Slack in locale (ru-RU).
+func (f *fakeSlack) setLocale(user, locale string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.locales == nil {
+		f.locales = map[string]string{}
+	}
+	f.locales[user] = locale
 }
 
 func (f *fakeSlack) client() *slack.Client {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/i18n"
 )
 
 // Interaction answers a button press or a modal submission. The result is
@@ -18,71 +19,74 @@ import (
 // *slack.ViewSubmissionResponse with errors to show on the modal's fields.
 // Slower work answers through the response_url or by direct message.
 func (b *Bot) Interaction(ctx context.Context, cb slack.InteractionCallback) any {
+	p := b.printer(ctx, cb.User.ID)
 	agent, err := b.authorize(ctx, cb.Team.ID, cb.User.ID)
 	if err != nil {
 		if cb.Type == slack.InteractionTypeViewSubmission {
-			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: followup.ErrorMessage(err)})
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{blockChannel: p.Error(err)})
 		}
-		m := b.errorMsg(err, "")
+		m := b.errorMsg(p, err, "")
 		b.later(cb, func(context.Context) *slack.Msg { return m })
 		return nil
 	}
 	switch cb.Type {
 	case slack.InteractionTypeViewSubmission:
 		if cb.View.CallbackID == CallbackFollowUp {
-			if r := b.submitFollowUp(ctx, agent, cb.View); r != nil {
+			if r := b.submitFollowUp(ctx, p, agent, cb.View); r != nil {
 				return r
 			}
 		}
 		return nil
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
-			b.action(ctx, agent, cb, a)
+			b.action(ctx, p, agent, cb, a)
 		}
 	}
 	return nil
 }
 
 // action handles one button.
-func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.InteractionCallback, a *slack.BlockAction) {
+func (b *Bot) action(ctx context.Context, p i18n.Printer, agent followup.Agent, cb slack.InteractionCallback, a *slack.BlockAction) {
 	switch a.ActionID {
 	case ActionFollowUp:
 		// trigger_id expires 3 s after the click: open the modal now.
 		id, err := strconv.ParseInt(a.Value, 10, 64)
 		if err == nil {
-			err = b.openFollowUp(ctx, cb.TriggerID, id)
+			err = b.openFollowUp(ctx, p, cb.TriggerID, id)
 		}
 		if err != nil {
-			m := b.errorMsg(err, "")
+			m := b.errorMsg(p, err, "")
 			b.later(cb, func(context.Context) *slack.Msg { return m })
 		}
 	case ActionStatus:
 		b.later(cb, func(ctx context.Context) *slack.Msg {
-			return b.status(ctx, agent, Command{Verb: VerbStatus, Contact: "#" + a.Value})
+			return b.status(ctx, p, agent, Command{Verb: VerbStatus, Contact: "#" + a.Value})
 		})
 	case ActionSnooze:
-		b.pressSnooze(ctx, agent, cb, a.Value)
+		b.pressSnooze(ctx, p, agent, cb, a.Value)
 	case ActionMore:
 		var v moreValue
 		if err := json.Unmarshal([]byte(a.Value), &v); err != nil {
-			b.later(cb, func(context.Context) *slack.Msg { return textMsg("❌ This button is out of date; search again.") })
+			b.later(cb, func(context.Context) *slack.Msg {
+				return textMsg(p.Sprintf("❌ This button is out of date; search again."))
+			})
 			return
 		}
 		q := actions.Query{Text: v.Text, Inbox: actions.Inbox(v.Inbox), Status: actions.StatusFilter(v.Status), Offset: v.Offset, Limit: b.cfg.PageSize}
 		if q.Inbox == actions.InboxMine {
 			q.AgentID = agent.ID
 		}
-		b.later(cb, func(ctx context.Context) *slack.Msg { return b.find(ctx, q) })
+		b.later(cb, func(ctx context.Context) *slack.Msg { return b.find(ctx, p, q) })
 	case ActionPick:
 		var cmd Command
 		if err := json.Unmarshal([]byte(a.Value), &cmd); err != nil || !cmd.Verb.Valid() || !specs[cmd.Verb].contact {
 			b.later(cb, func(context.Context) *slack.Msg {
-				return textMsg("❌ This button is out of date; run the command again.")
+				return textMsg(p.Sprintf("❌ This button is out of date; run the command again."))
 			})
 			return
 		}
 		if !cmd.Verb.Changes() {
-			b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, agent, cmd) })
+			b.later(cb, func(ctx context.Context) *slack.Msg { return b.run(ctx, p, agent, cmd) })
 			return
 		}
 		// Recorded before anything is done, like the slash command; the
@@ -91,7 +95,7 @@ func (b *Bot) action(ctx context.Context, agent followup.Agent, cb slack.Interac
 		if id == "" {
 			id = requestID()
 		}
-		if m := b.accept(ctx, id, agent, job{Command: &cmd}, cb.ResponseURL); m.Text != ackText {
+		if m := b.accept(ctx, p, id, agent, job{Command: &cmd}, cb.ResponseURL); m.Type != msgAck {
 			b.later(cb, func(context.Context) *slack.Msg { return m })
 		}
 	}
@@ -143,11 +147,12 @@ func (b *Bot) Event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 // for a supervisor the VIP follow-ups too, overdue first, and the latest
 // changes in the audit log.
 func (b *Bot) publishHome(ctx context.Context, userID string) error {
+	p := b.printer(ctx, userID)
 	var blocks []slack.Block
 	agent, err := b.act.AgentBySlackUser(ctx, userID)
 	switch {
 	case followup.ErrorCodeOf(err) == followup.ENotFound:
-		blocks = []slack.Block{slack.NewSectionBlock(md("You are not registered as a followup agent. An admin can add you: `followup agents add --slack-user "+userID+" --name \"Your Name\"`."), nil, nil)}
+		blocks = []slack.Block{slack.NewSectionBlock(md(p.Sprintf("You are not registered as a followup agent. An admin can add you: `followup agents add --slack-user %s --name \"Your Name\"`.", userID)), nil, nil)}
 	case err != nil:
 		return err
 	default:
@@ -159,17 +164,17 @@ func (b *Bot) publishHome(ctx context.Context, userID string) error {
 		if err != nil {
 			// Say so rather than leave a stale Home.
 			b.log.Error("slack: list follow-ups for App Home", "user", userID, "err", err)
-			blocks = append(blocks, slack.NewSectionBlock(md("⚠️ Your follow-ups cannot be listed right now (Temporal is not answering). Open this tab again in a minute."), nil, nil))
+			blocks = append(blocks, slack.NewSectionBlock(md(p.Sprintf("⚠️ Your follow-ups cannot be listed right now (Temporal is not answering). Open this tab again in a minute.")), nil, nil))
 			break
 		}
-		blocks = append(blocks, b.followupBlocks(ctx, "Your follow-ups", mine)...)
+		blocks = append(blocks, b.followupBlocks(ctx, p, p.Sprintf("Your follow-ups"), mine)...)
 		if agent.Role == followup.RoleSupervisor {
 			blocks = append(blocks, slack.NewDividerBlock())
-			blocks = append(blocks, b.followupBlocks(ctx, "VIP follow-ups, overdue first", vip)...)
+			blocks = append(blocks, b.followupBlocks(ctx, p, p.Sprintf("VIP follow-ups, overdue first"), vip)...)
 			blocks = append(blocks, slack.NewDividerBlock())
-			blocks = append(blocks, b.auditBlocks(ctx, userID)...)
+			blocks = append(blocks, b.auditBlocks(ctx, p, userID)...)
 		}
-		blocks = append(blocks, slack.NewContextBlock("", md("Find contacts with `"+b.cfg.Command+" find <name, email or phone>`; `"+b.cfg.Command+" help` lists every command.")))
+		blocks = append(blocks, slack.NewContextBlock("", md(p.Sprintf("Find contacts with `%s find <name, email or phone>`; `%s help` lists every command.", b.cfg.Command, b.cfg.Command))))
 	}
 	_, err = b.slack.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: slack.HomeTabViewRequest{
 		Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}})

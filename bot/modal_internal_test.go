@@ -76,7 +76,7 @@ func TestValidateForm(t *testing.T) {
 		{"cadence fallback with too few parameters", followUpForm{Channel: followup.WhatsApp, Cadence: "short", Params: params()}, blockCadence, "takes 2 parameter(s), and 1 were given"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			req, errs := validateForm(c.form, ids, set, tpl, cs, now)
+			req, errs := validateForm(en, c.form, ids, set, tpl, cs, now)
 			if c.errKey == "" {
 				if len(errs) != 0 {
 					t.Fatalf("errors %v", errs)
@@ -116,7 +116,7 @@ func TestFollowUpModalWithinSlackLimits(t *testing.T) {
 	}
 	cs := []cadences.Cadence{{Name: strings.Repeat("n", cadences.MaxNameLen), Steps: []cadences.Step{
 		{After: 36 * time.Hour, Text: strings.Repeat("Ünïcode text of a first touch ", 10), Else: &cadences.Else{Template: &cadences.Template{Name: "renewal", Params: []string{"Jane Doe"}}}}}}}
-	v := followUpModal(followup.Contact{ID: 7, FirstName: "Jane"}, ids, ws, tpl, cs, followup.WhatsApp)
+	v := followUpModal(en, followup.Contact{ID: 7, FirstName: "Jane"}, ids, ws, tpl, cs, followup.WhatsApp)
 	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestFollowUpModalCadenceChoice(t *testing.T) {
 		}
 		return out
 	}
-	none := followUpModal(followup.Contact{ID: 7}, ids, ws, nil, nil, followup.Email)
+	none := followUpModal(en, followup.Contact{ID: 7}, ids, ws, nil, nil, followup.Email)
 	if got := blockIDs(none); strings.Contains(strings.Join(got, " "), blockCadence) {
 		t.Errorf("with no cadence defined the modal has %v", got)
 	}
@@ -186,7 +186,7 @@ func TestFollowUpModalCadenceChoice(t *testing.T) {
 		{Name: "nudge", Steps: []cadences.Step{{After: time.Hour, Text: "Still there?"}}},
 		{Name: "renewal", Steps: []cadences.Step{{After: 48 * time.Hour, Text: "a"}, {After: 96 * time.Hour, Text: "b"}}},
 	}
-	some := followUpModal(followup.Contact{ID: 7}, ids, ws, nil, cs, followup.Email)
+	some := followUpModal(en, followup.Contact{ID: 7}, ids, ws, nil, cs, followup.Email)
 	got := blockIDs(some)
 	if got[len(got)-1] != blockCadence {
 		t.Fatalf("blocks %v: want the cadence choice last", got)
@@ -226,7 +226,7 @@ func TestModalWhenInTheAgentsZone(t *testing.T) {
 	}
 	ids := []followup.Identity{{Channel: followup.Email}}
 	form := followUpForm{Channel: followup.Email, Text: "hi", When: "tomorrow 9:00", Params: make([]string, maxParamFields)}
-	req, errs := validateForm(form, ids, followup.DefaultSettings(), nil, nil, now.In(tokyo))
+	req, errs := validateForm(en, form, ids, followup.DefaultSettings(), nil, nil, now.In(tokyo))
 	if len(errs) != 0 {
 		t.Fatal(errs)
 	}
@@ -235,7 +235,7 @@ func TestModalWhenInTheAgentsZone(t *testing.T) {
 		t.Errorf("at %v, want %v", req.At.UTC(), want)
 	}
 
-	m := followUpModal(followup.Contact{ID: 1, FirstName: "Jane"}, ids, []window.State{{Channel: followup.Email}}, nil, nil, followup.Email)
+	m := followUpModal(en, followup.Contact{ID: 1, FirstName: "Jane"}, ids, []window.State{{Channel: followup.Email}}, nil, nil, followup.Email)
 	var picker, written bool
 	for _, b := range m.Blocks.BlockSet {
 		in, ok := b.(*slack.InputBlock)

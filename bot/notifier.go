@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/i18n"
 )
 
 // NotifyStore is what the Slack notifier records notifications in.
@@ -38,6 +39,7 @@ type Notifier struct {
 	supervisorChannel string
 	now               func() time.Time
 	log               *slog.Logger
+	profiles          *profiles // agents' languages
 }
 
 // NewNotifier returns a Slack notifier; supervisorChannel
@@ -46,7 +48,7 @@ func NewNotifier(st NotifyStore, api Slack, supervisorChannel string, now func()
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Notifier{st: st, slack: api, supervisorChannel: supervisorChannel, now: now, log: log}
+	return &Notifier{st: st, slack: api, supervisorChannel: supervisorChannel, now: now, log: log, profiles: newProfiles(api, log)}
 }
 
 var kindIcons = map[followup.NotificationKind]string{
@@ -166,16 +168,19 @@ func (n *Notifier) deliver(ctx context.Context, note followup.Notification) erro
 	if icon == "" {
 		icon = "🔔"
 	}
+	// The follow-up wrote the text, in English (package workflows); the
+	// rest is in the agent's language.
+	p := i18n.New(n.profiles.get(ctx, agent.SlackUserID).lang)
 	text := icon + " " + note.Text
 	// The follow-up writes its times in UTC; each reader sees their own.
 	blocks := []slack.Block{slack.NewSectionBlock(md(slackDates(unescapeMentions(escape(text)), n.now())), nil, nil)}
 	if contact.ID != 0 {
-		line := fmt.Sprintf("%s · #%d · %s", escape(contact.FullName()), contact.ID, note.Channel.Title())
+		line := fmt.Sprintf("%s · #%d · %s", escape(contact.FullName()), contact.ID, p.Text(note.Channel.Title()))
 		if contact.VIP {
 			line += " · :star: VIP"
 		}
 		blocks = append(blocks, slack.NewContextBlock("", md(line)),
-			slack.NewActionBlock("", slack.NewButtonBlockElement(ActionStatus, strconv.FormatInt(contact.ID, 10), plain("Status"))))
+			slack.NewActionBlock("", slack.NewButtonBlockElement(ActionStatus, strconv.FormatInt(contact.ID, 10), plain(p.Sprintf("Status")))))
 	}
 	if _, _, err := n.slack.PostMessageContext(ctx, agent.SlackUserID, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...)); err != nil {
 		return fmt.Errorf("slack: notify %s: %w", agent.SlackUserID, err)

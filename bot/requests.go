@@ -10,6 +10,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/i18n"
 )
 
 // Requests is where the bot keeps what it acknowledged (a *store.Store):
@@ -58,10 +59,10 @@ type modalJob struct {
 // background and answers through responseURL (or by DM). It returns the
 // immediate answer: the acknowledgement once the job is durable, or why it
 // could not be recorded (nothing was done).
-func (b *Bot) accept(ctx context.Context, id string, agent followup.Agent, j job, responseURL string) *slack.Msg {
+func (b *Bot) accept(ctx context.Context, p i18n.Printer, id string, agent followup.Agent, j job, responseURL string) *slack.Msg {
 	payload, err := json.Marshal(j)
 	if err != nil {
-		return b.errorMsg(fmt.Errorf("encode the request: %w", err), "")
+		return b.errorMsg(p, fmt.Errorf("encode the request: %w", err), "")
 	}
 	r := followup.Request{ID: id, AgentSlack: agent.SlackUserID, Payload: payload, ResponseURL: responseURL, CreatedAt: time.Now()}
 	var added bool
@@ -73,20 +74,30 @@ func (b *Bot) accept(ctx context.Context, id string, agent followup.Agent, j job
 	})
 	if err != nil {
 		b.log.Warn("a request was not recorded; the agent is told to try again", "request", id, "err", err)
-		return b.errorMsg(&followup.Error{Code: followup.EUnavailable, Message: "The database is unavailable, so your request was not recorded", Err: err}, "")
+		return b.errorMsg(p, &followup.Error{Code: followup.EUnavailable, Message: "The database is unavailable, so your request was not recorded", Err: err}, "")
 	}
 	if !added {
-		return textMsg("⏳ This request was already received; its answer follows.")
+		m := textMsg(p.Sprintf("⏳ This request was already received; its answer follows."))
+		m.Type = msgReceived
+		return m
 	}
 	b.work.Add(1)
 	go b.carryOut(r, agent, j)
-	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: ackText}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: p.Text(ackText), Type: msgAck}
 }
 
-// msgUnavailable marks (in slack.Msg.Type, which is never posted) an
-// answer saying the database or Temporal did not answer, so nothing was
-// done: a recorded request is run again rather than answered so.
-const msgUnavailable = "followup-unavailable"
+// Marks in slack.Msg.Type, which is never posted.
+const (
+	// msgUnavailable marks an answer saying the database or Temporal did
+	// not answer, so nothing was done: a recorded request is run again
+	// rather than answered so.
+	msgUnavailable = "followup-unavailable"
+	// msgAck marks the acknowledgement of a request recorded now, and
+	// msgReceived the answer to one recorded before: either way it will
+	// be carried out.
+	msgAck      = "followup-ack"
+	msgReceived = "followup-received"
+)
 
 // ackText acknowledges a recorded request.
 const ackText = "⏳ Working on it…"
@@ -159,37 +170,40 @@ func (b *Bot) carryOut(r followup.Request, agent followup.Agent, j job) {
 // runJob carries out a job; nil means there is nothing to answer (a modal
 // send whose outcome the follow-up tells the agent itself).
 func (b *Bot) runJob(ctx context.Context, agent followup.Agent, j job, id string) *slack.Msg {
+	// Answered in the agent's language as it is when the answer is
+	// written (after a restart too).
+	p := b.printer(ctx, agent.SlackUserID)
 	switch {
 	case j.Command != nil:
 		cmd := *j.Command
 		cmd.RequestID = id
-		return b.run(ctx, agent, cmd)
+		return b.run(ctx, p, agent, cmd)
 	case j.Modal != nil:
-		return b.sendModal(ctx, agent, *j.Modal, id)
+		return b.sendModal(ctx, p, agent, *j.Modal, id)
 	}
-	return b.errorMsg(followup.Errorf(followup.EInvalid, "this request is empty"), "")
+	return b.errorMsg(p, followup.Errorf(followup.EInvalid, "this request is empty"), "")
 }
 
 // sendModal sends a validated modal submission (or starts its cadence).
 // A send's outcome reaches the agent as the follow-up's own notification;
 // what the follow-up does not notify (a send scheduled, a cadence started)
 // and a failure before it are answered here.
-func (b *Bot) sendModal(ctx context.Context, agent followup.Agent, mj modalJob, id string) *slack.Msg {
+func (b *Bot) sendModal(ctx context.Context, p i18n.Printer, agent followup.Agent, mj modalJob, id string) *slack.Msg {
 	c, err := b.act.Contact(ctx, mj.ContactID)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
 	ids, err := b.act.Identities(ctx, c.ID)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
 	t := actions.Target{Contact: c, Identities: ids, Channel: mj.Channel}
 	out, err := b.act.Send(ctx, actor(agent), t, mj.Request, id)
 	if err != nil {
-		return b.errorMsg(err, "")
+		return b.errorMsg(p, err, "")
 	}
 	if out.Outcome == actions.OutcomeScheduled {
-		return outcomeMsg(t, out)
+		return outcomeMsg(p, t, out)
 	}
 	return nil
 }
@@ -249,7 +263,7 @@ func (b *Bot) ResumeOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			if followup.ErrorCodeOf(err) == followup.ENotFound {
 				// No longer an agent: say so instead of acting for them.
-				m := b.errorMsg(followup.Errorf(followup.EUnauthorized, "You are no longer registered as a followup agent, so your earlier request was not carried out."), "")
+				m := b.errorMsg(b.printer(ctx, r.AgentSlack), followup.Errorf(followup.EUnauthorized, "You are no longer registered as a followup agent, so your earlier request was not carried out."), "")
 				b.deliver(r, m)
 				_ = b.reqs.FinishRequest(ctx, r.ID, m.Text)
 				continue

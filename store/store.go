@@ -56,7 +56,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, &followup.Error{Code: followup.EInternal, Message: fmt.Sprintf("cannot reach Postgres at %s:%d (is it running? scripts/pg-ensure starts a local one)", cfg.ConnConfig.Host, cfg.ConnConfig.Port), Err: err}
+		return nil, followup.Wrapf(followup.EInternal, err, "cannot reach Postgres at %s:%d (is it running? scripts/pg-ensure starts a local one)", cfg.ConnConfig.Host, cfg.ConnConfig.Port)
 	}
 	gcfg := cfg.Copy()
 	gcfg.MaxConns, gcfg.MinConns = 8, 0
@@ -132,10 +132,10 @@ func translate(err error, what string) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return &followup.Error{Code: followup.ENotFound, Message: what + ": not found", Err: err}
+		return followup.Wrapf(followup.ENotFound, err, "%s: not found", what)
 	}
 	if unavailable(err) {
-		return &followup.Error{Code: followup.EUnavailable, Message: "The database is unavailable (" + what + ")", Err: err}
+		return followup.Wrapf(followup.EUnavailable, err, "The database is unavailable (%s)", what)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

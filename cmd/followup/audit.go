@@ -68,12 +68,12 @@ func (a *app) auditCmd() *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "audit [--since 24h|RFC3339] [--contact CONTACT] [--limit N] [--json]",
-		Short: "Show the audit log: who changed what, when and from where (Slack, CLI), newest first",
-		Long: `Show the audit log, newest first: agents added or removed, settings set,
+		Short: a.p.Text("Show the audit log: who changed what, when and from where (Slack, CLI), newest first"),
+		Long: a.p.Text(`Show the audit log, newest first: agents added or removed, settings set,
 templates added, cadences added or removed, follow-ups sent, scheduled,
 cancelled and closed, each with who did it, when and from where (slack or
 cli). CONTACT is an id (#42), an email, a phone number or a name that
-matches exactly one contact.`,
+matches exactly one contact.`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var f store.AuditFilter
@@ -85,7 +85,7 @@ matches exactly one contact.`,
 				f.Since = t
 			}
 			if limit < 1 {
-				return usageError{fmt.Errorf("--limit must be 1 or more")}
+				return usageError{followup.Errorf(followup.EInvalid, "--limit must be 1 or more")}
 			}
 			f.Limit = limit
 			st, err := a.store()
@@ -107,20 +107,20 @@ matches exactly one contact.`,
 				return a.printJSON(es)
 			}
 			if len(es) == 0 {
-				fmt.Fprintln(a.stdout, "no changes recorded")
+				a.p.Fprintf(a.stdout, "no changes recorded\n")
 				return nil
 			}
-			tw := newTable(a.stdout, "AT", "ACTOR", "SOURCE", "ACTION", "CONTACT", "CHANNEL", "DETAIL")
+			tw := newTable(a.stdout, a.p.Sprintf("AT"), a.p.Sprintf("ACTOR"), a.p.Sprintf("SOURCE"), a.p.Sprintf("ACTION"), a.p.Sprintf("CONTACT"), a.p.Sprintf("CHANNEL"), a.p.Sprintf("DETAIL"))
 			for _, e := range es {
 				tw.row(e.At.UTC().Format(time.RFC3339), e.Actor, e.Source, e.Action, auditContact(e), orDash(string(e.Channel)), orDash(e.DetailText()))
 			}
 			return tw.flush()
 		},
 	}
-	c.Flags().StringVar(&since, "since", "", "only changes since then: a duration back from now (24h, 7d) or an RFC 3339 time")
-	c.Flags().StringVar(&contact, "contact", "", "only changes to this contact")
-	c.Flags().IntVar(&limit, "limit", 50, "at most this many rows")
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	c.Flags().StringVar(&since, "since", "", a.p.Text("only changes since then: a duration back from now (24h, 7d) or an RFC 3339 time"))
+	c.Flags().StringVar(&contact, "contact", "", a.p.Text("only changes to this contact"))
+	c.Flags().IntVar(&limit, "limit", 50, a.p.Text("at most this many rows"))
+	c.Flags().BoolVar(&asJSON, "json", false, a.p.Text("print a JSON array"))
 	return c
 }
 

@@ -12,18 +12,18 @@ import (
 )
 
 func (a *app) benchCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "bench", Short: "Measure the product against the configured database (see docs/BENCHMARKS.md)"}
+	cmd := &cobra.Command{Use: "bench", Short: a.p.Text("Measure the product against the configured database (see docs/BENCHMARKS.md)")}
 	var runs, naiveRuns int
 	var seed int64
 	search := &cobra.Command{
 		Use:   "search [--runs N] [--naive-runs N]",
-		Short: "Search latency per query kind, beside a naive ILIKE '%q%' scan (seed first)",
-		Long: `Picks real contacts from the database and derives queries of each kind from
+		Short: a.p.Text("Search latency per query kind, beside a naive ILIKE '%q%' scan (seed first)"),
+		Long: a.p.Text(`Picks real contacts from the database and derives queries of each kind from
 them (name prefix, typo, email prefix, phone suffix; all and mine inboxes;
 closed conversations) and adds the broadest three-letter first-name prefix
 in the data, runs each through the product's search and through a
 naive ILIKE '%q%' scan over the same table, and prints p50/p95 latencies.
-Seed a large workspace first: followup seed --contacts 1000000.`,
+Seed a large workspace first: followup seed --contacts 1000000.`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -33,9 +33,9 @@ Seed a large workspace first: followup seed --contacts 1000000.`,
 			return bench.Search(a.ctx, st, a.stdout, runs, naiveRuns, seed)
 		},
 	}
-	search.Flags().IntVar(&runs, "runs", 200, "queries per kind through the product's search")
-	search.Flags().IntVar(&naiveRuns, "naive-runs", 10, "queries per kind through the naive scan (each is slow)")
-	search.Flags().Int64Var(&seed, "seed", 1, "picks the sample contacts")
+	search.Flags().IntVar(&runs, "runs", 200, a.p.Text("queries per kind through the product's search"))
+	search.Flags().IntVar(&naiveRuns, "naive-runs", 10, a.p.Text("queries per kind through the naive scan (each is slow)"))
+	search.Flags().Int64Var(&seed, "seed", 1, a.p.Text("picks the sample contacts"))
 	cmd.AddCommand(search, a.benchFollowupsCmd())
 	return cmd
 }
@@ -44,8 +44,8 @@ func (a *app) benchFollowupsCmd() *cobra.Command {
 	b := bench.Followups{Out: a.stdout, Err: a.stderr}
 	c := &cobra.Command{
 		Use:   "followups [--n 10000] [--concurrency 16] [--replies 200] [--csv FILE]",
-		Short: "Follow-ups started and first message sent per second, worker memory, reply-to-state latency",
-		Long: `Starts an embedded Temporal server (file-backed SQLite, as followup dev) and a
+		Short: a.p.Text("Follow-ups started and first message sent per second, worker memory, reply-to-state latency"),
+		Long: a.p.Text(`Starts an embedded Temporal server (file-backed SQLite, as followup dev) and a
 worker in a child process (followup worker), creates N WhatsApp contacts whose
 window is open, starts N follow-ups that each send their first message, and
 reports throughput and latency. The follow-ups then wait on their window timers:
@@ -57,7 +57,7 @@ bare workflows (a no-op update-with-start, on their own task queue, with a
 worker in this process that has the product worker's options) and times a
 signal to each until a query shows it, and prints the ratios: follow-ups/s
 over bare starts/s, reply p95 over bare p95.
-Run it against a scratch database: it adds N contacts.`,
+Run it against a scratch database: it adds N contacts.`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -89,10 +89,10 @@ Run it against a scratch database: it adds N contacts.`,
 			return b.Run(a.ctx, st)
 		},
 	}
-	c.Flags().IntVar(&b.N, "n", 10000, "follow-ups to start")
-	c.Flags().IntVar(&b.Concurrency, "concurrency", 16, "concurrent starters")
-	c.Flags().IntVar(&b.Replies, "replies", 200, "replies to time through the state query")
-	c.Flags().BoolVar(&b.NoBare, "no-bare", false, "skip the anchor: bare workflows started and signalled in the same run")
-	c.Flags().StringVar(&b.CSV, "csv", "", "append the figures as one CSV row to this file")
+	c.Flags().IntVar(&b.N, "n", 10000, a.p.Text("follow-ups to start"))
+	c.Flags().IntVar(&b.Concurrency, "concurrency", 16, a.p.Text("concurrent starters"))
+	c.Flags().IntVar(&b.Replies, "replies", 200, a.p.Text("replies to time through the state query"))
+	c.Flags().BoolVar(&b.NoBare, "no-bare", false, a.p.Text("skip the anchor: bare workflows started and signalled in the same run"))
+	c.Flags().StringVar(&b.CSV, "csv", "", a.p.Text("append the figures as one CSV row to this file"))
 	return c
 }

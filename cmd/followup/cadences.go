@@ -40,12 +40,12 @@ spaces: 1="Jane Doe". A customer's reply stops the rest of a cadence.`
 func (a *app) cadencesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cadences",
-		Short: "Define, list and remove cadences: named sequences of follow-ups that agents start on a contact",
+		Short: a.p.Text("Define, list and remove cadences: named sequences of follow-ups that agents start on a contact"),
 	}
 	var by string
 	add := &cobra.Command{
 		Use:   "add NAME STEP… [--by SLACK_USER]",
-		Short: "Define a cadence",
+		Short: a.p.Text("Define a cadence"),
 		Long: `Define a cadence: a name (1 to 40 of a-z, 0-9, _ and -) and 1 to 10 steps.
 Cadences are a supervisor's to define: with --by, that agent must be a
 supervisor; without it the command is an operator's.
@@ -75,16 +75,16 @@ Example:
 				return err
 			}
 			a.audit(st, c.CreatedBy, followup.AuditEntry{Action: followup.AuditCadenceAdded, Detail: map[string]string{"cadence": c.Name, "steps": strconv.Itoa(len(c.Steps))}})
-			fmt.Fprintf(a.stdout, "added cadence %s, %s, each counted from its start:\n", c.Name, stepCount(len(c.Steps)))
+			a.p.Fprintf(a.stdout, "added cadence %s, %s, each counted from its start:\n", c.Name, a.p.Sprintf("%d step(s)", len(c.Steps)))
 			return printSteps(a.stdout, c.Steps)
 		},
 	}
-	add.Flags().StringVar(&by, "by", "", "the supervisor defining it (Slack user id U… or agent id)")
+	add.Flags().StringVar(&by, "by", "", a.p.Text("the supervisor defining it (Slack user id U… or agent id)"))
 
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list [--json]",
-		Short: bot.Summary(bot.VerbCadences),
+		Short: bot.Summary(a.p, bot.VerbCadences),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -103,22 +103,22 @@ Example:
 				return a.printJSON(out)
 			}
 			if len(cs) == 0 {
-				fmt.Fprintln(a.stdout, "no cadences yet; followup cadences add NAME STEP… defines one")
+				a.p.Fprintf(a.stdout, "no cadences yet; followup cadences add NAME STEP… defines one\n")
 				return nil
 			}
-			tw := newTable(a.stdout, "NAME", "STEPS", "LAST", "BY", "CREATED")
+			tw := newTable(a.stdout, a.p.Sprintf("NAME"), a.p.Sprintf("STEPS"), a.p.Sprintf("LAST"), a.p.Sprintf("BY"), a.p.Sprintf("CREATED"))
 			for _, c := range cs {
 				tw.row(c.Name, len(c.Steps), c.Steps[len(c.Steps)-1].When(), c.CreatedBy, c.CreatedAt.Local().Format(time.DateTime))
 			}
 			return tw.flush()
 		},
 	}
-	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array (steps as written for cadences add)")
+	list.Flags().BoolVar(&asJSON, "json", false, a.p.Text("print a JSON array (steps as written for cadences add)"))
 
 	var showJSON bool
 	show := &cobra.Command{
 		Use:   "show NAME [--json]",
-		Short: "Show a cadence's steps",
+		Short: a.p.Text("Show a cadence's steps"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
@@ -132,17 +132,17 @@ Example:
 			if showJSON {
 				return a.printJSON(newCadenceJSON(c))
 			}
-			fmt.Fprintf(a.stdout, "cadence %s, %s, each counted from its start (defined by %s, %s):\n",
-				c.Name, stepCount(len(c.Steps)), c.CreatedBy, c.CreatedAt.Local().Format(time.DateTime))
+			a.p.Fprintf(a.stdout, "cadence %s, %s, each counted from its start (defined by %s, %s):\n",
+				c.Name, a.p.Sprintf("%d step(s)", len(c.Steps)), c.CreatedBy, c.CreatedAt.Local().Format(time.DateTime))
 			return printSteps(a.stdout, c.Steps)
 		},
 	}
-	show.Flags().BoolVar(&showJSON, "json", false, "print a JSON object (steps as written for cadences add)")
+	show.Flags().BoolVar(&showJSON, "json", false, a.p.Text("print a JSON object (steps as written for cadences add)"))
 
 	var removeBy string
 	remove := &cobra.Command{
 		Use:   "remove NAME [--by SLACK_USER]",
-		Short: "Remove a cadence; the ones already started go on",
+		Short: a.p.Text("Remove a cadence; the ones already started go on"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
@@ -157,11 +157,11 @@ Example:
 				return err
 			}
 			a.audit(st, who, followup.AuditEntry{Action: followup.AuditCadenceRemoved, Detail: map[string]string{"cadence": cadences.NormalizeName(args[0])}})
-			fmt.Fprintf(a.stdout, "removed cadence %s\n", cadences.NormalizeName(args[0]))
+			a.p.Fprintf(a.stdout, "removed cadence %s\n", cadences.NormalizeName(args[0]))
 			return nil
 		},
 	}
-	remove.Flags().StringVar(&removeBy, "by", "", "the supervisor removing it (Slack user id U… or agent id)")
+	remove.Flags().StringVar(&removeBy, "by", "", a.p.Text("the supervisor removing it (Slack user id U… or agent id)"))
 
 	cmd.AddCommand(add, list, show, remove)
 	return cmd
@@ -187,13 +187,6 @@ func (a *app) cadenceAuthor(st *store.Store, by string) (string, error) {
 			ag.Name, ag.SlackUserID, ag.SlackUserID, ag.Name)
 	}
 	return ag.SlackUserID, nil
-}
-
-func stepCount(n int) string {
-	if n == 1 {
-		return "1 step"
-	}
-	return fmt.Sprintf("%d steps", n)
 }
 
 // printSteps prints one step a line: when ("day 2") and what it sends.

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -30,6 +31,9 @@ type app struct {
 	fc     *workflows.Client
 	// httpAddr is where the HTTP server listens once started.
 	httpAddr string
+	// p writes what the CLI says in the language of its environment
+	// (LC_ALL, LC_MESSAGES, LANG).
+	p i18n.Printer
 }
 
 // usageError marks an error in how a command was called (exit status 2).
@@ -37,7 +41,7 @@ type usageError struct{ error }
 
 // run is the whole program; main only supplies the process's environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{ctx: ctx, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, p: i18n.New(i18n.FromEnv(getenv))}
 	defer func() {
 		if a.st != nil {
 			a.st.Close()
@@ -57,27 +61,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	var ue usageError
 	var ce *ConfigError
+	p := a.p
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "error: %v\n", ue.error)
+		p.Fprintf(stderr, "error: %v\n", usageText(p, ue.error))
 		return 2
 	case strings.HasPrefix(err.Error(), "unknown command"):
-		fmt.Fprintf(stderr, "error: %v (see followup --help)\n", err)
+		p.Fprintf(stderr, "error: %v (see followup --help)\n", err)
 		return 2
 	case errors.As(err, &ce):
-		fmt.Fprintf(stderr, "configuration error: %v\n", ce)
+		p.Fprintf(stderr, "configuration error: %v\n", ce)
 		return 2
 	}
 	var fe *followup.Error
 	if errors.As(err, &fe) {
-		fmt.Fprintf(stderr, "error: %s\n", fe.Message)
+		p.Fprintf(stderr, "error: %s\n", p.Error(fe))
 		if fe.Err != nil && debugging(getenv) {
-			fmt.Fprintf(stderr, "cause: %v\n", fe.Err)
+			p.Fprintf(stderr, "cause: %v\n", fe.Err)
 		}
 		return 1
 	}
-	fmt.Fprintf(stderr, "error: %v\n", err)
+	p.Fprintf(stderr, "error: %v\n", err)
 	return 1
+}
+
+// usageText is a usage error's message in p's language when it is a
+// message for a person (followup.Errorf), else as cobra or pflag wrote it.
+func usageText(p i18n.Printer, err error) string {
+	if fe, ok := errors.AsType[*followup.Error](err); ok {
+		return p.Error(fe)
+	}
+	return err.Error()
 }
 
 // store opens the database on first use.
@@ -108,14 +122,15 @@ func (a *app) config() error {
 }
 
 func (a *app) rootCmd() *cobra.Command {
+	p := a.p
 	root := &cobra.Command{
 		Use:   "followup",
-		Short: "Follow up with customers on every messaging channel, from Slack",
-		Long: `followup finds contacts whose conversations are closed and sends them
+		Short: p.Sprintf("Follow up with customers on every messaging channel, from Slack"),
+		Long: p.Sprintf(`followup finds contacts whose conversations are closed and sends them
 follow-ups in the only form each channel allows.
 
 Configuration is read from environment variables (see the README);
-DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
+DATABASE_URL defaults to %s.`, DefaultDatabaseURL),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       buildVersion(),
@@ -123,8 +138,11 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%v (see %s --help)", err, c.CommandPath())}
+		return usageError{followup.Errorf(followup.EInvalid, "%v (see %s --help)", err, c.CommandPath())}
 	})
+	if p.Lang() != i18n.English {
+		root.SetUsageTemplate(usageTemplate(p, root.UsageTemplate()))
+	}
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
 		a.templatesCmd(), a.cadencesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
 		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.historyCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.cadenceCmd(), a.statusCmd(),
@@ -133,6 +151,18 @@ DATABASE_URL defaults to ` + DefaultDatabaseURL + `.`,
 		markUsage(c)
 	}
 	return root
+}
+
+// usageTemplate is cobra's usage template with its headings in p's
+// language.
+func usageTemplate(p i18n.Printer, tmpl string) string {
+	for _, h := range []string{"Usage:", "Aliases:", "Examples:", "Available Commands:", "Additional Commands:",
+		"Global Flags:", "Additional help topics:"} {
+		tmpl = strings.ReplaceAll(tmpl, h, p.Text(h))
+	}
+	tmpl = strings.ReplaceAll(tmpl, "\nFlags:", "\n"+p.Sprintf("Flags:"))
+	return strings.ReplaceAll(tmpl, `Use "{{.CommandPath}} [command] --help" for more information about a command.`,
+		p.Sprintf("Use \"%s [command] --help\" for more information about a command.", "{{.CommandPath}}"))
 }
 
 // negativesAsArgs keeps values such as -1 and -5m arguments: pflag reads
@@ -212,7 +242,7 @@ func markUsage(c *cobra.Command) {
 		check := c.Args
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
-				return usageError{fmt.Errorf("%s: %v (see %s --help)", cmd.CommandPath(), err, cmd.CommandPath())}
+				return usageError{followup.Errorf(followup.EInvalid, "%s: %v (see %s --help)", cmd.CommandPath(), err, cmd.CommandPath())}
 			}
 			return nil
 		}
@@ -223,7 +253,7 @@ func markUsage(c *cobra.Command) {
 	if c.RunE == nil && c.HasSubCommands() {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown command %q for %s (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())}
+				return usageError{followup.Errorf(followup.EInvalid, "unknown command %q for %s (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())}
 			}
 			return nil
 		}
@@ -240,7 +270,7 @@ func (a *app) printJSON(v any) error {
 func (a *app) migrateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "migrate",
-		Short: "Apply the database migrations (safe to run again)",
+		Short: a.p.Sprintf("Apply the database migrations (safe to run again)"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -252,21 +282,21 @@ func (a *app) migrateCmd() *cobra.Command {
 				return err
 			}
 			if len(res.Applied) == 0 {
-				fmt.Fprintf(a.stdout, "schema is up to date (version %d)\n", res.Version)
+				a.p.Fprintf(a.stdout, "schema is up to date (version %d)\n", res.Version)
 				return nil
 			}
-			fmt.Fprintf(a.stdout, "applied %d migration(s); schema version %d\n", len(res.Applied), res.Version)
+			a.p.Fprintf(a.stdout, "applied %d migration(s); schema version %d\n", len(res.Applied), res.Version)
 			return nil
 		},
 	}
 }
 
 func (a *app) agentsCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "agents", Short: "Register, list and remove the agents who may use followup"}
+	cmd := &cobra.Command{Use: "agents", Short: a.p.Sprintf("Register, list and remove the agents who may use followup")}
 	var slackUser, name, role string
 	add := &cobra.Command{
 		Use:   "add --slack-user U… --name NAME [--role agent|supervisor]",
-		Short: "Register an agent (or update their name and role)",
+		Short: a.p.Sprintf("Register an agent (or update their name and role)"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -283,17 +313,21 @@ func (a *app) agentsCmd() *cobra.Command {
 			}
 			a.audit(st, "", followup.AuditEntry{Action: followup.AuditAgentAdded,
 				Detail: map[string]string{"slack_user": ag.SlackUserID, "name": ag.Name, "role": string(ag.Role), "change": verb}})
-			fmt.Fprintf(a.stdout, "%s agent %d: %s (%s, Slack %s)\n", verb, ag.ID, ag.Name, ag.Role, ag.SlackUserID)
+			if created {
+				a.p.Fprintf(a.stdout, "added agent %d: %s (%s, Slack %s)\n", ag.ID, ag.Name, i18n.Msg(string(ag.Role)), ag.SlackUserID)
+			} else {
+				a.p.Fprintf(a.stdout, "updated agent %d: %s (%s, Slack %s)\n", ag.ID, ag.Name, i18n.Msg(string(ag.Role)), ag.SlackUserID)
+			}
 			return nil
 		},
 	}
-	add.Flags().StringVar(&slackUser, "slack-user", "", "the agent's Slack user id (U…)")
-	add.Flags().StringVar(&name, "name", "", "the agent's name")
-	add.Flags().StringVar(&role, "role", "agent", "agent or supervisor")
+	add.Flags().StringVar(&slackUser, "slack-user", "", a.p.Sprintf("the agent's Slack user id (U…)"))
+	add.Flags().StringVar(&name, "name", "", a.p.Sprintf("the agent's name"))
+	add.Flags().StringVar(&role, "role", "agent", a.p.Sprintf("agent or supervisor"))
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list [--json]",
-		Short: "List the registered agents",
+		Short: a.p.Sprintf("List the registered agents"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -307,17 +341,17 @@ func (a *app) agentsCmd() *cobra.Command {
 			if asJSON {
 				return a.printJSON(agents)
 			}
-			tw := newTable(a.stdout, "ID", "SLACK USER", "NAME", "ROLE")
+			tw := newTable(a.stdout, "ID", a.p.Sprintf("SLACK USER"), a.p.Sprintf("NAME"), a.p.Sprintf("ROLE"))
 			for _, ag := range agents {
 				tw.row(ag.ID, ag.SlackUserID, ag.Name, ag.Role)
 			}
 			return tw.flush()
 		},
 	}
-	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	list.Flags().BoolVar(&asJSON, "json", false, a.p.Sprintf("print a JSON array"))
 	remove := &cobra.Command{
 		Use:   "remove SLACK_USER_ID",
-		Short: "Remove an agent; their conversations become unassigned",
+		Short: a.p.Sprintf("Remove an agent; their conversations become unassigned"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
@@ -328,7 +362,7 @@ func (a *app) agentsCmd() *cobra.Command {
 				return err
 			}
 			a.audit(st, "", followup.AuditEntry{Action: followup.AuditAgentRemoved, Detail: map[string]string{"slack_user": args[0]}})
-			fmt.Fprintf(a.stdout, "removed agent %s\n", args[0])
+			a.p.Fprintf(a.stdout, "removed agent %s\n", args[0])
 			return nil
 		},
 	}
@@ -349,15 +383,15 @@ func (a *app) agentRef(st *store.Store, ref string) (followup.Agent, error) {
 }
 
 func (a *app) conversationsCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "conversations", Short: "Work with contacts' conversations"}
+	cmd := &cobra.Command{Use: "conversations", Short: a.p.Sprintf("Work with contacts' conversations")}
 	var logic string
 	closeCmd := &cobra.Command{
 		Use:   "close CONTACT",
-		Short: "Close a contact's open conversation (the workspace's closing logic applies)",
-		Long: `Close a contact's open conversation. CONTACT is an id (#42), an email, a phone
+		Short: a.p.Sprintf("Close a contact's open conversation (the workspace's closing logic applies)"),
+		Long: a.p.Sprintf(`Close a contact's open conversation. CONTACT is an id (#42), an email, a phone
 number in any format, or a name that matches exactly one contact. The
 workspace's closing logic (followup settings show) decides whether the
-assignee is kept; --logic overrides it for this call.`,
+assignee is kept; --logic overrides it for this call.`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
@@ -374,7 +408,7 @@ assignee is kept; --logic overrides it for this call.`,
 			case "unassign", "keep":
 				l = followup.ClosingLogic(logic)
 			default:
-				return usageError{fmt.Errorf("--logic must be unassign or keep")}
+				return usageError{followup.Errorf(followup.EInvalid, "--logic must be unassign or keep")}
 			}
 			conv, err := st.CloseConversation(a.ctx, c.ID, l, timeNow())
 			if err != nil {
@@ -385,26 +419,26 @@ assignee is kept; --logic overrides it for this call.`,
 				e.Detail = map[string]string{"logic": string(l)}
 			}
 			a.audit(st, "", e)
-			who := "unassigned"
+			who := a.p.Sprintf("unassigned")
 			if conv.AssigneeID != nil {
-				who = fmt.Sprintf("still assigned to agent %d", *conv.AssigneeID)
+				who = a.p.Sprintf("still assigned to agent %d", *conv.AssigneeID)
 			}
-			fmt.Fprintf(a.stdout, "closed conversation %d with %s (#%d), %s\n", conv.ID, c.FullName(), c.ID, who)
+			a.p.Fprintf(a.stdout, "closed conversation %d with %s (#%d), %s\n", conv.ID, c.FullName(), c.ID, who)
 			return nil
 		},
 	}
-	closeCmd.Flags().StringVar(&logic, "logic", "", "unassign or keep (default: the workspace setting)")
+	closeCmd.Flags().StringVar(&logic, "logic", "", a.p.Sprintf("unassign or keep (default: the workspace setting)"))
 	cmd.AddCommand(closeCmd)
 	return cmd
 }
 
 func (a *app) templatesCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "templates", Short: "Manage pre-approved message templates (WhatsApp)"}
+	cmd := &cobra.Command{Use: "templates", Short: a.p.Sprintf("Manage pre-approved message templates (WhatsApp)")}
 	var t followup.Template
 	var channel, status string
 	add := &cobra.Command{
 		Use:   "add NAME --params N [--language en] [--status approved] [--body TEXT] [--channel whatsapp]",
-		Short: "Add or update a template as the provider approved it",
+		Short: a.p.Sprintf("Add or update a template as the provider approved it"),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
@@ -418,20 +452,20 @@ func (a *app) templatesCmd() *cobra.Command {
 			}
 			a.audit(st, "", followup.AuditEntry{Action: followup.AuditTemplateAdded, Channel: saved.Channel,
 				Detail: map[string]string{"template": saved.Name, "language": saved.Language, "status": string(saved.Status)}})
-			fmt.Fprintf(a.stdout, "saved %s template %q (%s, %s, %d parameter(s))\n", saved.Channel.Title(), saved.Name, saved.Language, saved.Status, saved.ParamCount)
+			a.p.Fprintf(a.stdout, "saved %s template %q (%s, %s, %d parameter(s))\n", a.p.Text(saved.Channel.Title()), saved.Name, saved.Language, a.p.Text(string(saved.Status)), saved.ParamCount)
 			return nil
 		},
 	}
-	add.Flags().StringVar(&channel, "channel", string(followup.WhatsApp), "the channel the template belongs to")
-	add.Flags().StringVar(&t.Language, "language", "en", "the template's language code")
-	add.Flags().StringVar(&status, "status", "approved", "approved, pending, rejected or paused")
-	add.Flags().IntVar(&t.ParamCount, "params", 0, "how many parameters the template takes")
-	add.Flags().StringVar(&t.Body, "body", "", "the template text, with {{1}}-style parameters")
+	add.Flags().StringVar(&channel, "channel", string(followup.WhatsApp), a.p.Sprintf("the channel the template belongs to"))
+	add.Flags().StringVar(&t.Language, "language", "en", a.p.Sprintf("the template's language code"))
+	add.Flags().StringVar(&status, "status", "approved", a.p.Sprintf("approved, pending, rejected or paused"))
+	add.Flags().IntVar(&t.ParamCount, "params", 0, a.p.Sprintf("how many parameters the template takes"))
+	add.Flags().StringVar(&t.Body, "body", "", a.p.Sprintf("the template text, with {{1}}-style parameters"))
 	var asJSON bool
 	var listChannel string
 	list := &cobra.Command{
 		Use:   "list [--channel CH] [--json]",
-		Short: "List templates",
+		Short: a.p.Sprintf("List templates"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -450,25 +484,25 @@ func (a *app) templatesCmd() *cobra.Command {
 			if asJSON {
 				return a.printJSON(ts)
 			}
-			tw := newTable(a.stdout, "ID", "CHANNEL", "NAME", "LANGUAGE", "STATUS", "PARAMS", "BODY")
+			tw := newTable(a.stdout, "ID", a.p.Sprintf("CHANNEL"), a.p.Sprintf("NAME"), a.p.Sprintf("LANGUAGE"), a.p.Sprintf("STATUS"), a.p.Sprintf("PARAMS"), a.p.Sprintf("BODY"))
 			for _, t := range ts {
 				tw.row(t.ID, t.Channel, t.Name, t.Language, t.Status, t.ParamCount, t.Body)
 			}
 			return tw.flush()
 		},
 	}
-	list.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
-	list.Flags().StringVar(&listChannel, "channel", "", "only this channel")
+	list.Flags().BoolVar(&asJSON, "json", false, a.p.Sprintf("print a JSON array"))
+	list.Flags().StringVar(&listChannel, "channel", "", a.p.Sprintf("only this channel"))
 	cmd.AddCommand(add, list)
 	return cmd
 }
 
 func (a *app) settingsCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "settings", Short: "Show or change the workspace settings (channel limits, closing logic)"}
+	cmd := &cobra.Command{Use: "settings", Short: a.p.Sprintf("Show or change the workspace settings (channel limits, closing logic)")}
 	var asJSON bool
 	show := &cobra.Command{
 		Use:   "show [--json]",
-		Short: "Show the workspace settings",
+		Short: a.p.Sprintf("Show the workspace settings"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -486,21 +520,21 @@ func (a *app) settingsCmd() *cobra.Command {
 				}
 				return a.printJSON(m)
 			}
-			tw := newTable(a.stdout, "SETTING", "VALUE")
+			tw := newTable(a.stdout, a.p.Sprintf("SETTING"), a.p.Sprintf("VALUE"))
 			for _, n := range store.SettingNames() {
 				tw.row(n, store.ShowSetting(s, n))
 			}
 			return tw.flush()
 		},
 	}
-	show.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
+	show.Flags().BoolVar(&asJSON, "json", false, a.p.Sprintf("print a JSON object"))
 	set := &cobra.Command{
 		Use:   "set NAME VALUE",
-		Short: "Change one setting, e.g. `settings set wechat_message_limit 5`",
-		Long: "Change one setting. Names: " + strings.Join(store.SettingNames(), ", ") + `.
+		Short: a.p.Sprintf("Change one setting, e.g. `settings set wechat_message_limit 5`"),
+		Long: a.p.Sprintf(`Change one setting. Names: %s.
 Durations are written like 45m, 24h or 7d; switches as true or false;
 default_region (the country of phone numbers written without a country
-code) as an ISO 3166 code like GB or US, or none.`,
+code) as an ISO 3166 code like GB or US, or none.`, strings.Join(store.SettingNames(), ", ")),
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()

@@ -13,6 +13,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/csvimport"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/window"
 )
@@ -21,7 +22,7 @@ import (
 var timeNow = time.Now
 
 func (a *app) contactsCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "contacts", Short: "Import and find contacts"}
+	cmd := &cobra.Command{Use: "contacts", Short: a.p.Text("Import and find contacts")}
 	cmd.AddCommand(a.importCmd(), a.findCmd())
 	return cmd
 }
@@ -29,8 +30,8 @@ func (a *app) contactsCmd() *cobra.Command {
 func (a *app) importCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "import FILE.csv",
-		Short: "Import or update contacts from a CSV file (- reads standard input)",
-		Long: `Import contacts from a CSV file with a header row. Known columns:
+		Short: a.p.Text("Import or update contacts from a CSV file (- reads standard input)"),
+		Long: a.p.Text(`Import contacts from a CSV file with a header row. Known columns:
 
   first_name, last_name, email, phone   the contact; phone in any format with a country code
                                         (+44 20 7946 0958, 0044 20 7946 0958), or national
@@ -54,7 +55,7 @@ A contact that already exists (same email, else same phone, else same channel
 identity) is updated, not duplicated, so importing a file twice is safe. Bad
 rows are reported with their line number and reason; the good rows are kept,
 also after a row with a broken quote. The exit status is 1 if any row was
-not imported.`,
+not imported.`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var r io.Reader = a.stdin
@@ -89,26 +90,26 @@ not imported.`,
 				case followup.ErrorCodeOf(err) == followup.EInternal:
 					return fmt.Errorf("line %d: %w", c.Line, err)
 				default:
-					bad = append(bad, csvimport.RowError{Line: c.Line, Reason: followup.ErrorMessage(err)})
+					bad = append(bad, csvimport.RowError{Line: c.Line, Reason: a.p.Error(err)})
 					for _, l := range c.Lines[1:] {
-						bad = append(bad, csvimport.RowError{Line: l, Reason: fmt.Sprintf("the contact of line %d was not imported", c.Line)})
+						bad = append(bad, csvimport.RowError{Line: l, Reason: a.p.Sprintf("the contact of line %d was not imported", c.Line)})
 					}
 					continue
 				}
 				rows += len(c.Lines)
 			}
 			if rows == created+updated {
-				fmt.Fprintf(a.stdout, "imported %d row(s): %d created, %d updated\n", rows, created, updated)
+				a.p.Fprintf(a.stdout, "imported %d row(s): %d created, %d updated\n", rows, created, updated)
 			} else {
-				fmt.Fprintf(a.stdout, "imported %d row(s) as %d contact(s): %d created, %d updated\n", rows, created+updated, created, updated)
+				a.p.Fprintf(a.stdout, "imported %d row(s) as %d contact(s): %d created, %d updated\n", rows, created+updated, created, updated)
 			}
 			if len(bad) == 0 {
 				return nil
 			}
 			sortRowErrors(bad)
-			fmt.Fprintf(a.stderr, "%d row(s) not imported:\n", len(bad))
+			a.p.Fprintf(a.stderr, "%d row(s) not imported:\n", len(bad))
 			for _, b := range bad {
-				fmt.Fprintf(a.stderr, "  line %d: %s\n", b.Line, b.Reason)
+				a.p.Fprintf(a.stderr, "  line %d: %s\n", b.Line, b.Reason)
 			}
 			return followup.Errorf(followup.EInvalid, "%d row(s) not imported; fix them and import the file again (imported rows are updated, not duplicated)", len(bad))
 		},
@@ -129,8 +130,8 @@ func (a *app) findCmd() *cobra.Command {
 	var limit, offset int
 	cmd := &cobra.Command{
 		Use:   "find QUERY [--mine --agent ID | --all] [--closed|--open|--any] [--limit N] [--json]",
-		Short: bot.Summary(bot.VerbFind),
-		Long: `Find contacts. The query is read by its shape:
+		Short: bot.Summary(a.p, bot.VerbFind),
+		Long: a.p.Text(`Find contacts. The query is read by its shape:
 
   contains @                    email: case-insensitive, exact or prefix
   digits, + - ( ) . spaces      phone: the full number, however written (national
@@ -141,17 +142,17 @@ func (a *app) findCmd() *cobra.Command {
                                 with a typo-tolerant fallback when nothing matches
 
 Results are ranked exact, prefix, then fuzzy, then by most recent activity.
-Custom fields and message bodies are not searchable.`,
+Custom fields and message bodies are not searchable.`),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := store.Query{Text: strings.Join(args, " "), Limit: limit, Offset: offset, Inbox: store.InboxAll}
 			switch {
 			case mine && all:
-				return usageError{fmt.Errorf("--mine and --all exclude each other")}
+				return usageError{followup.Errorf(followup.EInvalid, "--mine and --all exclude each other")}
 			case mine && agent == "":
-				return usageError{fmt.Errorf("--mine needs --agent (a Slack user id or agent id)")}
+				return usageError{followup.Errorf(followup.EInvalid, "--mine needs --agent (a Slack user id or agent id)")}
 			case !mine && agent != "":
-				return usageError{fmt.Errorf("--agent only makes sense with --mine")}
+				return usageError{followup.Errorf(followup.EInvalid, "--agent only makes sense with --mine")}
 			}
 			n := 0
 			for _, f := range []bool{closed, open, anyStatus} {
@@ -160,7 +161,7 @@ Custom fields and message bodies are not searchable.`,
 				}
 			}
 			if n > 1 {
-				return usageError{fmt.Errorf("pick one of --closed, --open, --any")}
+				return usageError{followup.Errorf(followup.EInvalid, "pick one of --closed, --open, --any")}
 			}
 			switch {
 			case open:
@@ -189,7 +190,14 @@ Custom fields and message bodies are not searchable.`,
 				return a.printJSON(page.Results)
 			}
 			if len(page.Results) == 0 {
-				fmt.Fprintf(a.stdout, "no %scontacts match %q (searched by %s)\n", statusWord(q.Status), q.Text, page.Kind)
+				switch q.Status {
+				case store.StatusAny:
+					a.p.Fprintf(a.stdout, "no contacts match %q (searched by %s)\n", q.Text, a.p.Word("searched by", string(page.Kind)))
+				case store.StatusOpen:
+					a.p.Fprintf(a.stdout, "no open contacts match %q (searched by %s)\n", q.Text, a.p.Word("searched by", string(page.Kind)))
+				default:
+					a.p.Fprintf(a.stdout, "no closed contacts match %q (searched by %s)\n", q.Text, a.p.Word("searched by", string(page.Kind)))
+				}
 				return nil
 			}
 			set, err := st.Settings(a.ctx)
@@ -197,39 +205,31 @@ Custom fields and message bodies are not searchable.`,
 				return err
 			}
 			now := timeNow()
-			tw := newTable(a.stdout, "ID", "NAME", "PHONE", "VIP", "STATUS", "ASSIGNEE", "LAST ACTIVITY", "CAN SEND NOW", "MATCH")
+			p := a.p
+			tw := newTable(a.stdout, "ID", p.Sprintf("NAME"), p.Sprintf("PHONE"), "VIP", p.Sprintf("STATUS"), p.Sprintf("ASSIGNEE"), p.Sprintf("LAST ACTIVITY"), p.Sprintf("CAN SEND NOW"), p.Sprintf("MATCH"))
 			for _, r := range page.Results {
-				tw.row(r.ID, r.FullName(), phone(r.Phone), vip(r.VIP), r.Status, assignee(r.AssigneeID), ago(now, r.LastActivityAt), canSend(r.Identities, now, set), r.Match)
+				tw.row(r.ID, r.FullName(), phone(r.Phone), vip(r.VIP), p.Text(string(r.Status)), assignee(p, r.AssigneeID), ago(p, now, r.LastActivityAt), canSend(p, r.Identities, now, set), p.Word("match", string(r.Match)))
 			}
 			if err := tw.flush(); err != nil {
 				return err
 			}
 			if page.HasMore {
-				fmt.Fprintf(a.stdout, "more results: --offset %d\n", q.Offset+len(page.Results))
+				a.p.Fprintf(a.stdout, "more results: --offset %d\n", q.Offset+len(page.Results))
 			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&mine, "mine", false, "only contacts assigned to --agent")
-	f.StringVar(&agent, "agent", "", "the agent for --mine (Slack user id or agent id)")
-	f.BoolVar(&all, "all", false, "every agent's contacts (default)")
-	f.BoolVar(&closed, "closed", false, "only contacts whose conversation is closed (default)")
-	f.BoolVar(&open, "open", false, "only contacts with an open conversation")
-	f.BoolVar(&anyStatus, "any", false, "open or closed")
-	f.IntVar(&limit, "limit", store.DefaultLimit, fmt.Sprintf("results per page (at most %d)", store.MaxLimit))
-	f.IntVar(&offset, "offset", 0, "skip this many results (next page)")
-	f.BoolVar(&asJSON, "json", false, "print a JSON array")
+	f.BoolVar(&mine, "mine", false, a.p.Text("only contacts assigned to --agent"))
+	f.StringVar(&agent, "agent", "", a.p.Text("the agent for --mine (Slack user id or agent id)"))
+	f.BoolVar(&all, "all", false, a.p.Text("every agent's contacts (default)"))
+	f.BoolVar(&closed, "closed", false, a.p.Text("only contacts whose conversation is closed (default)"))
+	f.BoolVar(&open, "open", false, a.p.Text("only contacts with an open conversation"))
+	f.BoolVar(&anyStatus, "any", false, a.p.Text("open or closed"))
+	f.IntVar(&limit, "limit", store.DefaultLimit, a.p.Sprintf("results per page (at most %d)", store.MaxLimit))
+	f.IntVar(&offset, "offset", 0, a.p.Text("skip this many results (next page)"))
+	f.BoolVar(&asJSON, "json", false, a.p.Text("print a JSON array"))
 	return cmd
-}
-
-// statusWord names a status filter before "contacts", with its space
-// ("closed "), or nothing for any status.
-func statusWord(s store.StatusFilter) string {
-	if s == store.StatusAny {
-		return ""
-	}
-	return string(s) + " "
 }
 
 // phone shows a stored E.164 number in international format; --json keeps
@@ -248,41 +248,41 @@ func vip(b bool) string {
 	return ""
 }
 
-func assignee(id *int64) string {
+func assignee(p i18n.Printer, id *int64) string {
 	if id == nil {
 		return "-"
 	}
-	return fmt.Sprintf("agent %d", *id)
+	return p.Sprintf("agent %d", *id)
 }
 
-func ago(now time.Time, t *time.Time) string {
+func ago(p i18n.Printer, now time.Time, t *time.Time) string {
 	if t == nil {
 		return "-"
 	}
 	d := now.Sub(*t)
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return p.Sprintf("just now")
 	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+		return p.Sprintf("%dm ago", int(d/time.Minute))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+		return p.Sprintf("%dh ago", int(d/time.Hour))
 	}
-	return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	return p.Sprintf("%dd ago", int(d/(24*time.Hour)))
 }
 
 // canSend says, per channel the contact has, what may be sent right now.
-func canSend(ids []followup.Identity, now time.Time, set followup.Settings) string {
+func canSend(p i18n.Printer, ids []followup.Identity, now time.Time, set followup.Settings) string {
 	parts := make([]string, 0, len(ids))
 	for _, id := range ids {
 		in := window.Input{Channel: id.Channel, Now: now, Settings: set}
 		if id.LastInboundAt != nil {
 			in.LastInbound = *id.LastInboundAt
 		}
-		parts = append(parts, id.Channel.Title()+": "+window.Window(in).Allowance.Label())
+		parts = append(parts, p.Text(id.Channel.Title())+": "+p.Text(window.Window(in).Allowance.Label()))
 	}
 	if len(parts) == 0 {
-		return "no channels"
+		return p.Sprintf("no channels")
 	}
 	return strings.Join(parts, "; ")
 }

@@ -33,8 +33,8 @@ func (a *app) devCmd() *cobra.Command {
 	var ui uiFlags
 	c := &cobra.Command{
 		Use:   "dev [--no-demo] [--temporal-port 7233] [--ui-port 8233 | --no-ui]",
-		Short: "Run everything in one process: Temporal (embedded, persisted), migrations, demo data, worker, HTTP",
-		Long: `Run followup for development in one process: an embedded Temporal server
+		Short: a.p.Text("Run everything in one process: Temporal (embedded, persisted), migrations, demo data, worker, HTTP"),
+		Long: a.p.Text(`Run followup for development in one process: an embedded Temporal server
 persisted to $FOLLOWUP_DATA_DIR/temporal.db (follow-ups survive a restart), the
 database migrations, a demo workspace (agents, templates and contacts on every
 channel), the worker, and the HTTP server. Channels without credentials run in
@@ -58,7 +58,7 @@ $FOLLOWUP_DATA_DIR/ui.url, where followup status finds it to print each
 follow-up's page. With TEMPORAL_ADDRESS set there is no embedded UI: set
 TEMPORAL_UI_URL to that Temporal's UI for the same links. The UI listens on
 loopback only: it has no authentication, and can signal, cancel and
-terminate follow-ups.`,
+terminate follow-ups.`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := ui.check(); err != nil {
@@ -105,9 +105,9 @@ terminate follow-ups.`,
 			return a.serveWorker(hostPort, uiURL, true, noDemo, true)
 		},
 	}
-	c.Flags().BoolVar(&noDemo, "no-demo", false, "do not load the demo workspace")
-	c.Flags().IntVar(&port, "temporal-port", 7233, "the embedded Temporal server's gRPC port")
-	ui.bind(c)
+	c.Flags().BoolVar(&noDemo, "no-demo", false, a.p.Text("do not load the demo workspace"))
+	c.Flags().IntVar(&port, "temporal-port", 7233, a.p.Text("the embedded Temporal server's gRPC port"))
+	ui.bind(a.p, c)
 	return c
 }
 
@@ -115,7 +115,7 @@ func (a *app) workerCmd() *cobra.Command {
 	var sandboxed bool
 	c := &cobra.Command{
 		Use:   "worker [--sandbox]",
-		Short: "Run a worker against TEMPORAL_ADDRESS (production; run several to scale out)",
+		Short: a.p.Text("Run a worker against TEMPORAL_ADDRESS (production; run several to scale out)"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.config(); err != nil {
@@ -130,7 +130,7 @@ func (a *app) workerCmd() *cobra.Command {
 			return a.serveWorker(a.cfg.TemporalAddress, "", false, true, sandboxed)
 		},
 	}
-	c.Flags().BoolVar(&sandboxed, "sandbox", false, "channels without credentials send to local fake providers, as in followup dev (load tests, staging)")
+	c.Flags().BoolVar(&sandboxed, "sandbox", false, a.p.Text("channels without credentials send to local fake providers, as in followup dev (load tests, staging)"))
 	return c
 }
 
@@ -147,7 +147,7 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 	}
 	c, err := client.DialContext(a.ctx, o)
 	if err != nil {
-		return &followup.Error{Code: followup.EInternal, Message: "cannot reach Temporal at " + hostPort, Err: err}
+		return followup.Wrapf(followup.EInternal, err, "cannot reach Temporal at %s", hostPort)
 	}
 	defer c.Close()
 	sdkworker.SetStickyWorkflowCacheSize(a.cfg.WorkflowCache)

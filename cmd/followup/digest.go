@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,12 +16,12 @@ func (a *app) digestCmd() *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "digest [--json]",
-		Short: "Print the daily digest now: running follow-ups, windows closing today, overdue VIP follow-ups, yesterday's sends",
-		Long: `Print the daily digest as of now, as the worker posts it every day at
+		Short: a.p.Text("Print the daily digest now: running follow-ups, windows closing today, overdue VIP follow-ups, yesterday's sends"),
+		Long: a.p.Text(`Print the daily digest as of now, as the worker posts it every day at
 digest_time (in digest_time_zone) to SLACK_SUPERVISOR_CHANNEL and, each
 their own part, to every agent: running follow-ups per agent, windows
 closing before midnight, VIP follow-ups overdue (window closed, nothing sent
-since), and yesterday's sends, refusals and failures per channel.`,
+since), and yesterday's sends, refusals and failures per channel.`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			act, err := a.actions()
@@ -40,7 +39,7 @@ since), and yesterday's sends, refusals and failures per channel.`,
 			return err
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON object")
+	c.Flags().BoolVar(&asJSON, "json", false, a.p.Text("print a JSON object"))
 	return c
 }
 
@@ -95,8 +94,8 @@ func (a *app) digestSettingSet(name string, s followup.Settings) {
 		_, err = workflows.NewClient(c, a.cfg.TemporalTaskQueue).SyncDigestSchedule(ctx, s)
 	}
 	if err != nil {
-		fmt.Fprintf(a.stdout, "(the digest schedule follows within %s, when a worker runs: %v)\n", digestSyncInterval, followup.ErrorMessage(err))
+		a.p.Fprintf(a.stdout, "(the digest schedule follows within %s, when a worker runs: %v)\n", digestSyncInterval, a.p.Error(err))
 		return
 	}
-	fmt.Fprintln(a.stdout, "digest schedule updated")
+	a.p.Fprintf(a.stdout, "digest schedule updated\n")
 }

@@ -15,7 +15,7 @@ func (a *app) takeOverCmd() *cobra.Command {
 	var f sendFlags
 	c := &cobra.Command{
 		Use:   "takeover CONTACT [--via CH] [--as AGENT]",
-		Short: bot.Summary(bot.VerbTakeOver),
+		Short: bot.Summary(a.p, bot.VerbTakeOver),
 		Long: `Take a contact's running follow-ups over (only --via's when given): the agent
 (--as, else $FOLLOWUP_AGENT) becomes their agent and the conversation's
 assignee, and their VIP escalations clear. With none running, the
@@ -47,7 +47,7 @@ func (a *app) snoozeCmd() *cobra.Command {
 	var tz string
 	c := &cobra.Command{
 		Use:   "snooze CONTACT WHEN [--via CH] [--tz ZONE]",
-		Short: bot.Summary(bot.VerbSnooze),
+		Short: bot.Summary(a.p, bot.VerbSnooze),
 		Long: `Put off the VIP escalations of a contact's running follow-ups (only --via's
 when given) until WHEN (` + actions.WhenForms + `); a follow-up that still
 needs a person then is posted to the supervisors again.`,

@@ -18,6 +18,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
 	"github.com/followup-dev/followup/bot"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -27,11 +28,11 @@ type sendFlags struct {
 	via, tag, as, language string
 }
 
-func (f *sendFlags) bind(c *cobra.Command, withTag bool) {
-	c.Flags().StringVar(&f.via, "via", "", "the channel (default: the contact's channel where most may be sent now)")
-	c.Flags().StringVar(&f.as, "as", "", "the sending agent's Slack user id or id (default: $FOLLOWUP_AGENT, else the first agent)")
+func (f *sendFlags) bind(p i18n.Printer, c *cobra.Command, withTag bool) {
+	c.Flags().StringVar(&f.via, "via", "", p.Text("the channel (default: the contact's channel where most may be sent now)"))
+	c.Flags().StringVar(&f.as, "as", "", p.Text("the sending agent's Slack user id or id (default: $FOLLOWUP_AGENT, else the first agent)"))
 	if withTag {
-		c.Flags().StringVar(&f.tag, "tag", "", "a Messenger message tag: ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE or POST_PURCHASE_UPDATE")
+		c.Flags().StringVar(&f.tag, "tag", "", p.Text("a Messenger message tag: ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE or POST_PURCHASE_UPDATE"))
 	}
 }
 
@@ -110,7 +111,7 @@ func (a *app) doSend(t target, req workflows.SendRequest) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "%s (as %s)\n", out.Message, t.agent.Name)
+	a.p.Fprintf(a.stdout, "%s (as %s)\n", out.Message, t.agent.Name)
 	return nil
 }
 
@@ -118,11 +119,11 @@ func (a *app) sendCmd() *cobra.Command {
 	var f sendFlags
 	c := &cobra.Command{
 		Use:   "send CONTACT [--via CH] [--tag TAG] [--as AGENT] TEXT…",
-		Short: bot.Summary(bot.VerbSend),
-		Long: `Send a follow-up now. CONTACT is an id (#42), an email, a phone number in any
+		Short: bot.Summary(a.p, bot.VerbSend),
+		Long: a.p.Text(`Send a follow-up now. CONTACT is an id (#42), an email, a phone number in any
 format, or a name that matches exactly one contact. The channel's rules decide
 the form (free text, HUMAN_AGENT, message tag, chatbot message) or refuse with
-the reason and what to do instead. Needs a running Temporal (followup dev).`,
+the reason and what to do instead. Needs a running Temporal (followup dev).`),
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := a.resolveTarget(args[0], f, false)
@@ -138,7 +139,7 @@ the reason and what to do instead. Needs a running Temporal (followup dev).`,
 			return a.doSend(t, req)
 		},
 	}
-	f.bind(c, true)
+	f.bind(a.p, c, true)
 	return c
 }
 
@@ -147,12 +148,12 @@ func (a *app) templateSendCmd() *cobra.Command {
 	var at, tz string
 	c := &cobra.Command{
 		Use:   "template CONTACT NAME [1=value 2=value …] [--via whatsapp] [--language en] [--at WHEN [--tz ZONE]]",
-		Short: bot.Summary(bot.VerbTemplate),
-		Long: `Send a pre-approved template. Parameters are given as number=value in the
+		Short: bot.Summary(a.p, bot.VerbTemplate),
+		Long: a.p.Text(`Send a pre-approved template. Parameters are given as number=value in the
 template's order ({{1}}, {{2}} …); the count is checked before sending.
 With --at (30m, 4h, 3d, an RFC 3339 time, or a day and time such as
 "tomorrow 9:00" or "mon 10am" in the local time zone or --tz's) it is
-scheduled instead, and a reply from the customer before then cancels it.`,
+scheduled instead, and a reply from the customer before then cancels it.`),
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := a.resolveTarget(args[0], f, true)
@@ -176,10 +177,10 @@ scheduled instead, and a reply from the customer before then cancels it.`,
 			return a.doSend(t, req)
 		},
 	}
-	f.bind(c, false)
-	c.Flags().StringVar(&f.language, "language", "", "the template's language (default: the one registered)")
-	c.Flags().StringVar(&at, "at", "", "schedule it: "+actions.WhenForms)
-	c.Flags().StringVar(&tz, "tz", "", tzUsage)
+	f.bind(a.p, c, false)
+	c.Flags().StringVar(&f.language, "language", "", a.p.Text("the template's language (default: the one registered)"))
+	c.Flags().StringVar(&at, "at", "", a.p.Sprintf("schedule it: %s", a.p.Text(actions.WhenForms)))
+	c.Flags().StringVar(&tz, "tz", "", a.p.Text(tzUsage))
 	return c
 }
 
@@ -194,7 +195,7 @@ func nowIn(tz string) (time.Time, error) {
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "Local" {
-		return time.Time{}, usageError{fmt.Errorf("--tz %q is not a time zone; use an IANA name such as Europe/Berlin or America/New_York", tz)}
+		return time.Time{}, usageError{followup.Errorf(followup.EInvalid, "--tz %q is not a time zone; use an IANA name such as Europe/Berlin or America/New_York", tz)}
 	}
 	return timeNow().In(loc), nil
 }
@@ -204,8 +205,8 @@ func (a *app) laterCmd() *cobra.Command {
 	var elseTemplate, elseTag, tz string
 	c := &cobra.Command{
 		Use:   "later CONTACT WHEN TEXT… [--via CH] [--tag TAG] [--else-template NAME [1=value …]] [--else-tag TAG] [--tz ZONE]",
-		Short: bot.Summary(bot.VerbLater),
-		Long: `Schedule a follow-up. When it falls due, the channel's rules as they are
+		Short: bot.Summary(a.p, bot.VerbLater),
+		Long: a.p.Text(`Schedule a follow-up. When it falls due, the channel's rules as they are
 then decide: the text if it is still allowed (with HUMAN_AGENT on Messenger
 and Instagram within 7 days), else its fallback: --else-template NAME (an
 approved WhatsApp template; number=value words after the text are its
@@ -219,7 +220,7 @@ mon 10am, today 17:00, 9am) read in the local time zone, or in --tz's.
 
   followup later jane tomorrow 9:00 "Checking in" --tz Europe/Berlin
   followup later jane 30h "Checking in" --else-template order_update 1=Jane 2=A-17
-  followup later tom 8d "Your order shipped" --else-tag POST_PURCHASE_UPDATE`,
+  followup later tom 8d "Your order shipped" --else-tag POST_PURCHASE_UPDATE`),
 		Args: cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now, err := nowIn(tz)
@@ -268,11 +269,11 @@ mon 10am, today 17:00, 9am) read in the local time zone, or in --tz's.
 			return a.doSend(t, req)
 		},
 	}
-	f.bind(c, true)
-	c.Flags().StringVar(&elseTemplate, "else-template", "", "the approved WhatsApp template to send instead if, when due, the window has closed (number=value words after the text are its parameters)")
-	c.Flags().StringVar(&elseTag, "else-tag", "", "the Messenger message tag to send the text with if, when due, the window has closed")
-	c.Flags().StringVar(&tz, "tz", "", tzUsage)
-	c.Flags().StringVar(&f.language, "language", "", "the fallback template's language (default: the one registered)")
+	f.bind(a.p, c, true)
+	c.Flags().StringVar(&elseTemplate, "else-template", "", a.p.Text("the approved WhatsApp template to send instead if, when due, the window has closed (number=value words after the text are its parameters)"))
+	c.Flags().StringVar(&elseTag, "else-tag", "", a.p.Text("the Messenger message tag to send the text with if, when due, the window has closed"))
+	c.Flags().StringVar(&tz, "tz", "", a.p.Text(tzUsage))
+	c.Flags().StringVar(&f.language, "language", "", a.p.Text("the fallback template's language (default: the one registered)"))
 	return c
 }
 
@@ -280,13 +281,13 @@ func (a *app) cadenceCmd() *cobra.Command {
 	var f sendFlags
 	c := &cobra.Command{
 		Use:   "cadence CONTACT NAME [--via CH] [--as AGENT]",
-		Short: bot.Summary(bot.VerbCadence),
-		Long: `Start a cadence a supervisor defined (followup cadences add) on a contact.
+		Short: bot.Summary(a.p, bot.VerbCadence),
+		Long: a.p.Text(`Start a cadence a supervisor defined (followup cadences add) on a contact.
 Each touch is scheduled from now and, when it falls due, sent in the form the
 channel allows then (its fallback if the window has closed, never with
 HUMAN_AGENT), or refused with the reason. A reply from the customer stops the
 rest, and cancel stops it. Without --via: WhatsApp when a touch is a
-template, else the channel where the most may be sent now.`,
+template, else the channel where the most may be sent now.`),
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.store()
@@ -309,11 +310,11 @@ template, else the channel where the most may be sent now.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "%s: %s (as %s)\n", t.Channel.Title(), out.Message, t.agent.Name)
+			a.p.Fprintf(a.stdout, "%s: %s (as %s)\n", a.p.Text(t.Channel.Title()), out.Message, t.agent.Name)
 			return nil
 		},
 	}
-	f.bind(c, false)
+	f.bind(a.p, c, false)
 	return c
 }
 
@@ -331,11 +332,11 @@ func (a *app) statusCmd() *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "status CONTACT [--json]",
-		Short: bot.Summary(bot.VerbStatus),
-		Long: `Show a contact's running follow-ups: the window, counts, scheduled sends and
+		Short: bot.Summary(a.p, bot.VerbStatus),
+		Long: a.p.Text(`Show a contact's running follow-ups: the window, counts, scheduled sends and
 attempts of each, and its page in the Temporal Web UI when one is known:
 the UI of followup dev or followup temporal running on $FOLLOWUP_DATA_DIR,
-or $TEMPORAL_UI_URL.`,
+or $TEMPORAL_UI_URL.`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			act, err := a.actions()
@@ -365,45 +366,46 @@ or $TEMPORAL_UI_URL.`,
 				}
 				return a.printJSON(out)
 			}
-			fmt.Fprintf(a.stdout, "%s (#%d), conversation %s\n", c.FullName(), c.ID, c.Status)
+			p := a.p
+			p.Fprintf(a.stdout, "%s (#%d), conversation %s\n", c.FullName(), c.ID, p.Text(string(c.Status)))
 			if len(states) == 0 {
-				fmt.Fprintln(a.stdout, "no follow-up is running")
+				p.Fprintf(a.stdout, "no follow-up is running\n")
 			}
 			for _, s := range states {
-				fmt.Fprintf(a.stdout, "\n%s follow-up: %s, agent %s\n", s.Channel.Title(), s.Status, s.AgentSlack)
-				if p := page(s); p != "" {
-					fmt.Fprintf(a.stdout, "  web UI: %s\n", p)
+				p.Fprintf(a.stdout, "\n%s follow-up: %s, agent %s\n", p.Text(s.Channel.Title()), p.Word("status", string(s.Status)), s.AgentSlack)
+				if u := page(s); u != "" {
+					p.Fprintf(a.stdout, "  web UI: %s\n", u)
 				}
 				w := s.Window
-				line := "  now: " + w.Allowance.Label()
+				line := p.Sprintf("  now: %s", p.Text(w.Allowance.Label()))
 				if !w.OpenUntil.IsZero() {
-					line += fmt.Sprintf(" until %s, then %s", w.OpenUntil.UTC().Format(time.RFC3339), w.Next.Label())
+					line += p.Sprintf(" until %s, then %s", w.OpenUntil.UTC().Format(time.RFC3339), p.Text(w.Next.Label()))
 				}
 				if !w.ClosedSince.IsZero() {
-					line += fmt.Sprintf(" (window closed since %s)", w.ClosedSince.UTC().Format(time.RFC3339))
+					line += p.Sprintf(" (window closed since %s)", w.ClosedSince.UTC().Format(time.RFC3339))
 				}
 				fmt.Fprintln(a.stdout, line)
 				if w.Remaining >= 0 {
-					fmt.Fprintf(a.stdout, "  left: %d message(s)\n", w.Remaining)
+					p.Fprintf(a.stdout, "  left: %d message(s)\n", w.Remaining)
 				}
-				fmt.Fprintf(a.stdout, "  sent since the customer's last message: %d\n", s.SentInWindow)
-				if c := s.CadenceStatus(); c != "" {
+				p.Fprintf(a.stdout, "  sent since the customer's last message: %d\n", s.SentInWindow)
+				if c := bot.CadenceStatus(p, s); c != "" {
 					fmt.Fprintf(a.stdout, "  %s\n", c)
 				}
 				if e := s.EscalationStatus(); e != "" {
 					fmt.Fprintf(a.stdout, "  %s\n", e)
 				}
 				for _, sc := range s.Scheduled {
-					fmt.Fprintf(a.stdout, "  scheduled #%d at %s: %s\n", sc.ID, sc.At.UTC().Format(time.RFC3339), s.DescribeScheduled(sc))
+					p.Fprintf(a.stdout, "  scheduled #%d at %s: %s\n", sc.ID, sc.At.UTC().Format(time.RFC3339), bot.DescribeScheduled(p, s, sc))
 				}
 				for _, at := range s.Attempts {
-					fmt.Fprintf(a.stdout, "  %s %s\n", at.At.UTC().Format(time.RFC3339), at.Describe())
+					fmt.Fprintf(a.stdout, "  %s %s\n", at.At.UTC().Format(time.RFC3339), bot.DescribeAttempt(p, at))
 				}
 			}
 			return nil
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array of follow-up states")
+	c.Flags().BoolVar(&asJSON, "json", false, a.p.Text("print a JSON array of follow-up states"))
 	return c
 }
 
@@ -411,7 +413,7 @@ func (a *app) cancelCmd() *cobra.Command {
 	var via string
 	c := &cobra.Command{
 		Use:   "cancel CONTACT [--via CH]",
-		Short: bot.Summary(bot.VerbCancel),
+		Short: bot.Summary(a.p, bot.VerbCancel),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var ch followup.Channel
@@ -431,19 +433,19 @@ func (a *app) cancelCmd() *cobra.Command {
 			}
 			cs, err := act.Cancel(a.ctx, a.actor(followup.Agent{}), t.Contact, ch, requestID())
 			for _, r := range cs {
-				fmt.Fprintf(a.stdout, "cancelled the %s follow-up with %s (%d scheduled send(s) dropped)\n", r.Channel.Title(), t.Contact.FullName(), r.Scheduled)
+				a.p.Fprintf(a.stdout, "cancelled the %s follow-up with %s (%d scheduled send(s) dropped)\n", a.p.Text(r.Channel.Title()), t.Contact.FullName(), r.Scheduled)
 			}
 			return err
 		},
 	}
-	c.Flags().StringVar(&via, "via", "", "only this channel")
+	c.Flags().StringVar(&via, "via", "", a.p.Text("only this channel"))
 	return c
 }
 
 func (a *app) closeCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "close CONTACT",
-		Short: bot.Summary(bot.VerbClose),
+		Short: bot.Summary(a.p, bot.VerbClose),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			act, err := a.actions()
@@ -456,13 +458,13 @@ func (a *app) closeCmd() *cobra.Command {
 			}
 			ended, err := act.Close(a.ctx, a.actor(followup.Agent{}), t.Contact, requestID())
 			for _, ch := range ended {
-				fmt.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", t.Contact.FullName(), ch.Title())
+				a.p.Fprintf(a.stdout, "closed the conversation with %s; the %s follow-up has ended\n", t.Contact.FullName(), a.p.Text(ch.Title()))
 			}
 			if err != nil {
 				return err
 			}
 			if len(ended) == 0 {
-				fmt.Fprintf(a.stdout, "closed the conversation with %s\n", t.Contact.FullName())
+				a.p.Fprintf(a.stdout, "closed the conversation with %s\n", t.Contact.FullName())
 			}
 			return nil
 		},
@@ -472,15 +474,15 @@ func (a *app) closeCmd() *cobra.Command {
 func (a *app) replyCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "reply CONTACT CHANNEL TEXT…",
-		Short: "Simulate a customer's reply: post the provider's signed webhook to the running server",
-		Long: `Simulate a customer's message on CHANNEL: build the webhook that channel's
+		Short: a.p.Text("Simulate a customer's reply: post the provider's signed webhook to the running server"),
+		Long: a.p.Text(`Simulate a customer's message on CHANNEL: build the webhook that channel's
 provider sends when the customer writes TEXT, sign it as the provider does, and
 post it to http://$HTTP_ADDR/webhooks/CHANNEL of the running followup dev (or
 serve). The server verifies it, records the message (the window restarts) and
 tells the running follow-up. The secret is the channel's webhook variable
 (META_APP_SECRET, VIBER_AUTH_TOKEN, WECHAT_TOKEN, TELEGRAM_WEBHOOK_SECRET,
 LINE_CHANNEL_SECRET, TWILIO_AUTH_TOKEN, EMAIL_WEBHOOK_SECRET, WEBCHAT_SITE_TOKEN)
-when it is set, else the sandbox's, as the server decides.`,
+when it is set, else the sandbox's, as the server decides.`),
 		Args: cobra.MinimumNArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ch, err := followup.ParseChannel(args[1])
@@ -524,8 +526,7 @@ when it is set, else the sandbox's, as the server decides.`,
 			start := time.Now()
 			resp, err := http.DefaultClient.Do(req.WithContext(ctx))
 			if err != nil {
-				return &followup.Error{Code: followup.EInternal, Err: err,
-					Message: fmt.Sprintf("cannot post the webhook to %s: is `followup dev` running on %s? (HTTP_ADDR)", base+path, a.cfg.HTTPAddr)}
+				return followup.Wrapf(followup.EInternal, err, "cannot post the webhook to %s: is `followup dev` running on %s? (HTTP_ADDR)", base+path, a.cfg.HTTPAddr)
 			}
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
 			resp.Body.Close()
@@ -540,11 +541,11 @@ when it is set, else the sandbox's, as the server decides.`,
 				}
 				return followup.Errorf(followup.ERefused, "%s", msg)
 			}
-			fmt.Fprintf(a.stdout, "%s wrote on %s (webhook %d in %d ms); the window restarts now", c.FullName(), ch.Title(), resp.StatusCode, took.Milliseconds())
+			a.p.Fprintf(a.stdout, "%s wrote on %s (webhook %d in %d ms); the window restarts now", c.FullName(), a.p.Text(ch.Title()), resp.StatusCode, took.Milliseconds())
 			// The server told a running follow-up before it answered.
 			if fc, err := a.temporal(); err == nil {
 				if running, err := fc.Running(ctx, c.ID, ch); err == nil && running {
-					fmt.Fprint(a.stdout, " and the running follow-up was told")
+					a.p.Fprintf(a.stdout, " and the running follow-up was told")
 				}
 			}
 			fmt.Fprintln(a.stdout)
@@ -571,7 +572,7 @@ func (a *app) outboxCmd() *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "outbox [--limit N] [--json]",
-		Short: "List what the sandbox's fake providers accepted (channels without credentials in dev)",
+		Short: a.p.Text("List what the sandbox's fake providers accepted (channels without credentials in dev)"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -592,8 +593,8 @@ func (a *app) outboxCmd() *cobra.Command {
 			return tw.flush()
 		},
 	}
-	c.Flags().IntVar(&limit, "limit", 20, "how many")
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	c.Flags().IntVar(&limit, "limit", 20, a.p.Text("how many"))
+	c.Flags().BoolVar(&asJSON, "json", false, a.p.Text("print a JSON array"))
 	return c
 }
 
@@ -603,7 +604,7 @@ func (a *app) notificationsCmd() *cobra.Command {
 	var contact string
 	c := &cobra.Command{
 		Use:   "notifications [--contact C] [--limit N] [--json]",
-		Short: "List what follow-ups told agents (sent, refused, replied, window closing …)",
+		Short: a.p.Text("List what follow-ups told agents (sent, refused, replied, window closing …)"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()
@@ -632,8 +633,8 @@ func (a *app) notificationsCmd() *cobra.Command {
 			return tw.flush()
 		},
 	}
-	c.Flags().IntVar(&limit, "limit", 20, "how many")
-	c.Flags().StringVar(&contact, "contact", "", "only this contact")
-	c.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	c.Flags().IntVar(&limit, "limit", 20, a.p.Text("how many"))
+	c.Flags().StringVar(&contact, "contact", "", a.p.Text("only this contact"))
+	c.Flags().BoolVar(&asJSON, "json", false, a.p.Text("print a JSON array"))
 	return c
 }

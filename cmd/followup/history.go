@@ -28,7 +28,7 @@ func (a *app) historyCmd() *cobra.Command {
 	var via, runID string
 	c := &cobra.Command{
 		Use:   "history CONTACT [--via CH] | WORKFLOW_ID [--run-id RUN] > FILE.json",
-		Short: "Write a follow-up's event history as JSON, as `temporal workflow show --output json` does",
+		Short: a.p.Text("Write a follow-up's event history as JSON, as `temporal workflow show --output json` does"),
 		Long: `Write the event history of a follow-up, running or closed, to standard output
 in the JSON that ` + "`temporal workflow show --output json`" + ` writes: followup replay,
 the SDK's replayer and the Temporal CLI all read it.
@@ -52,8 +52,8 @@ when its history grows long).`,
 			return writeHistory(a.stdout, h)
 		},
 	}
-	c.Flags().StringVar(&via, "via", "", "the channel of the contact's follow-up (needed when there are several)")
-	c.Flags().StringVar(&runID, "run-id", "", "a run other than the latest")
+	c.Flags().StringVar(&via, "via", "", a.p.Text("the channel of the contact's follow-up (needed when there are several)"))
+	c.Flags().StringVar(&runID, "run-id", "", a.p.Text("a run other than the latest"))
 	return c
 }
 
@@ -61,14 +61,14 @@ func (a *app) replayCmd() *cobra.Command {
 	var workflowID, runID string
 	c := &cobra.Command{
 		Use:   "replay [HISTORY.json | DIR]… [--workflow-id ID [--run-id RUN]]",
-		Short: "Replay workflow histories against this build's workflow code",
-		Long: `Replay histories against this build's FollowUp workflow: files exported with
+		Short: a.p.Text("Replay workflow histories against this build's workflow code"),
+		Long: a.p.Text(`Replay histories against this build's FollowUp workflow: files exported with
 followup history (or temporal workflow show --output json), every *.json file
 of a directory (not its subdirectories), and with --workflow-id a follow-up
 fetched from the Temporal server, running or closed. A history that no longer
 replays means the change would break running follow-ups: put it behind
 workflow.GetVersion. Each history gets an "ok" or "FAIL" line; the exit status
-is 1 if any failed.`,
+is 1 if any failed.`),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 && workflowID == "" {
 				return errors.New("give history files, directories or --workflow-id")
@@ -128,8 +128,8 @@ is 1 if any failed.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&workflowID, "workflow-id", "", "replay this follow-up, fetched from Temporal (e.g. followup-42-whatsapp)")
-	c.Flags().StringVar(&runID, "run-id", "", "with --workflow-id, a run other than the latest")
+	c.Flags().StringVar(&workflowID, "workflow-id", "", a.p.Text("replay this follow-up, fetched from Temporal (e.g. followup-42-whatsapp)"))
+	c.Flags().StringVar(&runID, "run-id", "", a.p.Text("with --workflow-id, a run other than the latest"))
 	return c
 }
 
@@ -225,12 +225,12 @@ func (a *app) fetchHistory(workflowID, runID string) (*historypb.History, error)
 			var bad *serviceerror.InvalidArgument
 			switch {
 			case errors.As(err, &nf):
-				return nil, &followup.Error{Code: followup.ENotFound, Err: err, Message: fmt.Sprintf(
-					"Temporal (namespace %s) has no follow-up %s: it never ran, or it closed longer ago than the namespace keeps histories", a.cfg.TemporalNamespace, what)}
+				return nil, followup.Wrapf(followup.ENotFound, err,
+					"Temporal (namespace %s) has no follow-up %s: it never ran, or it closed longer ago than the namespace keeps histories", a.cfg.TemporalNamespace, what)
 			case errors.As(err, &bad):
-				return nil, &followup.Error{Code: followup.EInvalid, Err: err, Message: fmt.Sprintf("Temporal refused to read %s: %s", what, bad.Message)}
+				return nil, followup.Wrapf(followup.EInvalid, err, "Temporal refused to read %s: %s", what, bad.Message)
 			}
-			return nil, &followup.Error{Code: followup.EInternal, Err: err, Message: "cannot read the history of " + what + " from Temporal"}
+			return nil, followup.Wrapf(followup.EInternal, err, "cannot read the history of %s from Temporal", what)
 		}
 		h.Events = append(h.Events, e)
 	}
@@ -283,7 +283,7 @@ func (a *app) followUpID(ref, via string) (string, error) {
 		switch {
 		case errors.As(err, &nf):
 		case err != nil:
-			return "", &followup.Error{Code: followup.EInternal, Err: err, Message: "cannot ask Temporal for " + name + "'s follow-ups"}
+			return "", followup.Wrapf(followup.EInternal, err, "cannot ask Temporal for %s's follow-ups", name)
 		default:
 			found = append(found, id.Channel)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/seed"
 )
 
@@ -14,17 +15,17 @@ func (a *app) seedCmd() *cobra.Command {
 	var seedValue int64
 	c := &cobra.Command{
 		Use:   "seed --contacts N [--seed S]",
-		Short: "Add N synthetic contacts for load tests (names in several scripts, phones, emails, channels)",
-		Long: `Add N synthetic, realistic contacts with COPY: names in Latin (with accents),
+		Short: a.p.Text("Add N synthetic contacts for load tests (names in several scripts, phones, emails, channels)"),
+		Long: a.p.Text(`Add N synthetic, realistic contacts with COPY: names in Latin (with accents),
 Cyrillic and CJK scripts, valid E.164 phones and unique emails, one to four
 channel identities each with last-inbound times from minutes to months ago, a
 VIP share, and a mix of open and closed conversations assigned to the
 registered agents. Running it again adds N more. A million takes about a
-minute (docs/BENCHMARKS.md).`,
+minute (docs/BENCHMARKS.md).`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if n <= 0 {
-				return usageError{fmt.Errorf("--contacts must be a positive number")}
+				return usageError{followup.Errorf(followup.EInvalid, "--contacts must be a positive number")}
 			}
 			st, err := a.store()
 			if err != nil {
@@ -58,7 +59,7 @@ minute (docs/BENCHMARKS.md).`,
 			return nil
 		},
 	}
-	c.Flags().IntVar(&n, "contacts", 0, "how many contacts to add")
-	c.Flags().Int64Var(&seedValue, "seed", 1, "makes the data reproducible")
+	c.Flags().IntVar(&n, "contacts", 0, a.p.Text("how many contacts to add"))
+	c.Flags().Int64Var(&seedValue, "seed", 1, a.p.Text("makes the data reproducible"))
 	return c
 }

@@ -15,7 +15,7 @@ import (
 func (a *app) serveCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "Run the HTTP server (Slack, channel webhooks, webchat widget, health, metrics) for production",
+		Short: a.p.Text("Run the HTTP server (Slack, channel webhooks, webchat widget, health, metrics) for production"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.store()

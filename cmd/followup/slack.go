@@ -216,12 +216,12 @@ func (a *app) slashCmd() *cobra.Command {
 	var wait time.Duration
 	c := &cobra.Command{
 		Use:   `slash [--user U…] [--team T…] "find jane"`,
-		Short: "Post a signed slash command to the running server, as Slack would, and print the reply",
-		Long: `Sign and post a slash command to the running server (followup dev or serve
+		Short: a.p.Text("Post a signed slash command to the running server, as Slack would, and print the reply"),
+		Long: a.p.Text(`Sign and post a slash command to the running server (followup dev or serve
 at HTTP_ADDR) exactly as Slack does, then print the reply: the immediate
 answer and, for slower commands, what arrives at the response_url (this
 command listens for it locally). The signing secret is SLACK_SIGNING_SECRET,
-or the local one followup dev keeps in FOLLOWUP_DATA_DIR.`,
+or the local one followup dev keeps in FOLLOWUP_DATA_DIR.`),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.config(); err != nil {
@@ -250,8 +250,8 @@ or the local one followup dev keeps in FOLLOWUP_DATA_DIR.`,
 				User: user, Team: team, Text: strings.Join(args, " "), Wait: wait}, a.stdout)
 		},
 	}
-	c.Flags().StringVar(&user, "user", "", "the Slack user id typing the command (default $FOLLOWUP_AGENT, else the demo agent U0DEMOANN)")
-	c.Flags().StringVar(&team, "team", "", "the workspace id (default $SLACK_TEAM_ID)")
-	c.Flags().DurationVar(&wait, "wait", 30*time.Second, "how long to wait for an answer through response_url")
+	c.Flags().StringVar(&user, "user", "", a.p.Text("the Slack user id typing the command (default $FOLLOWUP_AGENT, else the demo agent U0DEMOANN)"))
+	c.Flags().StringVar(&team, "team", "", a.p.Text("the workspace id (default $SLACK_TEAM_ID)"))
+	c.Flags().DurationVar(&wait, "wait", 30*time.Second, a.p.Text("how long to wait for an answer through response_url"))
 	return c
 }

@@ -72,8 +72,7 @@ func (a *app) temporal() (*workflows.Client, error) {
 	}
 	c, err := client.DialContext(a.ctx, o)
 	if err != nil {
-		return nil, &followup.Error{Code: followup.EInternal, Err: err,
-			Message: fmt.Sprintf("cannot reach Temporal at %s (is `followup dev` running, or TEMPORAL_ADDRESS set?)", o.HostPort)}
+		return nil, followup.Wrapf(followup.EInternal, err, "cannot reach Temporal at %s (is `followup dev` running, or TEMPORAL_ADDRESS set?)", o.HostPort)
 	}
 	a.tc = c
 	a.fc = workflows.NewClient(c, a.cfg.TemporalTaskQueue)

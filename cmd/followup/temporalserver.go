@@ -24,7 +24,7 @@ func (a *app) temporalCmd() *cobra.Command {
 	var ui uiFlags
 	c := &cobra.Command{
 		Use:   "temporal [--address 127.0.0.1:7233] [--ui-port 8233 | --no-ui]",
-		Short: "Run only the embedded Temporal server (persisted), for serve and workers in their own processes",
+		Short: a.p.Text("Run only the embedded Temporal server (persisted), for serve and workers in their own processes"),
 		Long: `Run the Temporal server that followup dev embeds, on its own: all of
 Temporal's services in this process, persisted to $FOLLOWUP_DATA_DIR/temporal.db
 (the same file followup dev uses; only one of them can have it open at a time),
@@ -66,7 +66,7 @@ network.`,
 			}
 			host, port, err := listenHostPort(addr)
 			if err != nil {
-				return usageError{fmt.Errorf("%s %q: %v", flag, addr, err)}
+				return usageError{followup.Errorf(followup.EInvalid, "%s %q: %v", flag, addr, err)}
 			}
 			if err := devserver.MakePrivateDir(a.cfg.DataDir); err != nil {
 				return followup.Errorf(followup.EInvalid, "FOLLOWUP_DATA_DIR %s: %v", a.cfg.DataDir, err)
@@ -91,7 +91,7 @@ network.`,
 		},
 	}
 	c.Flags().StringVar(&addr, "address", "", "host:port the frontend listens on (default $TEMPORAL_ADDRESS, else "+DefaultTemporalAddress+")")
-	ui.bind(c)
+	ui.bind(a.p, c)
 	return c
 }
 

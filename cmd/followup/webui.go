@@ -1,13 +1,14 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/devserver"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/workflows"
 )
 
@@ -21,15 +22,15 @@ type uiFlags struct {
 	off  bool
 }
 
-func (f *uiFlags) bind(c *cobra.Command) {
-	c.Flags().IntVar(&f.port, "ui-port", DefaultUIPort, "the Temporal Web UI's HTTP port (0 picks a free port)")
-	c.Flags().BoolVar(&f.off, "no-ui", false, "do not serve the Temporal Web UI")
+func (f *uiFlags) bind(p i18n.Printer, c *cobra.Command) {
+	c.Flags().IntVar(&f.port, "ui-port", DefaultUIPort, p.Text("the Temporal Web UI's HTTP port (0 picks a free port)"))
+	c.Flags().BoolVar(&f.off, "no-ui", false, p.Text("do not serve the Temporal Web UI"))
 }
 
 // check rejects a port that cannot be one.
 func (f uiFlags) check() error {
 	if !f.off && (f.port < 0 || f.port > 65535) {
-		return usageError{fmt.Errorf("--ui-port %d is not a port from 0 to 65535 (or turn the UI off with --no-ui)", f.port)}
+		return usageError{followup.Errorf(followup.EInvalid, "--ui-port %d is not a port from 0 to 65535 (or turn the UI off with --no-ui)", f.port)}
 	}
 	return nil
 }
