@@ -67,8 +67,9 @@ func (b *Bot) accept(ctx context.Context, p i18n.Printer, id string, agent follo
 	r := followup.Request{ID: id, AgentSlack: agent.SlackUserID, Payload: payload, ResponseURL: responseURL, CreatedAt: time.Now()}
 	var added bool
 	// Had an insert landed before its connection dropped, the request is
-	// resumed when its claim runs out.
-	err = dropped(ctx, 1500*time.Millisecond, func(ctx context.Context) (err error) {
+	// resumed when its claim runs out. The budget leaves time to answer
+	// within Slack's 3 s when the pool must reconnect under load.
+	err = dropped(ctx, 2200*time.Millisecond, func(ctx context.Context) (err error) {
 		added, err = b.reqs.AddRequest(ctx, r, requestLease)
 		return err
 	})
