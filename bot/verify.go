@@ -124,16 +124,16 @@ func (v *Verifier) Verify(ctx context.Context, h http.Header, body []byte) error
 		return ErrBadSignature
 	}
 	// Keyed by the decoded MAC: hex in another letter case is the same request.
-	ctx, cancel := context.WithTimeout(ctx, guardTimeout)
-	defer cancel()
-	seen, err := v.guard.SlackRequestSeen(ctx, got, time.Unix(secs, 0))
-	if followup.ErrorCodeOf(err) == followup.EUnavailable && ctx.Err() == nil {
-		// A connection the database dropped (a restart, a failover): once
-		// more on a fresh one. The first insert may have landed, so "seen"
-		// now is this very request, not a replay.
-		_, err = v.guard.SlackRequestSeen(ctx, got, time.Unix(secs, 0))
-		seen = false
-	}
+	// A connection the database dropped (a restart, a failover): again on
+	// another (dropped). An insert that failed may have landed, so "seen"
+	// after a failed try is this very request, not a replay.
+	seen, tries := false, 0
+	err = dropped(ctx, guardTimeout, func(ctx context.Context) error {
+		tries++
+		s, err := v.guard.SlackRequestSeen(ctx, got, time.Unix(secs, 0))
+		seen = s && tries == 1
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrReplayUnchecked, err)
 	}
