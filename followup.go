@@ -372,6 +372,10 @@ type Settings struct {
 	// QuietHours is when scheduled sends wait, in the contact's time
 	// zone: "21:00-08:00" (it may span midnight), or "" / QuietOff.
 	QuietHours string `json:"quiet_hours"`
+	// SupervisorLanguage is the language of the posts to the supervisors'
+	// channel: "en" or "ru" (a channel has no locale of its own; each
+	// agent's direct messages follow their Slack locale).
+	SupervisorLanguage string `json:"supervisor_language"`
 }
 
 // QuietOff is the QuietHours that turns quiet hours off.
@@ -407,6 +411,7 @@ func DefaultSettings() Settings {
 		DigestTimeZone:       "UTC",
 		VIPEscalateAfter:     30 * time.Minute,
 		QuietHours:           QuietOff,
+		SupervisorLanguage:   "en",
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 
@@ -149,6 +150,8 @@ func (p Printer) localize(args []any) []any {
 			s = p.message(v)
 		case *followup.Error:
 			s = p.errorText(v)
+		case followup.Phrase:
+			s = p.Phrase(v, nil)
 		default:
 			continue
 		}
@@ -228,4 +231,53 @@ func (p Printer) message(m Message) string {
 		return p.Word(m.kind, m.key)
 	}
 	return p.Sprintf(m.key, m.args...)
+}
+
+// Phrase renders ph in the Printer's language: its format through the
+// catalog, its Terms and nested phrases in the language too, durations in
+// the language's units, and times as at writes them (nil: in UTC, as
+// followup.StampUTC, which the bot turns into Slack dates).
+func (p Printer) Phrase(ph followup.Phrase, at func(time.Time) string) string {
+	args := make([]any, len(ph.Args))
+	for i, a := range ph.Args {
+		switch {
+		case a.Str != nil:
+			args[i] = *a.Str
+		case a.Int != nil:
+			args[i] = int(*a.Int)
+		case a.Time != nil && at != nil:
+			args[i] = at(*a.Time)
+		case a.Time != nil:
+			args[i] = a.Time.UTC().Format(followup.StampUTC)
+		case a.Dur != nil:
+			args[i] = p.Duration(*a.Dur)
+		case a.Term != nil:
+			args[i] = p.Text(*a.Term)
+		case a.Phrase != nil:
+			args[i] = p.Phrase(*a.Phrase, at)
+		default:
+			args[i] = ""
+		}
+	}
+	return fmt.Sprintf(p.lookup(ph.Format, args), args...)
+}
+
+// Duration writes d in hours and minutes as the language abbreviates
+// them: 1h30m, 1 ч 30 мин.
+func (p Printer) Duration(d time.Duration) string {
+	if p.lang != Russian {
+		return followup.ShortDuration(d)
+	}
+	if d < time.Minute {
+		return fmt.Sprintf("%d с", int(d.Round(time.Second)/time.Second))
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%d ч %d мин", h, m)
+	case h > 0:
+		return fmt.Sprintf("%d ч", h)
+	}
+	return fmt.Sprintf("%d мин", m)
 }

@@ -226,9 +226,9 @@ type Notification = followup.Notification
 // AddNotification records a notification once per idempotency key; added
 // is false when the key was seen before.
 func (s *Store) AddNotification(ctx context.Context, n Notification) (added bool, err error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO notifications (agent_id, contact_id, channel, kind, text, idempotency_key)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING`,
-		n.AgentID, n.ContactID, n.Channel, n.Kind, n.Text, n.IdempotencyKey)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO notifications (agent_id, contact_id, channel, kind, text, phrase, idempotency_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING`,
+		n.AgentID, n.ContactID, n.Channel, n.Kind, n.Text, n.Say, n.IdempotencyKey)
 	if err != nil {
 		return false, translate(err, "record notification")
 	}
@@ -239,7 +239,7 @@ func (s *Store) AddNotification(ctx context.Context, n Notification) (added bool
 // Notifications lists notifications of a contact (contactID > 0) or all, newest first.
 func (s *Store) Notifications(ctx context.Context, contactID int64, limit int) ([]Notification, error) {
 	out := []Notification{}
-	const cols = `SELECT id, agent_id, contact_id, channel, kind, text, idempotency_key, created_at FROM notifications`
+	const cols = `SELECT id, agent_id, contact_id, channel, kind, text, phrase, idempotency_key, created_at FROM notifications`
 	var err error
 	if contactID > 0 {
 		// Written out, so the planner can use notifications_contact.
@@ -269,7 +269,7 @@ func (s *Store) ClaimUndeliveredNotifications(ctx context.Context, since, before
 		        AND (claimed_until IS NULL OR claimed_until < now())
 		      ORDER BY created_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) c
 		WHERE n.id = c.id
-		RETURNING n.id, n.agent_id, n.contact_id, n.channel, n.kind, n.text, n.idempotency_key, n.created_at`,
+		RETURNING n.id, n.agent_id, n.contact_id, n.channel, n.kind, n.text, n.phrase, n.idempotency_key, n.created_at`,
 		since, before, limit, lease.Milliseconds())
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out, translate(err, "claim undelivered notifications")

@@ -90,6 +90,12 @@ var settingsTable = map[string]setting{
 	"digest_time_zone":       {"digest_time_zone", timeZoneSetting, func(s followup.Settings) string { return s.DigestTimeZone }},
 	"quiet_hours":            {"quiet_hours", quietHoursSetting, func(s followup.Settings) string { return s.QuietHours }},
 	"vip_escalate_after":     {"vip_escalate_after", offOr(durSetting(false)), func(s followup.Settings) string { return showOff(s.VIPEscalateAfter) }},
+	"supervisor_language": {"supervisor_language", func(v string) (any, error) {
+		if v = strings.ToLower(v); v != "en" && v != "ru" {
+			return nil, fmt.Errorf("want en or ru")
+		}
+		return v, nil
+	}, func(s followup.Settings) string { return s.SupervisorLanguage }},
 }
 
 // offOr reads "off" as a zero duration, else what parse reads.
@@ -232,9 +238,10 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		DigestTimeZone       string `db:"digest_time_zone"`
 		VIPEscalateAfter     int64  `db:"vip_escalate_after"`
 		QuietHours           string `db:"quiet_hours"`
+		SupervisorLanguage   string `db:"supervisor_language"`
 	}
 	us := func(col string) string { return "(extract(epoch FROM " + col + ") * 1000000)::bigint AS " + col }
-	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, digest_time, digest_time_zone, quiet_hours, `+
+	err := s.db.GetContext(ctx, &r, `SELECT closing_logic, wechat_message_limit, viber_free_allowance, viber_commercial_terms, message_tags_enabled, default_region, reengagement_template, digest_time, digest_time_zone, quiet_hours, supervisor_language, `+
 		strings.Join([]string{us("reminder_lead"), us("whatsapp_window"), us("messenger_window"), us("instagram_window"), us("human_agent_window"), us("viber_window"), us("wechat_window"), us("vip_escalate_after")}, ", ")+
 		` FROM settings`)
 	if err != nil {
@@ -260,6 +267,7 @@ func (s *Store) Settings(ctx context.Context) (followup.Settings, error) {
 		DigestTimeZone:       r.DigestTimeZone,
 		VIPEscalateAfter:     d(r.VIPEscalateAfter),
 		QuietHours:           r.QuietHours,
+		SupervisorLanguage:   r.SupervisorLanguage,
 	}, nil
 }
 
