@@ -210,7 +210,7 @@ func (s *Service) Send(ctx context.Context, by Actor, t Target, req workflows.Se
 		s.record(ctx, by, sendEntry(t, req, out, requestID))
 		return out, nil
 	}
-	return out, followup.Errorf(followup.ERefused, "%s: %s: %s", i18n.Msg(t.Channel.Title()), i18n.Word("outcome", string(out.Outcome)), i18n.Text(out.Message))
+	return out, followup.Errorf(followup.ERefused, "%s: %s: %s", i18n.Msg(t.Channel.Title()), i18n.Word("outcome", string(out.Outcome)), out.Phrase())
 }
 
 // Status returns the contact's running follow-ups' states.

@@ -49,8 +49,8 @@ func (s *Service) TakeOver(ctx context.Context, by Actor, c followup.Contact, vi
 	}
 	s.record(ctx, by, followup.AuditEntry{Action: followup.AuditFollowupTakenOver, ContactID: c.ID, Channel: via,
 		Detail: map[string]string{"conversation": fmt.Sprint(conv.ID), "followup": "none running"}, RequestID: requestID})
-	return []TakenOver{{TakeOverResult: workflows.TakeOverResult{ConversationID: conv.ID,
-		Message: fmt.Sprintf("No follow-up with %s is running; the conversation is assigned to you.", c.FullName())}}}, nil
+	said := followup.Say("No follow-up with %s is running; the conversation is assigned to you.", c.FullName())
+	return []TakenOver{{TakeOverResult: workflows.TakeOverResult{ConversationID: conv.ID, Message: said.String(), Say: &said}}}, nil
 }
 
 // Snoozed is one follow-up whose escalation was put off.

@@ -523,6 +523,7 @@ type NotifyInput struct {
 	Channel   followup.Channel
 	Kind      followup.NotificationKind
 	Text      string
+	Say       *followup.Phrase `json:",omitempty"`
 	Key       string
 }
 
@@ -533,7 +534,7 @@ type NotifyResult struct{}
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, error) {
 	agent, contact := in.AgentID, in.ContactID
 	key := in.Key
-	n := store.Notification{AgentID: &agent, ContactID: &contact, Channel: in.Channel, Kind: in.Kind, Text: in.Text, IdempotencyKey: &key}
+	n := store.Notification{AgentID: &agent, ContactID: &contact, Channel: in.Channel, Kind: in.Kind, Text: in.Text, Say: in.Say, IdempotencyKey: &key}
 	if agent == 0 {
 		n.AgentID = nil
 	}

@@ -18,7 +18,14 @@ type EscalateInput struct {
 	Detail    string
 	Since     time.Time
 	Text      string
+	Said      *followup.Phrase `json:",omitempty"`
 	Key       string
+}
+
+// Say sets what the supervisors read: the phrase and its English.
+func (in EscalateInput) Say(p followup.Phrase) EscalateInput {
+	in.Text, in.Said = p.String(), &p
+	return in
 }
 
 // EscalateResult says whether someone had acted after all (nothing was
@@ -53,7 +60,7 @@ func (a *Activities) Escalate(ctx context.Context, in EscalateInput) (EscalateRe
 	contact, key := in.ContactID, in.Key
 	// No agent: the notifier posts it to the supervisors' channel.
 	err = a.notifier.Notify(ctx, followup.Notification{ContactID: &contact, Channel: in.Channel, Kind: followup.NotifyEscalated,
-		Text: in.Text, IdempotencyKey: &key})
+		Text: in.Text, Say: in.Said, IdempotencyKey: &key})
 	return EscalateResult{Posted: true}, err
 }
 

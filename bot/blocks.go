@@ -257,20 +257,21 @@ func pickMsg(p i18n.Printer, cmd Command, rs []actions.Result) *slack.Msg {
 	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: header, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
-// outcomeMsg tells the agent what a send did. The follow-up's message is
-// the follow-up's own words, in English (package workflows writes them).
+// outcomeMsg tells the agent what a send did, in the follow-up's own
+// words (package workflows writes them as a phrase) in the agent's
+// language; its times show in the reader's zone.
 func outcomeMsg(p i18n.Printer, t actions.Target, out actions.SendOutcome) *slack.Msg {
+	said := slackDates(escape(p.Phrase(out.Phrase(), nil)), time.Now())
 	switch out.Outcome {
 	case actions.OutcomeScheduled:
-		// The follow-up's message says when in UTC ("Scheduled for …").
-		return textMsg(p.Sprintf("🕒 %s with %s: %s", p.Text(t.Channel.Title()), escape(t.Contact.FullName()), slackDates(escape(out.Message), time.Now())))
+		return textMsg(p.Sprintf("🕒 %s with %s: %s", p.Text(t.Channel.Title()), escape(t.Contact.FullName()), said))
 	case actions.OutcomeUnconfirmed:
-		return textMsg("⚠️ " + escape(out.Message))
+		return textMsg("⚠️ " + said)
 	case actions.OutcomeInProgress:
-		return textMsg("⏳ " + escape(out.Message))
+		return textMsg("⏳ " + said)
 	}
 	// The follow-up's message names the contact, the channel and the mode.
-	return textMsg("✅ " + escape(out.Message))
+	return textMsg("✅ " + said)
 }
 
 // statusBlocks shows a contact's channels and running follow-ups.

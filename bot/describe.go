@@ -6,7 +6,6 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/i18n"
-	"github.com/followup-dev/followup/window"
 	"github.com/followup-dev/followup/workflows"
 )
 
@@ -131,39 +130,8 @@ func modeLabel(p i18n.Printer, m followup.Mode, t followup.Tag) string {
 	return string(m)
 }
 
-// reasons says a refusal's reason (a window.Reason, a provider refusal's
-// kind, or the follow-up's own) in words; each is a key of the catalog.
-var reasons = map[string]string{
-	string(window.ReasonNoContent):            "nothing to send",
-	string(window.ReasonTagInvalid):           "that message tag cannot be used here",
-	string(window.ReasonTemplateNotSupported): "this channel has no templates",
-	string(window.ReasonTemplateNotApproved):  "the template is not approved",
-	string(window.ReasonTemplateParams):       "the template's parameters do not match",
-	string(window.ReasonTemplateRequired):     "the window is closed: only an approved template may be sent",
-	string(window.ReasonTagRequired):          "the window is closed: only a message with a tag may be sent",
-	string(window.ReasonTagsDisabled):         "message tags are turned off for this workspace",
-	string(window.ReasonHumanAgentAutomated):  "HUMAN_AGENT is only for a person's own reply",
-	string(window.ReasonInstagramClosed):      "Instagram allows nothing until the customer writes",
-	string(window.ReasonWeChatWindowClosed):   "WeChat's 48-hour window is closed",
-	string(window.ReasonWeChatLimit):          "WeChat's message limit for this window is reached",
-	string(window.ReasonViberQuota):           "Viber's free chatbot messages for the month are used up",
-	string(window.ReasonNoInbound):            "the customer never wrote on this channel",
-	"load_failed":                             "the contact's state could not be read",
-	"reopen_failed":                           "the conversation could not be reopened",
-	"cancelled":                               "the follow-up was ending",
-	"send_failed":                             "the provider did not answer after retries",
-	"WindowClosed":                            "the provider says the window is closed",
-	"RecipientGone":                           "the customer cannot be reached there any more",
-	"Permanent":                               "the provider refused the message",
-	"unconfirmed":                             "the connection was lost while sending",
-}
-
+// reasonWords says a refusal's reason (a window.Reason, a provider
+// refusal's kind, or the follow-up's own) in words, in p's language.
 func reasonWords(p i18n.Printer, r string) string {
-	if w, ok := reasons[r]; ok {
-		return p.Text(w)
-	}
-	if r == "" {
-		return p.Sprintf("no reason given")
-	}
-	return strings.ReplaceAll(r, "_", " ")
+	return p.Text(workflows.ReasonWords(r))
 }

@@ -26,9 +26,7 @@ func TestDescribeSaysWhatTheFollowUpSays(t *testing.T) {
 		workflows.OutcomeCancelled, workflows.OutcomeUnconfirmed, workflows.OutcomeInProgress}
 	modes := []followup.Mode{followup.ModeFreeText, followup.ModeHumanAgent, followup.ModeMessageTag, followup.ModeTemplate, followup.ModeChatbot}
 	reasonKeys := []string{"", "no_such_reason"}
-	for r := range reasons {
-		reasonKeys = append(reasonKeys, r)
-	}
+	reasonKeys = append(reasonKeys, workflows.ReasonKeys()...)
 	for _, o := range outcomes {
 		for _, m := range modes {
 			for _, r := range reasonKeys {

@@ -65,9 +65,9 @@ func (b *Bot) takeOver(ctx context.Context, p i18n.Printer, agent followup.Agent
 	for _, r := range res {
 		where := ""
 		if r.Channel != "" {
-			where = " (" + r.Channel.Title() + ")"
+			where = " (" + p.Text(r.Channel.Title()) + ")"
 		}
-		lines = append(lines, "✅ "+unescapeMentions(escape(r.Message))+where)
+		lines = append(lines, "✅ "+unescapeMentions(escape(p.Phrase(r.Phrase(), nil)))+where)
 	}
 	if err != nil {
 		lines = append(lines, b.errorMsg(p, err, "").Text)
@@ -90,7 +90,7 @@ func (b *Bot) snooze(ctx context.Context, p i18n.Printer, agent followup.Agent, 
 		if !r.Snoozed {
 			icon = "✅"
 		}
-		lines = append(lines, icon+" "+slackDates(escape(r.Message), b.cfg.Now()))
+		lines = append(lines, icon+" "+slackDates(escape(p.Phrase(r.Phrase(), nil)), b.cfg.Now()))
 	}
 	if err != nil {
 		lines = append(lines, b.errorMsg(p, err, "").Text)
@@ -122,18 +122,18 @@ func (b *Bot) pressSnooze(ctx context.Context, p i18n.Printer, agent followup.Ag
 
 // escalationBlocks is an escalation as the supervisors' channel shows it:
 // what happened, whose it is, and the buttons to act on it.
-func escalationBlocks(text string, contact followup.Contact, ch followup.Channel) []slack.Block {
+func escalationBlocks(p i18n.Printer, text string, contact followup.Contact, ch followup.Channel) []slack.Block {
 	ref := "#" + strconv.FormatInt(contact.ID, 10)
 	take, _ := json.Marshal(Command{Verb: VerbTakeOver, Contact: ref, Via: ch})
 	buttons := []slack.BlockElement{
-		slack.NewButtonBlockElement(ActionPick, string(take), plain("Take over")).WithStyle(slack.StylePrimary),
+		slack.NewButtonBlockElement(ActionPick, string(take), plain(p.Sprintf("Take over"))).WithStyle(slack.StylePrimary),
 	}
 	for _, c := range snoozeChoices {
 		v, _ := json.Marshal(snoozeValue{Contact: ref, Via: ch, When: c.when})
-		buttons = append(buttons, slack.NewButtonBlockElement(ActionSnooze, string(v), plain(c.label)))
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionSnooze, string(v), plain(p.Text(c.label))))
 	}
-	buttons = append(buttons, slack.NewButtonBlockElement(ActionStatus, strconv.FormatInt(contact.ID, 10), plain("Status")))
-	line := fmt.Sprintf(":star: VIP %s · %s · %s", escape(contact.FullName()), ref, ch.Title())
+	buttons = append(buttons, slack.NewButtonBlockElement(ActionStatus, strconv.FormatInt(contact.ID, 10), plain(p.Sprintf("Status"))))
+	line := fmt.Sprintf(":star: VIP %s · %s · %s", escape(contact.FullName()), ref, p.Text(ch.Title()))
 	return []slack.Block{
 		slack.NewSectionBlock(md(text), nil, nil),
 		slack.NewContextBlock("", md(line)),

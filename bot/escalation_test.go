@@ -139,14 +139,17 @@ func TestTakeOverAndSnoozeCommands(t *testing.T) {
 
 // waitAnswer waits for an answer (inline or through response_url) that
 // says want.
-func (e *env) waitAnswer(what, want string) {
+func (e *env) waitAnswer(what, want string) string {
 	e.t.Helper()
+	var got string
 	eventually(e.t, what, func() bool {
 		for _, m := range e.slack.Answers() {
 			if strings.Contains(text(m), want) {
+				got = text(m)
 				return true
 			}
 		}
 		return false
 	})
+	return got
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/bot"
 )
 
@@ -139,4 +140,77 @@ func TestRussianAppHomeAndModal(t *testing.T) {
 	if got := text(resp); code != http.StatusOK || !strings.Contains(got, "можно отправить только одобренный шаблон") {
 		t.Errorf("submission: %d %s", code, got)
 	}
+}
+
+// TestRussianFollowUpTexts: what the follow-up itself says (package
+// workflows writes it as a phrase) reaches a Russian-speaking agent in
+// Russian: the answer to a send, the direct message the follow-up sends,
+// a scheduled send's time (as a Slack date, in the reader's zone), the
+// cancel's message; and the escalation posted to the supervisors' channel
+// speaks the workspace's supervisor_language, its buttons too. (English
+// agents still read English: the other tests of this package.)
+func TestRussianFollowUpTexts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.slack.setLocale(annID, "ru-RU")
+	if err := e.st.SetSetting(e.ctx, "supervisor_language", "ru"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.SetSetting(e.ctx, "vip_escalate_after", "1s"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.DB().ExecContext(e.ctx, `UPDATE contacts SET vip = true WHERE id = $1`, e.carlos); err != nil {
+		t.Fatal(err)
+	}
+
+	e.command(annID, `send jane.doe@example.com hello`)
+	e.waitAnswer("the send, in Russian", "✅ Отправлено контакту Jane Doe в канале WhatsApp: свободный текст.")
+	dm := e.dm(annID, "✅ Отправлено контакту Jane Doe")
+	if !strings.Contains(dm, `Свободный текст до \u003c!date^`) || strings.Contains(dm, "Sent to") || strings.Contains(dm, "until") {
+		t.Errorf("the direct message: %s", dm)
+	}
+
+	e.command(annID, `later jane.doe@example.com 3d "checking in"`)
+	got := e.waitAnswer("the scheduled send, in Russian", "Запланировано на <!date^")
+	if strings.Contains(got, "Scheduled") || strings.Contains(got, "UTC|") && !strings.Contains(got, "{date_short_pretty}") {
+		t.Errorf("scheduled: %s", got)
+	}
+
+	e.command(annID, `cancel jane.doe@example.com`)
+	e.dm(annID, "Фоллоу-ап с контактом Jane Doe в канале WhatsApp отменён (снято 1 запланированное сообщение).")
+
+	// A VIP refusal nobody follows: the supervisors read Russian.
+	if _, err := e.st.DB().ExecContext(e.ctx, `INSERT INTO conversations (contact_id, status, opened_at, closed_at)
+		VALUES ($1, 'closed', now() - interval '2 days', now() - interval '1 day')`, e.carlos); err != nil {
+		t.Fatal(err)
+	}
+	e.command(annID, `send carlos@example.com are you still interested?`)
+	post := text(e.escalationPost(1))
+	for _, want := range []string{"VIP-фоллоу-ап с контактом Carlos Ruiz в канале WhatsApp: отправка была отклонена", "Агент: <@U0ANN>", "Забрать", "Отложить на 1 ч", "Статус"} {
+		if !strings.Contains(post, want) {
+			t.Errorf("escalation post lacks %q: %s", want, post)
+		}
+	}
+	for _, english := range []string{"VIP follow-up with", "nobody acted", "Take over", "Snooze"} {
+		if strings.Contains(post, english) {
+			t.Errorf("escalation post has %q in English: %s", english, post)
+		}
+	}
+	_, _ = e.fc.Cancel(e.ctx, e.carlos, followup.WhatsApp)
+}
+
+// dm waits for a direct message to user containing want and returns it.
+func (e *env) dm(user, want string) string {
+	e.t.Helper()
+	var got string
+	eventually(e.t, "a direct message with "+want, func() bool {
+		for _, c := range e.slack.Calls("chat.postMessage") {
+			if c.Form.Get("channel") == user && strings.Contains(c.Form.Get("text")+c.Form.Get("blocks"), want) {
+				got = c.Form.Get("text") + "\n" + c.Form.Get("blocks")
+				return true
+			}
+		}
+		return false
+	})
+	return got
 }

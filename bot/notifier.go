@@ -22,6 +22,7 @@ type NotifyStore interface {
 	ClaimUndeliveredNotifications(ctx context.Context, since, before time.Time, lease time.Duration, limit int) ([]followup.Notification, error)
 	Agent(ctx context.Context, id int64) (followup.Agent, error)
 	Contact(ctx context.Context, id int64) (followup.Contact, error)
+	Settings(ctx context.Context) (followup.Settings, error)
 }
 
 // Notifier is the follow-ups' Notifier in production: it records each
@@ -168,10 +169,10 @@ func (n *Notifier) deliver(ctx context.Context, note followup.Notification) erro
 	if icon == "" {
 		icon = "🔔"
 	}
-	// The follow-up wrote the text, in English (package workflows); the
-	// rest is in the agent's language.
+	// The follow-up wrote a phrase (package workflows): the agent reads it
+	// in their language.
 	p := i18n.New(n.profiles.get(ctx, agent.SlackUserID).lang)
-	text := icon + " " + note.Text
+	text := icon + " " + said(p, note)
 	// The follow-up writes its times in UTC; each reader sees their own.
 	blocks := []slack.Block{slack.NewSectionBlock(md(slackDates(unescapeMentions(escape(text)), n.now())), nil, nil)}
 	if contact.ID != 0 {
@@ -192,7 +193,9 @@ func (n *Notifier) deliver(ctx context.Context, note followup.Notification) erro
 	}
 	// Best effort once the agent has it: it is not posted again.
 	if contact.VIP && n.supervisorChannel != "" && supervisorKinds[note.Kind] {
-		st := fmt.Sprintf(":star: VIP %s (agent <@%s>): %s", escape(contact.FullName()), agent.SlackUserID, slackDates(escape(text), n.now()))
+		sp := n.supervisorPrinter(ctx)
+		st := sp.Sprintf(":star: VIP %s (agent <@%s>): %s", escape(contact.FullName()), agent.SlackUserID,
+			slackDates(escape(icon+" "+said(sp, note)), n.now()))
 		if _, _, err := n.slack.PostMessageContext(ctx, n.supervisorChannel, slack.MsgOptionText(st, false)); err != nil {
 			n.log.Warn("slack: notify supervisors", "err", err)
 		}
@@ -207,7 +210,8 @@ func (n *Notifier) deliverToSupervisors(ctx context.Context, note followup.Notif
 	if n.supervisorChannel == "" {
 		return nil
 	}
-	text := kindIcons[note.Kind] + " " + slackDates(escape(note.Text), n.now())
+	p := n.supervisorPrinter(ctx)
+	text := kindIcons[note.Kind] + " " + slackDates(escape(said(p, note)), n.now())
 	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
 	switch {
 	case note.Kind == followup.NotifyEscalated && note.ContactID != nil:
@@ -216,8 +220,8 @@ func (n *Notifier) deliverToSupervisors(ctx context.Context, note followup.Notif
 			return err
 		}
 		// The follow-up writes Slack's own mention syntax (<@U…>): keep it.
-		text = kindIcons[note.Kind] + " " + slackDates(unescapeMentions(escape(note.Text)), n.now())
-		opts = []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(escalationBlocks(text, contact, note.Channel)...)}
+		text = kindIcons[note.Kind] + " " + slackDates(unescapeMentions(escape(said(p, note))), n.now())
+		opts = []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionBlocks(escalationBlocks(p, text, contact, note.Channel)...)}
 	case note.Kind != followup.NotifyDigest:
 		return nil
 	}
@@ -228,4 +232,24 @@ func (n *Notifier) deliverToSupervisors(ctx context.Context, note followup.Notif
 		return n.st.MarkNotificationDelivered(ctx, *note.IdempotencyKey, n.now())
 	}
 	return nil
+}
+
+// said is what the notification says in p's language: its phrase, or its
+// text when it was recorded before phrases.
+func said(p i18n.Printer, note followup.Notification) string {
+	if note.Say != nil {
+		return p.Phrase(*note.Say, nil)
+	}
+	return p.Text(note.Text)
+}
+
+// supervisorPrinter speaks the workspace's supervisor_language: a channel
+// has no locale of its own. English when the settings cannot be read.
+func (n *Notifier) supervisorPrinter(ctx context.Context) i18n.Printer {
+	set, err := n.st.Settings(ctx)
+	if err != nil {
+		n.log.Warn("slack: read the supervisors' language", "err", err)
+		return i18n.New(i18n.English)
+	}
+	return i18n.New(i18n.ParseLocale(set.SupervisorLanguage))
 }

@@ -14,7 +14,7 @@ import (
 
 // sources are the packages whose texts reach people, and so go through
 // the catalog.
-var sources = []string{"..", "../bot", "../cmd/followup", "../actions", "../store", "../window", "../csvimport"}
+var sources = []string{"..", "../bot", "../cmd/followup", "../actions", "../store", "../window", "../csvimport", "../workflows", "../activities"}
 
 // russian is every key of the catalog.
 var russian = func() map[string]bool {
@@ -38,7 +38,7 @@ var machineFiles = map[string]bool{"../bot/verify.go": true}
 
 // keyTables are composite literals whose string values are keys the code
 // looks up by value (file, variable).
-var keyTables = map[string]string{"../bot/describe.go": "reasons"}
+var keyTables = map[string]string{"../workflows/api.go": "reasons"}
 
 // TestEveryKeyIsInTheCatalog: every text the code gives a Printer (or
 // makes a message of, or an error with followup.Errorf) is in the
@@ -170,8 +170,8 @@ func usedKeys(t *testing.T) map[string]string {
 					}
 				}
 			case *ast.FuncDecl:
-				// The window's labels.
-				if f.pkg == "window" && n.Name.Name == "Label" {
+				// The window's labels, and the escalations' triggers in words.
+				if (f.pkg == "window" && n.Name.Name == "Label") || (f.pkg == "followup" && n.Name.Name == "Words") {
 					ast.Inspect(n.Body, func(n ast.Node) bool {
 						if r, ok := n.(*ast.ReturnStmt); ok && len(r.Results) == 1 {
 							add(f.pkg, r.Results[0])
@@ -230,6 +230,9 @@ func keyArg(call *ast.CallExpr) (ast.Expr, bool) {
 		arg = 2
 	case recv == "" && name == "invalid":
 		arg = 1
+	case (recv == "followup" && (name == "Say" || name == "Term")) || (recv == "" && name == "say"):
+		// A phrase's format, and a term the catalog must know.
+		arg = 0
 	}
 	if arg < 0 || arg >= len(call.Args) {
 		return nil, false

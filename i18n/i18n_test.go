@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/i18n"
@@ -93,5 +94,49 @@ func TestWords(t *testing.T) {
 	}
 	if got := ru.Sprintf("%s", i18n.Word("outcome", "sent")); got != "отправлено" {
 		t.Errorf("Word as an argument: %q", got)
+	}
+}
+
+// TestPhrase: a follow-up's phrase renders in each language: its format
+// from the catalog with the plural form its count asks for, its terms
+// and nested phrases translated, names as they are, durations in the
+// language's units, and times as the caller writes them (UTC by default).
+func TestPhrase(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 1, 9, 48, 0, 0, time.UTC)
+	for _, c := range []struct {
+		p      followup.Phrase
+		en, ru string
+	}{
+		{followup.Say("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", "Jane Doe", followup.Term("WhatsApp"), 3),
+			"Follow-up with Jane Doe on WhatsApp cancelled (3 scheduled message(s) dropped).",
+			"Фоллоу-ап с контактом Jane Doe в канале WhatsApp отменён (снято 3 запланированных сообщения)."},
+		{followup.Say("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", "Jane Doe", followup.Term("WhatsApp"), 21),
+			"Follow-up with Jane Doe on WhatsApp cancelled (21 scheduled message(s) dropped).",
+			"Фоллоу-ап с контактом Jane Doe в канале WhatsApp отменён (снято 21 запланированное сообщение)."},
+		{followup.Say("%s window with %s closes in %s (at %s); after that: %s.", followup.Term("WhatsApp"), "Jane", 90*time.Minute, at, followup.Term("template only")),
+			"WhatsApp window with Jane closes in 1h30m (at Dec 1 09:48 UTC); after that: template only.",
+			"Окно WhatsApp с контактом Jane закроется через 1 ч 30 мин (в Dec 1 09:48 UTC); после этого: только шаблон."},
+		{followup.Say("Nothing was sent: %s. %s", followup.Term("the template is not approved"), followup.Say("No fallback fits.")),
+			"Nothing was sent: the template is not approved. No fallback fits.",
+			"Ничего не отправлено: шаблон не одобрен. Ни один запасной вариант не подходит."},
+		{followup.Say("Now: %s.", followup.Term("a text the catalog lacks")),
+			"Now: a text the catalog lacks.", "Теперь: a text the catalog lacks."},
+	} {
+		if got := i18n.New(i18n.English).Phrase(c.p, nil); got != c.en || c.p.String() != c.en {
+			t.Errorf("English: %q (String %q), want %q", got, c.p.String(), c.en)
+		}
+		if got := i18n.New(i18n.Russian).Phrase(c.p, nil); got != c.ru {
+			t.Errorf("Russian: %q, want %q", got, c.ru)
+		}
+	}
+	local := func(t time.Time) string { return t.In(time.FixedZone("MSK", 3*3600)).Format("02.01 15:04") }
+	if got := i18n.New(i18n.Russian).Phrase(followup.Say("Scheduled for %s. A reply from the customer before then cancels it.", at), local); got != "Запланировано на 01.12 12:48. Если клиент ответит раньше, отправка отменится." {
+		t.Errorf("a time the caller writes: %q", got)
+	}
+	// An error whose argument is a phrase renders it in the language too.
+	err := followup.Errorf(followup.ERefused, "%s", followup.Say("a cadence needs a name"))
+	if got := i18n.New(i18n.Russian).Error(err); got != "у серии должно быть имя" {
+		t.Errorf("an error of a phrase: %q", got)
 	}
 }

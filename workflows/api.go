@@ -6,6 +6,7 @@ package workflows
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -150,11 +151,14 @@ const (
 
 // SendOutcome answers a send request.
 type SendOutcome struct {
-	Outcome    Outcome
-	Mode       followup.Mode
-	Tag        followup.Tag
-	Reason     string // machine-readable (window.Reason or the provider's error type)
-	Message    string // for the agent: what happened and what to do next
+	Outcome Outcome
+	Mode    followup.Mode
+	Tag     followup.Tag
+	Reason  string // machine-readable (window.Reason or the provider's error type)
+	Message string // for the agent: what happened and what to do next (English)
+	// Say is Message as a phrase, for the reader's language; nil in
+	// outcomes recorded before phrases.
+	Say        *followup.Phrase `json:",omitempty"`
 	MessageID  int64
 	ProviderID string
 	ScheduleID int
@@ -237,11 +241,11 @@ func (a Attempt) Describe() string {
 	switch a.Outcome {
 	case OutcomeSent:
 		if a.Fallback {
-			return "sent as " + modeLabel(a.Mode, a.Tag) + ", the fallback (the text was no longer allowed)"
+			return "sent as " + modeLabel(a.Mode, a.Tag).String() + ", the fallback (the text was no longer allowed)"
 		}
-		return "sent as " + modeLabel(a.Mode, a.Tag)
+		return "sent as " + modeLabel(a.Mode, a.Tag).String()
 	case OutcomeUnconfirmed:
-		return "may not have been sent (" + modeLabel(a.Mode, a.Tag) + "): the connection was lost while sending"
+		return "may not have been sent (" + modeLabel(a.Mode, a.Tag).String() + "): the connection was lost while sending"
 	case OutcomeRefused:
 		return "refused: " + reasonWords(a.Reason)
 	case OutcomeUndeliverable:
@@ -253,37 +257,46 @@ func (a Attempt) Describe() string {
 // reasonWords says a refusal's reason (a window.Reason, a provider
 // refusal's kind, or the follow-up's own) in words.
 func reasonWords(r string) string {
-	words := map[string]string{
-		string(window.ReasonNoContent):            "nothing to send",
-		string(window.ReasonTagInvalid):           "that message tag cannot be used here",
-		string(window.ReasonTemplateNotSupported): "this channel has no templates",
-		string(window.ReasonTemplateNotApproved):  "the template is not approved",
-		string(window.ReasonTemplateParams):       "the template's parameters do not match",
-		string(window.ReasonTemplateRequired):     "the window is closed: only an approved template may be sent",
-		string(window.ReasonTagRequired):          "the window is closed: only a message with a tag may be sent",
-		string(window.ReasonTagsDisabled):         "message tags are turned off for this workspace",
-		string(window.ReasonHumanAgentAutomated):  "HUMAN_AGENT is only for a person's own reply",
-		string(window.ReasonInstagramClosed):      "Instagram allows nothing until the customer writes",
-		string(window.ReasonWeChatWindowClosed):   "WeChat's 48-hour window is closed",
-		string(window.ReasonWeChatLimit):          "WeChat's message limit for this window is reached",
-		string(window.ReasonViberQuota):           "Viber's free chatbot messages for the month are used up",
-		string(window.ReasonNoInbound):            "the customer never wrote on this channel",
-		"load_failed":                             "the contact's state could not be read",
-		"reopen_failed":                           "the conversation could not be reopened",
-		"cancelled":                               "the follow-up was ending",
-		"send_failed":                             "the provider did not answer after retries",
-		"WindowClosed":                            "the provider says the window is closed",
-		"RecipientGone":                           "the customer cannot be reached there any more",
-		"Permanent":                               "the provider refused the message",
-		"unconfirmed":                             "the connection was lost while sending",
-	}
-	if w, ok := words[r]; ok {
+	if w, ok := reasons[r]; ok {
 		return w
 	}
 	if r == "" {
 		return "no reason given"
 	}
 	return strings.ReplaceAll(r, "_", " ")
+}
+
+// ReasonWords is reasonWords for the bot, which says it in the reader's
+// language (each is a text of the catalog).
+func ReasonWords(r string) string { return reasonWords(r) }
+
+// reasonTerm is reasonWords as a phrase's argument.
+func reasonTerm(r string) followup.Term { return followup.Term(reasonWords(r)) }
+
+// reasons are the refusals' reasons in words.
+var reasons = map[string]string{
+	string(window.ReasonNoContent):            "nothing to send",
+	string(window.ReasonTagInvalid):           "that message tag cannot be used here",
+	string(window.ReasonTemplateNotSupported): "this channel has no templates",
+	string(window.ReasonTemplateNotApproved):  "the template is not approved",
+	string(window.ReasonTemplateParams):       "the template's parameters do not match",
+	string(window.ReasonTemplateRequired):     "the window is closed: only an approved template may be sent",
+	string(window.ReasonTagRequired):          "the window is closed: only a message with a tag may be sent",
+	string(window.ReasonTagsDisabled):         "message tags are turned off for this workspace",
+	string(window.ReasonHumanAgentAutomated):  "HUMAN_AGENT is only for a person's own reply",
+	string(window.ReasonInstagramClosed):      "Instagram allows nothing until the customer writes",
+	string(window.ReasonWeChatWindowClosed):   "WeChat's 48-hour window is closed",
+	string(window.ReasonWeChatLimit):          "WeChat's message limit for this window is reached",
+	string(window.ReasonViberQuota):           "Viber's free chatbot messages for the month are used up",
+	string(window.ReasonNoInbound):            "the customer never wrote on this channel",
+	"load_failed":                             "the contact's state could not be read",
+	"reopen_failed":                           "the conversation could not be reopened",
+	"cancelled":                               "the follow-up was ending",
+	"send_failed":                             "the provider did not answer after retries",
+	"WindowClosed":                            "the provider says the window is closed",
+	"RecipientGone":                           "the customer cannot be reached there any more",
+	"Permanent":                               "the provider refused the message",
+	"unconfirmed":                             "the connection was lost while sending",
 }
 
 // WindowView is the window as the state query shows it.
@@ -335,8 +348,10 @@ type State struct {
 // vip_escalate_after, dropped when the condition clears.
 type Escalation struct {
 	Trigger followup.EscalationTrigger
-	Detail  string    // what happened, in words
-	Since   time.Time // when the condition began
+	Detail  string // what happened, in words (English)
+	// Said is Detail as a phrase; nil in state from before phrases.
+	Said  *followup.Phrase `json:",omitempty"`
+	Since time.Time        // when the condition began
 	// Due is when it is posted (again, after a snooze); zero once posted.
 	Due      time.Time
 	Posted   int // how often it was posted
@@ -360,6 +375,7 @@ type TakeOverResult struct {
 	PreviousAgentSlack string
 	ConversationID     int64 // 0: no conversation yet (the next send opens one)
 	Message            string
+	Say                *followup.Phrase `json:",omitempty"`
 }
 
 // Snooze puts off an escalation until Until; By is who asked (a Slack user id).
@@ -373,6 +389,7 @@ type SnoozeResult struct {
 	// Snoozed is false when nothing needed a person any more.
 	Snoozed bool
 	Message string
+	Say     *followup.Phrase `json:",omitempty"`
 }
 
 // maxAttemptsKept bounds the attempts carried in state and across
@@ -476,4 +493,87 @@ func (s State) DescribeScheduled(sc Scheduled) string {
 		what += ", then the workspace's re-engagement template " + name + " if the window has closed"
 	}
 	return what
+}
+
+// tell sets what the outcome says: the phrase, and its English.
+func (o SendOutcome) tell(p followup.Phrase) SendOutcome {
+	o.Say, o.Message = &p, p.String()
+	return o
+}
+
+// phrase is what the outcome says, as a phrase (its English as it is for
+// an outcome from before phrases).
+func (o SendOutcome) phrase() followup.Phrase {
+	if o.Say != nil {
+		return *o.Say
+	}
+	return say("%s", o.Message)
+}
+
+// Phrase is what the outcome says, for the reader's language.
+func (o SendOutcome) Phrase() followup.Phrase { return o.phrase() }
+
+func (r TakeOverResult) tell(p followup.Phrase) TakeOverResult {
+	r.Say, r.Message = &p, p.String()
+	return r
+}
+
+// Phrase is what the take-over says, for the reader's language.
+func (r TakeOverResult) Phrase() followup.Phrase {
+	if r.Say != nil {
+		return *r.Say
+	}
+	return say("%s", r.Message)
+}
+
+func (r SnoozeResult) tell(p followup.Phrase) SnoozeResult {
+	r.Say, r.Message = &p, p.String()
+	return r
+}
+
+// Phrase is what the snooze says, for the reader's language.
+func (r SnoozeResult) Phrase() followup.Phrase {
+	if r.Say != nil {
+		return *r.Say
+	}
+	return say("%s", r.Message)
+}
+
+// say is followup.Say: a text for the agent, kept for their language.
+func say(format string, args ...any) followup.Phrase { return followup.Say(format, args...) }
+
+// times is a list of moments as a phrase ("Dec 2 16:59 UTC, Dec 5 16:59 UTC").
+func times(ts []time.Time) followup.Phrase {
+	var p followup.Phrase
+	for _, t := range ts {
+		if p.IsZero() {
+			p = say("%s", t)
+		} else {
+			p = say("%s, %s", p, t)
+		}
+	}
+	return p
+}
+
+// list is a list of terms as a phrase ("WhatsApp, Telegram").
+func list(ts []followup.Term) followup.Phrase {
+	var p followup.Phrase
+	for _, t := range ts {
+		if p.IsZero() {
+			p = say("%s", t)
+		} else {
+			p = say("%s, %s", p, t)
+		}
+	}
+	return p
+}
+
+// ReasonKeys lists the reasons ReasonWords says in words of its own.
+func ReasonKeys() []string {
+	keys := make([]string, 0, len(reasons))
+	for k := range reasons {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -171,6 +171,12 @@ func (c *Client) translate(err error, what string) error {
 	var ae *temporal.ApplicationError
 	if errors.As(err, &ae) && ae.Type() == ErrRefused {
 		// A validator's rejection: nothing entered the follow-up's history.
+		var said followup.Phrase
+		if ae.HasDetails() && ae.Details(&said) == nil && !said.IsZero() {
+			e := followup.Errorf(followup.ERefused, "%s", said)
+			e.Err = err
+			return e
+		}
 		return &followup.Error{Code: followup.ERefused, Message: ae.Message(), Err: err}
 	}
 	var unavailable *serviceerror.Unavailable

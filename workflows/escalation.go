@@ -22,7 +22,7 @@ const escalationRetry = 5 * time.Minute
 // raise notes that a VIP follow-up needs a person, from now; it is posted
 // when nobody acted within the workspace's vip_escalate_after. One already
 // pending stays as it is: it calls for a person already.
-func (f *followUp) raise(ctx workflow.Context, trigger followup.EscalationTrigger, detail string) {
+func (f *followUp) raise(ctx workflow.Context, trigger followup.EscalationTrigger, detail followup.Phrase) {
 	after := f.Settings.VIPEscalateAfter
 	if !f.VIP || after <= 0 || f.Escalation != nil {
 		return
@@ -31,7 +31,10 @@ func (f *followUp) raise(ctx workflow.Context, trigger followup.EscalationTrigge
 		return
 	}
 	now := workflow.Now(ctx)
-	f.Escalation = &Escalation{Trigger: trigger, Detail: followup.Clip(detail, 300), Since: now, Due: now.Add(after)}
+	f.Escalation = &Escalation{Trigger: trigger, Detail: followup.Clip(detail.String(), 300), Since: now, Due: now.Add(after)}
+	if !detail.IsZero() {
+		f.Escalation.Said = &detail
+	}
 }
 
 // clearEscalation drops the pending escalation: its condition cleared.
@@ -60,8 +63,8 @@ func (f *followUp) escalate(ctx workflow.Context, now time.Time) {
 	n := f.Escalated + 1
 	res, err := runLocal(ctx, localOptions, acts.Escalate, activities.EscalateInput{
 		ContactID: f.ContactID, Channel: f.Channel, AgentID: f.AgentID, Trigger: e.Trigger, Detail: e.Detail, Since: e.Since,
-		Text: f.escalationText(e, now), Key: fmt.Sprintf("%s/e%d", f.key, n),
-	})
+		Key: fmt.Sprintf("%s/e%d", f.key, n),
+	}.Say(f.escalationText(e, now)))
 	switch {
 	case err != nil:
 		e.Due = now.Add(escalationRetry)
@@ -75,24 +78,25 @@ func (f *followUp) escalate(ctx workflow.Context, now time.Time) {
 }
 
 // escalationText is what the supervisors read.
-func (f *followUp) escalationText(e *Escalation, now time.Time) string {
-	var sb strings.Builder
-	if e.Posted > 0 {
-		sb.WriteString("Still needs a person")
-		if e.SnoozedBy != "" {
-			sb.WriteString(" (snoozed by <@" + e.SnoozedBy + ">)")
-		}
-		sb.WriteString(": ")
+func (f *followUp) escalationText(e *Escalation, now time.Time) followup.Phrase {
+	msg := say("VIP follow-up with %s on %s: %s, and nobody acted for %s (since %s).",
+		f.name(), f.title(), followup.Term(e.Trigger.Words()), now.Sub(e.Since).Round(time.Minute), e.Since)
+	switch {
+	case e.Posted > 0 && e.SnoozedBy != "":
+		msg = say("Still needs a person (snoozed by <@%s>): %s", e.SnoozedBy, msg)
+	case e.Posted > 0:
+		msg = say("Still needs a person: %s", msg)
 	}
-	sb.WriteString(fmt.Sprintf("VIP follow-up with %s on %s: %s, and nobody acted for %s (since %s).",
-		f.name(), f.Channel.Title(), e.Trigger.Words(), now.Sub(e.Since).Round(time.Minute), e.Since.UTC().Format("Jan 2 15:04 UTC")))
-	if e.Detail != "" {
-		sb.WriteString(" " + e.Detail)
+	switch {
+	case e.Said != nil:
+		msg = msg.Then(*e.Said)
+	case e.Detail != "":
+		msg = msg.Then(say("%s", e.Detail))
 	}
 	if f.AgentSlack != "" {
-		sb.WriteString(" Agent: <@" + f.AgentSlack + ">.")
+		msg = msg.Then(say("Agent: <@%s>.", f.AgentSlack))
 	}
-	return sb.String()
+	return msg
 }
 
 // endEscalation settles the escalation of a follow-up that has ended. One
@@ -119,9 +123,9 @@ func (f *followUp) validateSnooze(ctx workflow.Context, s Snooze) error {
 	now := workflow.Now(ctx)
 	switch {
 	case !s.Until.After(now):
-		return refused("snooze until a time in the future")
+		return refused(say("snooze until a time in the future"))
 	case s.Until.After(now.Add(MaxScheduleAhead)):
-		return refused(fmt.Sprintf("an escalation can be snoozed at most %d days", int(MaxScheduleAhead.Hours()/24)))
+		return refused(say("an escalation can be snoozed at most %d days", int(MaxScheduleAhead.Hours()/24)))
 	}
 	return nil
 }
@@ -132,11 +136,11 @@ func (f *followUp) handleSnooze(ctx workflow.Context, s Snooze) (SnoozeResult, e
 	defer f.wake()
 	e := f.Escalation
 	if e == nil {
-		return SnoozeResult{Message: fmt.Sprintf("Nothing to snooze: the follow-up with %s on %s no longer needs a person.", f.name(), f.Channel.Title())}, nil
+		return SnoozeResult{}.tell(say("Nothing to snooze: the follow-up with %s on %s no longer needs a person.", f.name(), f.title())), nil
 	}
 	e.Due, e.SnoozedUntil, e.SnoozedBy = s.Until, s.Until, s.By
-	return SnoozeResult{Snoozed: true, Message: fmt.Sprintf("Snoozed until %s: if the follow-up with %s on %s still needs a person then, it is posted again.",
-		s.Until.UTC().Format("Jan 2 15:04 UTC"), f.name(), f.Channel.Title())}, nil
+	return SnoozeResult{Snoozed: true}.tell(say("Snoozed until %s: if the follow-up with %s on %s still needs a person then, it is posted again.",
+		s.Until, f.name(), f.title())), nil
 }
 
 func (f *followUp) validateTakeOver(ctx workflow.Context, t TakeOver) error {
@@ -144,7 +148,7 @@ func (f *followUp) validateTakeOver(ctx workflow.Context, t TakeOver) error {
 		return err
 	}
 	if t.AgentID == 0 {
-		return refused("taking over needs the agent who takes it")
+		return refused(say("taking over needs the agent who takes it"))
 	}
 	return nil
 }
@@ -173,31 +177,30 @@ func (f *followUp) handleTakeOver(ctx workflow.Context, t TakeOver) (TakeOverRes
 	}
 	f.clearEscalation(ctx, "taken over by "+t.AgentSlack)
 	if out.PreviousAgentID != 0 && out.PreviousAgentID != t.AgentID {
-		f.notify(ctx, followup.NotifyTakenOver, fmt.Sprintf("<@%s> took over your follow-up with %s on %s.", t.AgentSlack, f.name(), f.Channel.Title()))
+		f.notify(ctx, followup.NotifyTakenOver, say("<@%s> took over your follow-up with %s on %s.", t.AgentSlack, f.name(), f.title()))
 	}
 	f.AgentID, f.AgentSlack = t.AgentID, t.AgentSlack
 	f.LastEventAt = workflow.Now(ctx)
 	f.upsertAttrs(ctx)
-	out.Message = fmt.Sprintf("You now have the follow-up with %s on %s", f.name(), f.Channel.Title())
+	from := out.PreviousAgentSlack != "" && out.PreviousAgentSlack != t.AgentSlack
 	switch {
-	case out.PreviousAgentSlack != "" && out.PreviousAgentSlack != t.AgentSlack:
-		out.Message += fmt.Sprintf(" (from <@%s>)", out.PreviousAgentSlack)
+	case from && res.ConversationID != 0:
+		return out.tell(say("You now have the follow-up with %s on %s (from <@%s>), and the conversation is assigned to you.", f.name(), f.title(), out.PreviousAgentSlack)), nil
+	case from:
+		return out.tell(say("You now have the follow-up with %s on %s (from <@%s>); the conversation is assigned to you when a message opens it.", f.name(), f.title(), out.PreviousAgentSlack)), nil
+	case res.ConversationID != 0:
+		return out.tell(say("You now have the follow-up with %s on %s, and the conversation is assigned to you.", f.name(), f.title())), nil
 	}
-	if res.ConversationID != 0 {
-		out.Message += ", and the conversation is assigned to you."
-	} else {
-		out.Message += "; the conversation is assigned to you when a message opens it."
-	}
-	return out, nil
+	return out.tell(say("You now have the follow-up with %s on %s; the conversation is assigned to you when a message opens it.", f.name(), f.title())), nil
 }
 
 // replyDetail is what the customer wrote, as the escalation quotes it.
-func replyDetail(preview string) string {
+func replyDetail(preview string) followup.Phrase {
 	p := strings.TrimSpace(preview)
 	if p == "" {
-		return ""
+		return followup.Phrase{}
 	}
-	return "They wrote: “" + followup.Clip(p, 140) + "”"
+	return say("They wrote: “%s”", followup.Clip(p, 140))
 }
 
 // EscalationStatus says what the VIP follow-up needs a person for and

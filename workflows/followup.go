@@ -156,7 +156,7 @@ func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 			// Nothing is possible until the customer writes (Instagram after
 			// 7 days, WeChat after 48 hours or the count). A Viber quota can
 			// change (next month, commercial terms), so that one waits.
-			f.notify(ctx, followup.NotifyFinished, f.Channel.Title()+" allows no further outbound message to "+f.name()+" until they write again. The follow-up has ended.")
+			f.notify(ctx, followup.NotifyFinished, say("%s allows no further outbound message to %s until they write again. The follow-up has ended.", f.title(), f.name()))
 			f.finish(ctx, StatusDone, "no further outbound possible")
 			continue
 		case len(f.Scheduled) == 0 && w.OpenUntil.IsZero() && !now.Before(f.LastEventAt.Add(IdleTimeout)):
@@ -289,9 +289,9 @@ func (f *followUp) remind(ctx workflow.Context, now time.Time) {
 	}
 	f.RemindedFor = w.OpenUntil
 	left := w.OpenUntil.Sub(now).Round(time.Minute)
-	f.notify(ctx, followup.NotifyWindowClosing, fmt.Sprintf("%s window with %s closes in %s (at %s); after that: %s.",
-		f.Channel.Title(), f.name(), left, w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label()))
-	f.raise(ctx, followup.EscalateWindowClosing, fmt.Sprintf("The window closes at %s; after that: %s.", w.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), w.Next.Label()))
+	f.notify(ctx, followup.NotifyWindowClosing, say("%s window with %s closes in %s (at %s); after that: %s.",
+		f.title(), f.name(), left, w.OpenUntil, followup.Term(w.Next.Label())))
+	f.raise(ctx, followup.EscalateWindowClosing, say("The window closes at %s; after that: %s.", w.OpenUntil, followup.Term(w.Next.Label())))
 }
 
 // refreshWindow recomputes what may be sent now; announce tells the agent
@@ -316,8 +316,8 @@ func (f *followUp) refreshWindow(ctx workflow.Context, announce bool) {
 	if announce && prev.Allowance != "" && prev.Allowance != st.Allowance && st.Allowance != window.Nothing && f.hasSent() &&
 		!f.AnnouncedFor.Equal(prev.OpenUntil) {
 		f.AnnouncedFor = prev.OpenUntil
-		f.notify(ctx, followup.NotifyWindowClosed, fmt.Sprintf("%s with %s: %s is no longer possible; now: %s.",
-			f.Channel.Title(), f.name(), prev.Allowance.Label(), st.Allowance.Label()))
+		f.notify(ctx, followup.NotifyWindowClosed, say("%s with %s: %s is no longer possible; now: %s.",
+			f.title(), f.name(), followup.Term(prev.Allowance.Label()), followup.Term(st.Allowance.Label())))
 	}
 	if prev != f.Window {
 		f.upsertAttrs(ctx)
@@ -343,27 +343,27 @@ func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 	now := workflow.Now(ctx)
 	if req.Cadence != nil {
 		if req.AgentID == 0 {
-			return refused("a cadence needs the agent who starts it")
+			return refused(say("a cadence needs the agent who starts it"))
 		}
 		return f.validateCadence(*req.Cadence)
 	}
 	switch {
 	case req.AgentID == 0:
-		return refused("a send needs the sending agent")
+		return refused(say("a send needs the sending agent"))
 	case strings.TrimSpace(req.Text) == "" && req.Template == nil:
-		return refused("nothing to send: give a text or a template")
+		return refused(say("nothing to send: give a text or a template"))
 	case len(req.Text) > MaxTextLen:
-		return refused(fmt.Sprintf("the text is %d bytes; the limit is %d", len(req.Text), MaxTextLen))
+		return refused(say("the text is %d bytes; the limit is %d", len(req.Text), MaxTextLen))
 	case req.Tag != "" && !validTag(req.Tag):
-		return refused(fmt.Sprintf("%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", req.Tag))
+		return refused(say("%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", req.Tag))
 	case req.At.After(now.Add(MaxScheduleAhead)):
-		return refused(fmt.Sprintf("a follow-up can be scheduled at most %d days ahead", int(MaxScheduleAhead.Hours()/24)))
+		return refused(say("a follow-up can be scheduled at most %d days ahead", int(MaxScheduleAhead.Hours()/24)))
 	case req.Else != nil && req.Else.Tag != "" && !validTag(req.Else.Tag):
-		return refused(fmt.Sprintf("%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", req.Else.Tag))
+		return refused(say("%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)", req.Else.Tag))
 	case req.Else != nil && req.Else.Template == nil && req.Else.Tag == "":
-		return refused("a fallback needs a template or a tag")
+		return refused(say("a fallback needs a template or a tag"))
 	case req.Else != nil && req.Else.Template == nil && strings.TrimSpace(req.Text) == "":
-		return refused("a tag fallback sends the text with the tag: give a text")
+		return refused(say("a tag fallback sends the text with the tag: give a text"))
 	}
 	// The rules are not applied here: their inputs (settings, a template's
 	// approval, Viber's account-wide quota, the window a webhook just
@@ -377,11 +377,15 @@ func (f *followUp) validateSend(ctx workflow.Context, req SendRequest) error {
 // state refuse (the validator's answer); callers show its message.
 const ErrRefused = "Refused"
 
-func refused(msg string) error { return temporal.NewNonRetryableApplicationError(msg, ErrRefused, nil) }
+// refused is a validator's rejection: the English for the log and for
+// older clients, and the phrase (its details) for the reader's language.
+func refused(msg followup.Phrase) error {
+	return temporal.NewNonRetryableApplicationError(msg.String(), ErrRefused, nil, msg)
+}
 
 func (f *followUp) validateOpen(workflow.Context) error {
 	if f.finished {
-		return refused(fmt.Sprintf("this follow-up has ended (%s); start a new one", f.Result))
+		return refused(say("this follow-up has ended (%s); start a new one", f.Result))
 	}
 	return nil
 }
@@ -400,8 +404,8 @@ func (f *followUp) handleSend(ctx workflow.Context, req SendRequest) (SendOutcom
 		f.Status = StatusScheduled
 		f.adopt(req)
 		f.upsertAttrs(ctx)
-		return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: s.ID, At: s.At,
-			Message: fmt.Sprintf("Scheduled for %s. A reply from the customer before then cancels it.", s.At.UTC().Format("Jan 2 15:04 UTC"))}, nil
+		return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: s.ID, At: s.At}.
+			tell(say("Scheduled for %s. A reply from the customer before then cancels it.", s.At)), nil
 	}
 	return f.send(ctx, req, key, nil), nil
 }
@@ -411,27 +415,27 @@ func (f *followUp) handleSend(ctx workflow.Context, req SendRequest) (SendOutcom
 // cadence still running on this follow-up.
 func (f *followUp) validateCadence(c Cadence) error {
 	if c.Name == "" {
-		return refused("a cadence needs a name")
+		return refused(say("a cadence needs a name"))
 	}
 	if n := len(c.Touches); n == 0 || n > MaxTouches {
-		return refused(fmt.Sprintf("a cadence has 1 to %d touches; %s has %d", MaxTouches, c.Name, n))
+		return refused(say("a cadence has 1 to %d touches; %s has %d", MaxTouches, c.Name, n))
 	}
 	if r := f.Cadence; r != nil && r.Ended == "" {
-		return refused(fmt.Sprintf("the cadence %s is running on this follow-up (touch %d of %d reached); cancel the follow-up first to start another", r.Name, r.Reached, r.Touches))
+		return refused(say("the cadence %s is running on this follow-up (touch %d of %d reached); cancel the follow-up first to start another", r.Name, r.Reached, r.Touches))
 	}
 	var prev time.Duration
 	for i, t := range c.Touches {
 		switch {
 		case t.After <= prev:
-			return refused(fmt.Sprintf("touch %d of %s comes no later than the one before it", i+1, c.Name))
+			return refused(say("touch %d of %s comes no later than the one before it", i+1, c.Name))
 		case t.After > MaxScheduleAhead:
-			return refused(fmt.Sprintf("touch %d of %s is more than %d days ahead", i+1, c.Name, int(MaxScheduleAhead.Hours()/24)))
+			return refused(say("touch %d of %s is more than %d days ahead", i+1, c.Name, int(MaxScheduleAhead.Hours()/24)))
 		case strings.TrimSpace(t.Text) == "" && t.Template == nil:
-			return refused(fmt.Sprintf("touch %d of %s has nothing to send", i+1, c.Name))
+			return refused(say("touch %d of %s has nothing to send", i+1, c.Name))
 		case len(t.Text) > MaxTextLen:
-			return refused(fmt.Sprintf("touch %d of %s: the text is %d bytes; the limit is %d", i+1, c.Name, len(t.Text), MaxTextLen))
+			return refused(say("touch %d of %s: the text is %d bytes; the limit is %d", i+1, c.Name, len(t.Text), MaxTextLen))
 		case t.Tag != "" && !validTag(t.Tag), t.Else != nil && t.Else.Tag != "" && !validTag(t.Else.Tag):
-			return refused(fmt.Sprintf("touch %d of %s has a tag an agent may not pick", i+1, c.Name))
+			return refused(say("touch %d of %s has a tag an agent may not pick", i+1, c.Name))
 		}
 		prev = t.After
 	}
@@ -443,13 +447,13 @@ func (f *followUp) validateCadence(c Cadence) error {
 func (f *followUp) startCadence(ctx workflow.Context, req SendRequest, key string) (SendOutcome, error) {
 	if workflow.GetVersion(ctx, versionCadence, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		// Unreachable in a history: no build before cadences accepted one.
-		return SendOutcome{Outcome: OutcomeRefused, Reason: "unsupported", Message: "this follow-up cannot run cadences"}, nil
+		return SendOutcome{Outcome: OutcomeRefused, Reason: "unsupported"}.tell(say("this follow-up cannot run cadences")), nil
 	}
 	now := workflow.Now(ctx)
 	c := *req.Cadence
 	f.Cadence = &CadenceProgress{Name: c.Name, Touches: len(c.Touches), StartedAt: now}
 	var first Scheduled
-	plan := make([]string, len(c.Touches))
+	plan := make([]time.Time, len(c.Touches))
 	for i, t := range c.Touches {
 		f.NextScheduleID++
 		s := Scheduled{ID: f.NextScheduleID, At: now.Add(t.After), Touch: i + 1,
@@ -462,14 +466,14 @@ func (f *followUp) startCadence(ctx workflow.Context, req SendRequest, key strin
 			first = s
 		}
 		f.Scheduled = append(f.Scheduled, s)
-		plan[i] = s.At.UTC().Format("Jan 2 15:04")
+		plan[i] = s.At
 	}
 	f.Status = StatusScheduled
 	f.adopt(req)
 	f.upsertAttrs(ctx)
-	return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: first.ID, At: first.At,
-		Message: fmt.Sprintf("Cadence %s started: %d touch(es), at %s UTC. Each is sent in the form the channel allows then; a reply from the customer stops the rest.",
-			c.Name, len(c.Touches), strings.Join(plan, ", "))}, nil
+	return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: first.ID, At: first.At}.
+		tell(say("Cadence %s started: %d touch(es), at %s. Each is sent in the form the channel allows then; a reply from the customer stops the rest.",
+			c.Name, len(c.Touches), times(plan))), nil
 }
 
 // requestKey is the idempotency key of the message an update asks for:
@@ -493,10 +497,10 @@ func (f *followUp) handleCancel(ctx workflow.Context) (CancelResult, error) {
 	defer f.wake()
 	n := len(f.Scheduled)
 	f.Scheduled = nil
-	msg := fmt.Sprintf("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", f.name(), f.Channel.Title(), n)
+	msg := say("Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).", f.name(), f.title(), n)
 	if c := f.Cadence; c != nil && c.Ended == "" {
 		c.Ended = "cancelled"
-		msg += fmt.Sprintf(" The cadence %s stopped after touch %d of %d.", c.Name, c.Reached, c.Touches)
+		msg = msg.Then(say("The cadence %s stopped after touch %d of %d.", c.Name, c.Reached, c.Touches))
 	}
 	f.notify(ctx, followup.NotifyCancelled, msg)
 	f.finish(ctx, StatusCancelled, "cancelled by agent")
@@ -528,7 +532,7 @@ func (f *followUp) handleClose(ctx workflow.Context) (CloseResult, error) {
 	if c := f.Cadence; c != nil && c.Ended == "" {
 		c.Ended = "conversation closed"
 	}
-	f.notify(ctx, followup.NotifyClosed, fmt.Sprintf("Conversation with %s closed; the follow-up on %s has ended.", f.name(), f.Channel.Title()))
+	f.notify(ctx, followup.NotifyClosed, say("Conversation with %s closed; the follow-up on %s has ended.", f.name(), f.title()))
 	f.finish(ctx, StatusClosed, "conversation closed")
 	return CloseResult(res), nil
 }
@@ -557,24 +561,24 @@ func (f *followUp) onReply(ctx workflow.Context, r Reply) {
 	}
 	f.Scheduled = nil
 	f.refreshWindow(ctx, false)
-	msg := fmt.Sprintf("%s replied on %s", f.name(), f.Channel.Title())
+	msg := say("%s replied on %s.", f.name(), f.title())
 	if p := strings.TrimSpace(r.Preview); p != "" {
 		if len([]rune(p)) > 140 {
 			p = string([]rune(p)[:140]) + "…"
 		}
-		msg += ": “" + p + "”"
+		msg = say("%s replied on %s: “%s”.", f.name(), f.title(), p)
 	}
-	msg += ". Now: " + f.Window.Allowance.Label()
-	if !f.Window.OpenUntil.IsZero() {
-		msg += " until " + f.Window.OpenUntil.UTC().Format("Jan 2 15:04 UTC")
+	if now := followup.Term(f.Window.Allowance.Label()); f.Window.OpenUntil.IsZero() {
+		msg = msg.Then(say("Now: %s.", now))
+	} else {
+		msg = msg.Then(say("Now: %s until %s.", now, f.Window.OpenUntil))
 	}
-	msg += "."
 	if dropped > 0 {
-		msg += fmt.Sprintf(" Your %d scheduled follow-up(s) were cancelled; send again if still needed.", dropped)
+		msg = msg.Then(say("Your %d scheduled follow-up(s) were cancelled; send again if still needed.", dropped))
 	}
 	if c := f.Cadence; c != nil && c.Ended == "" && touches > 0 {
 		c.Ended = "stopped by the customer's reply"
-		msg += fmt.Sprintf(" The cadence %s stopped after touch %d of %d; the other %d will not be sent.", c.Name, c.Reached, c.Touches, touches)
+		msg = msg.Then(say("The cadence %s stopped after touch %d of %d; the other %d will not be sent.", c.Name, c.Reached, c.Touches, touches))
 	}
 	if f.Status == StatusScheduled {
 		f.Status = StatusWaiting
@@ -594,19 +598,19 @@ func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
 		return
 	}
 	f.LastEventAt = workflow.Now(ctx)
-	defer f.raise(ctx, followup.EscalateDeliveryFailed, fmt.Sprintf("%s did not deliver a message (%s %s).", f.Channel.Title(), d.Code, d.Message))
+	defer f.raise(ctx, followup.EscalateDeliveryFailed, say("%s did not deliver a message (%s %s).", f.title(), d.Code, d.Message))
 	switch d.Class {
 	case followup.WindowClosed:
 		f.ProviderClosed = true
 		f.refreshWindow(ctx, false)
-		f.notify(ctx, followup.NotifyDeliveryFailed, fmt.Sprintf("%s could not deliver your message to %s: the window is closed (%s %s). Now: %s.",
-			f.Channel.Title(), f.name(), d.Code, d.Message, f.Window.Allowance.Label()))
+		f.notify(ctx, followup.NotifyDeliveryFailed, say("%s could not deliver your message to %s: the window is closed (%s %s). Now: %s.",
+			f.title(), f.name(), d.Code, d.Message, followup.Term(f.Window.Allowance.Label())))
 	case followup.RecipientGone:
-		f.notify(ctx, followup.NotifyDeliveryFailed, fmt.Sprintf("%s cannot be reached on %s any more (%s %s). The follow-up has ended; try another channel.",
-			f.name(), f.Channel.Title(), d.Code, d.Message))
+		f.notify(ctx, followup.NotifyDeliveryFailed, say("%s cannot be reached on %s any more (%s %s). The follow-up has ended; try another channel.",
+			f.name(), f.title(), d.Code, d.Message))
 		f.finish(ctx, StatusDone, "recipient gone")
 	default:
-		f.notify(ctx, followup.NotifyDeliveryFailed, fmt.Sprintf("%s could not deliver your message to %s (%s %s).", f.Channel.Title(), f.name(), d.Code, d.Message))
+		f.notify(ctx, followup.NotifyDeliveryFailed, say("%s could not deliver your message to %s (%s %s).", f.title(), f.name(), d.Code, d.Message))
 	}
 }
 
@@ -617,7 +621,7 @@ func (f *followUp) onDeliveryFailed(ctx workflow.Context, d DeliveryFailure) {
 // send asked for now.
 func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *Scheduled) SendOutcome {
 	if err := f.mu.Lock(ctx); err != nil {
-		return SendOutcome{Outcome: OutcomeRefused, Reason: "cancelled", Message: "the follow-up is ending"}
+		return SendOutcome{Outcome: OutcomeRefused, Reason: "cancelled"}.tell(say("the follow-up is ending"))
 	}
 	defer f.mu.Unlock()
 	f.adopt(req)
@@ -627,7 +631,7 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 		key = fmt.Sprintf("%s/%d", f.key, f.Seq+1)
 	}
 	if err := f.load(ctx, &req, due != nil, key); err != nil {
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed", Message: errorText(err)}, followup.NotifyRefused, due)
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "load_failed"}.tell(errorPhrase(err)), followup.NotifyRefused, due)
 	}
 	if due != nil && !due.Held && !f.quietUntil.IsZero() && workflow.GetVersion(ctx, versionQuiet, workflow.DefaultVersion, 1) == 1 {
 		return f.hold(ctx, req, *due)
@@ -646,17 +650,18 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 		workflow.GetVersion(ctx, versionFallback, workflow.DefaultVersion, 1) == 1 {
 		fd, use, why := f.decideFallback(in, req)
 		if !fd.Allowed {
-			return f.refuse(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason),
-				Message: "Nothing was sent: " + reasonWords(string(d.Reason)) + ". " + why}, due)
+			return f.refuse(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason)}.
+				tell(say("Nothing was sent: %s. %s", reasonTerm(string(d.Reason)), why)), due)
 		}
 		d, fb = fd, &use
 	}
 	if !d.Allowed {
-		return f.refuse(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason), Message: d.Message}, due)
+		return f.refuse(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: string(d.Reason)}.tell(say("%s", followup.Term(d.Message))), due)
 	}
 	conv, err := runLocal(ctx, localOptions, acts.Reopen, activities.ReopenInput{ContactID: f.ContactID, AgentID: req.AgentID})
 	if err != nil {
-		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed", Message: "Could not reopen the conversation: " + errorText(err)}, followup.NotifyRefused, due)
+		return f.record(ctx, SendOutcome{Outcome: OutcomeRefused, Reason: "reopen_failed"}.
+			tell(say("Could not reopen the conversation: %s", errorPhrase(err))), followup.NotifyRefused, due)
 	}
 	f.Seq++
 	msg := channels.Outbound{
@@ -700,15 +705,16 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 	f.Status = StatusWaiting
 	f.refreshWindow(ctx, false)
 	f.clearEscalation(ctx, "a message was sent")
-	out := SendOutcome{Outcome: OutcomeSent, Mode: d.Mode, Tag: d.Tag, MessageID: res.MessageID, ProviderID: res.ProviderID,
-		Message: fmt.Sprintf("Sent to %s on %s as %s.", f.name(), f.Channel.Title(), modeLabel(d.Mode, d.Tag))}
+	out := SendOutcome{Outcome: OutcomeSent, Mode: d.Mode, Tag: d.Tag, MessageID: res.MessageID, ProviderID: res.ProviderID}
+	said := say("Sent to %s on %s as %s.", f.name(), f.title(), modeLabel(d.Mode, d.Tag))
 	if fb != nil {
 		out.Fallback = true
-		out.Message = fmt.Sprintf("Sent to %s on %s as %s (the fallback; %s).", f.name(), f.Channel.Title(), fb.label, fb.because)
+		said = say("Sent to %s on %s as %s (the fallback; %s).", f.name(), f.title(), fb.label, fb.because)
 	}
 	if !f.Window.OpenUntil.IsZero() {
-		out.Message += fmt.Sprintf(" %s until %s, then %s.", capitalize(f.Window.Allowance.Label()), f.Window.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), f.Window.Next.Label())
+		said = said.Then(say("%s until %s, then %s.", followup.Term(capitalize(f.Window.Allowance.Label())), f.Window.OpenUntil, followup.Term(f.Window.Next.Label())))
 	}
+	out = out.tell(said)
 	return f.record(ctx, out, followup.NotifySent, due)
 }
 
@@ -716,22 +722,22 @@ func (f *followUp) send(ctx workflow.Context, req SendRequest, key string, due *
 // channels.
 func (f *followUp) refuse(ctx workflow.Context, out SendOutcome, due *Scheduled) SendOutcome {
 	if len(f.other) > 0 {
-		names := make([]string, len(f.other))
+		names := make([]followup.Term, len(f.other))
 		for i, c := range f.other {
-			names[i] = c.Title()
+			names[i] = followup.Term(c.Title())
 		}
-		out.Message += " " + f.name() + " can also be reached on " + strings.Join(names, ", ") + "."
+		out = out.tell(out.phrase().Then(say("%s can also be reached on %s.", f.name(), list(names))))
 	}
 	out = f.record(ctx, out, followup.NotifyRefused, due)
-	f.raise(ctx, followup.EscalateRefused, out.Message)
+	f.raise(ctx, followup.EscalateRefused, out.phrase())
 	return out
 }
 
 // fallbackUse is a fallback chosen for a send.
 type fallbackUse struct {
 	template *channels.TemplateRef // nil: the text goes out with a tag
-	label    string                // what went out, in words
-	because  string                // why the text could not go, in words
+	label    followup.Phrase       // what went out, in words
+	because  followup.Term         // why the text could not go, in words
 }
 
 // fallbackable says whether a refusal is one a fallback answers: the
@@ -754,23 +760,23 @@ func (f *followUp) hasFallback(req SendRequest) bool {
 // decideFallback decides the send's fallback with the rules as they are:
 // its tag (the text with the tag), else its template (the agent's, or
 // the workspace's default). why says why none may go.
-func (f *followUp) decideFallback(in window.Input, req SendRequest) (window.Decision, fallbackUse, string) {
-	why := "No fallback fits."
+func (f *followUp) decideFallback(in window.Input, req SendRequest) (window.Decision, fallbackUse, followup.Phrase) {
+	why := say("No fallback fits.")
 	if e := req.Else; e != nil && e.Tag != "" {
 		tin := in
 		tin.Tag = e.Tag
 		d := window.Decide(tin)
 		if d.Allowed {
-			return d, fallbackUse{label: "your text with the " + string(d.Tag) + " tag", because: reasonWords(string(window.Decide(in).Reason))}, ""
+			return d, fallbackUse{label: say("your text with the %s tag", string(d.Tag)), because: reasonTerm(string(window.Decide(in).Reason))}, followup.Phrase{}
 		}
-		why = fmt.Sprintf("The fallback tag %s cannot be used either: %s", e.Tag, d.Message)
+		why = say("The fallback tag %s cannot be used either: %s", string(e.Tag), followup.Term(d.Message))
 	}
 	fb := f.fallback
 	if fb.name == "" {
 		return window.Decision{}, fallbackUse{}, why
 	}
 	if fb.template == nil {
-		return window.Decision{}, fallbackUse{}, fmt.Sprintf("The fallback template cannot be used: %s", fb.missing)
+		return window.Decision{}, fallbackUse{}, say("The fallback template cannot be used: %s", followup.Term(fb.missing))
 	}
 	params := []string(nil)
 	if req.Else != nil && req.Else.Template != nil {
@@ -782,10 +788,10 @@ func (f *followUp) decideFallback(in window.Input, req SendRequest) (window.Deci
 	tin.Text, tin.Tag, tin.Template = false, "", &t
 	d := window.Decide(tin)
 	if !d.Allowed {
-		return d, fallbackUse{}, fmt.Sprintf("The fallback template %s cannot be used either: %s", fb.name, reasonWords(string(d.Reason)))
+		return d, fallbackUse{}, say("The fallback template %s cannot be used either: %s", fb.name, reasonTerm(string(d.Reason)))
 	}
 	return d, fallbackUse{template: &channels.TemplateRef{Name: fb.name, Language: fb.language, Params: params},
-		label: "the approved template " + fb.name + " instead of your text", because: reasonWords(string(window.Decide(in).Reason))}, ""
+		label: say("the approved template %s instead of your text", fb.name), because: reasonTerm(string(window.Decide(in).Reason))}, followup.Phrase{}
 }
 
 // providerRefused handles a send the provider refused: the provider has
@@ -798,7 +804,7 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 	}
 	out := SendOutcome{Outcome: OutcomeUndeliverable, Reason: typ, MessageID: res.MessageID}
 	if typ != activities.ErrUnconfirmed {
-		defer func() { f.raise(ctx, followup.EscalateDeliveryFailed, out.Message) }()
+		defer func() { f.raise(ctx, followup.EscalateDeliveryFailed, out.phrase()) }()
 	}
 	switch typ {
 	case activities.ErrUnconfirmed:
@@ -810,24 +816,24 @@ func (f *followUp) providerRefused(ctx workflow.Context, err error, res activiti
 		f.Status = StatusWaiting
 		f.refreshWindow(ctx, false)
 		out.Outcome, out.Reason, out.Mode, out.Tag = OutcomeUnconfirmed, "unconfirmed", d.Mode, d.Tag
-		out.Message = fmt.Sprintf("Your message to %s on %s may not have been sent: %s, so it was not sent again. "+
-			"Check the conversation; if it did not arrive, send it again (a new request sends it once more).", f.name(), f.Channel.Title(), errorText(err))
+		out = out.tell(say("Your message to %s on %s may not have been sent: %s, so it was not sent again. "+
+			"Check the conversation; if it did not arrive, send it again (a new request sends it once more).", f.name(), f.title(), errorPhrase(err)))
 		return f.record(ctx, out, followup.NotifyUnconfirmed, due)
 	case activities.ErrWindowClosed:
 		f.ProviderClosed = true
 		f.refreshWindow(ctx, false)
-		out.Message = fmt.Sprintf("%s refused the message: the window is closed (%s). Now: %s.", f.Channel.Title(), errorText(err), f.Window.Allowance.Label())
+		out = out.tell(say("%s refused the message: the window is closed (%s). Now: %s.", f.title(), errorPhrase(err), followup.Term(f.Window.Allowance.Label())))
 		return f.record(ctx, out, followup.NotifyDeliveryFailed, due)
 	case activities.ErrRecipientGone:
-		out.Message = fmt.Sprintf("%s cannot be reached on %s any more (%s). The follow-up has ended; try another channel.", f.name(), f.Channel.Title(), errorText(err))
+		out = out.tell(say("%s cannot be reached on %s any more (%s). The follow-up has ended; try another channel.", f.name(), f.title(), errorPhrase(err)))
 		out = f.record(ctx, out, followup.NotifyDeliveryFailed, due)
 		f.finish(ctx, StatusDone, "recipient gone")
 		return out
 	case activities.ErrPermanent:
-		out.Message = fmt.Sprintf("%s did not accept the message: %s.", f.Channel.Title(), errorText(err))
+		out = out.tell(say("%s did not accept the message: %s.", f.title(), errorPhrase(err)))
 	default:
 		out.Reason = "send_failed"
-		out.Message = fmt.Sprintf("The message to %s on %s could not be sent after retrying (%s). Nothing was sent; try again later.", f.name(), f.Channel.Title(), errorText(err))
+		out = out.tell(say("The message to %s on %s could not be sent after retrying (%s). Nothing was sent; try again later.", f.name(), f.title(), errorPhrase(err)))
 	}
 	return f.record(ctx, out, followup.NotifyDeliveryFailed, due)
 }
@@ -838,10 +844,11 @@ func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind followup.N
 		MessageID: out.MessageID, ProviderID: out.ProviderID, Fallback: out.Fallback}
 	if due != nil && due.Touch > 0 && f.Cadence != nil {
 		at.Touch = due.Touch
-		out.Message = fmt.Sprintf("Cadence %s, touch %d of %d: %s", f.Cadence.Name, due.Touch, f.Cadence.Touches, out.Message)
+		msg := say("Cadence %s, touch %d of %d: %s", f.Cadence.Name, due.Touch, f.Cadence.Touches, out.phrase())
 		if due.Touch == f.Cadence.Touches {
-			out.Message += " That was the cadence's last touch."
+			msg = msg.Then(say("That was the cadence's last touch."))
 		}
+		out = out.tell(msg)
 	}
 	f.count(ctx, metrics.MessagesTotal, map[string]string{metrics.LabelMode: string(out.Mode),
 		metrics.LabelOutcome: string(out.Outcome), metrics.LabelReason: out.Reason})
@@ -849,7 +856,7 @@ func (f *followUp) record(ctx workflow.Context, out SendOutcome, kind followup.N
 	if n := len(f.Attempts); n > maxAttemptsKept {
 		f.Attempts = append([]Attempt(nil), f.Attempts[n-maxAttemptsKept:]...)
 	}
-	f.notify(ctx, kind, out.Message)
+	f.notify(ctx, kind, out.phrase())
 	f.upsertAttrs(ctx)
 	return out
 }
@@ -926,9 +933,9 @@ func (f *followUp) adopt(req SendRequest) {
 	}
 }
 
-func (f *followUp) notify(ctx workflow.Context, kind followup.NotificationKind, text string) {
+func (f *followUp) notify(ctx workflow.Context, kind followup.NotificationKind, msg followup.Phrase) {
 	f.NotifySeq++
-	in := activities.NotifyInput{AgentID: f.AgentID, ContactID: f.ContactID, Channel: f.Channel, Kind: kind, Text: text,
+	in := activities.NotifyInput{AgentID: f.AgentID, ContactID: f.ContactID, Channel: f.Channel, Kind: kind, Text: msg.String(), Say: &msg,
 		Key: fmt.Sprintf("%s/n%d", f.key, f.NotifySeq)}
 	// A local activity: telling the agent costs no extra round trip through
 	// the server. One that cannot be delivered must not stop the follow-up.
@@ -983,6 +990,13 @@ func (f *followUp) hasSent() bool {
 	return false
 }
 
+// title is the follow-up's channel, in the reader's language.
+func (f *followUp) title() followup.Term { return followup.Term(f.Channel.Title()) }
+
+// errorPhrase is an activity's error for the agent: a provider's or the
+// database's words, as they are.
+func errorPhrase(err error) followup.Phrase { return say("%s", errorText(err)) }
+
 func (f *followUp) name() string {
 	if f.ContactName != "" {
 		return f.ContactName
@@ -1033,20 +1047,20 @@ func validTag(t followup.Tag) bool {
 	return err == nil
 }
 
-func modeLabel(m followup.Mode, t followup.Tag) string {
+func modeLabel(m followup.Mode, t followup.Tag) followup.Phrase {
 	switch m {
 	case followup.ModeFreeText:
-		return "free text"
+		return say("free text")
 	case followup.ModeHumanAgent:
-		return "free text with the HUMAN_AGENT tag"
+		return say("free text with the HUMAN_AGENT tag")
 	case followup.ModeMessageTag:
-		return "a message with the " + string(t) + " tag"
+		return say("a message with the %s tag", string(t))
 	case followup.ModeTemplate:
-		return "an approved template"
+		return say("an approved template")
 	case followup.ModeChatbot:
-		return "a chatbot-initiated (billable) message"
+		return say("a chatbot-initiated (billable) message")
 	}
-	return string(m)
+	return say("%s", string(m))
 }
 
 func capitalize(s string) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
 	"github.com/followup-dev/followup/devserver"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/store"
@@ -175,8 +176,23 @@ func TestLiveSendReplyStateCancel(t *testing.T) {
 		t.Fatal("a second request started a new run")
 	}
 	// A template-only request is refused by the validator before it enters history.
-	if _, err := l.fc.Send(ctx, in, workflows.SendRequest{AgentID: l.agent.ID, Text: "x", Tag: "NOT_A_TAG"}, "req-3"); followup.ErrorCodeOf(err) != followup.ERefused {
+	_, err = l.fc.Send(ctx, in, workflows.SendRequest{AgentID: l.agent.ID, Text: "x", Tag: "NOT_A_TAG"}, "req-3")
+	if followup.ErrorCodeOf(err) != followup.ERefused {
 		t.Fatalf("invalid tag: %v", err)
+	}
+	// The refusal is the follow-up's phrase: English as it was, and in the
+	// reader's language.
+	if en, ru := i18n.New(i18n.English).Error(err), i18n.New(i18n.Russian).Error(err); !strings.HasPrefix(en, `"NOT_A_TAG" is not a message tag an agent may pick`) ||
+		!strings.HasPrefix(ru, `"NOT_A_TAG" — не тег сообщения, который может выбрать агент`) {
+		t.Fatalf("the refusal: %q, in Russian %q", en, ru)
+	}
+	// So is what the follow-up told its agent, as stored.
+	ns, err := l.st.Notifications(ctx, id, 10)
+	if err != nil || len(ns) == 0 || ns[len(ns)-1].Say == nil {
+		t.Fatalf("notifications: %+v %v", ns, err)
+	}
+	if sent := ns[len(ns)-1]; sent.Say.String() != sent.Text || !strings.HasPrefix(i18n.New(i18n.Russian).Phrase(*sent.Say, nil), "Отправлено контакту") {
+		t.Fatalf("the first send's notification: %q, in Russian %q", sent.Text, i18n.New(i18n.Russian).Phrase(*sent.Say, nil))
 	}
 	running, err := l.fc.Reply(ctx, id, followup.WhatsApp, workflows.Reply{At: time.Now(), Preview: "thanks"})
 	if err != nil || !running {

@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/followup-dev/followup"
@@ -20,18 +18,18 @@ func (f *followUp) hold(ctx workflow.Context, req SendRequest, s Scheduled) Send
 	f.Scheduled = append(f.Scheduled, s)
 	f.Status = StatusScheduled
 	f.upsertAttrs(ctx)
-	what := "Your scheduled message"
+	what := say("Your scheduled message")
 	if s.Touch > 0 && f.Cadence != nil {
-		what = fmt.Sprintf("Touch %d of the cadence %s", s.Touch, f.Cadence.Name)
+		what = say("Touch %d of the cadence %s", s.Touch, f.Cadence.Name)
 	}
-	msg := fmt.Sprintf("%s to %s on %s falls in their night (%s, quiet hours %s): it waits until %s.",
-		what, f.name(), f.Channel.Title(), f.quietZone, f.Settings.QuietHours, s.At.UTC().Format("Jan 2 15:04 UTC"))
+	msg := say("%s to %s on %s falls in their night (%s, quiet hours %s): it waits until %s.",
+		what, f.name(), f.title(), f.quietZone, f.Settings.QuietHours, s.At)
 	nowDecision := window.Decide(f.input(now, req))
 	later := window.Window(f.input(s.At, SendRequest{}))
 	if nowDecision.Allowed && !f.Window.OpenUntil.IsZero() && f.Window.OpenUntil.Before(s.At) {
-		msg += fmt.Sprintf(" But the window closes first, at %s; then: %s. Send it now (/followup send) if it should go as %s tonight; otherwise it goes in the morning as the rules allow then.",
-			f.Window.OpenUntil.UTC().Format("Jan 2 15:04 UTC"), later.Allowance.Label(), modeLabel(nowDecision.Mode, nowDecision.Tag))
+		msg = msg.Then(say("But the window closes first, at %s; then: %s. Send it now (/followup send) if it should go as %s tonight; otherwise it goes in the morning as the rules allow then.",
+			f.Window.OpenUntil, followup.Term(later.Allowance.Label()), modeLabel(nowDecision.Mode, nowDecision.Tag)))
 	}
 	f.notify(ctx, followup.NotifyScheduled, msg)
-	return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: s.ID, At: s.At, Message: msg}
+	return SendOutcome{Outcome: OutcomeScheduled, ScheduleID: s.ID, At: s.At}.tell(msg)
 }

@@ -32,7 +32,7 @@ conversation is assigned directly. The agent that had it is told.`,
 			}
 			rs, err := act.TakeOver(a.ctx, a.actor(t.agent), t.Contact, viaOnly(f), requestID())
 			for _, r := range rs {
-				fmt.Fprintf(a.stdout, "%s (as %s)\n", r.Message, t.agent.Name)
+				a.p.Fprintf(a.stdout, "%s (as %s)\n", r.Phrase(), t.agent.Name)
 			}
 			return err
 		},
@@ -71,7 +71,7 @@ needs a person then is posted to the supervisors again.`,
 			}
 			rs, err := act.Snooze(a.ctx, a.actor(t.agent), t.Contact, viaOnly(f), until, requestID())
 			for _, r := range rs {
-				fmt.Fprintln(a.stdout, r.Message)
+				fmt.Fprintln(a.stdout, a.p.Phrase(r.Phrase(), nil))
 			}
 			return err
 		},

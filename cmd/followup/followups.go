@@ -111,7 +111,7 @@ func (a *app) doSend(t target, req workflows.SendRequest) error {
 	if err != nil {
 		return err
 	}
-	a.p.Fprintf(a.stdout, "%s (as %s)\n", out.Message, t.agent.Name)
+	a.p.Fprintf(a.stdout, "%s (as %s)\n", out.Phrase(), t.agent.Name)
 	return nil
 }
 
@@ -310,7 +310,7 @@ template, else the channel where the most may be sent now.`),
 			if err != nil {
 				return err
 			}
-			a.p.Fprintf(a.stdout, "%s: %s (as %s)\n", a.p.Text(t.Channel.Title()), out.Message, t.agent.Name)
+			a.p.Fprintf(a.stdout, "%s: %s (as %s)\n", a.p.Text(t.Channel.Title()), out.Phrase(), t.agent.Name)
 			return nil
 		},
 	}

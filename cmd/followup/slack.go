@@ -205,7 +205,11 @@ func (a *app) notifier(dev bool) (activities.Notifier, error) {
 		r.Print = func(n store.Notification) {
 			mu.Lock()
 			defer mu.Unlock()
-			fmt.Fprintf(a.stdout, "notify [%s] %s\n", n.Kind, n.Text)
+			text := n.Text
+			if n.Say != nil {
+				text = a.p.Phrase(*n.Say, nil) // in the CLI's language
+			}
+			fmt.Fprintf(a.stdout, "notify [%s] %s\n", n.Kind, text)
 		}
 	}
 	return r, nil
