@@ -304,8 +304,8 @@ func statusBlocks(p i18n.Printer, t actions.Target, states []actions.State, ws [
 		if c := CadenceStatus(p, s); c != "" {
 			sb.WriteString("\n🔁 " + slackDates(capitalize(c), time.Now()))
 		}
-		if e := s.EscalationStatus(); e != "" {
-			sb.WriteString("\n🚨 " + slackDates(capitalize(e), time.Now()))
+		if e := s.EscalationStatus(); !e.IsZero() {
+			sb.WriteString("\n🚨 " + slackDates(escape(p.Phrase(e, nil)), time.Now()))
 		}
 		scheduled := slices.Clone(s.Scheduled)
 		slices.SortStableFunc(scheduled, func(a, b actions.Scheduled) int { return a.At.Compare(b.At) })

@@ -205,18 +205,18 @@ func replyDetail(preview string) followup.Phrase {
 
 // EscalationStatus says what the VIP follow-up needs a person for and
 // where its escalation is: waiting to be posted, posted (and when), or
-// snoozed. "" when it needs nobody.
-func (s State) EscalationStatus() string {
+// snoozed. Zero when it needs nobody.
+func (s State) EscalationStatus() followup.Phrase {
 	e := s.Escalation
 	if e == nil {
-		return ""
+		return followup.Phrase{}
 	}
-	what := fmt.Sprintf("needs a person since %s: %s", e.Since.UTC().Format("Jan 2 15:04 UTC"), e.Trigger.Words())
+	why := followup.Term(e.Trigger.Words())
 	switch {
 	case e.Posted == 0:
-		return what + "; posted to the supervisors at " + e.Due.UTC().Format("Jan 2 15:04 UTC") + " unless someone acts"
+		return say("Needs a person since %s: %s; posted to the supervisors at %s unless someone acts", e.Since, why, e.Due)
 	case !e.Due.IsZero():
-		return what + fmt.Sprintf("; escalated, snoozed by %s until %s", e.SnoozedBy, e.Due.UTC().Format("Jan 2 15:04 UTC"))
+		return say("Needs a person since %s: %s; escalated, snoozed by %s until %s", e.Since, why, e.SnoozedBy, e.Due)
 	}
-	return what + "; escalated to the supervisors at " + e.PostedAt.UTC().Format("Jan 2 15:04 UTC")
+	return say("Needs a person since %s: %s; escalated to the supervisors at %s", e.Since, why, e.PostedAt)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/workflows"
 )
@@ -108,6 +109,11 @@ func TestVIPEscalationAfterARefusal(t *testing.T) {
 		s := h.state()
 		if s.Escalation == nil || s.Escalation.Posted != 1 || s.Escalated != 1 || s.Escalation.Trigger != followup.EscalateRefused {
 			t.Errorf("state after the post: %+v (escalated %d)", s.Escalation, s.Escalated)
+		}
+		st := s.EscalationStatus()
+		if en, ru := st.String(), i18n.New(i18n.Russian).Phrase(st, nil); !strings.HasPrefix(en, "Needs a person since ") ||
+			!strings.Contains(en, "; escalated to the supervisors at ") || !strings.HasPrefix(ru, "Нужен человек с ") || !strings.Contains(ru, "передано супервайзерам") {
+			t.Errorf("status: %q, in Russian %q", en, ru)
 		}
 		if es := h.openEscalations(); len(es) != 1 || es[0].ContactID != h.contact || es[0].Trigger != followup.EscalateRefused {
 			t.Errorf("open escalations: %+v", es)

@@ -392,8 +392,8 @@ or $TEMPORAL_UI_URL.`),
 				if c := bot.CadenceStatus(p, s); c != "" {
 					fmt.Fprintf(a.stdout, "  %s\n", c)
 				}
-				if e := s.EscalationStatus(); e != "" {
-					fmt.Fprintf(a.stdout, "  %s\n", e)
+				if e := s.EscalationStatus(); !e.IsZero() {
+					fmt.Fprintf(a.stdout, "  %s\n", p.Phrase(e, nil))
 				}
 				for _, sc := range s.Scheduled {
 					p.Fprintf(a.stdout, "  scheduled #%d at %s: %s\n", sc.ID, sc.At.UTC().Format(time.RFC3339), bot.DescribeScheduled(p, s, sc))
