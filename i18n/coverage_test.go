@@ -201,7 +201,8 @@ func usedKeys(t *testing.T) map[string]string {
 // keyArg is the argument of call that is a key, if call takes one: the
 // format of a Printer's Sprintf (a Printer is named p, or is a field p),
 // (and Fprintf's), the text of its Text, of i18n.Msg and i18n.Text, the format of
-// followup.Errorf, and the format of the bot's invalid (a parse error).
+// followup.Errorf, the format of the bot's invalid (a parse error), and
+// the format of a followup.Phrase (Say) and the text of a Term.
 func keyArg(call *ast.CallExpr) (ast.Expr, bool) {
 	var recv, name string
 	switch fn := call.Fun.(type) {
@@ -230,6 +231,8 @@ func keyArg(call *ast.CallExpr) (ast.Expr, bool) {
 		arg = 2
 	case recv == "" && name == "invalid":
 		arg = 1
+	case (recv == "followup" || recv == "") && (name == "Say" || name == "Term"):
+		arg = 0
 	}
 	if arg < 0 || arg >= len(call.Args) {
 		return nil, false
