@@ -2,38 +2,14 @@ package i18n_test
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/i18n"
+	"github.com/followup-dev/followup/internal/i18ntest"
 )
-
-// latinWord is a word in Latin letters: English, unless it is a name.
-var latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z'_-]*[A-Za-z]`)
-
-// englishLeft lists the Latin words of s that are not names: what a
-// Russian reader would meet untranslated.
-func englishLeft(s string, names ...string) []string {
-	ok := map[string]bool{}
-	for _, n := range names {
-		for _, w := range latinWord.FindAllString(n, -1) {
-			ok[w] = true
-		}
-	}
-	var left []string
-	for _, w := range latinWord.FindAllString(s, -1) {
-		if !ok[w] {
-			left = append(left, w)
-		}
-	}
-	return left
-}
-
-// channelNames are the channels' titles that are names in every language.
-var channelNames = []string{"WhatsApp", "Messenger", "Instagram", "Viber", "WeChat", "Telegram", "LINE", "SMS"}
 
 // sampleDigest names something in each of the digest's parts.
 func sampleDigest() followup.Digest {
@@ -59,7 +35,7 @@ func TestDigestInRussian(t *testing.T) {
 	t.Parallel()
 	d := sampleDigest()
 	ru := i18n.New(i18n.Russian)
-	names := append([]string{"Cat Doe", "Ann Doe", "Bob Doe", "Eve Doe", "Dan Doe", "Fay Doe", "U1", "U2", "VIP", "Europe/Berlin", "UTC", "Mar"}, channelNames...)
+	names := append([]string{"Cat Doe", "Ann Doe", "Bob Doe", "Eve Doe", "Dan Doe", "Fay Doe", "U1", "U2", "VIP", "Europe/Berlin", "UTC", "Mar"}, i18ntest.Channels...)
 	for _, part := range []followup.Digest{d, d.ForAgent("U2"), {Date: "2026-03-11", TimeZone: "UTC"}} {
 		ph := part.Phrase()
 		b, err := json.Marshal(ph)
@@ -71,7 +47,7 @@ func TestDigestInRussian(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := ru.Phrase(back, nil)
-		if left := englishLeft(got, names...); len(left) > 0 || strings.Contains(got, "%!") {
+		if left := i18ntest.EnglishLeft(got, names...); len(left) > 0 || strings.Contains(got, "%!") {
 			t.Errorf("English left in the Russian digest %v:\n%s", left, got)
 		}
 		if strings.Count(got, "\n") != strings.Count(part.Text(), "\n") {
