@@ -14,7 +14,7 @@ import (
 
 // sources are the packages whose texts reach people, and so go through
 // the catalog.
-var sources = []string{"..", "../bot", "../cmd/followup", "../actions", "../store", "../window", "../csvimport"}
+var sources = []string{"..", "../bot", "../cmd/followup", "../actions", "../store", "../window", "../csvimport", "../cadences"}
 
 // russian is every key of the catalog.
 var russian = func() map[string]bool {
