@@ -109,6 +109,35 @@ var reportTexts = []text{
 		`%s идёт сразу после закрывающей кавычки %s; поставьте между ними пробел или напишите \" для кавычки внутри текста`},
 	{`the quote in %s is never closed; end the text with %c (write \" for a quote inside it)`,
 		`кавычка в %s не закрыта; закончите текст символом %c (кавычку внутри пишите как \")`},
+
+	// A contacts file's rows that cannot be imported (package csvimport);
+	// columns and their values are as the file writes them.
+	{"the file has more than %d rows; split it", "в файле больше %d строк; разделите его на части"},
+	{"the line is longer than %d bytes", "строка длиннее %d байт"},
+	{`a quoted field opens here and is not closed (a " is missing or stray); the rows after it were read on their own`,
+		`здесь открывается поле в кавычках и не закрывается (кавычка " пропущена или лишняя); следующие строки прочитаны отдельно`},
+	{"malformed CSV: %s", "ошибка формата CSV: %s"},
+	{`bare " in non-quoted-field`, `кавычка " в поле без кавычек`},
+	{`extraneous or missing " in quoted-field`, `лишняя или пропущенная кавычка " в поле в кавычках`},
+	{"cannot read the row", "не удаётся прочитать строку"},
+	{"a field is longer than %d bytes", "поле длиннее %d байт"},
+	{"a field is not valid UTF-8", "поле — не корректный текст в UTF-8"},
+	{"vip %q is not true or false", "vip %q — не true и не false"},
+	{"external_id needs a channel", "для external_id нужен channel"},
+	{"last_inbound_at %q is not an RFC 3339 time like 2026-11-20T14:05:00Z", "last_inbound_at %q — не время в формате RFC 3339 вида 2026-11-20T14:05:00Z"},
+	{"last_inbound_at needs a channel", "для last_inbound_at нужен channel"},
+	{"conversation_status %q is not open or closed", "conversation_status %q — не open и не closed"},
+	{"no name, email, phone or external_id", "нет ни имени, ни email, ни phone, ни external_id"},
+	{"email %q", "адрес эл. почты %q"},
+	{"phone %s", "телефон %s"},
+	{"%s external_id %q", "external_id %[2]q в канале %[1]s"},
+	{"%s is the contact of line %d, whose %s is %q, not %q: the rows of one contact must agree (leave the field empty on its other rows)",
+		"%s — это контакт строки %d, у которого %s — %q, а не %q: строки одного контакта должны совпадать (на остальных его строках оставьте поле пустым)"},
+	{"channel email needs an external_id, or the contact's email", "для канала email нужен external_id или адрес эл. почты контакта"},
+	{"channel %s needs an external_id, or the contact's phone", "для канала %s нужен external_id или телефон контакта"},
+	{"%s external_id %q is already the identity of the contact of line %d", "external_id %[2]q в канале %[1]s уже принадлежит контакту строки %[3]d"},
+	{"the contact of line %d already has a different %s identity (line %d): a contact has one identity per channel",
+		"у контакта строки %d уже есть другой идентификатор в канале %s (строка %d): у контакта только один идентификатор на канал"},
 }
 
 // reportCounts are the reports' messages with plural forms.
@@ -121,4 +150,8 @@ var reportCounts = []count{
 		"сообщение занимает %d байт, а можно не больше %d",
 		"сообщение занимает %d байта, а можно не больше %d",
 		"сообщение занимает %d байт, а можно не больше %d"}},
+	{key: "has %d fields, the header has %d", arg: 1, ru: [3]string{
+		"в строке %d поле, а в заголовке — %d",
+		"в строке %d поля, а в заголовке — %d",
+		"в строке %d полей, а в заголовке — %d"}},
 }
