@@ -47,18 +47,14 @@ func (a *app) cadencesCmd() *cobra.Command {
 	add := &cobra.Command{
 		Use:   "add NAME STEP… [--by SLACK_USER]",
 		Short: a.p.Text("Define a cadence"),
-		Long: `Define a cadence: a name (1 to 40 of a-z, 0-9, _ and -) and 1 to 10 steps.
+		Long: a.p.Text(`Define a cadence: a name (1 to 40 of a-z, 0-9, _ and -) and 1 to 10 steps.
 Cadences are a supervisor's to define: with --by, that agent must be a
-supervisor; without it the command is an operator's.
-
-` + cadenceGrammar + `
-
-Example:
+supervisor; without it the command is an operator's.`) + "\n\n" + a.p.Text(cadenceGrammar) + "\n\n" + a.p.Text(`Example:
 
   followup cadences add renewal \
     '2d text "Your plan renews on Friday. Reply to keep it." else template renewal' \
     '5d template renewal' \
-    '10d tag ACCOUNT_UPDATE "Your plan has lapsed; reply to renew it."'`,
+    '10d tag ACCOUNT_UPDATE "Your plan has lapsed; reply to renew it."'`),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := cadences.Parse(args[0], args[1:])

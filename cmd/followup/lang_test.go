@@ -1,9 +1,18 @@
 package main
 
 import (
+	"context"
+	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/i18n"
 )
 
 func cyrillic(s string) bool {
@@ -77,5 +86,44 @@ func TestCLISpeaksTheLanguageOfLANG(t *testing.T) {
 	delete(c.env, "LC_ALL")
 	if help := c.ok("--help"); cyrillic(help) {
 		t.Errorf("no locale, yet:\n%s", help)
+	}
+}
+
+// englishLine is a line of three English words in a row.
+var englishLine = regexp.MustCompile(`[A-Za-z]{2,}[,;:.]? [a-z]{2,}[,;:.]? [a-z]{2,}`)
+
+// TestEveryHelpInRussian: with LANG=ru_RU.UTF-8 the help of every command
+// and subcommand, cobra's own lines included, has no English sentence
+// left; what stays as written is commands, flags and examples.
+func TestEveryHelpInRussian(t *testing.T) {
+	t.Parallel()
+	c := &cli{t: t, env: map[string]string{"LANG": "ru_RU.UTF-8"}}
+	root := (&app{ctx: context.Background(), getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard,
+		p: i18n.New(i18n.Russian)}).rootCmd()
+	var paths [][]string
+	var walk func(cmd *cobra.Command, path []string)
+	walk = func(cmd *cobra.Command, path []string) {
+		paths = append(paths, path)
+		for _, sub := range cmd.Commands() {
+			walk(sub, append(slices.Clone(path), sub.Name()))
+		}
+	}
+	walk(root, nil)
+	if len(paths) < 40 {
+		t.Fatalf("only %d commands", len(paths))
+	}
+	for _, path := range paths {
+		out := c.ok(append(path, "--help")...)
+		for _, line := range strings.Split(out, "\n") {
+			s := strings.TrimSpace(line)
+			for _, ch := range followup.Channels { // a list of channels
+				s = strings.ReplaceAll(s, string(ch), "")
+			}
+			if cyrillic(s) || !englishLine.MatchString(s) ||
+				strings.HasPrefix(s, "followup ") || strings.HasPrefix(s, "(followup ") || strings.HasPrefix(s, "'") { // a usage line, an example
+				continue
+			}
+			t.Errorf("followup %s --help: English left: %q", strings.Join(path, " "), line)
+		}
 	}
 }
