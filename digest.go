@@ -86,57 +86,65 @@ func (d Digest) ForAgent(slackUserID string) Digest {
 	return p
 }
 
-// Text is the digest as plain text, times in its time zone.
-func (d Digest) Text() string {
-	loc, err := time.LoadLocation(d.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	var b strings.Builder
-	who := "workspace"
+// Text is the digest in English (Phrase's String): times in UTC as
+// StampUTC, which the bot turns into Slack dates.
+func (d Digest) Text() string { return d.Phrase().String() }
+
+// Phrase is the digest as a Phrase, one line each, for each reader's
+// language (i18n.Printer.Phrase): counts are numbers, channels' titles
+// and escalations' reasons are Terms, and times are moments, shown in the
+// reader's zone.
+func (d Digest) Phrase() Phrase {
+	var lines []Phrase
 	if d.Agent != "" {
-		who = "your follow-ups"
+		lines = append(lines, Say("Daily digest for %s (your follow-ups, %s)", d.Date, d.TimeZone))
+	} else {
+		lines = append(lines, Say("Daily digest for %s (workspace, %s)", d.Date, d.TimeZone))
 	}
-	fmt.Fprintf(&b, "Daily digest for %s (%s, %s)\n", d.Date, who, d.TimeZone)
-	fmt.Fprintf(&b, "Running follow-ups: %d", d.Running)
 	if d.Agent == "" && len(d.RunningByAgent) > 0 {
 		parts := make([]string, len(d.RunningByAgent))
 		for i, c := range d.RunningByAgent {
 			parts[i] = fmt.Sprintf("%s %d", c.Agent, c.Count)
 		}
-		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
-	}
-	b.WriteString("\n")
-	list := func(title, none string, items []DigestItem, when func(DigestItem) string) {
-		fmt.Fprintf(&b, "%s: %d\n", title, len(items))
-		if len(items) == 0 && none != "" {
-			fmt.Fprintf(&b, "  %s\n", none)
-		}
-		for _, it := range items {
-			vip := ""
-			if it.VIP {
-				vip = " ★ VIP"
-			}
-			fmt.Fprintf(&b, "  %s (#%d) on %s, agent %s%s: %s\n", it.Contact, it.ContactID, it.Channel.Title(), it.Agent, vip, when(it))
-		}
-	}
-	list("Windows closing today", "", d.ClosingToday, func(it DigestItem) string {
-		return "closes at " + it.WindowClosesAt.In(loc).Format("15:04 MST")
-	})
-	list("Overdue VIP follow-ups", "", d.OverdueVIP, func(it DigestItem) string {
-		return "window closed " + it.WindowClosesAt.In(loc).Format("Jan 2 15:04 MST")
-	})
-	list("Escalated VIP follow-ups", "", d.EscalatedVIP, func(it DigestItem) string {
-		return "escalated: " + EscalationTrigger(it.Escalation).Words()
-	})
-	b.WriteString("Yesterday's sends per channel:")
-	if len(d.Yesterday) == 0 {
-		b.WriteString(" none\n")
+		lines = append(lines, Say("Running follow-ups: %d (%s)", d.Running, strings.Join(parts, ", ")))
 	} else {
-		b.WriteString("\n")
+		lines = append(lines, Say("Running follow-ups: %d", d.Running))
+	}
+	list := func(title Phrase, items []DigestItem, when func(DigestItem) Phrase) {
+		lines = append(lines, title)
+		for _, it := range items {
+			format := "  %s (#%d) on %s, agent %s: %s"
+			if it.VIP {
+				format = "  %s (#%d) on %s, agent %s ★ VIP: %s"
+			}
+			lines = append(lines, Say(format, it.Contact, it.ContactID, Term(it.Channel.Title()), it.Agent, when(it)))
+		}
+	}
+	list(Say("Windows closing today: %d", len(d.ClosingToday)), d.ClosingToday, func(it DigestItem) Phrase {
+		return Say("closes at %s", it.WindowClosesAt)
+	})
+	list(Say("Overdue VIP follow-ups: %d", len(d.OverdueVIP)), d.OverdueVIP, func(it DigestItem) Phrase {
+		return Say("window closed %s", it.WindowClosesAt)
+	})
+	list(Say("Escalated VIP follow-ups: %d", len(d.EscalatedVIP)), d.EscalatedVIP, func(it DigestItem) Phrase {
+		return Say("escalated: %s", Term(EscalationTrigger(it.Escalation).Words()))
+	})
+	if len(d.Yesterday) == 0 {
+		lines = append(lines, Say("Yesterday's sends per channel: none"))
+	} else {
+		lines = append(lines, Say("Yesterday's sends per channel:"))
 	}
 	for _, c := range d.Yesterday {
-		fmt.Fprintf(&b, "  %s: %d sent, %d refused, %d failed\n", c.Channel.Title(), c.Sent, c.Refused, c.Failed)
+		lines = append(lines, Say("  %s: %d sent, %d refused, %d failed", Term(c.Channel.Title()), c.Sent, c.Refused, c.Failed))
 	}
-	return b.String()
+	return sayLines(lines)
+}
+
+// sayLines is the Phrase of lines, each ended by a line break.
+func sayLines(lines []Phrase) Phrase {
+	args := make([]any, len(lines))
+	for i, l := range lines {
+		args[i] = l
+	}
+	return Say(strings.Repeat("%s\n", len(lines)), args...)
 }

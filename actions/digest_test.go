@@ -109,7 +109,7 @@ func TestDigest(t *testing.T) {
 	}
 	text := d.Text()
 	for _, s := range []string{"Daily digest for 2026-03-10 (workspace, Europe/Berlin)", "Running follow-ups: 5 (U1 3, U2 2)",
-		"Cat Doe (#", "closes at 18:00 CET", "Overdue VIP follow-ups: 1", "window closed Mar 10 11:00 CET",
+		"Cat Doe (#", "closes at Mar 10 17:00 UTC", "Overdue VIP follow-ups: 1", "window closed Mar 10 10:00 UTC",
 		"Escalated VIP follow-ups: 1", "Bob Doe (#", "escalated: the customer replied and nobody answered", "WhatsApp: 2 sent, 1 refused, 0 failed", "Telegram: 1 sent, 0 refused, 1 failed"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("text lacks %q:\n%s", s, text)

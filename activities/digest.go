@@ -57,7 +57,10 @@ func (a *Activities) PostDigest(ctx context.Context, in PostDigestInput) (PostDi
 	var r PostDigestResult
 	d := in.Digest
 	key := func(who string) *string { k := fmt.Sprintf("digest:%s:%s", d.Date, who); return &k }
-	if err := a.notifier.Notify(ctx, followup.Notification{Kind: followup.NotifyDigest, Text: d.Text(), IdempotencyKey: key("supervisors")}); err != nil {
+	// Each part is a Phrase too, for its reader's language (the
+	// supervisors' channel: supervisor_language).
+	all := d.Phrase()
+	if err := a.notifier.Notify(ctx, followup.Notification{Kind: followup.NotifyDigest, Text: all.String(), Say: &all, IdempotencyKey: key("supervisors")}); err != nil {
 		return r, err
 	}
 	r.Posted++
@@ -67,8 +70,8 @@ func (a *Activities) PostDigest(ctx context.Context, in PostDigestInput) (PostDi
 	}
 	for _, ag := range agents {
 		id := ag.ID
-		part := d.ForAgent(ag.SlackUserID)
-		if err := a.notifier.Notify(ctx, followup.Notification{AgentID: &id, Kind: followup.NotifyDigest, Text: part.Text(),
+		part := d.ForAgent(ag.SlackUserID).Phrase()
+		if err := a.notifier.Notify(ctx, followup.Notification{AgentID: &id, Kind: followup.NotifyDigest, Text: part.String(), Say: &part,
 			IdempotencyKey: key(fmt.Sprintf("agent:%d", ag.ID))}); err != nil {
 			return r, err
 		}

@@ -427,14 +427,19 @@ func (b *Bot) auditBlocks(ctx context.Context, p i18n.Printer, userID string) []
 	return append(blocks, slack.NewContextBlock("", md(p.Sprintf("`followup audit` at the command line shows more."))))
 }
 
-// auditLine is one audit log row on a line. Its action (followup
-// cadence started) and details (key=value) are the log's own words.
+// auditLine is one audit log row on a line. In English its action
+// (followup cadence started) and details (key=value) are the log's own
+// words; in another language, the catalog's (AuditAction, AuditDetail).
 func auditLine(p i18n.Printer, e followup.AuditEntry) string {
 	who := escape(e.Actor)
 	if e.Source == followup.SourceSlack {
 		who = "<@" + e.Actor + ">"
 	}
-	parts := []string{fmt.Sprintf("• %s %s (%s): *%s*", slackDate(e.At), who, e.Source, strings.ReplaceAll(string(e.Action), "_", " "))}
+	action := AuditAction(p, e.Action)
+	if p.Lang() == i18n.English {
+		action = strings.ReplaceAll(action, "_", " ")
+	}
+	parts := []string{fmt.Sprintf("• %s %s (%s): *%s*", slackDate(e.At), who, AuditSource(p, e.Source), action)}
 	switch {
 	case e.ContactName != "":
 		parts = append(parts, fmt.Sprintf("%s #%d", escape(e.ContactName), e.ContactID))
@@ -444,7 +449,7 @@ func auditLine(p i18n.Printer, e followup.AuditEntry) string {
 	if e.Channel != "" {
 		parts = append(parts, p.Text(e.Channel.Title()))
 	}
-	if d := e.DetailText(); d != "" {
+	if d := AuditDetail(p, e); d != "" {
 		parts = append(parts, escape(truncate(d, 120)))
 	}
 	return strings.Join(parts, " · ")

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,5 +145,21 @@ func TestProfileOneCallForZoneAndLanguage(t *testing.T) {
 	}
 	if n := calls.Load(); n != 2 {
 		t.Errorf("users.info asked %d times, want twice", n)
+	}
+}
+
+// TestAuditLine: App Home's audit lines are in the reader's language;
+// in English they keep the log's own words.
+func TestAuditLine(t *testing.T) {
+	t.Parallel()
+	e := followup.AuditEntry{At: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC), Actor: "U0SAM", Source: followup.SourceSlack,
+		Action: followup.AuditFollowupSent, ContactID: 7, ContactName: "Jane Doe", Channel: followup.WhatsApp, Detail: map[string]string{"mode": "free_text"}}
+	en := auditLine(i18n.New(i18n.English), e)
+	if !strings.Contains(en, "(slack): *followup sent*") || !strings.Contains(en, "mode=free_text") {
+		t.Errorf("English: %s", en)
+	}
+	ru := auditLine(i18n.New(i18n.Russian), e)
+	if strings.Contains(ru, "followup sent") || strings.Contains(ru, "mode=") || !cyrillic(ru) || !strings.Contains(ru, "Jane Doe #7") {
+		t.Errorf("Russian: %s", ru)
 	}
 }

@@ -186,7 +186,7 @@ func TestRussianFollowUpTexts(t *testing.T) {
 	}
 	e.command(annID, `send carlos@example.com are you still interested?`)
 	post := text(e.escalationPost(1))
-	for _, want := range []string{"VIP-фоллоу-ап с контактом Carlos Ruiz в канале WhatsApp: отправка была отклонена", "Агент: <@U0ANN>", "Забрать", "Отложить на 1 ч", "Статус"} {
+	for _, want := range []string{"VIP-фоллоу-ап с контактом Carlos Ruiz в канале WhatsApp: отправку отклонили", "Агент: <@U0ANN>", "Забрать", "Отложить на 1 ч", "Статус"} {
 		if !strings.Contains(post, want) {
 			t.Errorf("escalation post lacks %q: %s", want, post)
 		}

@@ -5,7 +5,6 @@
 package cadences
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -73,7 +72,7 @@ func Parse(name string, steps []string) (Cadence, error) {
 	for i, s := range steps {
 		st, err := ParseStep(s)
 		if err != nil {
-			return Cadence{}, followup.Errorf(followup.EInvalid, "step %d: %s", i+1, followup.ErrorMessage(err))
+			return Cadence{}, followup.Errorf(followup.EInvalid, "step %d: %s", i+1, err)
 		}
 		c.Steps = append(c.Steps, st)
 	}
@@ -133,11 +132,14 @@ func checkCount(n int) error {
 
 // When is a step's offset as a person reads it: "day 2", or "day 1 +12h"
 // when it does not fall on a whole day after the start.
-func (s Step) When() string {
+func (s Step) When() string { return s.WhenPhrase().String() }
+
+// WhenPhrase is When as a Phrase, for the reader's language.
+func (s Step) WhenPhrase() followup.Phrase {
 	const day = 24 * time.Hour
 	days, rest := s.After/day, s.After%day
 	if rest == 0 {
-		return fmt.Sprintf("day %d", days)
+		return followup.Say("day %d", int(days))
 	}
-	return fmt.Sprintf("day %d +%s", days, Offset(rest))
+	return followup.Say("day %d +%s", int(days), Offset(rest))
 }

@@ -1,8 +1,6 @@
 package cadences
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +17,15 @@ const (
 	formTouch    = `text "…", template NAME [1=value …] or tag TAG "…"`
 	formFallback = "else template NAME [1=value …] or else tag TAG"
 	formParams   = `1=value 2=value (quote a value with spaces: 1="Jane Doe")`
+)
+
+// The forms that have words in them ("or"), as Phrases, so that an error
+// shows them in its reader's language.
+var (
+	sayOffset   = followup.Say(formOffset)
+	sayTouch    = followup.Say(formTouch)
+	sayFallback = followup.Say(formFallback)
+	sayParams   = followup.Say(formParams)
 )
 
 // ParseStep reads one step of a cadence:
@@ -48,14 +55,14 @@ func ParseStep(s string) (Step, error) {
 
 func parseStep(s string) (Step, error) {
 	if !utf8.ValidString(s) {
-		return Step{}, errors.New("the step is not valid UTF-8 text")
+		return Step{}, followup.Errorf(followup.EInvalid, "the step is not valid UTF-8 text")
 	}
 	toks, err := tokenize(s)
 	if err != nil {
 		return Step{}, err
 	}
 	if len(toks) == 0 {
-		return Step{}, fmt.Errorf("the step is empty; write one like %s", formStep)
+		return Step{}, followup.Errorf(followup.EInvalid, "the step is empty; write one like %s", formStep)
 	}
 	p := &parser{toks: toks}
 	var st Step
@@ -67,9 +74,9 @@ func parseStep(s string) (Step, error) {
 	touch, _ := p.keyword()
 	switch {
 	case word == "":
-		return Step{}, fmt.Errorf("say what to send %s after the start: %s", off.raw, formTouch)
+		return Step{}, followup.Errorf(followup.EInvalid, "say what to send %s after the start: %s", off.raw, sayTouch)
 	case touch == "text":
-		if st.Text, err = p.message(`text "Your plan renews soon"`); err != nil {
+		if st.Text, err = p.message(followup.Say(`text "Your plan renews soon"`)); err != nil {
 			return Step{}, err
 		}
 	case touch == "template":
@@ -77,30 +84,36 @@ func parseStep(s string) (Step, error) {
 			return Step{}, err
 		}
 	case touch == "tag":
-		if st.Tag, err = p.tag(`tag ACCOUNT_UPDATE "Your plan renews soon"`); err != nil {
+		if st.Tag, err = p.tag(followup.Say(`tag ACCOUNT_UPDATE "Your plan renews soon"`)); err != nil {
 			return Step{}, err
 		}
-		if st.Text, err = p.message(fmt.Sprintf(`tag %s "Your plan renews soon"`, st.Tag)); err != nil {
+		if st.Text, err = p.message(followup.Say(`tag %s "Your plan renews soon"`, string(st.Tag))); err != nil {
 			return Step{}, err
 		}
 	default:
-		return Step{}, fmt.Errorf("%s is not a touch; write %s", echo(word, 40), formTouch)
+		return Step{}, followup.Errorf(followup.EInvalid, "%s is not a touch; write %s", echo(word, 40), sayTouch)
 	}
 	if p.done() {
 		return st, nil
 	}
 	if word = p.peek().raw; p.peekKeyword() != "else" {
-		return Step{}, fmt.Errorf("unexpected %s after %s; only %s may follow", echo(word, 40), touchWord(st), formFallback)
+		switch {
+		case st.Template != nil:
+			return Step{}, followup.Errorf(followup.EInvalid, "unexpected %s after the template; only %s may follow", echo(word, 40), sayFallback)
+		case st.Tag != "":
+			return Step{}, followup.Errorf(followup.EInvalid, "unexpected %s after the tag's message; only %s may follow", echo(word, 40), sayFallback)
+		}
+		return Step{}, followup.Errorf(followup.EInvalid, "unexpected %s after the message; only %s may follow", echo(word, 40), sayFallback)
 	}
 	p.i++
 	if st.Template != nil {
-		return Step{}, errors.New("a template step takes no else: only a text or tag step falls back, on a template or a tag")
+		return Step{}, followup.Errorf(followup.EInvalid, "a template step takes no else: only a text or tag step falls back, on a template or a tag")
 	}
 	word = p.peek().raw
 	fallback, _ := p.keyword()
 	switch {
 	case word == "":
-		return Step{}, fmt.Errorf("else needs a fallback: %s", formFallback)
+		return Step{}, followup.Errorf(followup.EInvalid, "else needs a fallback: %s", sayFallback)
 	case fallback == "template":
 		t, err := p.template()
 		if err != nil {
@@ -109,7 +122,7 @@ func parseStep(s string) (Step, error) {
 		st.Else = &Else{Template: t}
 	case fallback == "tag":
 		if st.Tag != "" {
-			return Step{}, errors.New("a tag step already carries a tag; its fallback can only be else template NAME [1=value …]")
+			return Step{}, followup.Errorf(followup.EInvalid, "a tag step already carries a tag; its fallback can only be else template NAME [1=value …]")
 		}
 		tag, err := p.tag("else tag ACCOUNT_UPDATE")
 		if err != nil {
@@ -117,28 +130,18 @@ func parseStep(s string) (Step, error) {
 		}
 		st.Else = &Else{Tag: tag}
 	default:
-		return Step{}, fmt.Errorf("%s after else is not a fallback; write %s", echo(word, 40), formFallback)
+		return Step{}, followup.Errorf(followup.EInvalid, "%s after else is not a fallback; write %s", echo(word, 40), sayFallback)
 	}
 	if !p.done() {
-		return Step{}, fmt.Errorf("unexpected %s at the end of the step; a step has one fallback at most", echo(p.peek().raw, 40))
+		return Step{}, followup.Errorf(followup.EInvalid, "unexpected %s at the end of the step; a step has one fallback at most", echo(p.peek().raw, 40))
 	}
 	return st, nil
-}
-
-func touchWord(st Step) string {
-	switch {
-	case st.Template != nil:
-		return "the template"
-	case st.Tag != "":
-		return "the tag's message"
-	}
-	return "the message"
 }
 
 // parseOffset reads 2d, 36h, 1d12h30m, 90m: whole numbers of days, hours
 // and minutes, each unit at most once, largest first.
 func parseOffset(t token) (time.Duration, error) {
-	bad := fmt.Errorf("%s is not an offset like %s", echo(t.raw, 40), formOffset)
+	bad := followup.Errorf(followup.EInvalid, "%s is not an offset like %s", echo(t.raw, 40), sayOffset)
 	if t.quoted {
 		return 0, bad
 	}
@@ -175,7 +178,7 @@ func parseOffset(t token) (time.Duration, error) {
 		next, i = k+1, j+1
 	}
 	if tooFar || total > MaxAfter {
-		return 0, fmt.Errorf("%s is more than %d days after the start; a cadence spans at most %d days", followup.Clip(t.raw, 40), MaxAfter/(24*time.Hour), MaxAfter/(24*time.Hour))
+		return 0, followup.Errorf(followup.EInvalid, "%s is more than %d days after the start; a cadence spans at most %d days", followup.Clip(t.raw, 40), MaxAfter/(24*time.Hour), MaxAfter/(24*time.Hour))
 	}
 	return total, nil
 }
@@ -208,21 +211,21 @@ func (s Step) check() error {
 	days := int(MaxAfter / (24 * time.Hour))
 	switch {
 	case s.After < time.Minute:
-		return errors.New("a step comes at least 1m after the cadence starts")
+		return followup.Errorf(followup.EInvalid, "a step comes at least 1m after the cadence starts")
 	case s.After > MaxAfter:
-		return fmt.Errorf("%s is more than %d days after the start; a cadence spans at most %d days", Offset(s.After), days, days)
+		return followup.Errorf(followup.EInvalid, "%s is more than %d days after the start; a cadence spans at most %d days", Offset(s.After), days, days)
 	case s.After%time.Minute != 0:
-		return fmt.Errorf("%v is not a whole number of minutes", s.After)
+		return followup.Errorf(followup.EInvalid, "%v is not a whole number of minutes", s.After)
 	case s.Template != nil && (s.Text != "" || s.Tag != ""):
-		return errors.New("a step sends one thing: text, a template or a tag with its message")
+		return followup.Errorf(followup.EInvalid, "a step sends one thing: text, a template or a tag with its message")
 	case s.Template == nil && s.Tag != "" && s.Text == "":
-		return fmt.Errorf("the tag needs its message: tag %s \"…\"", s.Tag)
+		return followup.Errorf(followup.EInvalid, "the tag needs its message: tag %s \"…\"", s.Tag)
 	case s.Template == nil && s.Text == "":
-		return fmt.Errorf("nothing to send; write %s", formTouch)
+		return followup.Errorf(followup.EInvalid, "nothing to send; write %s", sayTouch)
 	}
 	if s.Template != nil {
 		if s.Else != nil {
-			return errors.New("a template step takes no else: only a text or tag step falls back, on a template or a tag")
+			return followup.Errorf(followup.EInvalid, "a template step takes no else: only a text or tag step falls back, on a template or a tag")
 		}
 		return s.Template.check()
 	}
@@ -239,11 +242,11 @@ func (s Step) check() error {
 	}
 	switch {
 	case (s.Else.Template == nil) == (s.Else.Tag == ""):
-		return fmt.Errorf("a fallback is one of %s", formFallback)
+		return followup.Errorf(followup.EInvalid, "a fallback is one of %s", sayFallback)
 	case s.Else.Template != nil:
 		return s.Else.Template.check()
 	case s.Tag != "":
-		return errors.New("a tag step already carries a tag; its fallback can only be else template NAME [1=value …]")
+		return followup.Errorf(followup.EInvalid, "a tag step already carries a tag; its fallback can only be else template NAME [1=value …]")
 	}
 	return checkTag(s.Else.Tag)
 }
@@ -251,15 +254,15 @@ func (s Step) check() error {
 func checkText(s string) error {
 	switch {
 	case strings.TrimSpace(s) == "":
-		return errors.New("the message is empty")
+		return followup.Errorf(followup.EInvalid, "the message is empty")
 	case len(s) > MaxTextBytes:
-		return fmt.Errorf("the message is %d bytes; the limit is %d", len(s), MaxTextBytes)
+		return followup.Errorf(followup.EInvalid, "the message is %d bytes; the limit is %d", len(s), MaxTextBytes)
 	case !utf8.ValidString(s):
-		return errors.New("the message is not valid UTF-8 text")
+		return followup.Errorf(followup.EInvalid, "the message is not valid UTF-8 text")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
-			return fmt.Errorf("the message contains the control character %U; only line breaks and tabs may be in it", r)
+			return followup.Errorf(followup.EInvalid, "the message contains the control character %U; only line breaks and tabs may be in it", r)
 		}
 	}
 	return nil
@@ -267,7 +270,7 @@ func checkText(s string) error {
 
 func checkTag(t followup.Tag) error {
 	if _, err := followup.ParseTag(string(t)); err != nil {
-		return fmt.Errorf("%s is not a message tag (one of %s)", echo(string(t), 40), tagList())
+		return followup.Errorf(followup.EInvalid, "%s is not a message tag (one of %s)", echo(string(t), 40), tagList())
 	}
 	return nil
 }
@@ -283,18 +286,18 @@ func tagList() string {
 // check says what is wrong with a template's name or parameters.
 func (t *Template) check() error {
 	if !validTemplateName(t.Name) {
-		return fmt.Errorf("%s is not a template name (letters, digits, _, - and ., as the template was added)", echo(t.Name, 40))
+		return followup.Errorf(followup.EInvalid, "%s is not a template name (letters, digits, _, - and ., as the template was added)", echo(t.Name, 40))
 	}
 	for i, p := range t.Params {
 		switch {
 		case strings.TrimSpace(p) == "":
-			return fmt.Errorf("template parameter %d is empty", i+1)
+			return followup.Errorf(followup.EInvalid, "template parameter %d is empty", i+1)
 		case !utf8.ValidString(p):
-			return fmt.Errorf("template parameter %d is not valid UTF-8 text", i+1)
+			return followup.Errorf(followup.EInvalid, "template parameter %d is not valid UTF-8 text", i+1)
 		}
 		for _, r := range p {
 			if unicode.IsControl(r) {
-				return fmt.Errorf("template parameter %d contains the character %U; a parameter is one line", i+1, r)
+				return followup.Errorf(followup.EInvalid, "template parameter %d contains the character %U; a parameter is one line", i+1, r)
 			}
 		}
 	}
@@ -427,13 +430,13 @@ func (p *parser) keyword() (string, bool) {
 }
 
 // message takes a quoted message; example shows the form.
-func (p *parser) message(example string) (string, error) {
+func (p *parser) message(example followup.Phrase) (string, error) {
 	if p.done() {
-		return "", fmt.Errorf("the message is missing; write it in double quotes: %s", example)
+		return "", followup.Errorf(followup.EInvalid, "the message is missing; write it in double quotes: %s", example)
 	}
 	t := p.peek()
 	if !t.quoted {
-		return "", fmt.Errorf("the message must be in double quotes: %s (write \\\" for a quote inside it)", example)
+		return "", followup.Errorf(followup.EInvalid, "the message must be in double quotes: %s (write \\\" for a quote inside it)", example)
 	}
 	p.i++
 	if err := checkText(t.val); err != nil {
@@ -442,15 +445,16 @@ func (p *parser) message(example string) (string, error) {
 	return t.val, nil
 }
 
-// tag takes a message tag; example shows the form.
-func (p *parser) tag(example string) (followup.Tag, error) {
+// tag takes a message tag; example shows the form (a string, or a
+// Phrase when it has words).
+func (p *parser) tag(example any) (followup.Tag, error) {
 	if p.done() {
-		return "", fmt.Errorf("name the message tag: %s (one of %s)", example, tagList())
+		return "", followup.Errorf(followup.EInvalid, "name the message tag: %s (one of %s)", example, tagList())
 	}
 	t := p.next()
 	tag := followup.Tag(strings.ToUpper(t.val))
 	if t.quoted || checkTag(tag) != nil {
-		return "", fmt.Errorf("%s is not a message tag (one of %s)", echo(t.raw, 40), tagList())
+		return "", followup.Errorf(followup.EInvalid, "%s is not a message tag (one of %s)", echo(t.raw, 40), tagList())
 	}
 	return tag, nil
 }
@@ -458,14 +462,14 @@ func (p *parser) tag(example string) (followup.Tag, error) {
 // template takes NAME [1=value …], up to an else or the end.
 func (p *parser) template() (*Template, error) {
 	if p.done() {
-		return nil, errors.New("name the template: template renewal [1=value …]")
+		return nil, followup.Errorf(followup.EInvalid, "name the template: template renewal [1=value …]")
 	}
 	name := p.next()
 	if name.quoted || !validTemplateName(name.val) {
 		if strings.EqualFold(name.val, "else") {
-			return nil, errors.New("name the template before else: template renewal [1=value …]")
+			return nil, followup.Errorf(followup.EInvalid, "name the template before else: template renewal [1=value …]")
 		}
-		return nil, fmt.Errorf("%s is not a template name (letters, digits, _, - and ., as the template was added)", echo(name.raw, 40))
+		return nil, followup.Errorf(followup.EInvalid, "%s is not a template name (letters, digits, _, - and ., as the template was added)", echo(name.raw, 40))
 	}
 	t := &Template{Name: name.val}
 	byNumber := map[int]string{}
@@ -476,24 +480,24 @@ func (p *parser) template() (*Template, error) {
 		tok := p.next()
 		key, value, ok := strings.Cut(tok.val, "=")
 		if tok.quoted || !ok || key == "" {
-			return nil, fmt.Errorf("%s is not a template parameter; write parameters as %s", echo(tok.raw, 40), formParams)
+			return nil, followup.Errorf(followup.EInvalid, "%s is not a template parameter; write parameters as %s", echo(tok.raw, 40), sayParams)
 		}
 		n, err := strconv.Atoi(key)
 		if err != nil || n < 1 || strings.TrimLeft(key, "0123456789") != "" {
-			return nil, fmt.Errorf("%s: template parameters are numbered from 1; write them as %s", echo(tok.raw, 40), formParams)
+			return nil, followup.Errorf(followup.EInvalid, "%s: template parameters are numbered from 1; write them as %s", echo(tok.raw, 40), sayParams)
 		}
 		if _, dup := byNumber[n]; dup {
-			return nil, fmt.Errorf("template parameter %d is given twice", n)
+			return nil, followup.Errorf(followup.EInvalid, "template parameter %d is given twice", n)
 		}
 		if strings.TrimSpace(value) == "" {
-			return nil, fmt.Errorf("template parameter %d has no value; write %d=value", n, n)
+			return nil, followup.Errorf(followup.EInvalid, "template parameter %d has no value; write %d=value", n, n)
 		}
 		byNumber[n] = value
 	}
 	for i := 1; i <= len(byNumber); i++ {
 		v, ok := byNumber[i]
 		if !ok {
-			return nil, fmt.Errorf("template parameters are numbered 1, 2, 3 … without gaps; %d is missing", i)
+			return nil, followup.Errorf(followup.EInvalid, "template parameters are numbered 1, 2, 3 … without gaps; %d is missing", i)
 		}
 		t.Params = append(t.Params, v)
 	}
@@ -578,7 +582,7 @@ func tokenize(s string) ([]token, error) {
 			if end := strings.IndexFunc(after, unicode.IsSpace); end >= 0 {
 				after = after[:end]
 			}
-			return nil, fmt.Errorf("%s comes right after the closing quote of %s; put a space between them, or write \\\" for a quote inside the text", echo(after, 20), echo(s[start:i], 40))
+			return nil, followup.Errorf(followup.EInvalid, "%s comes right after the closing quote of %s; put a space between them, or write \\\" for a quote inside the text", echo(after, 20), echo(s[start:i], 40))
 		}
 		t.raw = s[start:i]
 		toks = append(toks, t)
@@ -606,7 +610,7 @@ func quoted(s string, i int) (string, int, error) {
 		b.WriteString(s[j : j+n])
 		j += n
 	}
-	return "", 0, fmt.Errorf("the quote in %s is never closed; end the text with %c (write \\\" for a quote inside it)", echo(s[i:], 40), closer(open))
+	return "", 0, followup.Errorf(followup.EInvalid, "the quote in %s is never closed; end the text with %c (write \\\" for a quote inside it)", echo(s[i:], 40), closer(open))
 }
 
 func closer(open rune) rune {

@@ -53,8 +53,25 @@ type Contact struct {
 
 // RowError is one bad row.
 type RowError struct {
-	Line   int    `json:"line"`
+	Line int `json:"line"`
+	// Reason is why, in English; Err is the same for the reader's
+	// language (i18n.Printer.Error), nil when only Reason is known.
 	Reason string `json:"reason"`
+	Err    error  `json:"-"`
+}
+
+// rowError is the RowError of line for why.
+func rowError(line int, why *followup.Error) RowError {
+	return RowError{Line: line, Reason: why.Message, Err: why}
+}
+
+// because is err as a reason: its own when it has one for people.
+func because(err error) *followup.Error {
+	var e *followup.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return followup.Errorf(followup.EInvalid, "%s", followup.ErrorMessage(err))
 }
 
 func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
@@ -77,7 +94,7 @@ func Parse(r io.Reader, opt Options) ([]Contact, []RowError, error) {
 		return nil, nil, followup.Errorf(followup.EInvalid, "the file is empty: the first row must name the columns (%s)", strings.Join(Columns, ","))
 	case err != nil:
 		return nil, nil, fmt.Errorf("read CSV: %w", err)
-	case reason != "":
+	case reason != nil:
 		return nil, nil, followup.Errorf(followup.EInvalid, "cannot read the header row (line %d): %s", line, reason)
 	}
 	index := map[string]int{}
@@ -102,21 +119,21 @@ func Parse(r io.Reader, opt Options) ([]Contact, []RowError, error) {
 		if err != nil {
 			return m.contacts, bad, fmt.Errorf("read CSV: %w", err)
 		}
-		if reason == "" && blank(rec) {
+		if reason == nil && blank(rec) {
 			continue
 		}
 		if rows++; rows > MaxRows {
-			bad = append(bad, RowError{Line: line, Reason: fmt.Sprintf("the file has more than %d rows; split it", MaxRows)})
+			bad = append(bad, rowError(line, followup.Errorf(followup.EInvalid, "the file has more than %d rows; split it", MaxRows)))
 			break
 		}
-		if reason == "" {
+		if reason == nil {
 			var r row
-			if r, reason = parseRow(rec, index, len(header), opt.Region); reason == "" {
+			if r, reason = parseRow(rec, index, len(header), opt.Region); reason == nil {
 				reason = m.add(line, r)
 			}
 		}
-		if reason != "" {
-			bad = append(bad, RowError{Line: line, Reason: reason})
+		if reason != nil {
+			bad = append(bad, rowError(line, reason))
 		}
 	}
 	return m.contacts, bad, nil
@@ -172,16 +189,16 @@ func (p *parser) next() (physicalLine, error) {
 // record reads the next record: its first line, and its fields or the
 // reason it cannot be read. Empty lines are skipped; err is io.EOF at the
 // end.
-func (p *parser) record() (line int, fields []string, reason string, err error) {
+func (p *parser) record() (line int, fields []string, reason *followup.Error, err error) {
 	first, err := p.next()
 	for err == nil && !first.tooLong && strings.TrimRight(first.text, "\r\n") == "" {
 		first, err = p.next()
 	}
 	if err != nil {
-		return 0, nil, "", err
+		return 0, nil, nil, err
 	}
 	if first.tooLong {
-		return first.no, nil, fmt.Sprintf("the line is longer than %d bytes", MaxLineBytes), nil
+		return first.no, nil, followup.Errorf(followup.EInvalid, "the line is longer than %d bytes", MaxLineBytes), nil
 	}
 	// A record goes on while a quoted field is open: an odd number of
 	// quotes so far ("" inside a quoted field counts twice).
@@ -195,10 +212,10 @@ func (p *parser) record() (line int, fields []string, reason string, err error) 
 				lines = append(lines, l)
 			}
 			p.again(lines[1:])
-			return first.no, nil, `a quoted field opens here and is not closed (a " is missing or stray); the rows after it were read on their own`, nil
+			return first.no, nil, followup.Errorf(followup.EInvalid, `a quoted field opens here and is not closed (a " is missing or stray); the rows after it were read on their own`), nil
 		}
 		if err != nil {
-			return 0, nil, "", err
+			return 0, nil, nil, err
 		}
 		lines = append(lines, l)
 		size += len(l.text)
@@ -220,10 +237,25 @@ func (p *parser) record() (line int, fields []string, reason string, err error) 
 		if errors.As(perr, &pe) {
 			perr = pe.Err
 		}
-		return first.no, nil, "malformed CSV: " + perr.Error(), nil
+		why, ok := csvErrors[perr]
+		if !ok {
+			why = followup.Say("%s", perr.Error())
+		}
+		return first.no, nil, followup.Errorf(followup.EInvalid, "malformed CSV: %s", why), nil
 	}
-	return first.no, rec, "", nil
+	return first.no, rec, nil, nil
 }
+
+// csvErrors are encoding/csv's errors, in its words, for the reader's
+// language.
+var csvErrors = map[error]followup.Phrase{
+	csv.ErrBareQuote: followup.Say(`bare " in non-quoted-field`),
+	csv.ErrQuote:     followup.Say(`extraneous or missing " in quoted-field`),
+	errUnreadRow:     followup.Say("cannot read the row"),
+}
+
+// errUnreadRow: encoding/csv read no record, or not the whole text.
+var errUnreadRow = errors.New("cannot read the row")
 
 // again puts lines back to be read as rows of their own.
 func (p *parser) again(lines []physicalLine) {
@@ -246,7 +278,7 @@ func (p *parser) parse(text string) ([]string, error) {
 	if err != nil || p.cr.InputOffset()-start != int64(len(text)) {
 		p.cr, p.src.s = nil, ""
 		if err == nil || err == io.EOF {
-			err = errors.New("cannot read the row")
+			err = errUnreadRow
 		}
 		return nil, err
 	}
@@ -271,11 +303,11 @@ type row struct {
 	ident *store.IdentityInput
 }
 
-func parseRow(rec []string, index map[string]int, width int, region string) (row, string) {
+func parseRow(rec []string, index map[string]int, width int, region string) (row, *followup.Error) {
 	var r row
 	c := &r.c
 	if len(rec) != width {
-		return r, fmt.Sprintf("has %d fields, the header has %d", len(rec), width)
+		return r, followup.Errorf(followup.EInvalid, "has %d fields, the header has %d", len(rec), width)
 	}
 	get := func(col string) string {
 		if i, ok := index[col]; ok {
@@ -285,29 +317,29 @@ func parseRow(rec []string, index map[string]int, width int, region string) (row
 	}
 	for _, f := range rec {
 		if len(f) > MaxFieldLen {
-			return r, fmt.Sprintf("a field is longer than %d bytes", MaxFieldLen)
+			return r, followup.Errorf(followup.EInvalid, "a field is longer than %d bytes", MaxFieldLen)
 		}
 		if !utf8.ValidString(f) {
-			return r, "a field is not valid UTF-8"
+			return r, followup.Errorf(followup.EInvalid, "a field is not valid UTF-8")
 		}
 	}
 	c.FirstName, c.LastName = get("first_name"), get("last_name")
 	c.Email = get("email")
 	phone, err := store.ParsePhone(get("phone"), region)
 	if err != nil {
-		return r, followup.ErrorMessage(err)
+		return r, because(err)
 	}
 	c.Phone = phone
 	if v := get("vip"); v != "" {
 		b, err := strconv.ParseBool(strings.ToLower(v))
 		if err != nil {
-			return r, fmt.Sprintf("vip %q is not true or false", v)
+			return r, followup.Errorf(followup.EInvalid, "vip %q is not true or false", v)
 		}
 		c.VIP = &b
 	}
 	if v := get("time_zone"); v != "" {
 		if !store.ValidTimeZone(v) {
-			return r, fmt.Sprintf("time_zone %q is not an IANA time zone like Europe/Berlin", v)
+			return r, followup.Errorf(followup.EInvalid, "time_zone %q is not an IANA time zone like Europe/Berlin", v)
 		}
 		c.TimeZone = v
 	}
@@ -315,25 +347,25 @@ func parseRow(rec []string, index map[string]int, width int, region string) (row
 	if v := get("channel"); v != "" {
 		ch, err := followup.ParseChannel(strings.ToLower(v))
 		if err != nil {
-			return r, followup.ErrorMessage(err)
+			return r, because(err)
 		}
 		ident.Channel = ch
 	}
 	if ext := get("external_id"); ext != "" {
 		if ident.Channel == "" {
-			return r, "external_id needs a channel"
+			return r, followup.Errorf(followup.EInvalid, "external_id needs a channel")
 		}
 		if ident.ExternalID, err = store.NormalizeExternalID(ident.Channel, ext, region); err != nil {
-			return r, followup.ErrorMessage(err)
+			return r, because(err)
 		}
 	}
 	if v := get("last_inbound_at"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			return r, fmt.Sprintf("last_inbound_at %q is not an RFC 3339 time like 2026-11-20T14:05:00Z", v)
+			return r, followup.Errorf(followup.EInvalid, "last_inbound_at %q is not an RFC 3339 time like 2026-11-20T14:05:00Z", v)
 		}
 		if ident.Channel == "" {
-			return r, "last_inbound_at needs a channel"
+			return r, followup.Errorf(followup.EInvalid, "last_inbound_at needs a channel")
 		}
 		ident.LastInboundAt = &t
 	}
@@ -345,13 +377,13 @@ func parseRow(rec []string, index map[string]int, width int, region string) (row
 	case "open", "closed":
 		c.ConvStatus = followup.ConvStatus(v)
 	default:
-		return r, fmt.Sprintf("conversation_status %q is not open or closed", v)
+		return r, followup.Errorf(followup.EInvalid, "conversation_status %q is not open or closed", v)
 	}
 	c.AssigneeSlackID = get("assignee")
 	if c.FirstName == "" && c.LastName == "" && c.Email == "" && c.Phone == "" && ident.ExternalID == "" {
-		return r, "no name, email, phone or external_id"
+		return r, followup.Errorf(followup.EInvalid, "no name, email, phone or external_id")
 	}
-	return r, ""
+	return r, nil
 }
 
 // merger gathers rows into contacts.
@@ -379,18 +411,18 @@ func newMerger() *merger {
 }
 
 // add merges one good row into its contact, or reports why it cannot.
-func (m *merger) add(line int, r row) string {
+func (m *merger) add(line int, r row) *followup.Error {
 	i, key := m.find(r)
 	merged := r.c
 	if i >= 0 {
-		if reason := m.conflict(i, key, r); reason != "" {
+		if reason := m.conflict(i, key, r); reason != nil {
 			return reason
 		}
 		merged = m.contacts[i].Contact
 		fill(&merged, r.c)
 	}
 	if r.ident != nil {
-		if reason := m.checkIdent(i, merged, *r.ident); reason != "" {
+		if reason := m.checkIdent(i, merged, *r.ident); reason != nil {
 			return reason
 		}
 	}
@@ -415,33 +447,33 @@ func (m *merger) add(line int, r row) string {
 			m.byPhone[p] = i
 		}
 	}
-	return ""
+	return nil
 }
 
 // find returns the contact a row belongs to, and how it was found ("email
 // \"a@b.c\""), or -1: as store.SaveContact finds a contact, by email, else
 // by phone (unless both have different emails), else by identity.
-func (m *merger) find(r row) (int, string) {
+func (m *merger) find(r row) (int, followup.Phrase) {
 	email := store.EmailKey(r.c.Email)
 	if i, ok := m.byEmail[email]; ok && email != "" {
-		return i, fmt.Sprintf("email %q", r.c.Email)
+		return i, followup.Say("email %q", r.c.Email)
 	}
 	if i, ok := m.byPhone[r.c.Phone]; ok && r.c.Phone != "" {
 		if email == "" || m.contacts[i].Contact.Email == "" {
-			return i, "phone " + r.c.Phone
+			return i, followup.Say("phone %s", r.c.Phone)
 		}
 	}
 	if r.ident != nil && r.ident.ExternalID != "" && email == "" && r.c.Phone == "" {
 		if i, ok := m.byIdent[identKey{r.ident.Channel, r.ident.ExternalID}]; ok {
-			return i, fmt.Sprintf("%s external_id %q", r.ident.Channel, r.ident.ExternalID)
+			return i, followup.Say("%s external_id %q", string(r.ident.Channel), r.ident.ExternalID)
 		}
 	}
-	return -1, ""
+	return -1, followup.Phrase{}
 }
 
 // conflict says why row r cannot join contact i, found by key: a field
 // both give differently.
-func (m *merger) conflict(i int, key string, r row) string {
+func (m *merger) conflict(i int, key followup.Phrase, r row) *followup.Error {
 	c := m.contacts[i]
 	a, b := c.Contact, r.c
 	differ := func(x, y string) bool { return x != "" && y != "" && x != y }
@@ -464,36 +496,36 @@ func (m *merger) conflict(i int, key string, r row) string {
 	case differ(a.TimeZone, b.TimeZone):
 		field, was, is = "time_zone", a.TimeZone, b.TimeZone
 	default:
-		return ""
+		return nil
 	}
-	return fmt.Sprintf("%s is the contact of line %d, whose %s is %q, not %q: the rows of one contact must agree (leave the field empty on its other rows)", key, c.Line, field, was, is)
+	return followup.Errorf(followup.EInvalid, "%s is the contact of line %d, whose %s is %q, not %q: the rows of one contact must agree (leave the field empty on its other rows)", key, c.Line, field, was, is)
 }
 
 // checkIdent says why contact i (-1: a new one), with the row merged in,
 // cannot take the row's identity: nothing to address it by, an identity
 // of another contact, or a second one on a channel.
-func (m *merger) checkIdent(i int, merged store.ContactInput, id store.IdentityInput) string {
+func (m *merger) checkIdent(i int, merged store.ContactInput, id store.IdentityInput) *followup.Error {
 	to := address(merged, id)
 	switch {
 	case to == "" && id.Channel == followup.Email:
-		return "channel email needs an external_id, or the contact's email"
+		return followup.Errorf(followup.EInvalid, "channel email needs an external_id, or the contact's email")
 	case to == "" && (id.Channel == followup.WhatsApp || id.Channel == followup.SMS || id.Channel == followup.Viber):
-		return fmt.Sprintf("channel %s needs an external_id, or the contact's phone", id.Channel)
+		return followup.Errorf(followup.EInvalid, "channel %s needs an external_id, or the contact's phone", string(id.Channel))
 	case to == "":
-		return fmt.Sprintf("channel %s needs an external_id", id.Channel)
+		return followup.Errorf(followup.EInvalid, "channel %s needs an external_id", string(id.Channel))
 	}
 	if j, ok := m.byIdent[identKey{id.Channel, id.ExternalID}]; ok && id.ExternalID != "" && j != i {
-		return fmt.Sprintf("%s external_id %q is already the identity of the contact of line %d", id.Channel, id.ExternalID, m.contacts[j].Line)
+		return followup.Errorf(followup.EInvalid, "%s external_id %q is already the identity of the contact of line %d", string(id.Channel), id.ExternalID, m.contacts[j].Line)
 	}
 	if i < 0 {
-		return ""
+		return nil
 	}
 	for _, have := range m.idents[i] {
 		if have.id.Channel == id.Channel && address(merged, have.id) != to {
-			return fmt.Sprintf("the contact of line %d already has a different %s identity (line %d): a contact has one identity per channel", m.contacts[i].Line, id.Channel, have.line)
+			return followup.Errorf(followup.EInvalid, "the contact of line %d already has a different %s identity (line %d): a contact has one identity per channel", m.contacts[i].Line, string(id.Channel), have.line)
 		}
 	}
-	return ""
+	return nil
 }
 
 // addIdent gives contact i a row's identity, checked by checkIdent. The

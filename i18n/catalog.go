@@ -26,10 +26,10 @@ type count struct {
 }
 
 // tables are the catalog's messages, one table per part of the product.
-var tables = [][]text{botTexts, commandTexts, windowTexts, errorTexts, cliTexts, workflowTexts}
+var tables = [][]text{botTexts, commandTexts, windowTexts, errorTexts, cliTexts, workflowTexts, reportTexts}
 
 // counts are the messages with plural forms.
-var counts = [][]count{botCounts, commandCounts, cliCounts, workflowCounts}
+var counts = [][]count{botCounts, commandCounts, cliCounts, workflowCounts, reportCounts}
 
 // cat is the catalog, built once from the tables and never changed.
 var cat = build()

@@ -159,8 +159,8 @@ var cliTexts = []text{
 	{"--limit must be 1 or more", "--limit должен быть 1 или больше"},
 	{"Print the daily digest now: running follow-ups, windows closing today, overdue VIP follow-ups, yesterday's sends",
 		"Вывести ежедневную сводку сейчас: активные фоллоу-апы, окна, закрывающиеся сегодня, просроченные VIP-фоллоу-апы, вчерашние отправки"},
-	{"Print the daily digest as of now, as the worker posts it every day at\ndigest_time (in digest_time_zone) to SLACK_SUPERVISOR_CHANNEL and, each\ntheir own part, to every agent: running follow-ups per agent, windows\nclosing before midnight, VIP follow-ups overdue (window closed, nothing sent\nsince), and yesterday's sends, refusals and failures per channel.",
-		"Вывести ежедневную сводку на текущий момент — такую, какую воркер каждый день\nв digest_time (в digest_time_zone) публикует в SLACK_SUPERVISOR_CHANNEL и, каждому\nего часть, всем агентам: активные фоллоу-апы по агентам, окна, закрывающиеся до\nполуночи, просроченные VIP-фоллоу-апы (окно закрыто, с тех пор ничего не\nотправлено) и вчерашние отправки, отказы и сбои по каналам."},
+	{"Print the daily digest as of now, as the worker posts it every day at\ndigest_time (in digest_time_zone) to SLACK_SUPERVISOR_CHANNEL and, each\ntheir own part, to every agent: running follow-ups per agent, windows\nclosing before midnight, VIP follow-ups overdue (window closed, nothing sent\nsince), and yesterday's sends, refusals and failures per channel. Times\nare in the local time zone, or --tz's.",
+		"Вывести ежедневную сводку на текущий момент — такую, какую воркер каждый день\nв digest_time (в digest_time_zone) публикует в SLACK_SUPERVISOR_CHANNEL и, каждому\nего часть, всем агентам: активные фоллоу-апы по агентам, окна, закрывающиеся до\nполуночи, просроченные VIP-фоллоу-апы (окно закрыто, с тех пор ничего не\nотправлено) и вчерашние отправки, отказы и сбои по каналам. Время указано\nв местном часовом поясе или в поясе из --tz."},
 	{"digest schedule updated\n", "расписание сводки обновлено\n"},
 	{"(the digest schedule follows within %s, when a worker runs: %v)\n", "(расписание сводки обновится в течение %s, когда работает воркер: %v)\n"},
 

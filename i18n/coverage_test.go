@@ -14,7 +14,7 @@ import (
 
 // sources are the packages whose texts reach people, and so go through
 // the catalog.
-var sources = []string{"..", "../bot", "../cmd/followup", "../actions", "../store", "../window", "../csvimport", "../workflows", "../activities"}
+var sources = []string{"..", "../bot", "../cmd/followup", "../actions", "../store", "../window", "../csvimport", "../workflows", "../activities", "../cadences"}
 
 // russian is every key of the catalog.
 var russian = func() map[string]bool {
@@ -201,7 +201,8 @@ func usedKeys(t *testing.T) map[string]string {
 // keyArg is the argument of call that is a key, if call takes one: the
 // format of a Printer's Sprintf (a Printer is named p, or is a field p),
 // (and Fprintf's), the text of its Text, of i18n.Msg and i18n.Text, the format of
-// followup.Errorf, and the format of the bot's invalid (a parse error).
+// followup.Errorf, the format of the bot's invalid (a parse error), and
+// the format of a followup.Phrase (Say) and the text of a Term.
 func keyArg(call *ast.CallExpr) (ast.Expr, bool) {
 	var recv, name string
 	switch fn := call.Fun.(type) {
@@ -230,7 +231,7 @@ func keyArg(call *ast.CallExpr) (ast.Expr, bool) {
 		arg = 2
 	case recv == "" && name == "invalid":
 		arg = 1
-	case (recv == "followup" && (name == "Say" || name == "Term")) || (recv == "" && name == "say"):
+	case ((recv == "followup" || recv == "") && (name == "Say" || name == "Term")) || (recv == "" && name == "say"):
 		// A phrase's format, and a term the catalog must know.
 		arg = 0
 	}

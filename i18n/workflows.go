@@ -8,7 +8,7 @@ package i18n
 // the Russian says "с контактом %s", "в канале %s".
 var workflowTexts = []text{
 	// The escalations' triggers (followup.EscalationTrigger.Words).
-	{"a send was refused and nothing else was tried", "отправка была отклонена, а другого ничего не пробовали"},
+	{"a send was refused and nothing else was tried", "отправку отклонили, а другого способа не пробовали"},
 	{"the window is closing and nothing was sent", "окно закрывается, а ничего не отправлено"},
 	{"a message was not delivered", "сообщение не доставлено"},
 	{"the customer replied and nobody answered", "клиент ответил, а ему никто не ответил"},

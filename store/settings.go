@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -23,7 +24,7 @@ func intSetting(min int) func(string) (any, error) {
 	return func(v string) (any, error) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < min {
-			return nil, fmt.Errorf("want a whole number ≥ %d", min)
+			return nil, followup.Errorf(followup.EInvalid, "want a whole number ≥ %d", min)
 		}
 		return n, nil
 	}
@@ -32,7 +33,7 @@ func intSetting(min int) func(string) (any, error) {
 func boolSetting(v string) (any, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return nil, fmt.Errorf("want true or false")
+		return nil, followup.Errorf(followup.EInvalid, "want true or false")
 	}
 	return b, nil
 }
@@ -41,7 +42,7 @@ func durSetting(positive bool) func(string) (any, error) {
 	return func(v string) (any, error) {
 		d, err := parseDuration(v)
 		if err != nil || d < 0 || (positive && d == 0) {
-			return nil, fmt.Errorf("want a duration like 45m, 24h or 7d")
+			return nil, followup.Errorf(followup.EInvalid, "want a duration like 45m, 24h or 7d")
 		}
 		return fmt.Sprintf("%d microseconds", d.Microseconds()), nil
 	}
@@ -69,7 +70,7 @@ func showDur(d time.Duration) string {
 var settingsTable = map[string]setting{
 	"closing_logic": {"closing_logic", func(v string) (any, error) {
 		if v != string(followup.Unassign) && v != string(followup.Keep) {
-			return nil, fmt.Errorf("want unassign or keep")
+			return nil, followup.Errorf(followup.EInvalid, "want unassign or keep")
 		}
 		return v, nil
 	}, func(s followup.Settings) string { return string(s.ClosingLogic) }},
@@ -92,7 +93,7 @@ var settingsTable = map[string]setting{
 	"vip_escalate_after":     {"vip_escalate_after", offOr(durSetting(false)), func(s followup.Settings) string { return showOff(s.VIPEscalateAfter) }},
 	"supervisor_language": {"supervisor_language", func(v string) (any, error) {
 		if v = strings.ToLower(v); v != "en" && v != "ru" {
-			return nil, fmt.Errorf("want en or ru")
+			return nil, followup.Errorf(followup.EInvalid, "want en or ru")
 		}
 		return v, nil
 	}, func(s followup.Settings) string { return s.SupervisorLanguage }},
@@ -106,7 +107,7 @@ func offOr(parse func(string) (any, error)) func(string) (any, error) {
 		}
 		v2, err := parse(v)
 		if err != nil {
-			return nil, fmt.Errorf("%v, or off", err)
+			return nil, followup.Errorf(followup.EInvalid, "%v, or off", err)
 		}
 		return v2, nil
 	}
@@ -130,7 +131,7 @@ func quietHoursSetting(v string) (any, error) {
 	a, err1 := time.Parse("15:04", strings.TrimSpace(from))
 	b, err2 := time.Parse("15:04", strings.TrimSpace(to))
 	if !ok || err1 != nil || err2 != nil || a.Equal(b) {
-		return nil, fmt.Errorf("want a span like 21:00-08:00 (24-hour clock, in the contact's time zone), or %s", followup.QuietOff)
+		return nil, followup.Errorf(followup.EInvalid, "want a span like 21:00-08:00 (24-hour clock, in the contact's time zone), or %s", followup.QuietOff)
 	}
 	return a.Format("15:04") + "-" + b.Format("15:04"), nil
 }
@@ -143,7 +144,7 @@ func digestTimeSetting(v string) (any, error) {
 	}
 	t, err := time.Parse("15:04", v)
 	if err != nil {
-		return nil, fmt.Errorf("want a time like 09:00 (24-hour clock), or %s", followup.DigestOff)
+		return nil, followup.Errorf(followup.EInvalid, "want a time like 09:00 (24-hour clock), or %s", followup.DigestOff)
 	}
 	return t.Format("15:04"), nil
 }
@@ -151,10 +152,10 @@ func digestTimeSetting(v string) (any, error) {
 // timeZoneSetting reads an IANA time zone name (Europe/Berlin, UTC).
 func timeZoneSetting(v string) (any, error) {
 	if v == "" || strings.EqualFold(v, "local") {
-		return nil, fmt.Errorf("want an IANA time zone name like Europe/Berlin or UTC")
+		return nil, followup.Errorf(followup.EInvalid, "want an IANA time zone name like Europe/Berlin or UTC")
 	}
 	if _, err := time.LoadLocation(v); err != nil {
-		return nil, fmt.Errorf("want an IANA time zone name like Europe/Berlin or UTC")
+		return nil, followup.Errorf(followup.EInvalid, "want an IANA time zone name like Europe/Berlin or UTC")
 	}
 	return v, nil
 }
@@ -170,7 +171,7 @@ func regionSetting(v string) (any, error) {
 	case r == "" || strings.EqualFold(r, noRegion):
 		return "", nil
 	case !ValidRegion(r):
-		return nil, fmt.Errorf("want a two-letter ISO 3166 country code like GB, US or DE, or %s (phone numbers must then have a country code)", noRegion)
+		return nil, followup.Errorf(followup.EInvalid, "want a two-letter ISO 3166 country code like GB, US or DE, or %s (phone numbers must then have a country code)", noRegion)
 	}
 	return r, nil
 }
@@ -183,7 +184,7 @@ func reengagementSetting(v string) (any, error) {
 	}
 	name, lang, _ := strings.Cut(v, ":")
 	if name == "" || strings.ContainsAny(v, " \t") || strings.Count(v, ":") > 1 || (strings.Contains(v, ":") && lang == "") {
-		return nil, fmt.Errorf("want a WhatsApp template's name, optionally with its language (renewal or renewal:en_US), or %s", noRegion)
+		return nil, followup.Errorf(followup.EInvalid, "want a WhatsApp template's name, optionally with its language (renewal or renewal:en_US), or %s", noRegion)
 	}
 	return v, nil
 }
@@ -285,7 +286,11 @@ func (s *Store) SetSetting(ctx context.Context, name, value string) error {
 		tn, lang, _ := strings.Cut(v.(string), ":")
 		t, err := s.Template(ctx, followup.WhatsApp, tn, lang)
 		if err != nil {
-			return followup.Errorf(followup.ErrorCodeOf(err), "setting %s: %s", name, followup.ErrorMessage(err))
+			var why any = followup.ErrorMessage(err)
+			if e := (*followup.Error)(nil); errors.As(err, &e) {
+				why = e // in the reader's language
+			}
+			return followup.Errorf(followup.ErrorCodeOf(err), "setting %s: %s", name, why)
 		}
 		if t.ParamCount != 0 {
 			return followup.Errorf(followup.EInvalid, "setting %s: %s takes %d parameter(s); a default re-engagement template must take none, since nobody fills them in", name, tn, t.ParamCount)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/actions"
+	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/store"
 )
 
@@ -57,7 +58,7 @@ func parseSince(v string, now time.Time) (time.Time, error) {
 		}
 	}
 	if err != nil || d <= 0 {
-		return time.Time{}, fmt.Errorf("--since %q: want a duration back from now (24h, 7d) or a time in RFC 3339 (2026-03-10T09:00:00Z)", v)
+		return time.Time{}, followup.Errorf(followup.EInvalid, "--since %q: want a duration back from now (24h, 7d) or a time in RFC 3339 (2026-03-10T09:00:00Z)", v)
 	}
 	return now.Add(-d), nil
 }
@@ -112,7 +113,8 @@ matches exactly one contact.`),
 			}
 			tw := newTable(a.stdout, a.p.Sprintf("AT"), a.p.Sprintf("ACTOR"), a.p.Sprintf("SOURCE"), a.p.Sprintf("ACTION"), a.p.Sprintf("CONTACT"), a.p.Sprintf("CHANNEL"), a.p.Sprintf("DETAIL"))
 			for _, e := range es {
-				tw.row(e.At.UTC().Format(time.RFC3339), e.Actor, e.Source, e.Action, auditContact(e), orDash(string(e.Channel)), orDash(e.DetailText()))
+				tw.row(e.At.UTC().Format(time.RFC3339), e.Actor, bot.AuditSource(a.p, e.Source), bot.AuditAction(a.p, e.Action), auditContact(e),
+					orDash(string(e.Channel)), orDash(bot.AuditDetail(a.p, e)))
 			}
 			return tw.flush()
 		},

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/followup-dev/followup/internal/i18ntest"
 )
 
 // TestAuditCommand: changes made at the command line are in `followup
@@ -66,5 +68,36 @@ func TestAuditCommand(t *testing.T) {
 	}
 	if code, _, errs := c.run("", "audit", "--since", "yesterday"); code != 2 || !strings.Contains(errs, "RFC 3339") {
 		t.Errorf("--since yesterday: %d %q", code, errs)
+	}
+}
+
+// TestAuditInRussian: with LANG=ru_RU.UTF-8 the audit log's headings,
+// actions and details are in Russian; names, ids and times as recorded.
+func TestAuditInRussian(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env["USER"] = "ops"
+	c.env["LANG"] = "ru_RU.UTF-8"
+	if out := c.ok("audit"); !cyrillic(out) {
+		t.Errorf("empty audit log: %q", out)
+	}
+	c.ok("agents", "add", "--slack-user", "U0SAM", "--name", "Sam", "--role", "supervisor")
+	c.ok("settings", "set", "reminder_lead", "2h")
+	c.ok("templates", "add", "renewal", "--params", "0", "--body", "Your plan renews soon")
+	c.ok("cadences", "add", "nudge", "--by", "U0SAM", `36h text "Still there?"`)
+	c.ok("cadences", "remove", "nudge", "--by", "U0SAM")
+	out := c.ok("audit")
+	for _, want := range []string{"КОГДА", "агент добавлен", "настройка изменена", "шаблон добавлен", "серия добавлена", "серия удалена",
+		"серия=nudge шагов=1", "изменение=добавлен имя=Sam роль=супервайзер пользователь_Slack=U0SAM", "настройка=reminder_lead значение=2h0m0s",
+		"язык=en статус=одобрен шаблон=renewal"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errs := c.run("", "audit", "--since", "yesterday"); code != 2 || !strings.Contains(errs, "нужен срок назад") {
+		t.Errorf("--since yesterday: %d %q", code, errs)
+	}
+	if left := i18ntest.EnglishLeft(out, "ops", "cli", "U0SAM", "Sam", "nudge", "reminder_lead", "renewal", "whatsapp", "en", "Slack"); len(left) > 0 {
+		t.Errorf("English left in the audit log %v:\n%s", left, out)
 	}
 }

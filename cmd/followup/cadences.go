@@ -13,6 +13,7 @@ import (
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/cadences"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/store"
 )
 
@@ -46,18 +47,14 @@ func (a *app) cadencesCmd() *cobra.Command {
 	add := &cobra.Command{
 		Use:   "add NAME STEP… [--by SLACK_USER]",
 		Short: a.p.Text("Define a cadence"),
-		Long: `Define a cadence: a name (1 to 40 of a-z, 0-9, _ and -) and 1 to 10 steps.
+		Long: a.p.Text(`Define a cadence: a name (1 to 40 of a-z, 0-9, _ and -) and 1 to 10 steps.
 Cadences are a supervisor's to define: with --by, that agent must be a
-supervisor; without it the command is an operator's.
-
-` + cadenceGrammar + `
-
-Example:
+supervisor; without it the command is an operator's.`) + "\n\n" + a.p.Text(cadenceGrammar) + "\n\n" + a.p.Text(`Example:
 
   followup cadences add renewal \
     '2d text "Your plan renews on Friday. Reply to keep it." else template renewal' \
     '5d template renewal' \
-    '10d tag ACCOUNT_UPDATE "Your plan has lapsed; reply to renew it."'`,
+    '10d tag ACCOUNT_UPDATE "Your plan has lapsed; reply to renew it."'`),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := cadences.Parse(args[0], args[1:])
@@ -76,7 +73,7 @@ Example:
 			}
 			a.audit(st, c.CreatedBy, followup.AuditEntry{Action: followup.AuditCadenceAdded, Detail: map[string]string{"cadence": c.Name, "steps": strconv.Itoa(len(c.Steps))}})
 			a.p.Fprintf(a.stdout, "added cadence %s, %s, each counted from its start:\n", c.Name, a.p.Sprintf("%d step(s)", len(c.Steps)))
-			return printSteps(a.stdout, c.Steps)
+			return printSteps(a.p, a.stdout, c.Steps)
 		},
 	}
 	add.Flags().StringVar(&by, "by", "", a.p.Text("the supervisor defining it (Slack user id U… or agent id)"))
@@ -108,7 +105,7 @@ Example:
 			}
 			tw := newTable(a.stdout, a.p.Sprintf("NAME"), a.p.Sprintf("STEPS"), a.p.Sprintf("LAST"), a.p.Sprintf("BY"), a.p.Sprintf("CREATED"))
 			for _, c := range cs {
-				tw.row(c.Name, len(c.Steps), c.Steps[len(c.Steps)-1].When(), c.CreatedBy, c.CreatedAt.Local().Format(time.DateTime))
+				tw.row(c.Name, len(c.Steps), a.p.Phrase(c.Steps[len(c.Steps)-1].WhenPhrase(), nil), c.CreatedBy, c.CreatedAt.Local().Format(time.DateTime))
 			}
 			return tw.flush()
 		},
@@ -134,7 +131,7 @@ Example:
 			}
 			a.p.Fprintf(a.stdout, "cadence %s, %s, each counted from its start (defined by %s, %s):\n",
 				c.Name, a.p.Sprintf("%d step(s)", len(c.Steps)), c.CreatedBy, c.CreatedAt.Local().Format(time.DateTime))
-			return printSteps(a.stdout, c.Steps)
+			return printSteps(a.p, a.stdout, c.Steps)
 		},
 	}
 	show.Flags().BoolVar(&showJSON, "json", false, a.p.Text("print a JSON object (steps as written for cadences add)"))
@@ -189,12 +186,13 @@ func (a *app) cadenceAuthor(st *store.Store, by string) (string, error) {
 	return ag.SlackUserID, nil
 }
 
-// printSteps prints one step a line: when ("day 2") and what it sends.
-func printSteps(w io.Writer, steps []cadences.Step) error {
+// printSteps prints one step a line: when ("day 2", in p's language)
+// and what it sends (as written for cadences add).
+func printSteps(p i18n.Printer, w io.Writer, steps []cadences.Step) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range steps {
 		// A message's line breaks would break the table.
-		fmt.Fprintf(tw, "  %s\t%s\n", s.When(), strings.ReplaceAll(s.Touch(), "\n", "⏎"))
+		fmt.Fprintf(tw, "  %s\t%s\n", p.Phrase(s.WhenPhrase(), nil), strings.ReplaceAll(s.Touch(), "\n", "⏎"))
 	}
 	return tw.Flush()
 }

@@ -143,6 +143,11 @@ DATABASE_URL defaults to %s.`, DefaultDatabaseURL),
 	if p.Lang() != i18n.English {
 		root.SetUsageTemplate(usageTemplate(p, root.UsageTemplate()))
 	}
+	defer func() {
+		if p.Lang() != i18n.English {
+			localizeCobra(p, root)
+		}
+	}()
 	root.AddCommand(a.migrateCmd(), a.agentsCmd(), a.contactsCmd(), a.conversationsCmd(),
 		a.templatesCmd(), a.cadencesCmd(), a.settingsCmd(), a.seedCmd(), a.benchCmd(),
 		a.devCmd(), a.temporalCmd(), a.serveCmd(), a.workerCmd(), a.historyCmd(), a.replayCmd(), a.sendCmd(), a.templateSendCmd(), a.laterCmd(), a.cadenceCmd(), a.statusCmd(),
@@ -161,8 +166,43 @@ func usageTemplate(p i18n.Printer, tmpl string) string {
 		tmpl = strings.ReplaceAll(tmpl, h, p.Text(h))
 	}
 	tmpl = strings.ReplaceAll(tmpl, "\nFlags:", "\n"+p.Sprintf("Flags:"))
+	// pflag writes a flag's default as " (default 50)".
+	def, _, _ := strings.Cut(p.Text("(default %s)"), "%s")
+	for _, fl := range []string{".LocalFlags.FlagUsages", ".InheritedFlags.FlagUsages"} {
+		tmpl = strings.ReplaceAll(tmpl, "{{"+fl+" | trimTrailingWhitespaces}}",
+			fmt.Sprintf("{{replaceAll (%s | trimTrailingWhitespaces) %q %q}}", fl, "(default ", def))
+	}
 	return strings.ReplaceAll(tmpl, `Use "{{.CommandPath}} [command] --help" for more information about a command.`,
 		p.Sprintf("Use \"%s [command] --help\" for more information about a command.", "{{.CommandPath}}"))
+}
+
+func init() { cobra.AddTemplateFunc("replaceAll", strings.ReplaceAll) }
+
+// localizeCobra gives the flags and the command cobra adds by itself
+// (--help, --version, help) their help in p's language.
+func localizeCobra(p i18n.Printer, root *cobra.Command) {
+	root.InitDefaultVersionFlag()
+	if f := root.Flags().Lookup("version"); f != nil {
+		f.Usage = p.Sprintf("version for %s", root.DisplayName())
+	}
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Short = p.Sprintf("Help about any command")
+			c.Long = p.Sprintf("Help provides help for any command in the application.\nSimply type %s help [path to command] for full details.", root.DisplayName())
+		}
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.InitDefaultHelpFlag()
+		if f := c.Flags().Lookup("help"); f != nil {
+			f.Usage = p.Sprintf("help for %s", c.DisplayName())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }
 
 // negativesAsArgs keeps values such as -1 and -5m arguments: pflag reads

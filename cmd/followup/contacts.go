@@ -90,9 +90,10 @@ not imported.`),
 				case followup.ErrorCodeOf(err) == followup.EInternal:
 					return fmt.Errorf("line %d: %w", c.Line, err)
 				default:
-					bad = append(bad, csvimport.RowError{Line: c.Line, Reason: a.p.Error(err)})
+					bad = append(bad, csvimport.RowError{Line: c.Line, Reason: followup.ErrorMessage(err), Err: err})
 					for _, l := range c.Lines[1:] {
-						bad = append(bad, csvimport.RowError{Line: l, Reason: a.p.Sprintf("the contact of line %d was not imported", c.Line)})
+						why := followup.Errorf(followup.EInvalid, "the contact of line %d was not imported", c.Line)
+						bad = append(bad, csvimport.RowError{Line: l, Reason: why.Message, Err: why})
 					}
 					continue
 				}
@@ -109,7 +110,11 @@ not imported.`),
 			sortRowErrors(bad)
 			a.p.Fprintf(a.stderr, "%d row(s) not imported:\n", len(bad))
 			for _, b := range bad {
-				a.p.Fprintf(a.stderr, "  line %d: %s\n", b.Line, b.Reason)
+				why := b.Reason
+				if b.Err != nil {
+					why = a.p.Error(b.Err)
+				}
+				a.p.Fprintf(a.stderr, "  line %d: %s\n", b.Line, why)
 			}
 			return followup.Errorf(followup.EInvalid, "%d row(s) not imported; fix them and import the file again (imported rows are updated, not duplicated)", len(bad))
 		},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,16 +15,22 @@ import (
 
 func (a *app) digestCmd() *cobra.Command {
 	var asJSON bool
+	var tz string
 	c := &cobra.Command{
-		Use:   "digest [--json]",
+		Use:   "digest [--tz ZONE] [--json]",
 		Short: a.p.Text("Print the daily digest now: running follow-ups, windows closing today, overdue VIP follow-ups, yesterday's sends"),
 		Long: a.p.Text(`Print the daily digest as of now, as the worker posts it every day at
 digest_time (in digest_time_zone) to SLACK_SUPERVISOR_CHANNEL and, each
 their own part, to every agent: running follow-ups per agent, windows
 closing before midnight, VIP follow-ups overdue (window closed, nothing sent
-since), and yesterday's sends, refusals and failures per channel.`),
+since), and yesterday's sends, refusals and failures per channel. Times
+are in the local time zone, or --tz's.`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			now, err := nowIn(tz)
+			if err != nil {
+				return err
+			}
 			act, err := a.actions()
 			if err != nil {
 				return err
@@ -35,12 +42,22 @@ since), and yesterday's sends, refusals and failures per channel.`),
 			if asJSON {
 				return a.printJSON(d)
 			}
-			_, err = a.stdout.Write([]byte(d.Text()))
+			_, err = io.WriteString(a.stdout, a.p.Phrase(d.Phrase(), localTime(now.Location())))
 			return err
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, a.p.Text("print a JSON object"))
+	c.Flags().StringVar(&tz, "tz", "", a.p.Text(tzShowUsage))
 	return c
+}
+
+// tzShowUsage is the help of --tz where it is the zone times are shown in.
+const tzShowUsage = "the time zone to show times in, an IANA name such as Europe/Berlin (default: the local zone, $TZ)"
+
+// localTime writes a time for the command line in loc, in the same way in
+// every language: 2026-03-10 18:00 CET.
+func localTime(loc *time.Location) func(time.Time) string {
+	return func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04 MST") }
 }
 
 // digestSyncInterval is how often a worker makes the digest schedule

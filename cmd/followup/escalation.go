@@ -16,10 +16,10 @@ func (a *app) takeOverCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "takeover CONTACT [--via CH] [--as AGENT]",
 		Short: bot.Summary(a.p, bot.VerbTakeOver),
-		Long: `Take a contact's running follow-ups over (only --via's when given): the agent
+		Long: a.p.Text(`Take a contact's running follow-ups over (only --via's when given): the agent
 (--as, else $FOLLOWUP_AGENT) becomes their agent and the conversation's
 assignee, and their VIP escalations clear. With none running, the
-conversation is assigned directly. The agent that had it is told.`,
+conversation is assigned directly. The agent that had it is told.`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := a.resolveTarget(args[0], f, false)
@@ -37,8 +37,8 @@ conversation is assigned directly. The agent that had it is told.`,
 			return err
 		},
 	}
-	c.Flags().StringVar(&f.via, "via", "", "only this channel's follow-up")
-	c.Flags().StringVar(&f.as, "as", "", "the agent taking over: Slack user id or id (default: $FOLLOWUP_AGENT, else the first agent)")
+	c.Flags().StringVar(&f.via, "via", "", a.p.Text("only this channel's follow-up"))
+	c.Flags().StringVar(&f.as, "as", "", a.p.Text("the agent taking over: Slack user id or id (default: $FOLLOWUP_AGENT, else the first agent)"))
 	return c
 }
 
@@ -48,9 +48,9 @@ func (a *app) snoozeCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "snooze CONTACT WHEN [--via CH] [--tz ZONE]",
 		Short: bot.Summary(a.p, bot.VerbSnooze),
-		Long: `Put off the VIP escalations of a contact's running follow-ups (only --via's
-when given) until WHEN (` + actions.WhenForms + `); a follow-up that still
-needs a person then is posted to the supervisors again.`,
+		Long: a.p.Sprintf(`Put off the VIP escalations of a contact's running follow-ups (only --via's
+when given) until WHEN (%s); a follow-up that still
+needs a person then is posted to the supervisors again.`, a.p.Text(actions.WhenForms)),
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			now, err := nowIn(tz)
@@ -76,9 +76,9 @@ needs a person then is posted to the supervisors again.`,
 			return err
 		},
 	}
-	c.Flags().StringVar(&f.via, "via", "", "only this channel's follow-up")
-	c.Flags().StringVar(&f.as, "as", "", "who snoozes: Slack user id or id (default: $FOLLOWUP_AGENT, else the first agent)")
-	c.Flags().StringVar(&tz, "tz", "", tzUsage)
+	c.Flags().StringVar(&f.via, "via", "", a.p.Text("only this channel's follow-up"))
+	c.Flags().StringVar(&f.as, "as", "", a.p.Text("who snoozes: Slack user id or id (default: $FOLLOWUP_AGENT, else the first agent)"))
+	c.Flags().StringVar(&tz, "tz", "", a.p.Text(tzUsage))
 	return c
 }
 

@@ -29,7 +29,7 @@ func (a *app) historyCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "history CONTACT [--via CH] | WORKFLOW_ID [--run-id RUN] > FILE.json",
 		Short: a.p.Text("Write a follow-up's event history as JSON, as `temporal workflow show --output json` does"),
-		Long: `Write the event history of a follow-up, running or closed, to standard output
+		Long: a.p.Text(`Write the event history of a follow-up, running or closed, to standard output
 in the JSON that ` + "`temporal workflow show --output json`" + ` writes: followup replay,
 the SDK's replayer and the Temporal CLI all read it.
 
@@ -38,7 +38,7 @@ matches exactly one contact; --via picks the channel when the contact has
 follow-ups on several. WORKFLOW_ID is a follow-up's id as Temporal shows it
 (followup-42-whatsapp), for a system whose database is not at hand. The latest
 run is written unless --run-id names another (a follow-up continues as new
-when its history grows long).`,
+when its history grows long).`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := a.followUpID(args[0], via)

@@ -1,9 +1,19 @@
 package main
 
 import (
+	"context"
+	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/i18n"
 )
 
 func cyrillic(s string) bool {
@@ -77,5 +87,88 @@ func TestCLISpeaksTheLanguageOfLANG(t *testing.T) {
 	delete(c.env, "LC_ALL")
 	if help := c.ok("--help"); cyrillic(help) {
 		t.Errorf("no locale, yet:\n%s", help)
+	}
+}
+
+// englishLine is a line of three English words in a row.
+var englishLine = regexp.MustCompile(`[A-Za-z]{2,}[,;:.]? [a-z]{2,}[,;:.]? [a-z]{2,}`)
+
+// TestEveryHelpInRussian: with LANG=ru_RU.UTF-8 the help of every command
+// and subcommand, cobra's own lines included, has no English sentence
+// left; what stays as written is commands, flags and examples.
+func TestEveryHelpInRussian(t *testing.T) {
+	t.Parallel()
+	c := &cli{t: t, env: map[string]string{"LANG": "ru_RU.UTF-8"}}
+	root := (&app{ctx: context.Background(), getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard,
+		p: i18n.New(i18n.Russian)}).rootCmd()
+	var paths [][]string
+	var walk func(cmd *cobra.Command, path []string)
+	walk = func(cmd *cobra.Command, path []string) {
+		paths = append(paths, path)
+		for _, sub := range cmd.Commands() {
+			walk(sub, append(slices.Clone(path), sub.Name()))
+		}
+	}
+	walk(root, nil)
+	if len(paths) < 40 {
+		t.Fatalf("only %d commands", len(paths))
+	}
+	for _, path := range paths {
+		out := c.ok(append(path, "--help")...)
+		for _, line := range strings.Split(out, "\n") {
+			s := strings.TrimSpace(line)
+			for _, ch := range followup.Channels { // a list of channels
+				s = strings.ReplaceAll(s, string(ch), "")
+			}
+			if cyrillic(s) || !englishLine.MatchString(s) ||
+				strings.HasPrefix(s, "followup ") || strings.HasPrefix(s, "(followup ") || strings.HasPrefix(s, "'") { // a usage line, an example
+				continue
+			}
+			t.Errorf("followup %s --help: English left: %q", strings.Join(path, " "), line)
+		}
+	}
+}
+
+// TestReportsInRussian: with LANG=ru_RU.UTF-8 a cadence's and a contacts
+// file's errors, a setting's bad value and a cadence's days are in
+// Russian.
+func TestReportsInRussian(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env["LANG"] = "ru_RU.UTF-8"
+	if code, _, errs := c.run("", "cadences", "add", "nudge", `2d text "x"`, `5x template renewal`); code != 1 ||
+		errs != "ошибка: шаг 2: \"5x template renewal\": \"5x\" — не сдвиг вида 2d, 36h или 1d12h\n" {
+		t.Errorf("cadences add, a bad offset: %d %q", code, errs)
+	}
+	if code, _, errs := c.run("", "settings", "set", "quiet_hours", "late"); code != 1 ||
+		errs != "ошибка: настройка quiet_hours: \"late\": нужен промежуток вида 21:00-08:00 (в 24-часовом формате, в часовом поясе контакта) или off\n" {
+		t.Errorf("settings set quiet_hours late: %d %q", code, errs)
+	}
+	code, _, errs := c.run("first_name,email,vip\nJane,jane@example.com,maybe\n,,\nBob,\"bob@example.com,true\n", "contacts", "import", "-")
+	if code != 1 || !strings.Contains(errs, "  строка 2: vip \"maybe\" — не true и не false\n") ||
+		!strings.Contains(errs, "  строка 4: здесь открывается поле в кавычках и не закрывается") {
+		t.Errorf("contacts import, bad rows: %d %q", code, errs)
+	}
+	c.ok("cadences", "add", "nudge", `36h text "Still there?"`)
+	if out := c.ok("cadences", "show", "nudge"); !strings.Contains(out, "  день 1 +12h  text \"Still there?\"") {
+		t.Errorf("cadences show:\n%s", out)
+	}
+}
+
+// TestDigestInTheCLIsZone: followup digest writes times in the local
+// zone (or --tz's) the same way in every language.
+func TestDigestInTheCLIsZone(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := followup.Digest{Date: "2026-03-10", TimeZone: "UTC", Running: 1, ClosingToday: []followup.DigestItem{{ContactID: 7,
+		Contact: "Cat Doe", Channel: followup.Telegram, Agent: "U1", WindowClosesAt: time.Date(2026, 3, 10, 17, 0, 0, 0, time.UTC)}}}
+	if got := i18n.New(i18n.Russian).Phrase(d.Phrase(), localTime(berlin)); !strings.Contains(got, "  Cat Doe (#7), канал Telegram, агент U1: окно закрывается 2026-03-10 18:00 CET\n") {
+		t.Errorf("Russian:\n%s", got)
+	}
+	if got := i18n.New(i18n.English).Phrase(d.Phrase(), localTime(berlin)); !strings.Contains(got, "  Cat Doe (#7) on Telegram, agent U1: closes at 2026-03-10 18:00 CET\n") {
+		t.Errorf("English:\n%s", got)
 	}
 }

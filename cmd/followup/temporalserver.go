@@ -25,7 +25,7 @@ func (a *app) temporalCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "temporal [--address 127.0.0.1:7233] [--ui-port 8233 | --no-ui]",
 		Short: a.p.Text("Run only the embedded Temporal server (persisted), for serve and workers in their own processes"),
-		Long: `Run the Temporal server that followup dev embeds, on its own: all of
+		Long: a.p.Sprintf(`Run the Temporal server that followup dev embeds, on its own: all of
 Temporal's services in this process, persisted to $FOLLOWUP_DATA_DIR/temporal.db
 (the same file followup dev uses; only one of them can have it open at a time),
 with the namespace $TEMPORAL_NAMESPACE and the follow-ups' search attributes
@@ -36,7 +36,7 @@ where the other commands (send, status …) find it when TEMPORAL_ADDRESS is
 unset. Ctrl-C (or SIGTERM) stops the server; follow-ups resume at the
 next start.
 
-The address is --address, else $TEMPORAL_ADDRESS, else ` + DefaultTemporalAddress + `:
+The address is --address, else $TEMPORAL_ADDRESS, else %s:
 the host must be an IP address of this machine (or localhost); port 0 picks a
 free port.
 
@@ -48,7 +48,7 @@ followup status finds it to print each follow-up's page.
 
 Neither the server nor the UI has authentication, and the UI can signal,
 cancel and terminate follow-ups: do not listen beyond loopback on a shared
-network.`,
+network.`, DefaultTemporalAddress),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := ui.check(); err != nil {
@@ -90,7 +90,7 @@ network.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&addr, "address", "", "host:port the frontend listens on (default $TEMPORAL_ADDRESS, else "+DefaultTemporalAddress+")")
+	c.Flags().StringVar(&addr, "address", "", a.p.Sprintf("host:port the frontend listens on (default $TEMPORAL_ADDRESS, else %s)", DefaultTemporalAddress))
 	ui.bind(a.p, c)
 	return c
 }
