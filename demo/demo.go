@@ -20,7 +20,14 @@ import (
 var (
 	Agent      = followup.Agent{SlackUserID: "U0DEMOANN", Name: "Ann (demo agent)", Role: followup.RoleAgent}
 	Supervisor = followup.Agent{SlackUserID: "U0DEMOSAM", Name: "Sam (demo supervisor)", Role: followup.RoleSupervisor}
+	// RussianAgent reads Slack in Russian: the local workspace's users.info
+	// gives her Locales' ru-RU.
+	RussianAgent = followup.Agent{SlackUserID: "U0DEMOIRA", Name: "Ира (демо-агент)", Role: followup.RoleAgent}
 )
+
+// Locales are the demo agents' Slack locales, as the local workspace's
+// users.info gives them; an agent not listed reads English.
+var Locales = map[string]string{RussianAgent.SlackUserID: "ru-RU"}
 
 // Contact is one demo contact: its identities and how long ago the customer
 // last wrote on each (negative: never).
@@ -66,6 +73,12 @@ var Templates = []followup.Template{
 // gives identities of an older demo their realistic ids).
 func Load(ctx context.Context, st *store.Store, now time.Time) (loaded bool, err error) {
 	if _, err := st.AgentBySlackUser(ctx, Agent.SlackUserID); err == nil {
+		// A workspace loaded before she joined gets her too.
+		if _, err := st.AgentBySlackUser(ctx, RussianAgent.SlackUserID); followup.ErrorCodeOf(err) == followup.ENotFound {
+			if _, _, err := st.SaveAgent(ctx, RussianAgent); err != nil {
+				return false, fmt.Errorf("demo: add %s: %w", RussianAgent.Name, err)
+			}
+		}
 		return false, upgradeIDs(ctx, st)
 	}
 	return true, load(ctx, st, now)
@@ -140,6 +153,9 @@ func load(ctx context.Context, st *store.Store, now time.Time) error {
 	ann, _, err := st.SaveAgent(ctx, Agent)
 	if err != nil {
 		return fmt.Errorf("demo agent: %w", err)
+	}
+	if _, _, err := st.SaveAgent(ctx, RussianAgent); err != nil {
+		return err
 	}
 	if _, _, err := st.SaveAgent(ctx, Supervisor); err != nil {
 		return fmt.Errorf("demo supervisor: %w", err)

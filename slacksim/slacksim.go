@@ -159,8 +159,9 @@ func unescape(s string) string {
 
 // WebAPI stands in for Slack's Web API in a local dev workspace (serve it
 // under the API URL the bot's client is given): messages and views are
-// written to w, and every call succeeds.
-func WebAPI(w io.Writer) http.Handler {
+// written to w, and every call succeeds. users.info gives each user the
+// locale locales names (Slack's form, ru-RU), else en-US, and UTC.
+func WebAPI(w io.Writer, locales map[string]string) http.Handler {
 	var mu sync.Mutex
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(http.MaxBytesReader(rw, r.Body, 1<<20))
@@ -171,8 +172,19 @@ func WebAPI(w io.Writer) http.Handler {
 			f, _ := url.ParseQuery(string(body))
 			fmt.Fprintf(w, "slack → %s: %s\n", f.Get("channel"), f.Get("text"))
 		case "users.info":
-			// A read, not something the workspace shows: the local agent
-			// has no time zone set, so their times are read in UTC.
+			// A read, not something the workspace shows: the local agents
+			// have no time zone set, so their times are read in UTC.
+			f, _ := url.ParseQuery(string(body))
+			user := f.Get("user")
+			locale := locales[user]
+			if locale == "" {
+				locale = "en-US"
+			}
+			mu.Unlock()
+			rw.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(rw).Encode(map[string]any{"ok": true, "user": map[string]any{
+				"id": user, "name": user, "tz": "UTC", "tz_offset": 0, "locale": locale}})
+			return
 		default:
 			fmt.Fprintf(w, "slack → %s (%d bytes)\n", method, len(body))
 		}

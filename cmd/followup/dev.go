@@ -82,7 +82,7 @@ terminate follow-ups.`),
 					return err
 				}
 				if loaded {
-					fmt.Fprintln(a.stdout, "loaded the demo workspace (agents U0DEMOANN and U0DEMOSAM, contacts @demo.followup.dev)")
+					fmt.Fprintln(a.stdout, "loaded the demo workspace (agents U0DEMOANN and U0DEMOIRA, who reads Russian, supervisor U0DEMOSAM, contacts @demo.followup.dev)")
 				}
 			}
 			hostPort, uiURL := a.cfg.TemporalAddress, a.cfg.TemporalUIURL

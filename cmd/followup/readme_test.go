@@ -37,6 +37,8 @@ var readmeTryIt = []tryIt{
 		want: []string{"Running VIP follow-ups"}},
 	{line: `followup slash --user U0SOMEONE "find jane"         # 🔒 not a registered agent: nothing happens`,
 		want: []string{"🔒", "not registered", "nothing was done"}},
+	{line: `followup slash --user U0DEMOIRA "send mia.chen@demo.followup.dev --via messenger Извините за ожидание"  # Ира's Slack speaks Russian: so does the bot`,
+		want: []string{"✅ Отправлено контакту Mia Chen в канале Messenger: свободный текст с тегом HUMAN_AGENT."}},
 
 	{line: `followup contacts find jane --any                                  # Jane, open or closed: the send above reopened hers`,
 		want: []string{"Jane Doe", "open"}},

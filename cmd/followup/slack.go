@@ -126,7 +126,7 @@ func (a *app) slackBot(mux *http.ServeMux, fc *workflows.Client, dev bool) (*bot
 		b.Register(mux, v)
 	}
 	if cfg.Local {
-		mux.Handle("POST /dev/slack/api/", http.StripPrefix("/dev/slack/api/", slacksim.WebAPI(a.stdout)))
+		mux.Handle("POST /dev/slack/api/", http.StripPrefix("/dev/slack/api/", slacksim.WebAPI(a.stdout, demo.Locales)))
 	}
 	if !dev && cfg.TeamID == "" {
 		logger.Warn("SLACK_TEAM_ID is not set: requests signed for this app from any workspace are served")
