@@ -26,7 +26,7 @@ type count struct {
 }
 
 // tables are the catalog's messages, one table per part of the product.
-var tables = [][]text{botTexts, commandTexts, windowTexts, errorTexts, cliTexts, workflowTexts, reportTexts}
+var tables = [][]text{botTexts, commandTexts, windowTexts, errorTexts, cliTexts, workflowTexts, reportTexts, setupTexts, cobraTexts}
 
 // counts are the messages with plural forms.
 var counts = [][]count{botCounts, commandCounts, cliCounts, workflowCounts, reportCounts}

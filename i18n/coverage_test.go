@@ -229,7 +229,7 @@ func keyArg(call *ast.CallExpr) (ast.Expr, bool) {
 		arg = 1
 	case (recv == "followup" || recv == "") && name == "Wrapf":
 		arg = 2
-	case recv == "" && name == "invalid":
+	case recv == "" && (name == "invalid" || name == "configErr"):
 		arg = 1
 	case ((recv == "followup" || recv == "") && (name == "Say" || name == "Term")) || (recv == "" && name == "say"):
 		// A phrase's format, and a term the catalog must know.

@@ -49,22 +49,22 @@ func loadChannels(getenv func(string) string, st *store.Store, sandboxOK bool, l
 			set.sandboxed = append(set.sandboxed, ch)
 		case given == 0:
 		case missing != "":
-			return set, &ConfigError{missing, fmt.Sprintf("%s is partly configured: set %s too (or none of them for the sandbox)", ch.Title(), varNames(d.Send, ", "))}
+			return set, configErr(missing, "%s is partly configured: set %s too (or none of them for the sandbox)", ch.Title(), varNames(d.Send, ", "))
 		default:
 			sender, err := d.NewSender(env, hc)
 			if err != nil {
-				return set, &ConfigError{d.Send[0].Name, err.Error()}
+				return set, configErr(d.Send[0].Name, "%s", err)
 			}
 			set.senders[ch] = sender
 		}
 		switch given, missing := countSet(d.Hook, env); {
 		case given == 0:
 		case missing != "":
-			return set, &ConfigError{missing, fmt.Sprintf("the %s webhook needs %s", ch.Title(), varNames(d.Hook, " and "))}
+			return set, configErr(missing, "the %s webhook needs %s", ch.Title(), varNames(d.Hook, " and "))
 		default:
 			h, err := d.NewWebhook(env)
 			if err != nil {
-				return set, &ConfigError{d.Hook[0].Name, err.Error()}
+				return set, configErr(d.Hook[0].Name, "%s", err)
 			}
 			set.hooks[ch] = h
 		}

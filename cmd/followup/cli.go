@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -70,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		p.Fprintf(stderr, "error: %v (see followup --help)\n", err)
 		return 2
 	case errors.As(err, &ce):
-		p.Fprintf(stderr, "configuration error: %v\n", ce)
+		p.Fprintf(stderr, "configuration error: %s\n", ce.In(p))
 		return 2
 	}
 	var fe *followup.Error
@@ -138,7 +139,7 @@ DATABASE_URL defaults to %s.`, DefaultDatabaseURL),
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{followup.Errorf(followup.EInvalid, "%v (see %s --help)", err, c.CommandPath())}
+		return usageError{followup.Errorf(followup.EInvalid, "%v (see %s --help)", cobraMsg(err), c.CommandPath())}
 	})
 	if p.Lang() != i18n.English {
 		root.SetUsageTemplate(usageTemplate(p, root.UsageTemplate()))
@@ -282,7 +283,7 @@ func markUsage(c *cobra.Command) {
 		check := c.Args
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
-				return usageError{followup.Errorf(followup.EInvalid, "%s: %v (see %s --help)", cmd.CommandPath(), err, cmd.CommandPath())}
+				return usageError{followup.Errorf(followup.EInvalid, "%s: %v (see %s --help)", cmd.CommandPath(), cobraMsg(err), cmd.CommandPath())}
 			}
 			return nil
 		}
@@ -596,4 +597,39 @@ code) as an ISO 3166 code like GB or US, or none.`, strings.Join(store.SettingNa
 	}
 	cmd.AddCommand(show, set)
 	return cmd
+}
+
+// cobraTexts are the errors cobra and pflag write that people meet, as
+// patterns of their English and the catalog's key for each (its %s are the
+// pattern's groups, in order).
+var cobraTexts = []struct {
+	re  *regexp.Regexp
+	key string
+}{
+	{regexp.MustCompile(`^unknown flag: (\S+)$`), "unknown flag: %s"},
+	{regexp.MustCompile(`^unknown shorthand flag: '(.)' in (\S+)$`), "unknown shorthand flag: '%s' in %s"},
+	{regexp.MustCompile(`^flag needs an argument: (.+)$`), "flag needs an argument: %s"},
+	{regexp.MustCompile(`^invalid argument "(.*)" for "(.+)" flag: (.*)$`), "invalid argument %q for %q flag: %s"},
+	{regexp.MustCompile(`^bad flag syntax: (.*)$`), "bad flag syntax: %s"},
+	{regexp.MustCompile(`^accepts (\d+) arg\(s\), received (\d+)$`), "accepts %s arg(s), received %s"},
+	{regexp.MustCompile(`^accepts at most (\d+) arg\(s\), received (\d+)$`), "accepts at most %s arg(s), received %s"},
+	{regexp.MustCompile(`^requires at least (\d+) arg\(s\), only received (\d+)$`), "requires at least %s arg(s), only received %s"},
+	{regexp.MustCompile(`^accepts between (\d+) and (\d+) arg\(s\), received (\d+)$`), "accepts between %s and %s arg(s), received %s"},
+	{regexp.MustCompile(`^required flag\(s\) (.+) not set$`), "required flag(s) %s not set"},
+}
+
+// cobraMsg is an error cobra or pflag wrote, as a message: the catalog's
+// where it is one of cobraTexts, else as they wrote it.
+func cobraMsg(err error) i18n.Message {
+	s := err.Error()
+	for _, t := range cobraTexts {
+		if m := t.re.FindStringSubmatch(s); m != nil {
+			args := make([]any, len(m)-1)
+			for i, g := range m[1:] {
+				args[i] = g
+			}
+			return i18n.Msg(t.key, args...)
+		}
+	}
+	return i18n.Text(s)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/followup-dev/followup"
+	"github.com/followup-dev/followup/i18n"
 	"io"
 	"log/slog"
 	"net"
@@ -92,9 +94,27 @@ type Config struct {
 // ConfigError names the environment variable that is wrong.
 type ConfigError struct {
 	Var, Problem string
+	// format and args are Problem's, for the catalog (i18n): the CLI
+	// says it in the reader's language.
+	format string
+	args   []any
+}
+
+// configErr is a ConfigError of the variable name, its problem an fmt
+// format (the English, a key of the catalog) with args.
+func configErr(name, format string, args ...any) *ConfigError {
+	return &ConfigError{Var: name, Problem: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 func (e *ConfigError) Error() string { return e.Var + ": " + e.Problem }
+
+// In is the error in p's language.
+func (e *ConfigError) In(p i18n.Printer) string {
+	if e.format == "" {
+		return e.Error()
+	}
+	return e.Var + ": " + p.Sprintf(e.format, e.args...)
+}
 
 // loadConfig reads and validates the environment.
 func loadConfig(getenv func(string) string) (Config, error) {
@@ -123,24 +143,24 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		Channels:          map[string]string{},
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return c, &ConfigError{"DATABASE_URL", fmt.Sprintf("%q is not a postgres:// URL", redactURL(c.DatabaseURL))}
+		return c, configErr("DATABASE_URL", "%q is not a postgres:// URL", redactURL(c.DatabaseURL))
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-		return c, &ConfigError{"HTTP_ADDR", fmt.Sprintf("%q is not host:port (e.g. 127.0.0.1:8080)", c.HTTPAddr)}
+		return c, configErr("HTTP_ADDR", "%q is not host:port (e.g. 127.0.0.1:8080)", c.HTTPAddr)
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			return c, &ConfigError{"METRICS_ADDR", fmt.Sprintf("%q is not host:port (e.g. 127.0.0.1:9090)", c.MetricsAddr)}
+			return c, configErr("METRICS_ADDR", "%q is not host:port (e.g. 127.0.0.1:9090)", c.MetricsAddr)
 		}
 	}
 	if c.TemporalAddress != "" {
 		if _, _, err := net.SplitHostPort(c.TemporalAddress); err != nil {
-			return c, &ConfigError{"TEMPORAL_ADDRESS", fmt.Sprintf("%q is not host:port (e.g. localhost:7233)", c.TemporalAddress)}
+			return c, configErr("TEMPORAL_ADDRESS", "%q is not host:port (e.g. localhost:7233)", c.TemporalAddress)
 		}
 	}
 	if c.TemporalUIURL != "" {
 		if u, err := url.Parse(c.TemporalUIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return c, &ConfigError{"TEMPORAL_UI_URL", fmt.Sprintf("%q is not the http(s):// base URL of a Temporal Web UI (e.g. http://localhost:8233)", c.TemporalUIURL)}
+			return c, configErr("TEMPORAL_UI_URL", "%q is not the http(s):// base URL of a Temporal Web UI (e.g. http://localhost:8233)", c.TemporalUIURL)
 		}
 	}
 	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
@@ -148,7 +168,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		if c.TemporalTLSCert == "" {
 			missing = "TEMPORAL_TLS_CERT"
 		}
-		return c, &ConfigError{missing, "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together; set both or neither"}
+		return c, configErr(missing, "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together; set both or neither")
 	}
 	levelVar := "LOG_LEVEL"
 	if get(levelVar, "") == "" && get("FOLLOWUP_LOG_LEVEL", "") != "" {
@@ -156,18 +176,18 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	level, err := parseLogLevel(get(levelVar, "warn"))
 	if err != nil {
-		return c, &ConfigError{levelVar, err.Error()}
+		return c, configErr(levelVar, "%s", err)
 	}
 	c.LogLevel = level
 	switch c.LogFormat = strings.ToLower(get("LOG_FORMAT", "text")); c.LogFormat {
 	case "text", "json":
 	default:
-		return c, &ConfigError{"LOG_FORMAT", fmt.Sprintf("%q is not a log format: write text or json", get("LOG_FORMAT", ""))}
+		return c, configErr("LOG_FORMAT", "%q is not a log format: write text or json", get("LOG_FORMAT", ""))
 	}
 	c.DataDir = filepath.Clean(c.DataDir)
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return c, &ConfigError{"FOLLOWUP_PUBLIC_URL", fmt.Sprintf("%q is not an http(s):// URL (e.g. https://followup.example.com)", c.PublicURL)}
+			return c, configErr("FOLLOWUP_PUBLIC_URL", "%q is not an http(s):// URL (e.g. https://followup.example.com)", c.PublicURL)
 		}
 	}
 	// Cached workflows cost the worker ~50 KB each (measured); follow-ups
@@ -177,14 +197,14 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if v := get("FOLLOWUP_WORKFLOW_CACHE", ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return c, &ConfigError{"FOLLOWUP_WORKFLOW_CACHE", fmt.Sprintf("%q is not a number of workflows", v)}
+			return c, configErr("FOLLOWUP_WORKFLOW_CACHE", "%q is not a number of workflows", v)
 		}
 		c.WorkflowCache = n
 	}
 	if v := get("FOLLOWUP_SEND_LEASE", ""); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Second {
-			return c, &ConfigError{"FOLLOWUP_SEND_LEASE", fmt.Sprintf("%q is not a duration of a second or more", v)}
+			return c, configErr("FOLLOWUP_SEND_LEASE", "%q is not a duration of a second or more", v)
 		}
 		c.SendLease = d
 	}
@@ -237,12 +257,12 @@ func readSlackEnv(getenv func(string) string) (slackConfig, error) {
 		cfg.Command = "/followup"
 	}
 	if !strings.HasPrefix(cfg.Command, "/") {
-		return cfg, &ConfigError{"SLACK_COMMAND", fmt.Sprintf("%q must start with /", cfg.Command)}
+		return cfg, configErr("SLACK_COMMAND", "%q must start with /", cfg.Command)
 	}
 	if cfg.APIURL != "" {
 		u, err := url.Parse(cfg.APIURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cfg, &ConfigError{"SLACK_API_URL", fmt.Sprintf("%q is not an http(s) URL", cfg.APIURL)}
+			return cfg, configErr("SLACK_API_URL", "%q is not an http(s) URL", cfg.APIURL)
 		}
 		if !strings.HasSuffix(cfg.APIURL, "/") {
 			cfg.APIURL += "/"
@@ -250,9 +270,9 @@ func readSlackEnv(getenv func(string) string) (slackConfig, error) {
 	}
 	switch {
 	case cfg.BotToken != "" && !strings.HasPrefix(cfg.BotToken, "xoxb-"):
-		return cfg, &ConfigError{"SLACK_BOT_TOKEN", "a bot token starts with xoxb-"}
+		return cfg, configErr("SLACK_BOT_TOKEN", "a bot token starts with xoxb-")
 	case cfg.AppToken != "" && !strings.HasPrefix(cfg.AppToken, "xapp-"):
-		return cfg, &ConfigError{"SLACK_APP_TOKEN", "an app-level token (Socket Mode) starts with xapp-"}
+		return cfg, configErr("SLACK_APP_TOKEN", "an app-level token (Socket Mode) starts with xapp-")
 	}
 	return cfg, nil
 }
@@ -289,7 +309,7 @@ func parseLogLevel(s string) (slog.Level, error) {
 	case "error":
 		return slog.LevelError, nil
 	}
-	return slog.LevelWarn, fmt.Errorf("%q is not a log level: write debug, info, warn or error", s)
+	return slog.LevelWarn, followup.Errorf(followup.EInvalid, "%q is not a log level: write debug, info, warn or error", s)
 }
 
 func redactURL(s string) string {

@@ -82,7 +82,7 @@ terminate follow-ups.`),
 					return err
 				}
 				if loaded {
-					fmt.Fprintln(a.stdout, "loaded the demo workspace (agents U0DEMOANN and U0DEMOIRA, who reads Russian, supervisor U0DEMOSAM, contacts @demo.followup.dev)")
+					a.p.Fprintf(a.stdout, "loaded the demo workspace (agents U0DEMOANN and U0DEMOIRA, who reads Russian, supervisor U0DEMOSAM, contacts @demo.followup.dev)\n")
 				}
 			}
 			hostPort, uiURL := a.cfg.TemporalAddress, a.cfg.TemporalUIURL
@@ -122,7 +122,7 @@ func (a *app) workerCmd() *cobra.Command {
 				return err
 			}
 			if a.cfg.TemporalAddress == "" {
-				return &ConfigError{"TEMPORAL_ADDRESS", "required for `followup worker` (host:port of the Temporal frontend)"}
+				return configErr("TEMPORAL_ADDRESS", "required for `followup worker` (host:port of the Temporal frontend)")
 			}
 			if _, err := a.store(); err != nil {
 				return err
@@ -182,7 +182,7 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 			return err
 		}
 		defer stopMetrics()
-		fmt.Fprintf(a.stdout, "worker polling task queue %q on %s (namespace %s)\n", a.cfg.TemporalTaskQueue, hostPort, a.cfg.TemporalNamespace)
+		a.p.Fprintf(a.stdout, "worker polling task queue %q on %s (namespace %s)\n", a.cfg.TemporalTaskQueue, hostPort, a.cfg.TemporalNamespace)
 		<-a.ctx.Done()
 		return nil
 	}
@@ -199,7 +199,7 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 	}()
 	a.banner(hostPort, uiURL, ln.Addr().String(), noDemo, chans, sl)
 	<-a.ctx.Done()
-	fmt.Fprintln(a.stdout, "\nstopping…")
+	a.p.Fprintf(a.stdout, "\nstopping…\n")
 	return nil
 }
 
@@ -210,7 +210,7 @@ func (a *app) serveWorker(hostPort, uiURL string, dev, noDemo, sandboxed bool) e
 func (a *app) httpServer(chans channelSet, fc *workflows.Client, tc client.Client, dev bool) (*http.Server, net.Listener, slackRunning, error) {
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
-		return nil, nil, slackRunning{}, &ConfigError{"HTTP_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.HTTPAddr, err)}
+		return nil, nil, slackRunning{}, configErr("HTTP_ADDR", "cannot listen on %s: %v", a.cfg.HTTPAddr, err)
 	}
 	a.httpAddr = ln.Addr().String()
 	mux := http.NewServeMux()
@@ -243,18 +243,18 @@ func (a *app) banner(temporalAddr, uiURL, httpAddr string, noDemo bool, chans ch
 	for i, ch := range chans.sandboxed {
 		sandboxed[i] = string(ch)
 	}
-	channelsLine := fmt.Sprintf(`sandbox for %s:
+	channelsLine := a.p.Sprintf(`sandbox for %s:
              outbound messages go to local fake providers (followup outbox lists them,
              and each is logged here); followup reply posts a signed webhook as the
              provider would`, strings.Join(sandboxed, ", "))
 	if len(sandboxed) == 0 {
-		channelsLine = "all ten configured"
+		channelsLine = a.p.Sprintf("all ten configured")
 	}
 	uiLine := ""
 	if uiURL != "" {
 		uiLine = "\n  Web UI     " + workflowsPage(uiURL, a.cfg.TemporalNamespace)
 	}
-	fmt.Fprintf(a.stdout, `
+	a.p.Fprintf(a.stdout, `
 followup dev is running.
   Temporal   %s (namespace %s; data in %s)%s
   HTTP       http://%s/healthz
@@ -263,9 +263,9 @@ followup dev is running.
   Channels   %s
 
 Try it from another terminal:
-`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), uiLine, httpAddr, redactURL(a.cfg.DatabaseURL), sl.describe(), channelsLine)
+`, temporalAddr, a.cfg.TemporalNamespace, filepath.Join(a.cfg.DataDir, devserver.DatabaseFile), uiLine, httpAddr, redactURL(a.cfg.DatabaseURL), a.p.Text(sl.describe()), channelsLine)
 	if !noDemo {
-		fmt.Fprint(a.stdout, `  followup slash "find jane"                       the Slack command, signed and posted as Slack would
+		a.p.Fprintf(a.stdout, `  followup slash "find jane"                       the Slack command, signed and posted as Slack would
   followup slash "send jane.doe@demo.followup.dev Your refund has landed"
   followup slash --user U0DEMOSAM vip              the supervisor's running VIP follow-ups
   followup contacts find jane --any                contacts named Jane, open or closed
@@ -278,7 +278,7 @@ Try it from another terminal:
   followup outbox; followup notifications
 `)
 	}
-	fmt.Fprintln(a.stdout, "\nCtrl-C stops it; follow-ups resume at the next start.")
+	a.p.Fprintf(a.stdout, "\nCtrl-C stops it; follow-ups resume at the next start.\n")
 }
 
 // workerOptions: enough workflow-task pollers that a busy worker is not

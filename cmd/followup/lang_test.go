@@ -172,3 +172,54 @@ func TestDigestInTheCLIsZone(t *testing.T) {
 		t.Errorf("English:\n%s", got)
 	}
 }
+
+// TestSetUpInRussian: what the command line says about its own setting
+// up is Russian with LANG=ru: cobra's and pflag's errors, configuration
+// errors, and followup dev's banner; in English they read as before.
+func TestSetUpInRussian(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	c.env["LANG"] = "ru_RU.UTF-8"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"send", "--bogus"}, "ошибка: неизвестный флаг: --bogus (см. followup send --help)"},
+		{[]string{"contacts", "find"}, "требует не меньше аргументов, чем 1, получено только: 0"},
+		{[]string{"seed", "--contacts", "many"}, `недопустимое значение "many" для флага "--contacts"`},
+	} {
+		code, out, errs := c.run("", tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) || strings.Contains(errs, "unknown flag") || strings.Contains(errs, "requires at least") {
+			t.Errorf("followup %q: exit %d, %s%s", tc.args, code, out, errs)
+		}
+	}
+	c.env["DATABASE_URL"] = "mysql://x"
+	if code, _, errs := c.run("", "contacts", "find", "jane"); code != 2 || !strings.Contains(errs, `ошибка конфигурации: DATABASE_URL: "mysql://x" — не URL вида postgres://`) {
+		t.Errorf("configuration error: exit %d %s", code, errs)
+	}
+	c.env["LANG"] = "C"
+	if code, _, errs := c.run("", "contacts", "find", "jane"); code != 2 || !strings.Contains(errs, `configuration error: DATABASE_URL: "mysql://x" is not a postgres:// URL`) {
+		t.Errorf("configuration error in English: exit %d %s", code, errs)
+	}
+	if code, _, errs := c.run("", "send", "--bogus"); code != 2 || !strings.Contains(errs, "error: unknown flag: --bogus (see followup send --help)") {
+		t.Errorf("flag error in English: exit %d %s", code, errs)
+	}
+
+	for _, lang := range []i18n.Lang{i18n.Russian, i18n.English} {
+		var out strings.Builder
+		a := &app{stdout: &out, p: i18n.New(lang), cfg: Config{TemporalNamespace: "default", DataDir: "/tmp/x", DatabaseURL: "postgres://localhost/db"}}
+		a.banner("127.0.0.1:7233", "", "127.0.0.1:8080", false, channelSet{sandboxed: []followup.Channel{followup.WhatsApp}}, slackRunning{})
+		got := out.String()
+		if lang == i18n.Russian {
+			for _, want := range []string{"followup dev запущен.", "песочница для whatsapp", "Slack не настроен", "Попробуйте из другого терминала:", "Ctrl-C останавливает его"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("Russian banner lacks %q:\n%s", want, got)
+				}
+			}
+			continue
+		}
+		if !strings.Contains(got, "followup dev is running.") || cyrillic(got) {
+			t.Errorf("English banner:\n%s", got)
+		}
+	}
+}

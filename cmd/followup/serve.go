@@ -91,7 +91,7 @@ func (a *app) serveMetrics() (stop func(), err error) {
 	}
 	ln, err := net.Listen("tcp", a.cfg.MetricsAddr)
 	if err != nil {
-		return nil, &ConfigError{"METRICS_ADDR", fmt.Sprintf("cannot listen on %s: %v", a.cfg.MetricsAddr, err)}
+		return nil, configErr("METRICS_ADDR", "cannot listen on %s: %v", a.cfg.MetricsAddr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.metricsHandler())

@@ -41,9 +41,9 @@ func (a *app) readSlack(dev, serving bool) (cfg slackConfig, ok bool, err error)
 	}
 	switch {
 	case serving && cfg.BotToken == "" && (cfg.SigningSecret != "" || cfg.AppToken != ""):
-		return cfg, false, &ConfigError{"SLACK_BOT_TOKEN", "required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN (the bot's xoxb- token)"}
+		return cfg, false, configErr("SLACK_BOT_TOKEN", "required with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN (the bot's xoxb- token)")
 	case serving && cfg.BotToken != "" && cfg.SigningSecret == "" && cfg.AppToken == "":
-		return cfg, false, &ConfigError{"SLACK_SIGNING_SECRET", "required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)"}
+		return cfg, false, configErr("SLACK_SIGNING_SECRET", "required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)")
 	case cfg.BotToken != "":
 		return cfg, true, nil
 	case !dev:
@@ -65,16 +65,16 @@ func (a *app) devSigningSecret(create bool) (string, error) {
 		return strings.TrimSpace(string(b)), nil
 	}
 	if !errors.Is(err, os.ErrNotExist) || !create {
-		return "", &ConfigError{"SLACK_SIGNING_SECRET", fmt.Sprintf("not set, and %s cannot be read (%v); is `followup dev` running with the same FOLLOWUP_DATA_DIR?", path, err)}
+		return "", configErr("SLACK_SIGNING_SECRET", "not set, and %s cannot be read (%v); is `followup dev` running with the same FOLLOWUP_DATA_DIR?", path, err)
 	}
 	raw := make([]byte, 16)
 	_, _ = rand.Read(raw)
 	secret := hex.EncodeToString(raw)
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
-		return "", &ConfigError{"FOLLOWUP_DATA_DIR", err.Error()}
+		return "", configErr("FOLLOWUP_DATA_DIR", "%s", err)
 	}
 	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-		return "", &ConfigError{"FOLLOWUP_DATA_DIR", err.Error()}
+		return "", configErr("FOLLOWUP_DATA_DIR", "%s", err)
 	}
 	return secret, nil
 }
@@ -121,7 +121,7 @@ func (a *app) slackBot(mux *http.ServeMux, fc *workflows.Client, dev bool) (*bot
 		// saw the request first.
 		v, err := bot.NewVerifier(cfg.SigningSecret, a.st)
 		if err != nil {
-			return nil, cfg, &ConfigError{"SLACK_SIGNING_SECRET", err.Error()}
+			return nil, cfg, configErr("SLACK_SIGNING_SECRET", "%s", err)
 		}
 		b.Register(mux, v)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/tls"
-	"fmt"
 	"log/slog"
 
 	"go.temporal.io/sdk/client"
@@ -45,7 +44,7 @@ func temporalOptions(cfg Config, hostPort string) (client.Options, error) {
 	if cfg.TemporalTLSCert != "" {
 		kp, err := tls.LoadX509KeyPair(cfg.TemporalTLSCert, cfg.TemporalTLSKey)
 		if err != nil {
-			return o, &ConfigError{"TEMPORAL_TLS_CERT", fmt.Sprintf("cannot load the key pair: %v", err)}
+			return o, configErr("TEMPORAL_TLS_CERT", "cannot load the key pair: %v", err)
 		}
 		o.ConnectionOptions.TLS = &tls.Config{Certificates: []tls.Certificate{kp}, MinVersion: tls.VersionTLS12}
 	}
