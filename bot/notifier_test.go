@@ -45,6 +45,11 @@ func TestNotifierSurvivesSlackOutage(t *testing.T) {
 			return
 		}
 		_ = r.ParseForm()
+		if strings.HasSuffix(r.URL.Path, "users.info") {
+			// The notifier asks for the agent's language; not a post.
+			_, _ = w.Write([]byte(`{"ok":true,"user":{"id":"` + r.Form.Get("user") + `","tz":"UTC","locale":"en-US"}}`))
+			return
+		}
 		if r.Form.Get("channel") == "U0GONE" {
 			_, _ = w.Write([]byte(`{"ok":false,"error":"channel_not_found"}`))
 			return
@@ -88,6 +93,13 @@ func TestNotifierSurvivesSlackOutage(t *testing.T) {
 	eventually(t, "redelivery", func() bool {
 		d, _ := st.NotificationDelivered(ctx, key)
 		return d
+	})
+	// The supervisors' copy follows the agent's (best effort, after the
+	// record): stopping Redeliver before it is posted would drop it.
+	eventually(t, "the supervisors' copy", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(posts) >= 2
 	})
 	cancel()
 	<-done
