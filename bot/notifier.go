@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -30,10 +31,14 @@ type NotifyStore interface {
 // for a VIP contact, what needs a person's attention also goes to the
 // supervisors' channel.
 //
-// Slack being slow or down never holds a follow-up: a notification Slack
-// does not take within a few seconds stays recorded as undelivered, and
-// Redeliver posts it later. One Slack took is not posted again (at least
-// once if the process dies between Slack's answer and the record of it).
+// Slack being slow or down never holds a follow-up: while Redeliver runs,
+// Notify only records the notification and hands the post to Redeliver's
+// loop, which posts them in order, out of the follow-up's workflow task
+// (whose outcome, and a reply's visibility in the state, would otherwise
+// wait for Slack). A notification Slack does not take stays recorded as
+// undelivered, and Redeliver posts it later. One Slack took is not posted
+// again (at least once if the process dies between Slack's answer and the
+// record of it).
 type Notifier struct {
 	st                NotifyStore
 	slack             Slack
@@ -41,7 +46,26 @@ type Notifier struct {
 	now               func() time.Time
 	log               *slog.Logger
 	profiles          *profiles // agents' languages
+	// posts are notifications recorded and waiting for Redeliver's loop
+	// to post them, while it runs (running).
+	posts   chan queuedPost
+	running atomic.Bool
 }
+
+// queuedPost is a notification recorded at at, for Redeliver to post.
+type queuedPost struct {
+	note followup.Notification
+	at   time.Time
+}
+
+// Limits of the queue of posts: how many may wait (more are left to the
+// claim of undelivered notifications), and how long one may wait before
+// it is left to that claim too, which takes those over 30 s old: posting
+// it from the queue as well could post it twice.
+const (
+	queuedPosts   = 1024
+	queuedPostAge = 20 * time.Second
+)
 
 // NewNotifier returns a Slack notifier; supervisorChannel
 // (SLACK_SUPERVISOR_CHANNEL) may be empty.
@@ -49,7 +73,8 @@ func NewNotifier(st NotifyStore, api Slack, supervisorChannel string, now func()
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Notifier{st: st, slack: api, supervisorChannel: supervisorChannel, now: now, log: log, profiles: newProfiles(api, log)}
+	return &Notifier{st: st, slack: api, supervisorChannel: supervisorChannel, now: now, log: log, profiles: newProfiles(api, log),
+		posts: make(chan queuedPost, queuedPosts)}
 }
 
 var kindIcons = map[followup.NotificationKind]string{
@@ -66,13 +91,15 @@ var supervisorKinds = map[followup.NotificationKind]bool{followup.NotifyRefused:
 // postTimeout bounds one attempt to post a notification.
 const postTimeout = 5 * time.Second
 
-// Notify records n and tells the agent. Only a failure to record it is an
-// error; Slack's failures leave it for Redeliver.
+// Notify records n and tells the agent: through Redeliver's loop while it
+// runs, else at once. Only a failure to record it is an error; Slack's
+// failures leave it for Redeliver.
 func (n *Notifier) Notify(ctx context.Context, note followup.Notification) error {
-	if _, err := n.st.AddNotification(ctx, note); err != nil {
+	added, err := n.st.AddNotification(ctx, note)
+	if err != nil {
 		return err
 	}
-	if note.IdempotencyKey != nil {
+	if !added && note.IdempotencyKey != nil { // a retry: posted already?
 		delivered, err := n.st.NotificationDelivered(ctx, *note.IdempotencyKey)
 		if err != nil {
 			return err
@@ -80,6 +107,14 @@ func (n *Notifier) Notify(ctx context.Context, note followup.Notification) error
 		if delivered {
 			return nil
 		}
+	}
+	if n.running.Load() {
+		select {
+		case n.posts <- queuedPost{note: note, at: n.now()}:
+		default: // a full queue: the claim of undelivered ones posts it
+			n.log.Warn("slack: notification queue full; posting it later", "kind", note.Kind)
+		}
+		return nil
 	}
 	if err := n.deliver(ctx, note); err != nil {
 		n.log.Warn("slack: notification not delivered; will retry", "kind", note.Kind, "err", err)
@@ -90,13 +125,20 @@ func (n *Notifier) Notify(ctx context.Context, note followup.Notification) error
 // Redeliver posts notifications Slack did not take, every interval, until
 // ctx ends. Those older than an hour are given up: news that late is
 // noise, and the agent still finds them in `followup notifications`.
+//
+// It also posts, in order, what Notify queued while it runs.
 func (n *Notifier) Redeliver(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	n.running.Store(true)
+	defer n.running.Store(false)
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case q := <-n.posts:
+			n.post(ctx, q)
+			continue
 		case <-t.C:
 		}
 		// Notify is still posting the newest ones itself; a claim keeps
@@ -252,4 +294,21 @@ func (n *Notifier) supervisorPrinter(ctx context.Context) i18n.Printer {
 		return i18n.New(i18n.English)
 	}
 	return i18n.New(i18n.ParseLocale(set.SupervisorLanguage))
+}
+
+// post posts a queued notification unless it waited so long that the
+// claim of undelivered ones may take it, or a retry of its Notify posted
+// it already.
+func (n *Notifier) post(ctx context.Context, q queuedPost) {
+	if n.now().Sub(q.at) > queuedPostAge {
+		return
+	}
+	if key := q.note.IdempotencyKey; key != nil {
+		if delivered, err := n.st.NotificationDelivered(ctx, *key); err != nil || delivered {
+			return // the database down: the claim posts it once it is back
+		}
+	}
+	if err := n.deliver(ctx, q.note); err != nil {
+		n.log.Warn("slack: notification not delivered; will retry", "kind", q.note.Kind, "err", err)
+	}
 }

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -646,24 +645,16 @@ func dialHost(host string) string {
 	return host
 }
 
-// freePort picks a port on host that is free now, for a service the
-// server binds a moment later; a variable so that a test can hand out one
-// that is taken.
-//
-// It picks below the kernel's ephemeral range (32768–60999 on Linux),
-// in privatePorts: a port the kernel gives out is also the local port of
-// every outgoing connection (to Postgres, to a provider), and one of those
-// took a picked port before the server bound it often enough under load
-// to fail a start. A port is tried at random there, and the kernel's
-// choice is the fallback.
+// freePort asks the kernel for a free TCP port on host. Another process may
+// take it before the server binds it; that is rare enough for a dev server,
+// and a start that meets it is tried again with new ports. Not with a
+// fixed --temporal-port: the failed try keeps its frontend listener (the
+// server's constructor does not close what it bound), so the retry finds
+// that port in use. Picking at random below the ephemeral range instead
+// made it worse: parallel starts picked the same port.
+// freePort picks a port on host that is free now; a variable so that a
+// test can hand out one that is taken.
 var freePort = func(host string) (int, error) {
-	for range 64 {
-		p := privatePorts.lo + rand.IntN(privatePorts.hi-privatePorts.lo)
-		if l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p))); err == nil {
-			_ = l.Close()
-			return p, nil
-		}
-	}
 	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find a free port on %s: %w", host, err)
@@ -671,8 +662,3 @@ var freePort = func(host string) (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
-
-// privatePorts are where freePort picks: under the ephemeral range, and
-// apart from 20000–32767, where followup's own tests pick the ports they
-// give --temporal-port.
-var privatePorts = struct{ lo, hi int }{10000, 20000}

@@ -57,22 +57,3 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
-
-// TestFreePortIsNotEphemeral: the ports picked for the server's services
-// are below the kernel's ephemeral range, so no outgoing connection's local
-// port can take one between the pick and the bind (which, with a fixed
-// --temporal-port, a retry cannot recover from: the failed try keeps its
-// frontend listener), and apart from the range the tests pick fixed ports
-// in.
-func TestFreePortIsNotEphemeral(t *testing.T) {
-	t.Parallel()
-	for range 200 {
-		p, err := freePort("127.0.0.1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p < privatePorts.lo || p >= privatePorts.hi {
-			t.Fatalf("picked %d, outside %d–%d", p, privatePorts.lo, privatePorts.hi-1)
-		}
-	}
-}
