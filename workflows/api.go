@@ -76,10 +76,6 @@ type Input struct {
 	// HistoryLimit overrides the history length at which the follow-up
 	// continues as new (tests use a small one).
 	HistoryLimit int
-	// StartedBySend: the run was started by its first send
-	// (update-with-start, Client.Send), whose own load reads the contact,
-	// so the run does not load it a second time.
-	StartedBySend bool `json:",omitempty"`
 }
 
 // SendRequest is what an agent asks to send.

@@ -37,7 +37,6 @@ func NewClient(c client.Client, taskQueue string) *Client {
 // and never enters its history.
 func (c *Client) Send(ctx context.Context, in Input, req SendRequest, requestID string) (SendOutcome, error) {
 	var out SendOutcome
-	in.StartedBySend = true
 	start := c.c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(in.ContactID, in.Channel),
 		TaskQueue:                c.taskQueue,

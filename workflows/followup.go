@@ -135,17 +135,6 @@ func (f *followUp) register(ctx workflow.Context) error {
 func (f *followUp) run(ctx workflow.Context, in Input) (State, error) {
 	replies := workflow.GetSignalChannel(ctx, SignalReply)
 	failures := workflow.GetSignalChannel(ctx, SignalDeliveryFailed)
-	if !f.Loaded && in.StartedBySend {
-		// The first send loads the contact itself: wait for it to finish
-		// rather than load twice, and so start the first timer after it
-		// (not one the send cancels at once). Three events and a database
-		// round trip fewer in the first workflow task. A send the validator
-		// refused, or one only scheduled, leaves the load to the run, as
-		// before. No GetVersion: the input decides, and it is in the
-		// history (runs started before it read false and load first).
-		_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-		f.kick.ReceiveAsync(nil) // its wake-up: the loop looks at everything anyway
-	}
 	if !f.Loaded {
 		if err := f.load(ctx, nil, false, ""); err != nil {
 			f.finish(ctx, StatusDone, "cannot follow up: "+errorText(err))

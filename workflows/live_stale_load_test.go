@@ -8,7 +8,6 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -20,9 +19,7 @@ import (
 )
 
 // TestLiveFirstSendIsCountedOnce: a follow-up started by its first send
-// (update-with-start) by a client from before Input.StartedBySend loads
-// its state while the send runs (today's client has the send load it
-// instead: TestLiveFirstSendLoadsOnce); when the send
+// (update-with-start) loads its state while the send runs; when the send
 // overtakes that load, the send is still counted once (it was counted
 // twice: status said 2 after one message, and WeChat's limit came one
 // early). With FOLLOWUP_RECORD_HISTORIES set, a history in which the send
@@ -54,9 +51,7 @@ func TestLiveFirstSendIsCountedOnce(t *testing.T) {
 	for range 3 {
 		id := l.contact(followup.WhatsApp, time.Hour)
 		in := l.input(id, followup.WhatsApp)
-		// As a client before StartedBySend started it: a run started by
-		// the send loads first (a run of that build still in flight).
-		out, err := sendAsBefore(ctx, l.c, queue, in, workflows.SendRequest{AgentID: l.agent.ID, Text: "hello"}, fmt.Sprintf("first-%d", id))
+		out, err := fc.Send(ctx, in, workflows.SendRequest{AgentID: l.agent.ID, Text: "hello"}, fmt.Sprintf("first-%d", id))
 		if err != nil || out.Outcome != workflows.OutcomeSent {
 			t.Fatalf("send: %+v %v", out, err)
 		}
@@ -114,23 +109,4 @@ func hasVersionMarker(t *testing.T, l *live, workflowID, changeID string) bool {
 		}
 	}
 	return false
-}
-
-// sendAsBefore is Client.Send as it was before Input.StartedBySend: the
-// run it starts does not know a send started it.
-func sendAsBefore(ctx context.Context, c client.Client, queue string, in workflows.Input, req workflows.SendRequest, requestID string) (workflows.SendOutcome, error) {
-	var out workflows.SendOutcome
-	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: workflows.WorkflowID(in.ContactID, in.Channel), TaskQueue: queue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.FollowUpName, in)
-	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{UpdateID: requestID, UpdateName: workflows.UpdateSend, Args: []any{req},
-			WaitForStage: client.WorkflowUpdateStageAccepted},
-	})
-	if err != nil {
-		return out, err
-	}
-	return out, h.Get(ctx, &out)
 }
