@@ -85,7 +85,7 @@ func (r *Reconciler) resolve(ctx context.Context, m store.Unresolved) error {
 	if c, err := r.a.store.Contact(ctx, m.ContactID); err == nil {
 		who = c.FullName()
 	}
-	what := fmt.Sprintf("Your %s message to %s (“%s”)", m.Channel.Title(), who, preview(m))
+	what := followup.Say("Your %s message to %s (“%s”)", followup.Term(m.Channel.Title()), who, preview(m))
 	var out channels.Outbound
 	canSend := len(m.Outbound) > 0 && json.Unmarshal(m.Outbound, &out) == nil && out.IdempotencyKey != "" && r.a.senders[m.Channel] != nil
 	switch {
@@ -102,7 +102,7 @@ func (r *Reconciler) resolve(ctx context.Context, m store.Unresolved) error {
 		if err := r.a.store.FinishOutbound(ctx, m.ID, followup.StatusFailed, "", reason); err != nil {
 			return err
 		}
-		return r.tell(ctx, m, followup.NotifyDeliveryFailed, what+" was not sent: the request was interrupted before "+m.Channel.Title()+" accepted it. Send it again if it is still needed.")
+		return r.tell(ctx, m, followup.NotifyDeliveryFailed, followup.Say("%s was not sent: the request was interrupted before %s accepted it. Send it again if it is still needed.", what, followup.Term(m.Channel.Title())))
 	case m.Channel.DeduplicatesRetries() && canSend:
 		// It may have reached the provider, which recognises its key.
 		return r.send(ctx, m, out, what, true)
@@ -111,8 +111,8 @@ func (r *Reconciler) resolve(ctx context.Context, m store.Unresolved) error {
 	if err != nil || !ok {
 		return err
 	}
-	return r.tell(ctx, m, followup.NotifyUnconfirmed, what+" may not have been sent: it was interrupted by a restart while "+m.Channel.Title()+
-		" was being called, and "+m.Channel.Title()+" cannot tell a repeat from a new message, so it was not sent again. Check the conversation; if it did not arrive, send it again.")
+	return r.tell(ctx, m, followup.NotifyUnconfirmed, followup.Say("%s may not have been sent: it was interrupted by a restart while %s was being called, and %s cannot tell a repeat from a new message, so it was not sent again. Check the conversation; if it did not arrive, send it again.",
+		what, followup.Term(m.Channel.Title()), followup.Term(m.Channel.Title())))
 }
 
 // pendingFresh bounds how late a message that never reached the provider
@@ -121,17 +121,17 @@ const pendingFresh = 10 * time.Minute
 
 // send sends a claimed message left behind, with its own key; again says
 // an earlier try may have reached the provider (which deduplicates).
-func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out channels.Outbound, what string, again bool) error {
+func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out channels.Outbound, what followup.Phrase, again bool) error {
 	sent, err := r.a.senders[m.Channel].Send(ctx, out)
 	if err == nil {
 		if err := r.a.store.FinishOutbound(ctx, m.ID, followup.StatusSent, sent.ProviderID, ""); err != nil {
 			return err
 		}
-		how := " has now been sent."
+		said := followup.Say("%s was interrupted by a restart and has now been sent.", what)
 		if again {
-			how = " has now been sent (" + m.Channel.Title() + " delivers it once)."
+			said = followup.Say("%s was interrupted by a restart and has now been sent (%s delivers it once).", what, followup.Term(m.Channel.Title()))
 		}
-		return r.tell(ctx, m, followup.NotifySent, what+" was interrupted by a restart and"+how)
+		return r.tell(ctx, m, followup.NotifySent, said)
 	}
 	var se *followup.SendError
 	switch {
@@ -139,7 +139,7 @@ func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out channels.
 		if err := r.a.store.FinishOutbound(ctx, m.ID, followup.StatusUndeliverable, "", se.Message); err != nil {
 			return err
 		}
-		return r.tell(ctx, m, followup.NotifyDeliveryFailed, what+" could not be delivered: "+se.Message+".")
+		return r.tell(ctx, m, followup.NotifyDeliveryFailed, followup.Say("%s could not be delivered: %s.", what, se.Message))
 	case !again && !MayHaveReached(err):
 		// Not at the provider: pending again, tried when the lease ends.
 		return r.a.store.ReleaseOutbound(ctx, m.ID, r.a.SendLease)
@@ -150,13 +150,13 @@ func (r *Reconciler) send(ctx context.Context, m store.Unresolved, out channels.
 	if err != nil || !ok {
 		return err
 	}
-	return r.tell(ctx, m, followup.NotifyUnconfirmed, what+" may not have been sent: the connection to "+m.Channel.Title()+" was lost while sending it. Check the conversation; if it did not arrive, send it again.")
+	return r.tell(ctx, m, followup.NotifyUnconfirmed, followup.Say("%s may not have been sent: the connection to %s was lost while sending it. Check the conversation; if it did not arrive, send it again.", what, followup.Term(m.Channel.Title())))
 }
 
-func (r *Reconciler) tell(ctx context.Context, m store.Unresolved, kind followup.NotificationKind, text string) error {
+func (r *Reconciler) tell(ctx context.Context, m store.Unresolved, kind followup.NotificationKind, said followup.Phrase) error {
 	key := "reconcile/" + strconv.FormatInt(m.ID, 10)
 	contact := m.ContactID
-	n := store.Notification{AgentID: m.AgentID, ContactID: &contact, Channel: m.Channel, Kind: kind, Text: text, IdempotencyKey: &key}
+	n := store.Notification{AgentID: m.AgentID, ContactID: &contact, Channel: m.Channel, Kind: kind, Text: said.String(), Say: &said, IdempotencyKey: &key}
 	if err := r.a.notifier.Notify(ctx, n); err != nil {
 		// The message is resolved; an agent who cannot be told now is
 		// told by the notifier's redelivery, or sees it in status.

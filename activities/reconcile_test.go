@@ -3,12 +3,14 @@ package activities_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/followup-dev/followup"
 	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/channels"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/internal/pgtest"
 	"github.com/followup-dev/followup/sandbox"
 	"github.com/followup-dev/followup/store"
@@ -82,6 +84,17 @@ func TestReconcilerResolvesWhatACrashLeftBehind(t *testing.T) {
 	}
 	if kinds["unconfirmed"] != 1 || kinds["sent"] != 2 || kinds["delivery_failed"] != 1 {
 		t.Errorf("the agent is told once about each: %v", kinds)
+	}
+	// Each in the agent's language too: a phrase whose English is the text.
+	ru := i18n.New(i18n.Russian)
+	for _, n := range ns {
+		if n.Say == nil {
+			t.Errorf("notification %q has no phrase", n.Text)
+			continue
+		}
+		if got := ru.Phrase(*n.Say, nil); n.Say.String() != n.Text || !strings.HasPrefix(got, "Ваше сообщение в канале ") {
+			t.Errorf("notification %q: English %q, in Russian %q", n.Text, n.Say.String(), got)
+		}
 	}
 	if n, _ := activities.NewReconciler(acts, nil).Once(ctx); n != 0 {
 		t.Errorf("resolved %d again", n)

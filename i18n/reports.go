@@ -14,7 +14,7 @@ var reportTexts = []text{
 	{"Escalated VIP follow-ups: %d", "VIP-фоллоу-апы с эскалацией: %d"},
 	{"  %s (#%d) on %s, agent %s: %s", "  %s (#%d), канал %s, агент %s: %s"},
 	{"  %s (#%d) on %s, agent %s ★ VIP: %s", "  %s (#%d), канал %s, агент %s, ★ VIP: %s"},
-	{"closes at %s", "окно закрывается %s"},
+	{"closes at %s", "окно закроется %s"},
 	{"window closed %s", "окно закрылось %s"},
 	{"escalated: %s", "эскалация: %s"},
 	{"Yesterday's sends per channel: none", "Вчерашние отправки по каналам: нет"},

@@ -16,7 +16,7 @@ var workflowTexts = []text{
 	// Escalations, take-over and snooze.
 	{"VIP follow-up with %s on %s: %s, and nobody acted for %s (since %s).",
 		"VIP-фоллоу-ап с контактом %s в канале %s: %s, и никто ничего не сделал за %s (с %s)."},
-	{"Still needs a person (snoozed by <@%s>): %s", "Всё ещё нужен человек (откладывал <@%s>): %s"},
+	{"Still needs a person (snoozed by <@%s>): %s", "Всё ещё нужен человек (отложил(а) <@%s>): %s"},
 	{"Still needs a person: %s", "Всё ещё нужен человек: %s"},
 	{"Agent: <@%s>.", "Агент: <@%s>."},
 	{"They wrote: “%s”", "Клиент написал: «%s»"},
@@ -68,13 +68,30 @@ var workflowTexts = []text{
 	{"a cadence needs the agent who starts it", "для серии нужен агент, который её запускает"},
 	{"a send needs the sending agent", "для отправки нужен агент, который отправляет"},
 	{"nothing to send: give a text or a template", "отправлять нечего: укажите текст или шаблон"},
-	{"the text is %d bytes; the limit is %d", "длина текста — %d байт, а можно не больше %d"},
 	{"%q is not a message tag an agent may pick (one of ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)",
 		"%q — не тег сообщения, который может выбрать агент (один из ACCOUNT_UPDATE, CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE)"},
 	{"a follow-up can be scheduled at most %d days ahead", "фоллоу-ап можно запланировать не больше чем на %d дн. вперёд"},
 	{"a fallback needs a template or a tag", "для запасного варианта нужен шаблон или тег"},
 	{"a tag fallback sends the text with the tag: give a text", "запасной вариант с тегом отправляет текст с этим тегом: укажите текст"},
 	{"this follow-up has ended (%s); start a new one", "этот фоллоу-ап завершён (%s); начните новый"},
+	// Why a follow-up ended (its Result).
+	{"cancelled by agent", "отменён агентом"},
+	{"conversation closed", "разговор закрыт"},
+	{"recipient gone", "с клиентом больше нельзя связаться"},
+	{"idle", "нечего ждать"},
+	{"no further outbound possible", "больше ничего отправить нельзя"},
+	// What a contact's messages were, as the reconciler tells the agent
+	// after a crash (package activities).
+	{"Your %s message to %s (“%s”)", "Ваше сообщение в канале %s контакту %s («%s»)"},
+	{"%s was not sent: the request was interrupted before %s accepted it. Send it again if it is still needed.",
+		"%s не отправлено: запрос прервался раньше, чем %s его принял. Отправьте снова, если оно ещё нужно."},
+	{"%s may not have been sent: it was interrupted by a restart while %s was being called, and %s cannot tell a repeat from a new message, so it was not sent again. Check the conversation; if it did not arrive, send it again.",
+		"%s, возможно, не отправлено: его прервал перезапуск во время обращения к %s, а %s не отличает повтор от нового сообщения, поэтому повторно оно не отправлялось. Проверьте разговор; если сообщения там нет, отправьте его снова."},
+	{"%s was interrupted by a restart and has now been sent.", "%s было прервано перезапуском и теперь отправлено."},
+	{"%s was interrupted by a restart and has now been sent (%s delivers it once).", "%s было прервано перезапуском и теперь отправлено (%s доставит его один раз)."},
+	{"%s could not be delivered: %s.", "%s не удалось доставить: %s."},
+	{"%s may not have been sent: the connection to %s was lost while sending it. Check the conversation; if it did not arrive, send it again.",
+		"%s, возможно, не отправлено: связь с %s прервалась во время отправки. Проверьте разговор; если сообщения там нет, отправьте его снова."},
 	{"a cadence needs a name", "у серии должно быть имя"},
 	{"a cadence has 1 to %d touches; %s has %d", "в серии от 1 до %d касаний; в %s их %d"},
 	{"the cadence %s is running on this follow-up (touch %d of %d reached); cancel the follow-up first to start another",
@@ -82,7 +99,6 @@ var workflowTexts = []text{
 	{"touch %d of %s comes no later than the one before it", "касание %d серии %s не позже предыдущего"},
 	{"touch %d of %s is more than %d days ahead", "касание %d серии %s дальше чем на %d дн. вперёд"},
 	{"touch %d of %s has nothing to send", "в касании %d серии %s нечего отправлять"},
-	{"touch %d of %s: the text is %d bytes; the limit is %d", "касание %d серии %s: длина текста — %d байт, а можно не больше %d"},
 	{"touch %d of %s has a tag an agent may not pick", "в касании %d серии %s тег, который агент выбрать не может"},
 	{"this follow-up cannot run cadences", "этот фоллоу-ап не умеет запускать серии"},
 
@@ -109,7 +125,7 @@ var workflowTexts = []text{
 	{"Sent to %s on %s as %s.", "Отправлено контакту %s в канале %s: %s."},
 	{"Sent to %s on %s as %s (the fallback; %s).", "Отправлено контакту %s в канале %s: %s (запасной вариант; %s)."},
 	{"%s until %s, then %s.", "%s до %s, потом — %s."},
-	{"%s can also be reached on %s.", "С контактом %s можно связаться и так: %s."},
+	{"%s can also be reached on %s.", "С контактом %s можно связаться и в других каналах: %s."},
 	{"No fallback fits.", "Ни один запасной вариант не подходит."},
 	{"your text with the %s tag", "ваш текст с тегом %s"},
 	{"The fallback tag %s cannot be used either: %s", "Запасной тег %s тоже нельзя использовать: %s"},
@@ -152,6 +168,11 @@ var workflowTexts = []text{
 
 // workflowCounts are the follow-up's texts with a count in them.
 var workflowCounts = []count{
+	{key: "the text is %d bytes; the limit is %d", arg: 1,
+		ru: [3]string{"длина текста — %d байт, а можно не больше %d", "длина текста — %d байта, а можно не больше %d", "длина текста — %d байт, а можно не больше %d"}},
+	{key: "touch %d of %s: the text is %d bytes; the limit is %d", arg: 3,
+		ru: [3]string{"касание %d серии %s: длина текста — %d байт, а можно не больше %d", "касание %d серии %s: длина текста — %d байта, а можно не больше %d",
+			"касание %d серии %s: длина текста — %d байт, а можно не больше %d"}},
 	{key: "Cadence %s started: %d touch(es), at %s. Each is sent in the form the channel allows then; a reply from the customer stops the rest.", arg: 2,
 		ru: [3]string{
 			"Серия %s запущена: %d касание, в %s. Каждое уйдёт в том виде, который канал тогда позволит; ответ клиента останавливает остальные.",

@@ -507,7 +507,7 @@ func (o SendOutcome) phrase() followup.Phrase {
 	if o.Say != nil {
 		return *o.Say
 	}
-	return say("%s", o.Message)
+	return say("%s", followup.Term(o.Message))
 }
 
 // Phrase is what the outcome says, for the reader's language.
@@ -523,7 +523,7 @@ func (r TakeOverResult) Phrase() followup.Phrase {
 	if r.Say != nil {
 		return *r.Say
 	}
-	return say("%s", r.Message)
+	return say("%s", followup.Term(r.Message))
 }
 
 func (r SnoozeResult) tell(p followup.Phrase) SnoozeResult {
@@ -536,7 +536,7 @@ func (r SnoozeResult) Phrase() followup.Phrase {
 	if r.Say != nil {
 		return *r.Say
 	}
-	return say("%s", r.Message)
+	return say("%s", followup.Term(r.Message))
 }
 
 // say is followup.Say: a text for the agent, kept for their language.

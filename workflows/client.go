@@ -61,7 +61,7 @@ func (c *Client) Send(ctx context.Context, in Input, req SendRequest, requestID 
 		if ctx.Err() != nil && h.UpdateID() != "" && !isRefusal(err) {
 			// Accepted, and still sending (a slow provider, retries):
 			// the follow-up tells the agent the outcome itself.
-			return SendOutcome{Outcome: OutcomeInProgress, Message: "The follow-up has your request and is still sending it (the provider is slow to answer); you will get the outcome as a direct message."}, nil
+			return SendOutcome{Outcome: OutcomeInProgress}.tell(say("The follow-up has your request and is still sending it (the provider is slow to answer); you will get the outcome as a direct message.")), nil
 		}
 		return out, c.translate(err, "send")
 	}

@@ -32,7 +32,9 @@ func (f *followUp) raise(ctx workflow.Context, trigger followup.EscalationTrigge
 	}
 	now := workflow.Now(ctx)
 	f.Escalation = &Escalation{Trigger: trigger, Detail: followup.Clip(detail.String(), 300), Since: now, Due: now.Add(after)}
-	if !detail.IsZero() {
+	if !detail.IsZero() && len(f.Escalation.Detail) == len(detail.String()) {
+		// Within the clip: a longer one (a provider's words) is said as
+		// its clipped English.
 		f.Escalation.Said = &detail
 	}
 }

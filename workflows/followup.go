@@ -385,7 +385,7 @@ func refused(msg followup.Phrase) error {
 
 func (f *followUp) validateOpen(workflow.Context) error {
 	if f.finished {
-		return refused(say("this follow-up has ended (%s); start a new one", f.Result))
+		return refused(say("this follow-up has ended (%s); start a new one", followup.Term(f.Result)))
 	}
 	return nil
 }

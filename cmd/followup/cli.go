@@ -609,7 +609,7 @@ var cobraTexts = []struct {
 	{regexp.MustCompile(`^unknown flag: (\S+)$`), "unknown flag: %s"},
 	{regexp.MustCompile(`^unknown shorthand flag: '(.)' in (\S+)$`), "unknown shorthand flag: '%s' in %s"},
 	{regexp.MustCompile(`^flag needs an argument: (.+)$`), "flag needs an argument: %s"},
-	{regexp.MustCompile(`^invalid argument "(.*)" for "(.+)" flag: (.*)$`), "invalid argument %q for %q flag: %s"},
+	{regexp.MustCompile(`^invalid argument ("(?:[^"\\]|\\.)*") for ("[^"]+") flag: (.*)$`), "invalid argument %s for %s flag: %s"},
 	{regexp.MustCompile(`^bad flag syntax: (.*)$`), "bad flag syntax: %s"},
 	{regexp.MustCompile(`^accepts (\d+) arg\(s\), received (\d+)$`), "accepts %s arg(s), received %s"},
 	{regexp.MustCompile(`^accepts at most (\d+) arg\(s\), received (\d+)$`), "accepts at most %s arg(s), received %s"},

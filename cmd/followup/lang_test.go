@@ -165,7 +165,7 @@ func TestDigestInTheCLIsZone(t *testing.T) {
 	}
 	d := followup.Digest{Date: "2026-03-10", TimeZone: "UTC", Running: 1, ClosingToday: []followup.DigestItem{{ContactID: 7,
 		Contact: "Cat Doe", Channel: followup.Telegram, Agent: "U1", WindowClosesAt: time.Date(2026, 3, 10, 17, 0, 0, 0, time.UTC)}}}
-	if got := i18n.New(i18n.Russian).Phrase(d.Phrase(), localTime(berlin)); !strings.Contains(got, "  Cat Doe (#7), канал Telegram, агент U1: окно закрывается 2026-03-10 18:00 CET\n") {
+	if got := i18n.New(i18n.Russian).Phrase(d.Phrase(), localTime(berlin)); !strings.Contains(got, "  Cat Doe (#7), канал Telegram, агент U1: окно закроется 2026-03-10 18:00 CET\n") {
 		t.Errorf("Russian:\n%s", got)
 	}
 	if got := i18n.New(i18n.English).Phrase(d.Phrase(), localTime(berlin)); !strings.Contains(got, "  Cat Doe (#7) on Telegram, agent U1: closes at 2026-03-10 18:00 CET\n") {
