@@ -37,7 +37,7 @@ func TestDashboardMetricsExported(t *testing.T) {
 	c := newCLI(t)
 	port := freePort(t)
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
-	startDev(t, c, port)
+	startDev(t, c, &port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 	base := "http://" + c.env["HTTP_ADDR"]
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -80,14 +81,39 @@ func TestMain(m *testing.M) {
 // startDev runs `followup dev` as its own process (as a user would), without
 // the Web UI, whose default port the tests running at once would share,
 // and waits until it is ready; stop interrupts it like Ctrl-C. out is what
-// it printed.
-func startDev(t *testing.T, c *cli, port int) (stop func(), out *syncBuffer) {
+// it printed. *port is the Temporal port to ask for; when the start fails
+// because a port was taken (the embedded server picks its other ports a
+// moment before it binds them, and with a fixed --temporal-port it cannot
+// retry by itself: devserver's freePort), it is tried again on a new port,
+// which *port then holds.
+func startDev(t *testing.T, c *cli, port *int) (stop func(), out *syncBuffer) {
 	t.Helper()
-	return startDevArgs(t, c, "--temporal-port", strconv.Itoa(port), "--no-ui")
+	for attempt := 1; ; attempt++ {
+		stop, out, failed := tryStartDev(t, c, "--temporal-port", strconv.Itoa(*port), "--no-ui")
+		if failed == "" {
+			return stop, out
+		}
+		if attempt == 3 || !strings.Contains(failed, "is already in use") {
+			t.Fatalf("followup dev exited:\n%s", failed)
+		}
+		t.Logf("followup dev met a taken port; trying another:\n%s", failed)
+		*port = freePort(t)
+	}
 }
 
 // startDevArgs is startDev with the dev command's flags given.
 func startDevArgs(t *testing.T, c *cli, flags ...string) (stop func(), out *syncBuffer) {
+	t.Helper()
+	stop, out, failed := tryStartDev(t, c, flags...)
+	if failed != "" {
+		t.Fatalf("followup dev exited:\n%s", failed)
+	}
+	return stop, out
+}
+
+// tryStartDev starts `followup dev` with flags and waits until it is
+// ready; failed is its output when it exited instead.
+func tryStartDev(t *testing.T, c *cli, flags ...string) (stop func(), out *syncBuffer, failed string) {
 	t.Helper()
 	out = new(syncBuffer)
 	cmd := exec.Command(os.Args[0], append([]string{"dev"}, flags...)...)
@@ -107,7 +133,7 @@ func startDevArgs(t *testing.T, c *cli, flags ...string) (stop func(), out *sync
 	for !strings.Contains(out.String(), "followup dev is running") {
 		select {
 		case err := <-done:
-			t.Fatalf("followup dev exited (%v):\n%s", err, out.String())
+			return nil, out, fmt.Sprintf("(%v)\n%s", err, out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -134,7 +160,7 @@ func startDevArgs(t *testing.T, c *cli, flags ...string) (stop func(), out *sync
 		}
 	}
 	t.Cleanup(stop)
-	return stop, out
+	return stop, out, ""
 }
 
 // TestDevEndToEnd runs `followup dev` and drives the demo workspace from the
@@ -149,7 +175,7 @@ func TestDevEndToEnd(t *testing.T) {
 	port := freePort(t)
 	// followup reply posts to HTTP_ADDR: the CLI and dev share it.
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
-	stop, _ := startDev(t, c, port)
+	stop, _ := startDev(t, c, &port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 
 	cases := []struct {
@@ -197,7 +223,7 @@ func TestDevEndToEnd(t *testing.T) {
 
 	// Restart: the scheduled follow-up survives.
 	stop()
-	startDev(t, c, port)
+	startDev(t, c, &port)
 	out := c.ok("status", "Liam Murphy", "--json")
 	var states []map[string]any
 	if err := json.Unmarshal([]byte(out), &states); err != nil || len(states) != 1 {
@@ -288,7 +314,7 @@ func TestDevWithTelegramAdapter(t *testing.T) {
 	c.env["TELEGRAM_API_URL"] = tg.URL()
 	c.env["TELEGRAM_BOT_TOKEN"] = telegramtest.Token
 	c.env["TELEGRAM_WEBHOOK_SECRET"] = telegramtest.Secret
-	startDev(t, c, port)
+	startDev(t, c, &port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 
 	code, out, errs := c.run("first_name,last_name,email,channel,external_id\nAda,Lovelace,ada@example.com,telegram,4242\nBob,Blocked,bob@example.com,telegram,4243\n", "contacts", "import", "-")
@@ -342,7 +368,7 @@ func TestDevSlashCommands(t *testing.T) {
 	c := newCLI(t)
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
 	c.env["FOLLOWUP_DATA_DIR"] = t.TempDir()
-	startDev(t, c, freePort(t))
+	startDev(t, c, new(freePort(t)))
 
 	for _, tc := range []struct {
 		args []string

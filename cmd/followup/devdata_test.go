@@ -56,7 +56,7 @@ func TestDevDataDir(t *testing.T) {
 	c.env["FOLLOWUP_DATA_DIR"] = dir
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
 	port := freePort(t)
-	stop, _ := startDev(t, c, port)
+	stop, _ := startDev(t, c, &port)
 	if _, set := c.env["TEMPORAL_ADDRESS"]; set {
 		t.Fatal("TEMPORAL_ADDRESS is set")
 	}
@@ -104,7 +104,7 @@ func TestSecondDevSaysWhy(t *testing.T) {
 	c := newCLI(t)
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
 	port := freePort(t)
-	startDev(t, c, port)
+	startDev(t, c, &port)
 	dir := c.env["FOLLOWUP_DATA_DIR"]
 	pid, err := os.ReadFile(filepath.Join(dir, devserver.DatabaseFile+".lock"))
 	if err != nil || strings.TrimSpace(string(pid)) == "" {

@@ -20,7 +20,7 @@ func TestDevScheduledFallbackTemplateAndCadence(t *testing.T) {
 	c := newCLI(t)
 	port := freePort(t)
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
-	startDev(t, c, port)
+	startDev(t, c, &port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 
 	// Carlos last wrote on WhatsApp 30 hours ago: the window is closed.

@@ -212,7 +212,7 @@ func TestHistoryAndReplayAgainstDev(t *testing.T) {
 	c := newCLI(t)
 	port := freePort(t)
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
-	startDev(t, c, port)
+	startDev(t, c, &port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 
 	// At the default log level the SDK adds nothing to a command's output.

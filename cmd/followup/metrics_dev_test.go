@@ -33,7 +33,7 @@ func TestDevMetrics(t *testing.T) {
 	c.env["TELEGRAM_API_URL"] = slowAnswers(t, tg.URL(), providerDelay)
 	c.env["TELEGRAM_BOT_TOKEN"] = telegramtest.Token
 	c.env["TELEGRAM_WEBHOOK_SECRET"] = telegramtest.Secret
-	startDev(t, c, port)
+	startDev(t, c, &port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 
 	c.ok("send", "jane.doe@demo.followup.dev", "Your refund has landed")        // WhatsApp sandbox: sent

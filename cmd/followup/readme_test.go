@@ -118,7 +118,7 @@ func TestReadmeTryIt(t *testing.T) {
 
 	c := newCLI(t)
 	c.env["HTTP_ADDR"] = "127.0.0.1:" + strconv.Itoa(freePort(t))
-	_, devOut := startDev(t, c, freePort(t))
+	_, devOut := startDev(t, c, new(freePort(t)))
 
 	printed := map[string]string{} // command line → its last output
 	runLine := func(t *testing.T, line string) (int, string) {

@@ -35,7 +35,7 @@ func TestDevSandboxFakesAndSignedReplies(t *testing.T) {
 	// Set for dev and the CLI alike: Telegram is sandboxed (no bot token)
 	// but its webhook is verified with this secret, not the fake's.
 	c.env["TELEGRAM_WEBHOOK_SECRET"] = "configured-telegram-secret"
-	_, devOut := startDev(t, c, port)
+	_, devOut := startDev(t, c, &port)
 	c.env["TEMPORAL_ADDRESS"] = "127.0.0.1:" + strconv.Itoa(port)
 	for _, want := range []string{"sandbox for whatsapp, messenger, instagram, viber, wechat, telegram, line, webchat, sms, email", "local fake providers", "signed webhook"} {
 		if !strings.Contains(devOut.String(), want) {
