@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,7 +112,7 @@ func Post(ctx context.Context, c Command, out io.Writer) error {
 func Render(m slack.Msg) string {
 	var sb strings.Builder
 	if len(m.Blocks.BlockSet) == 0 {
-		return m.Text + "\n"
+		return dates(m.Text) + "\n"
 	}
 	for _, b := range m.Blocks.BlockSet {
 		switch b := b.(type) {
@@ -154,8 +155,16 @@ func button(b *slack.ButtonBlockElement) string {
 }
 
 func unescape(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	return dates(strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s))
 }
+
+// slackDate is a date token (<!date^UNIX^FORMAT|FALLBACK>), which Slack
+// shows in each reader's zone.
+var slackDate = regexp.MustCompile(`<!date\^[0-9]+\^[^|>]*\|([^>]*)>`)
+
+// dates writes Slack's date tokens as a client that cannot render them
+// does: their fallback text (the time in UTC).
+func dates(s string) string { return slackDate.ReplaceAllString(s, "$1") }
 
 // WebAPI stands in for Slack's Web API in a local dev workspace (serve it
 // under the API URL the bot's client is given): messages and views are
@@ -170,7 +179,7 @@ func WebAPI(w io.Writer, locales map[string]string) http.Handler {
 		switch method {
 		case "chat.postMessage":
 			f, _ := url.ParseQuery(string(body))
-			fmt.Fprintf(w, "slack → %s: %s\n", f.Get("channel"), f.Get("text"))
+			fmt.Fprintf(w, "slack → %s: %s\n", f.Get("channel"), dates(f.Get("text")))
 		case "users.info":
 			// A read, not something the workspace shows: the local agents
 			// have no time zone set, so their times are read in UTC.

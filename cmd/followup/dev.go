@@ -267,6 +267,7 @@ Try it from another terminal:
 	if !noDemo {
 		a.p.Fprintf(a.stdout, `  followup slash "find jane"                       the Slack command, signed and posted as Slack would
   followup slash "send jane.doe@demo.followup.dev Your refund has landed"
+  followup slash --user U0DEMOIRA "find jane"      the same for an agent whose Slack speaks Russian
   followup slash --user U0DEMOSAM vip              the supervisor's running VIP follow-ups
   followup contacts find jane --any                contacts named Jane, open or closed
   followup send jane.doe@demo.followup.dev "Your refund has landed"          WhatsApp, free text

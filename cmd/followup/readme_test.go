@@ -171,6 +171,17 @@ func TestReadmeTryIt(t *testing.T) {
 			}
 		}
 	}
+	// What the follow-up told Ира is on the console in her language (the
+	// local workspace's users.info says ru-RU), and Ann's in English.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out := devOut.String()
+		if strings.Contains(out, "notify [sent] Отправлено контакту Mia Chen в канале Messenger") && strings.Contains(out, "notify [sent] Sent to Jane Doe on WhatsApp") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the console lacks Ира's notification in Russian (or Ann's in English):\n%s", out)
+		}
+	}
 }
 
 // block is a fenced code block: its language and lines.

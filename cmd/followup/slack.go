@@ -19,6 +19,7 @@ import (
 	"github.com/followup-dev/followup/activities"
 	"github.com/followup-dev/followup/bot"
 	"github.com/followup-dev/followup/demo"
+	"github.com/followup-dev/followup/i18n"
 	"github.com/followup-dev/followup/slacksim"
 	"github.com/followup-dev/followup/store"
 	"github.com/followup-dev/followup/workflows"
@@ -207,7 +208,7 @@ func (a *app) notifier(dev bool) (activities.Notifier, error) {
 			defer mu.Unlock()
 			text := n.Text
 			if n.Say != nil {
-				text = a.p.Phrase(*n.Say, nil) // in the CLI's language
+				text = a.devPrinter(n.AgentID).Phrase(*n.Say, nil)
 			}
 			fmt.Fprintf(a.stdout, "notify [%s] %s\n", n.Kind, text)
 		}
@@ -258,4 +259,21 @@ or the local one followup dev keeps in FOLLOWUP_DATA_DIR.`),
 	c.Flags().StringVar(&team, "team", "", a.p.Text("the workspace id (default $SLACK_TEAM_ID)"))
 	c.Flags().DurationVar(&wait, "wait", 30*time.Second, a.p.Text("how long to wait for an answer through response_url"))
 	return c
+}
+
+// devPrinter is the language a notification to agent is printed in on the
+// dev console: the agent's, as the local workspace gives it
+// (demo.Locales), else the command line's.
+func (a *app) devPrinter(agent *int64) i18n.Printer {
+	if agent == nil || a.st == nil {
+		return a.p
+	}
+	ag, err := a.st.Agent(a.ctx, *agent)
+	if err != nil {
+		return a.p
+	}
+	if l, ok := demo.Locales[ag.SlackUserID]; ok {
+		return i18n.New(i18n.ParseLocale(l))
+	}
+	return a.p
 }
