@@ -51,7 +51,27 @@ type devProc struct {
 	out  *syncBuffer
 }
 
-func startDevProc(t *testing.T, c *cli, port int, out *syncBuffer) *devProc {
+func startDevProc(t *testing.T, c *cli, port *int, out *syncBuffer) *devProc {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		p, failed := tryStartDevProc(t, c, *port, out)
+		if p != nil {
+			return p
+		}
+		// A port the embedded server picked was taken before it bound it:
+		// with a fixed --temporal-port it cannot retry by itself
+		// (devserver's freePort); the follow-ups find it through
+		// FOLLOWUP_DATA_DIR wherever it listens.
+		if attempt == 3 || !strings.Contains(failed, "is already in use") {
+			t.Fatalf("followup dev exited:\n%s", failed)
+		}
+		*port = freePort(t)
+	}
+}
+
+// tryStartDevProc starts followup dev and waits until it is ready; nil and
+// what it printed when it exited instead.
+func tryStartDevProc(t *testing.T, c *cli, port int, out *syncBuffer) (*devProc, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "dev", "--temporal-port", strconv.Itoa(port), "--no-demo", "--no-ui")
 	cmd.Env = []string{"FOLLOWUP_TEST_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
@@ -70,7 +90,7 @@ func startDevProc(t *testing.T, c *cli, port int, out *syncBuffer) *devProc {
 	for deadline := time.Now().Add(90 * time.Second); strings.Count(out.String(), "followup dev is running") == mark; time.Sleep(25 * time.Millisecond) {
 		select {
 		case err := <-p.done:
-			t.Fatalf("followup dev exited (%v):\n%s", err, tail(out.String()))
+			return nil, fmt.Sprintf("(%v)\n%s", err, tail(out.String()))
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -79,7 +99,7 @@ func startDevProc(t *testing.T, c *cli, port int, out *syncBuffer) *devProc {
 		}
 	}
 	t.Cleanup(func() { p.kill() })
-	return p
+	return p, ""
 }
 
 // kill is kill -9.
@@ -167,7 +187,7 @@ func newCrashRig(t *testing.T, n int, providerDelay time.Duration) *crashRig {
 	} {
 		r.c.env[k] = v
 	}
-	r.dev = startDevProc(t, r.c, r.port, r.out)
+	r.dev = startDevProc(t, r.c, &r.port, r.out)
 	st, err := store.Open(context.Background(), r.c.env["DATABASE_URL"])
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +223,7 @@ func newCrashRig(t *testing.T, n int, providerDelay time.Duration) *crashRig {
 }
 
 // restart starts the process again after a kill.
-func (r *crashRig) restart() { r.dev = startDevProc(r.t, r.c, r.port, r.out) }
+func (r *crashRig) restart() { r.dev = startDevProc(r.t, r.c, &r.port, r.out) }
 
 // send posts command i as Slack does and reports whether it was
 // acknowledged ("working on it").
