@@ -32,7 +32,7 @@ conversation is assigned directly. The agent that had it is told.`),
 			}
 			rs, err := act.TakeOver(a.ctx, a.actor(t.agent), t.Contact, viaOnly(f), requestID())
 			for _, r := range rs {
-				a.p.Fprintf(a.stdout, "%s (as %s)\n", r.Phrase(), t.agent.Name)
+				a.p.Fprintf(a.stdout, "%s (as %s)\n", a.p.Phrase(r.Phrase(), shownIn("")), t.agent.Name)
 			}
 			return err
 		},
@@ -71,7 +71,7 @@ needs a person then is posted to the supervisors again.`, a.p.Text(actions.WhenF
 			}
 			rs, err := act.Snooze(a.ctx, a.actor(t.agent), t.Contact, viaOnly(f), until, requestID())
 			for _, r := range rs {
-				fmt.Fprintln(a.stdout, a.p.Phrase(r.Phrase(), nil))
+				fmt.Fprintln(a.stdout, a.p.Phrase(r.Phrase(), shownIn(tz)))
 			}
 			return err
 		},

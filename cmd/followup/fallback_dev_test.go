@@ -28,7 +28,8 @@ func TestDevScheduledFallbackTemplateAndCadence(t *testing.T) {
 	if out := c.ok("later", carlos, "2s", "Checking in", "--else-template", "order_update", "1=Carlos", "2=A-17"); !strings.Contains(out, "Scheduled for") {
 		t.Fatalf("later: %s", out)
 	}
-	if out := c.ok("template", carlos, "order_update", "1=Carlos", "2=A-18", "--at", "3h"); !strings.Contains(out, "Scheduled for") {
+	// Shown in --tz's zone (Tokyo has no daylight saving time: always JST).
+	if out := c.ok("template", carlos, "order_update", "1=Carlos", "2=A-18", "--at", "3h", "--tz", "Asia/Tokyo"); !strings.Contains(out, "Scheduled for") || !strings.Contains(out, " JST.") {
 		t.Fatalf("template --at: %s", out)
 	}
 	if code, _, errs := c.run("", "template", carlos, "order_update", "1=Carlos", "2=A-18", "--at", "yesterday"); code != 2 || !strings.Contains(errs, "when") {

@@ -101,8 +101,9 @@ func requestID() string {
 	return "cli-" + hex.EncodeToString(b)
 }
 
-// doSend sends through the contact's follow-up and prints the outcome.
-func (a *app) doSend(t target, req workflows.SendRequest) error {
+// doSend sends through the contact's follow-up and prints the outcome,
+// its times in the zone tz names (the local zone when tz is empty).
+func (a *app) doSend(t target, req workflows.SendRequest, tz string) error {
 	act, err := a.actions()
 	if err != nil {
 		return err
@@ -111,8 +112,21 @@ func (a *app) doSend(t target, req workflows.SendRequest) error {
 	if err != nil {
 		return err
 	}
-	a.p.Fprintf(a.stdout, "%s (as %s)\n", out.Phrase(), t.agent.Name)
+	a.p.Fprintf(a.stdout, "%s (as %s)\n", a.p.Phrase(out.Phrase(), shownIn(tz)), t.agent.Name)
 	return nil
+}
+
+// shownIn writes the times of what the CLI prints in the zone tz names,
+// or in the local zone when tz is empty (or not a zone: the command has
+// refused it by then).
+func shownIn(tz string) func(time.Time) string {
+	loc := time.Local
+	if tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	return localTime(loc)
 }
 
 func (a *app) sendCmd() *cobra.Command {
@@ -136,7 +150,7 @@ the reason and what to do instead. Needs a running Temporal (followup dev).`),
 					return usageError{err}
 				}
 			}
-			return a.doSend(t, req)
+			return a.doSend(t, req, "")
 		},
 	}
 	f.bind(a.p, c, true)
@@ -174,7 +188,7 @@ scheduled instead, and a reply from the customer before then cancels it.`),
 					return usageError{err}
 				}
 			}
-			return a.doSend(t, req)
+			return a.doSend(t, req, tz)
 		},
 	}
 	f.bind(a.p, c, false)
@@ -266,7 +280,7 @@ mon 10am, today 17:00, 9am) read in the local time zone, or in --tz's.
 					return usageError{err}
 				}
 			}
-			return a.doSend(t, req)
+			return a.doSend(t, req, tz)
 		},
 	}
 	f.bind(a.p, c, true)
@@ -310,7 +324,7 @@ template, else the channel where the most may be sent now.`),
 			if err != nil {
 				return err
 			}
-			a.p.Fprintf(a.stdout, "%s: %s (as %s)\n", a.p.Text(t.Channel.Title()), out.Phrase(), t.agent.Name)
+			a.p.Fprintf(a.stdout, "%s: %s (as %s)\n", a.p.Text(t.Channel.Title()), a.p.Phrase(out.Phrase(), shownIn("")), t.agent.Name)
 			return nil
 		},
 	}
@@ -393,7 +407,7 @@ or $TEMPORAL_UI_URL.`),
 					fmt.Fprintf(a.stdout, "  %s\n", c)
 				}
 				if e := s.EscalationStatus(); !e.IsZero() {
-					fmt.Fprintf(a.stdout, "  %s\n", p.Phrase(e, nil))
+					fmt.Fprintf(a.stdout, "  %s\n", p.Phrase(e, shownIn("")))
 				}
 				for _, sc := range s.Scheduled {
 					p.Fprintf(a.stdout, "  scheduled #%d at %s: %s\n", sc.ID, sc.At.UTC().Format(time.RFC3339), bot.DescribeScheduled(p, s, sc))

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLaterReadsDaysInTheZone: later takes a day and time in two words,
@@ -35,5 +36,18 @@ func TestNowIn(t *testing.T) {
 	}
 	if now, err := nowIn(""); err != nil || now.Location().String() != "Local" {
 		t.Errorf("nowIn() = %v, %v", now, err)
+	}
+}
+
+// TestShownIn: the CLI writes a follow-up's times in --tz's zone, else in
+// the local one, the same way in every language.
+func TestShownIn(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 1, 9, 48, 0, 0, time.UTC)
+	if got := shownIn("Asia/Tokyo")(at); got != "2026-12-01 18:48 JST" {
+		t.Errorf("Tokyo: %q", got)
+	}
+	if got, want := shownIn("")(at), at.In(time.Local).Format("2006-01-02 15:04 MST"); got != want {
+		t.Errorf("local: %q, want %q", got, want)
 	}
 }
