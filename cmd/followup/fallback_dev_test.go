@@ -55,7 +55,13 @@ func TestDevScheduledFallbackTemplateAndCadence(t *testing.T) {
 	if out := c.ok("notifications", "--contact", carlos); !strings.Contains(out, "as the approved template order_update instead of your text (the fallback;") {
 		t.Fatalf("the agent is told the form: %s", out)
 	}
-	out := c.ok("status", carlos)
+	c.env["LANG"] = "ru_RU.UTF-8" // and it reads in the command line's language
+	out := c.ok("notifications", "--contact", carlos)
+	delete(c.env, "LANG")
+	if !strings.Contains(out, "одобренный шаблон order_update вместо вашего текста (запасной вариант;") {
+		t.Fatalf("the notification in Russian: %s", out)
+	}
+	out = c.ok("status", carlos)
 	if !strings.Contains(out, "sent as an approved template, the fallback") {
 		t.Fatalf("status: %s", out)
 	}

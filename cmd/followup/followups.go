@@ -642,7 +642,11 @@ func (a *app) notificationsCmd() *cobra.Command {
 			}
 			tw := newTable(a.stdout, "TIME", "KIND", "CHANNEL", "TEXT")
 			for _, n := range ns {
-				tw.row(n.CreatedAt.UTC().Format("15:04:05"), n.Kind, n.Channel, n.Text)
+				text := n.Text
+				if n.Say != nil { // in the command line's language and zone
+					text = a.p.Phrase(*n.Say, shownIn(""))
+				}
+				tw.row(n.CreatedAt.UTC().Format("15:04:05"), n.Kind, n.Channel, text)
 			}
 			return tw.flush()
 		},
