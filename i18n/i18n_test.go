@@ -140,3 +140,22 @@ func TestPhrase(t *testing.T) {
 		t.Errorf("an error of a phrase: %q", got)
 	}
 }
+
+// FuzzPhrase: a phrase read from anywhere (a notification's column, an
+// update's details) renders in every language without panicking, a key of
+// the catalog with arguments of the wrong kinds included.
+func FuzzPhrase(f *testing.F) {
+	f.Add([]byte(`{"format":"Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).","args":[{"s":"Jane"},{"x":"WhatsApp"},{"n":3}]}`))
+	f.Add([]byte(`{"format":"Follow-up with %s on %s cancelled (%d scheduled message(s) dropped).","args":[{"s":"Jane"}]}`))
+	f.Add([]byte(`{"format":"Your %d scheduled follow-up(s) were cancelled; send again if still needed.","args":[{"s":"many"}]}`))
+	f.Add([]byte(`{"format":"%s","args":[{"p":{"format":"%s","args":[{"d":-5}]}}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p followup.Phrase
+		if err := p.Scan(b); err != nil {
+			return
+		}
+		for _, l := range i18n.Langs() {
+			_ = i18n.New(l).Phrase(p, nil)
+		}
+	})
+}
