@@ -122,17 +122,38 @@ func TestFindBroadPrefixOrder(t *testing.T) {
 		}
 		queries = append(queries, store.Query{Text: text, Inbox: store.InboxMine, AgentID: b.ID})
 	}
-	for _, q := range queries {
-		p, err := s.Find(ctx, q)
-		if err != nil {
-			t.Fatalf("%+v: %v", q, err)
+	check := func(how string) {
+		for _, q := range queries {
+			p, err := s.Find(ctx, q)
+			if err != nil {
+				t.Fatalf("%s %+v: %v", how, q, err)
+			}
+			var got []int64
+			for _, r := range p.Results {
+				got = append(got, r.ID)
+			}
+			if w := want(q); !slices.Equal(got, w) {
+				t.Errorf("%s %+v:\n got %v\nwant %v", how, q, got, w)
+			}
 		}
-		var got []int64
-		for _, r := range p.Results {
-			got = append(got, r.ID)
-		}
-		if w := want(q); !slices.Equal(got, w) {
-			t.Errorf("%+v:\n got %v\nwant %v", q, got, w)
-		}
+	}
+	check("as planned")
+	// The fallback of a plan that took too long: the same pages.
+	store.SortedSearch(s)
+	check("read and sorted")
+}
+
+// TestSearchTimeoutIsCaught: a search's statement timeout is told apart
+// from other errors (Store.rank then asks again, key ranges sorted); one
+// within its budget is not cut.
+func TestSearchTimeoutIsCaught(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t)
+	if timedOut, err := store.Sleep(ctx, s, 2*time.Second, 50*time.Millisecond); err != nil || !timedOut {
+		t.Fatalf("a 2 s statement under a 50 ms budget: timed out %v, %v", timedOut, err)
+	}
+	if timedOut, err := store.Sleep(ctx, s, 10*time.Millisecond, 5*time.Second); err != nil || timedOut {
+		t.Fatalf("a 10 ms statement under a 5 s budget: timed out %v, %v", timedOut, err)
 	}
 }

@@ -37,6 +37,9 @@ type Store struct {
 	guard *pgxpool.Pool
 	// prunedAt is when the replay guard last pruned (Unix nanoseconds).
 	prunedAt atomic.Int64
+	// sortedSearch makes every search read its key ranges and sort them,
+	// the fallback of a slow plan (tests compare the two).
+	sortedSearch bool
 }
 
 // Open connects to the database at url (a postgres:// URL or DSN).
