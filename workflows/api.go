@@ -501,14 +501,8 @@ func (o SendOutcome) tell(p followup.Phrase) SendOutcome {
 	return o
 }
 
-// phrase is what the outcome says, as a phrase (its English as it is for
-// an outcome from before phrases).
-func (o SendOutcome) phrase() followup.Phrase {
-	if o.Say != nil {
-		return *o.Say
-	}
-	return say("%s", followup.Term(o.Message))
-}
+// phrase is what the outcome says, as a phrase.
+func (o SendOutcome) phrase() followup.Phrase { return spoken(o.Say, o.Message) }
 
 // Phrase is what the outcome says, for the reader's language.
 func (o SendOutcome) Phrase() followup.Phrase { return o.phrase() }
@@ -519,12 +513,7 @@ func (r TakeOverResult) tell(p followup.Phrase) TakeOverResult {
 }
 
 // Phrase is what the take-over says, for the reader's language.
-func (r TakeOverResult) Phrase() followup.Phrase {
-	if r.Say != nil {
-		return *r.Say
-	}
-	return say("%s", followup.Term(r.Message))
-}
+func (r TakeOverResult) Phrase() followup.Phrase { return spoken(r.Say, r.Message) }
 
 func (r SnoozeResult) tell(p followup.Phrase) SnoozeResult {
 	r.Say, r.Message = &p, p.String()
@@ -532,37 +521,35 @@ func (r SnoozeResult) tell(p followup.Phrase) SnoozeResult {
 }
 
 // Phrase is what the snooze says, for the reader's language.
-func (r SnoozeResult) Phrase() followup.Phrase {
-	if r.Say != nil {
-		return *r.Say
+func (r SnoozeResult) Phrase() followup.Phrase { return spoken(r.Say, r.Message) }
+
+// spoken is what a result says: its phrase, or, for a result from before
+// phrases, its English (which the catalog translates when it is one of
+// its texts).
+func spoken(said *followup.Phrase, message string) followup.Phrase {
+	if said != nil {
+		return *said
 	}
-	return say("%s", followup.Term(r.Message))
+	return say("%s", followup.Term(message))
 }
 
 // say is followup.Say: a text for the agent, kept for their language.
 func say(format string, args ...any) followup.Phrase { return followup.Say(format, args...) }
 
 // times is a list of moments as a phrase ("Dec 2 16:59 UTC, Dec 5 16:59 UTC").
-func times(ts []time.Time) followup.Phrase {
-	var p followup.Phrase
-	for _, t := range ts {
-		if p.IsZero() {
-			p = say("%s", t)
-		} else {
-			p = say("%s, %s", p, t)
-		}
-	}
-	return p
-}
+func times(ts []time.Time) followup.Phrase { return joined(ts) }
 
 // list is a list of terms as a phrase ("WhatsApp, Telegram").
-func list(ts []followup.Term) followup.Phrase {
+func list(ts []followup.Term) followup.Phrase { return joined(ts) }
+
+// joined is xs as a phrase, separated by commas.
+func joined[T any](xs []T) followup.Phrase {
 	var p followup.Phrase
-	for _, t := range ts {
+	for _, x := range xs {
 		if p.IsZero() {
-			p = say("%s", t)
+			p = say("%s", x)
 		} else {
-			p = say("%s, %s", p, t)
+			p = say("%s, %s", p, x)
 		}
 	}
 	return p
